@@ -1,0 +1,146 @@
+"""The ``ballotbot`` command: the console REPL, one-shot answers, import, export, run.
+
+It lives beside the adapters because it starts them; the core never imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from adapters.console.render import show
+from bot.app import open_app
+from bot.config import ConfigError, Settings, load_settings
+from bot.requests import Request
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ballotbot",
+        description="Ballot results and reminders for union members. "
+        "With no command: an interactive console.",
+    )
+    parser.add_argument("--config", type=Path, help="settings file (TOML)")
+    parser.add_argument("--database", metavar="URL", help="database URL (overrides the config)")
+    sub = parser.add_subparsers(dest="command")
+    ask = sub.add_parser("ask", help="answer one command and exit")
+    ask.add_argument("--json", action="store_true", help="print the reply as JSON")
+    ask.add_argument("text", nargs="+", help='what you would type, e.g. "/ballot kirklees"')
+    sub.add_parser("demo", help="load the demo ballots from the seed articles")
+    imp = sub.add_parser("import", help="import ballots from a .csv or .json file")
+    imp.add_argument("file", type=Path)
+    exp = sub.add_parser("export", help="print every ballot as JSON or CSV")
+    exp.add_argument("--format", choices=("json", "csv"), default="json")
+    exp.add_argument("-o", "--output", type=Path, help="write to this file instead")
+    sub.add_parser("run", help="start every adapter enabled in the config")
+    return parser
+
+
+async def _ask(settings: Settings, text: str, as_json: bool, console: Console) -> int:
+    async with open_app(settings) as app:
+        reply = await app.core.handle(Request(text=text))
+    if as_json:
+        print(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        show(reply, console)
+    return 0 if reply.ok else 1
+
+
+async def _console(settings: Settings, console: Console) -> int:
+    from adapters.console.repl import repl
+
+    async with open_app(settings) as app:
+        await repl(app.core, console)
+    return 0
+
+
+async def _demo(settings: Settings, console: Console) -> int:
+    from bot.demo import DEMO_BALLOTS
+
+    async with open_app(settings, load_demo=False) as app:
+        report = await app.store.save(DEMO_BALLOTS)
+    console.print(
+        f"Demo ballots: {report.created} added, {report.updated} updated, "
+        f"{report.unchanged} already there."
+    )
+    return 0
+
+
+async def _import(settings: Settings, path: Path, console: Console) -> int:
+    from bot.services.importer import ImportRejected, import_file
+
+    async with open_app(settings, load_demo=False) as app:
+        try:
+            report = await import_file(app.store, path)
+        except ImportRejected as rejected:
+            console.print(f"[bold red]Nothing imported[/]: {path} has problems:", highlight=False)
+            for problem in rejected.errors:
+                console.print(f"  {problem}", highlight=False, markup=False)
+            return 1
+    console.print(
+        f"Imported {path}: {report.created} ballots added, {report.updated} updated, "
+        f"{report.unchanged} unchanged.",
+        highlight=False,
+    )
+    return 0
+
+
+async def _export(settings: Settings, fmt: str, output: Path | None) -> int:
+    from bot.services.exporter import export_ballots
+
+    async with open_app(settings) as app:
+        text = await export_ballots(app.store, fmt)  # type: ignore[arg-type]
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        await asyncio.to_thread(output.write_text, text, encoding="utf-8")
+    return 0
+
+
+async def _run(settings: Settings, console: Console) -> int:
+    from adapters.runner import run_adapters
+
+    return await run_adapters(settings, console)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``ballotbot`` console script. Returns the exit status."""
+    args = _parser().parse_args(argv)
+    console = Console()
+    err = Console(stderr=True)
+    try:
+        settings = load_settings(args.config, args.database)
+    except ConfigError as exc:
+        err.print(f"[bold red]ballotbot:[/] {exc}", highlight=False)
+        return 2
+    if args.command == "ask" and sys.stdin.isatty() is False and not args.json:
+        console = Console(width=100)
+    try:
+        match args.command:
+            case "ask":
+                return asyncio.run(_ask(settings, " ".join(args.text), args.json, console))
+            case "demo":
+                return asyncio.run(_demo(settings, console))
+            case "import":
+                return asyncio.run(_import(settings, args.file, console))
+            case "export":
+                return asyncio.run(_export(settings, args.format, args.output))
+            case "run":
+                return asyncio.run(_run(settings, console))
+            case _:
+                return asyncio.run(_console(settings, console))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence: a clear message, not a traceback
+        err.print(f"[bold red]ballotbot:[/] {type(exc).__name__}: {exc}", highlight=False)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

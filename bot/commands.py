@@ -1,0 +1,113 @@
+"""The grammar: the text a member typed -> a Command. One grammar for every platform.
+
+The help text is generated from :data:`GRAMMAR`, the single description of what the bot
+understands, so ``/ballot help`` can never drift from the parser.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_TEXT = 500
+"""Longer input is refused: no ballot name is that long, and it keeps work bounded."""
+
+
+@dataclass(frozen=True)
+class Help:
+    pass
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """``/ballot <search>``: the latest matching ballot; with ``history``, every one."""
+
+    search: str
+    history: bool = False
+
+
+@dataclass(frozen=True)
+class OpenBallots:
+    pass
+
+
+@dataclass(frozen=True)
+class Recent:
+    pass
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A command of the grammar whose feature this version does not have yet."""
+
+    name: str
+    args: str = ""
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """Text the grammar cannot accept, with the reason to show the member."""
+
+    reason: str
+
+
+Command = Help | Lookup | OpenBallots | Recent | Planned | Invalid
+
+
+@dataclass(frozen=True)
+class Usage:
+    usage: str
+    does: str
+
+
+GRAMMAR: tuple[Usage, ...] = (
+    Usage("/ballot", "this help"),
+    Usage("/ballot <search>", "latest ballot matching an employer, branch, union, area or alias"),
+    Usage("/ballot <search> history", "every ballot that matches, newest first"),
+    Usage("/ballot open", "ballots open now, with closing dates and tracked turnout"),
+    Usage("/ballot recent", "the latest results"),
+    Usage("/ballot subscribe [filter]", "this channel follows results"),
+    Usage("/ballot unsubscribe [filter]", "this channel stops following them"),
+    Usage("/ballot remind me [search]", "DM me reminders while matching ballots are open"),
+    Usage("/ballot remind stop", "stop my reminders"),
+    Usage("/ballot voted <search>", "I have returned my paper (never records how)"),
+    Usage("/ballot forget me", "erase everything stored about me"),
+    Usage("/ballot admin ...", "organisers only: add, turnout, result, correct, announce, cancel"),
+)
+
+_PREFIX = re.compile(r"^/?ballot\b\s*", re.IGNORECASE)
+_PLANNED = ("subscribe", "unsubscribe", "subscriptions", "remind", "voted", "forget", "admin")
+
+
+def strip_prefix(text: str) -> str:
+    """Drop a leading ``/ballot`` (or ``ballot``): Slack and Discord send the text without it."""
+    return _PREFIX.sub("", text.strip(), count=1).strip()
+
+
+def parse(text: str) -> Command:
+    """Parse what a member typed. Never raises: bad input becomes :class:`Invalid`."""
+    if len(text) > MAX_TEXT:
+        return Invalid(f"That is {len(text):,} characters; the most I read is {MAX_TEXT}.")
+    body = " ".join(strip_prefix(text).split())
+    words = body.lower().split()
+    if not words or words in (["help"], ["?"]):
+        return Help()
+    if words == ["open"]:
+        return OpenBallots()
+    if words == ["recent"]:
+        return Recent()
+    if words[0] in _PLANNED:
+        return Planned(words[0], " ".join(body.split()[1:]))
+    if words[-1] == "history":
+        search = " ".join(body.split()[:-1])
+        if not search:
+            return Invalid(
+                "Say which ballots: `/ballot <search> history`, e.g. `kirklees history`."
+            )
+        return Lookup(search, history=True)
+    return Lookup(body)
+
+
+def help_lines() -> list[str]:
+    """One line per command, for every platform's help reply."""
+    return [f"{u.usage} — {u.does}" for u in GRAMMAR]

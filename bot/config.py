@@ -1,0 +1,107 @@
+"""Settings: one TOML file, overridden by the environment, overridden by the command line.
+
+Secrets (tokens, signing secrets) are never read from the file: only from the environment, so
+they cannot end up in the repository or a pasted config.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///ballotbot.db"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatabaseSettings(_Section):
+    url: str = DEFAULT_DATABASE_URL
+
+
+class SearchSettings(_Section):
+    score_cutoff: float = Field(default=80.0, ge=0, le=100)
+    """Matches scoring below this (0-100, rapidfuzz WRatio) are not matches."""
+    ambiguity_margin: float = Field(default=4.0, ge=0, le=100)
+    """Names within this many points of the best are offered as a list, never silently picked."""
+
+
+class ConsoleSettings(_Section):
+    organisers: list[str] = ["local"]
+    """Console user names allowed to run organiser commands (the local user by default)."""
+
+
+class SlackSettings(_Section):
+    enabled: bool = False
+    mode: Literal["socket", "http"] = "socket"
+    host: str = "127.0.0.1"
+    port: int = Field(default=3000, ge=0, le=65535)
+    api_url: str = "https://slack.com/api/"
+    organisers: list[str] = []
+
+
+class DiscordSettings(_Section):
+    enabled: bool = False
+    api_url: str = "https://discord.com/api/v10"
+    gateway_url: str = ""
+    guild_ids: list[int] = []
+    organiser_roles: list[str] = []
+
+
+class RuleSettings(_Section):
+    """One ``[[rules]]`` entry: a rule set added to, or replacing, the built-in table."""
+
+    name: str
+    jurisdiction: Literal["GB", "NI"]
+    starts: str
+    """First opening date (YYYY-MM-DD) the rules apply to."""
+    ends: str | None = None
+    turnout_min_pct: float | None = Field(default=None, ge=0, le=100)
+    support_min_pct_of_eligible: float | None = Field(default=None, ge=0, le=100)
+    mandate_months: int | None = Field(default=None, ge=0)
+    notice_days: int | None = Field(default=None, ge=0)
+    source: str = ""
+
+
+class Settings(_Section):
+    database: DatabaseSettings = DatabaseSettings()
+    search: SearchSettings = SearchSettings()
+    console: ConsoleSettings = ConsoleSettings()
+    slack: SlackSettings = SlackSettings()
+    discord: DiscordSettings = DiscordSettings()
+    rules: list[RuleSettings] = []
+    demo_data: bool = True
+    """Load the seed ballots when the database is empty."""
+    timezone: str = "Europe/London"
+
+
+class ConfigError(Exception):
+    """The config file cannot be used; the message says where and why."""
+
+
+def load_settings(path: Path | None = None, database_url: str | None = None) -> Settings:
+    """Read ``path`` (if given), then ``BALLOTBOT_DATABASE_URL``, then ``database_url``."""
+    raw: dict[str, Any] = {}
+    if path is not None:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file {path} not found") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"config file {path}: {problems}") from None
+    url = database_url or os.environ.get("BALLOTBOT_DATABASE_URL")
+    if url:
+        settings.database.url = url
+    return settings

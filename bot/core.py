@@ -1,0 +1,167 @@
+"""The core handler: a Request in, a Reply out, the same on every platform.
+
+It owns the search index (rebuilt only when the catalog version changes) and turns commands
+into cards. It knows nothing of Slack, Discord or the terminal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+from bot import commands
+from bot.cards import Judge, ballot_card, ballot_line, simple_judge
+from bot.domain import Ballot
+from bot.ports import BallotStore
+from bot.replies import Button, Reply, Section, Tone, error
+from bot.requests import Request
+from bot.search import SearchIndex
+
+Serialise = Callable[[Ballot], dict[str, Any]]
+
+HISTORY_LIMIT = 25
+RECENT_LIMIT = 5
+
+
+class Core:
+    """Answers members. One instance per process, shared by every adapter."""
+
+    def __init__(
+        self,
+        store: BallotStore,
+        *,
+        judge: Judge = simple_judge,
+        serialise: Serialise | None = None,
+        score_cutoff: float = 80.0,
+        margin: float = 4.0,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.store = store
+        self.judge = judge
+        self.serialise = serialise
+        self.score_cutoff = score_cutoff
+        self.margin = margin
+        self.today = today
+        self._index: SearchIndex | None = None
+        self._index_version: int | None = None
+        self._lock = asyncio.Lock()
+
+    async def index(self) -> SearchIndex:
+        """The search index for the current catalog, rebuilt when any ballot changed."""
+        version = await self.store.catalog_version()
+        if self._index is not None and version == self._index_version:
+            return self._index
+        async with self._lock:
+            if self._index is None or version != self._index_version:
+                ballots = await self.store.all_ballots()
+                self._index = SearchIndex(ballots, self.score_cutoff, self.margin)
+                self._index_version = version
+        return self._index
+
+    async def handle(self, request: Request) -> Reply:
+        """Answer one request. Bad input gets a clear message and changes nothing."""
+        command = commands.parse(request.text)
+        match command:
+            case commands.Help():
+                return help_reply()
+            case commands.Invalid(reason):
+                return error("I could not read that", reason)
+            case commands.OpenBallots():
+                return await self._open()
+            case commands.Recent():
+                return await self._recent()
+            case commands.Lookup(search, history):
+                return await self._lookup(search, history)
+            case commands.Planned(name, _):
+                return error(
+                    f"`/ballot {name}` is not available in this version yet",
+                    "Type `/ballot help` to see what works today.",
+                )
+        raise AssertionError(f"unhandled command {command!r}")  # pragma: no cover
+
+    async def suggest(self, text: str, limit: int = 25) -> list[str]:
+        """Names to offer while a member types (Discord autocomplete)."""
+        index = await self.index()
+        return index.suggest(commands.strip_prefix(text), limit)
+
+    def card(self, ballot: Ballot) -> Reply:
+        data = {"ballot": self.serialise(ballot)} if self.serialise else {}
+        return ballot_card(ballot, self.judge, data)
+
+    async def _lookup(self, search: str, history: bool) -> Reply:
+        if search.startswith("#"):
+            ballot = await self.store.get(search[1:].strip())
+            if ballot is None:
+                return error("No ballot found", f"There is no ballot with id {search[1:]!r}.")
+            return self.card(ballot)
+        index = await self.index()
+        match = index.find(search)
+        if match.choices:
+            return Reply(
+                header=f"Several ballots match “{search}”",
+                text="Which one did you mean?",
+                buttons=tuple(Button(name, f"/ballot {name}") for name in match.choices),
+                kind="choices",
+                data={"choices": list(match.choices)},
+            )
+        if not match.found:
+            hint = ", ".join(match.closest) if match.closest else "no ballots stored yet"
+            return error(f"No ballot found for “{search}”", f"Closest names: {hint}.")
+        if not history:
+            ballot = await self.store.get(match.ballot_ids[0])
+            if ballot is None:  # removed since the index was built
+                return error(f"No ballot found for “{search}”", "It was removed just now.")
+            return self.card(ballot)
+        ballots = await self.store.get_many(match.ballot_ids[:HISTORY_LIMIT])
+        more = len(match.ballot_ids) - len(ballots)
+        return self._listing(
+            f"Ballots matching “{search}”, newest first",
+            ballots,
+            footer=f"{more} older ballots not shown." if more > 0 else None,
+        )
+
+    async def _open(self) -> Reply:
+        ballots = await self.store.open_ballots(self.today())
+        if not ballots:
+            return Reply(header="No ballots are open now", kind="list", data={"ballots": []})
+        lines = []
+        for ballot in ballots:
+            closes = ballot.closes.human() if ballot.closes else "closing date not known"
+            lines.append(f"{ballot.title} — closes {closes}")
+        return self._listing("Ballots open now", ballots, lines=lines)
+
+    async def _recent(self) -> Reply:
+        ballots = await self.store.recent_results(RECENT_LIMIT)
+        if not ballots:
+            return Reply(header="No results yet", kind="list", data={"ballots": []})
+        return self._listing("Latest results", ballots)
+
+    def _listing(
+        self,
+        header: str,
+        ballots: Sequence[Ballot],
+        lines: Sequence[str] | None = None,
+        footer: str | None = None,
+    ) -> Reply:
+        shown = lines if lines is not None else [ballot_line(b, self.judge) for b in ballots]
+        return Reply(
+            header=header,
+            sections=(Section(title=f"{len(ballots)} ballots", lines=tuple(shown)),),
+            buttons=tuple(Button(b.employer[:70], f"/ballot #{b.id}") for b in ballots[:5]),
+            footer=footer,
+            tone=Tone.NEUTRAL,
+            kind="list",
+            data={"ballots": [self.serialise(b) for b in ballots] if self.serialise else []},
+        )
+
+
+def help_reply() -> Reply:
+    """The help card, generated from the grammar so it never drifts."""
+    return Reply(
+        header="ballotbot: your ballots, their results, your reminders",
+        text="Type `/ballot` followed by one of these:",
+        sections=(Section(title="Commands", lines=tuple(commands.help_lines())),),
+        kind="help",
+    )

@@ -1,0 +1,245 @@
+"""The ballot domain: what a ballot is, with every figure allowed to be unknown.
+
+Pure data, no I/O. ``None`` always means "the source does not say": nothing here ever fills a
+figure or a date that was not reported. Derived figures live in :mod:`bot.figures` so that what
+was reported and what was computed can never be confused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """What a question asks. Only strike and action short of a strike are statutory."""
+
+    STRIKE = "strike"
+    ACTION_SHORT_OF_STRIKE = "action_short_of_strike"
+    PAY_OFFER = "pay_offer"
+    CONSULTATIVE = "consultative"
+    OTHER = "other"
+
+    @property
+    def statutory(self) -> bool:
+        """Statutory industrial-action questions are the only ones with legal thresholds."""
+        return self in (Kind.STRIKE, Kind.ACTION_SHORT_OF_STRIKE)
+
+    @property
+    def label(self) -> str:
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    Kind.STRIKE: "strike ballot",
+    Kind.ACTION_SHORT_OF_STRIKE: "ballot on action short of a strike",
+    Kind.PAY_OFFER: "vote on a pay offer",
+    Kind.CONSULTATIVE: "consultative ballot",
+    Kind.OTHER: "ballot",
+}
+
+
+class Jurisdiction(StrEnum):
+    GB = "GB"
+    NI = "NI"
+
+
+class Method(StrEnum):
+    POSTAL = "postal"
+    ELECTRONIC = "electronic"
+    WORKPLACE = "workplace"
+
+
+class YesNoUnknown(StrEnum):
+    """A flag the source may not settle (important public services)."""
+
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+class Status(StrEnum):
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSED = "closed"
+    DECLARED = "declared"
+    CANCELLED = "cancelled"
+
+
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date known to a year, a month or a day: news reports often print no more.
+
+    The precision is kept, so "2013" is never shown as "1 January 2013".
+    """
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.day is not None and self.month is None:
+            raise ValueError("a day needs a month")
+        # Let datetime validate the calendar (month 13, 30 February...).
+        date(self.year, self.month or 1, self.day or 1)
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        """Parse YYYY, YYYY-MM or YYYY-MM-DD; anything else is refused with a reason."""
+        match = _PARTIAL_DATE.match(text.strip())
+        if not match:
+            raise ValueError(f"{text!r} is not a date: use YYYY-MM-DD, YYYY-MM or YYYY")
+        year, month, day = (int(g) if g else None for g in match.groups())
+        try:
+            return cls(year, month, day)  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise ValueError(f"{text!r} is not a real date ({exc})") from None
+
+    @classmethod
+    def of(cls, day: date) -> PartialDate:
+        return cls(day.year, day.month, day.day)
+
+    @property
+    def precision(self) -> str:
+        return "day" if self.day else "month" if self.month else "year"
+
+    @property
+    def exact(self) -> date | None:
+        """The calendar date, only when the day is known."""
+        if self.day is None or self.month is None:
+            return None
+        return date(self.year, self.month, self.day)
+
+    @property
+    def earliest(self) -> date:
+        return date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def latest(self) -> date:
+        if self.day is not None and self.month is not None:
+            return date(self.year, self.month, self.day)
+        if self.month is not None:
+            nxt = date(self.year + (self.month == 12), self.month % 12 + 1, 1)
+            return date.fromordinal(nxt.toordinal() - 1)
+        return date(self.year, 12, 31)
+
+    def iso(self) -> str:
+        """The form it was given in: ``2013``, ``2013-05`` or ``2013-05-14``."""
+        text = f"{self.year:04d}"
+        if self.month:
+            text += f"-{self.month:02d}"
+        if self.day:
+            text += f"-{self.day:02d}"
+        return text
+
+    def human(self) -> str:
+        """``14 May 2013``, ``May 2013`` or ``2013``."""
+        if self.day and self.month:
+            return f"{self.day} {_MONTHS[self.month - 1]} {self.year}"
+        if self.month:
+            return f"{_MONTHS[self.month - 1]} {self.year}"
+        return str(self.year)
+
+    def __str__(self) -> str:
+        return self.iso()
+
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Result:
+    """The figures of one question, each ``None`` when not reported.
+
+    ``turnout_pct`` and ``for_pct`` are kept exactly as reported (``for_pct`` is the share of
+    valid votes, the way unions usually report it). ``turnout_approximate`` records a report
+    such as "turnout was around 60 per cent".
+    """
+
+    votes_for: int | None = None
+    votes_against: int | None = None
+    spoilt: int | None = None
+    turnout_pct: float | None = None
+    for_pct: float | None = None
+    turnout_approximate: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        figures = (self.votes_for, self.votes_against, self.spoilt, self.turnout_pct, self.for_pct)
+        return all(v is None for v in figures)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question on the paper. Strike and action short of a strike are separate questions."""
+
+    text: str
+    kind: Kind
+    result: Result = field(default_factory=Result)
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """A ballot of one or more unions' members at one employer or branch."""
+
+    id: str
+    unions: tuple[str, ...]
+    employer: str
+    questions: tuple[Question, ...]
+    branch: str | None = None
+    area: str | None = None
+    sector: str | None = None
+    jurisdiction: Jurisdiction = Jurisdiction.GB
+    method: Method | None = None
+    important_public_service: YesNoUnknown = YesNoUnknown.UNKNOWN
+    opens: PartialDate | None = None
+    closes: PartialDate | None = None
+    announced: PartialDate | None = None
+    eligible: int | None = None
+    source_url: str | None = None
+    aliases: tuple[str, ...] = ()
+    notes: str | None = None
+    status: Status | None = None
+    campaign: str | None = None
+
+    @property
+    def statutory(self) -> bool:
+        return any(q.kind.statutory for q in self.questions)
+
+    @property
+    def has_result(self) -> bool:
+        return any(not q.result.is_empty for q in self.questions)
+
+    @property
+    def effective_status(self) -> Status:
+        """The stored status, or the one the figures imply when none was given."""
+        if self.status is not None:
+            return self.status
+        return Status.DECLARED if self.has_result else Status.SCHEDULED
+
+    @property
+    def title(self) -> str:
+        """``Kirklees Council — Unison`` : what a member recognises first."""
+        return f"{self.employer} — {' and '.join(self.unions) or 'union not known'}"
+
+    @property
+    def sort_date(self) -> date:
+        """The date used to pick the latest ballot: the most precise one the source gives."""
+        for known in (self.announced, self.closes, self.opens):
+            if known is not None:
+                return known.latest
+        return date.min
+
+    def search_names(self) -> list[str]:
+        """Every name a member might type to find this ballot."""
+        names = [self.employer, *self.unions, *self.aliases]
+        names += [n for n in (self.branch, self.area, self.campaign, self.sector) if n]
+        return names

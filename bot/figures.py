@@ -1,0 +1,109 @@
+"""Derived figures: computed only from what is known, never guessed.
+
+Reported percentages stay as reported (on :class:`bot.domain.Result`); what is computed here is
+kept apart so a reply can show both, and say so when they disagree by more than rounding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from bot.domain import Ballot, Question
+
+# A percentage reported to one decimal can be off by 0.05 from the exact share; allow a little
+# more for unions that round to whole numbers ("around 60 per cent" is marked approximate).
+ROUNDING_TOLERANCE_PCT = 0.51
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What can be worked out from one question's result and the ballot's eligible count.
+
+    ``turnout_pct`` counts spoilt papers as votes (TULRCA s.297A). When the number of spoilt
+    papers is not known, the computed turnout counts valid votes only and is a minimum:
+    ``turnout_is_minimum`` says so.
+    """
+
+    papers_returned: int | None
+    turnout_pct: float | None
+    turnout_is_minimum: bool
+    for_pct_of_votes: float | None
+    against_pct_of_votes: float | None
+    for_pct_of_eligible: float | None
+    warnings: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["warnings"] = list(self.warnings)
+        return out
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 2) if whole > 0 else None
+
+
+def derive(ballot: Ballot, question: Question) -> Figures:
+    """Work out every figure the known counts allow, and flag disagreements with reports."""
+    result = question.result
+    eligible = ballot.eligible
+    yes, no, spoilt = result.votes_for, result.votes_against, result.spoilt
+    warnings: list[str] = []
+
+    valid = yes + no if yes is not None and no is not None else None
+    papers = valid + spoilt if valid is not None and spoilt is not None else None
+
+    turnout: float | None = None
+    turnout_is_minimum = False
+    if eligible:
+        if papers is not None:
+            turnout = _pct(papers, eligible)
+        elif valid is not None:
+            turnout = _pct(valid, eligible)
+            turnout_is_minimum = True
+
+    for_share: float | None = None
+    against_share: float | None = None
+    if valid:
+        for_share = _pct(yes, valid)  # type: ignore[arg-type]
+        against_share = _pct(no, valid)  # type: ignore[arg-type]
+    elif result.for_pct is not None:
+        # Only the reported share is known: the rest of the valid votes were against.
+        for_share = result.for_pct
+        against_share = round(100.0 - result.for_pct, 2)
+
+    for_of_eligible = _pct(yes, eligible) if yes is not None and eligible else None
+
+    if (
+        valid
+        and result.for_pct is not None
+        and for_share is not None
+        and abs(for_share - result.for_pct) > ROUNDING_TOLERANCE_PCT
+    ):
+        warnings.append(
+            f"Reported yes share {result.for_pct:g}% does not match the counts "
+            f"({for_share:.1f}% of {valid:,} valid votes)."
+        )
+    if (
+        turnout is not None
+        and not turnout_is_minimum
+        and result.turnout_pct is not None
+        and not result.turnout_approximate
+        and abs(turnout - result.turnout_pct) > ROUNDING_TOLERANCE_PCT
+    ):
+        warnings.append(
+            f"Reported turnout {result.turnout_pct:g}% does not match the counts "
+            f"({turnout:.1f}% of {eligible:,} entitled)."
+        )
+    if eligible is not None and papers is not None and papers > eligible:
+        warnings.append(f"More papers counted ({papers:,}) than members entitled ({eligible:,}).")
+
+    return Figures(
+        papers_returned=papers,
+        turnout_pct=turnout,
+        turnout_is_minimum=turnout_is_minimum,
+        for_pct_of_votes=for_share,
+        against_pct_of_votes=against_share,
+        for_pct_of_eligible=for_of_eligible,
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,125 @@
+"""The platform-neutral Reply: what the core answers, before any platform draws it.
+
+Every adapter renders the same Reply (console with rich, Slack as Block Kit, Discord as an
+embed, JSON for scripts), so a figure can never read differently on two platforms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Tone(StrEnum):
+    """How the reply should be coloured: the outcome at a glance."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    NEUTRAL = "neutral"
+    UNKNOWN = "unknown"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Field:
+    """A labelled figure: ``Turnout`` / ``not known``."""
+
+    label: str
+    value: str
+    inline: bool = True
+
+
+@dataclass(frozen=True)
+class Bar:
+    """A progress bar. ``fraction`` is ``None`` when the figure is not known: draw it empty."""
+
+    label: str
+    fraction: float | None
+    caption: str
+    threshold: float | None = None
+
+    def text(self, width: int = 20) -> str:
+        """A text bar that every platform can show: ``█████░░░░░ 43.3%``."""
+        if self.fraction is None:
+            return "░" * width + " " + self.caption
+        filled = round(max(0.0, min(1.0, self.fraction)) * width)
+        cells = ["█"] * filled + ["░"] * (width - filled)
+        if self.threshold is not None:
+            mark = min(width - 1, round(self.threshold * width))
+            cells[mark] = "┃"
+        return "".join(cells) + " " + self.caption
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button that runs a command as if the member had typed it.
+
+    ``command`` is grammar text (``/ballot kirklees``), so a button works the same on every
+    platform and still works after a restart: nothing but the text is needed to answer it.
+    ``share`` asks the adapter to post the card publicly instead of running a command.
+    """
+
+    label: str
+    command: str
+    style: str = "default"  # default | primary | danger
+    share: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled block inside a card: one question of a ballot, one ballot of a list."""
+
+    title: str
+    fields: tuple[Field, ...] = ()
+    bars: tuple[Bar, ...] = ()
+    lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the core answers. ``ok`` is False for a refusal or an error: the CLI exits non-zero.
+
+    ``data`` carries the machine-readable content (a ballot as exported, with derived figures)
+    for the JSON renderer and for scripts.
+    """
+
+    header: str
+    text: str = ""
+    fields: tuple[Field, ...] = ()
+    sections: tuple[Section, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    footer: str | None = None
+    source_url: str | None = None
+    tone: Tone = Tone.NEUTRAL
+    ok: bool = True
+    kind: str = "message"
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of the reply (``ballotbot ask --json``)."""
+        out = asdict(self)
+        out["tone"] = str(self.tone)
+        return out
+
+    def plain_text(self) -> str:
+        """Every word of the reply as plain lines: notifications, fallbacks, tests."""
+        lines = [self.header]
+        if self.text:
+            lines.append(self.text)
+        lines += [f"{f.label}: {f.value}" for f in self.fields]
+        for section in self.sections:
+            lines.append(section.title)
+            lines += [f"  {f.label}: {f.value}" for f in section.fields]
+            lines += [f"  {b.label}: {b.text()}" for b in section.bars]
+            lines += [f"  {line}" for line in section.lines]
+        if self.footer:
+            lines.append(self.footer)
+        if self.source_url:
+            lines.append(f"Source: {self.source_url}")
+        return "\n".join(lines)
+
+
+def error(header: str, text: str = "", *, buttons: tuple[Button, ...] = ()) -> Reply:
+    """A refusal: clear words, ``ok=False``, nothing changed."""
+    return Reply(header=header, text=text, tone=Tone.ERROR, ok=False, kind="error", buttons=buttons)

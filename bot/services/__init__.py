@@ -1,0 +1,1 @@
+"""Services: what the core does with storage (query, import, export)."""

@@ -1,0 +1,1 @@
+"""SQLAlchemy 2.x storage: models, repositories returning domain objects, migrations."""

@@ -1,0 +1,251 @@
+"""The ballot store over SQLAlchemy: :class:`bot.ports.BallotStore` for SQLite and PostgreSQL.
+
+Everything returned is a :mod:`bot.domain` object read in one statement (see
+:mod:`storage.reading`). A save replaces whole ballots in one transaction and bumps the catalog
+version in that same transaction, so a reader sees either the old catalog or the new one, never
+half of an import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    Date,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.domain import Ballot, Status
+from bot.ports import SaveReport
+from storage.database import READ, WRITE
+from storage.mapping import ballot_values, child_values, employer_key, employer_values
+from storage.models import (
+    BallotAliasRow,
+    BallotRow,
+    BallotUnionRow,
+    CatalogVersionRow,
+    EmployerRow,
+    QuestionRow,
+    ResultRow,
+    UnionRow,
+)
+from storage.reading import ballots_where, fold
+
+_T = TypeVar("_T")
+
+# Well under SQLite's and PostgreSQL's limits on bound parameters per statement.
+CHUNK = 500
+
+
+# Built once: SQLAlchemy then reuses the compiled SQL, which matters for a ~1 ms get().
+_GET = ballots_where(BallotRow.id == bindparam("ballot_id"))
+_GET_MANY = ballots_where(BallotRow.id.in_(bindparam("ids", expanding=True)))
+_ALL = ballots_where(true())
+_OPEN = ballots_where(
+    or_(
+        BallotRow.status == Status.OPEN.value,
+        and_(
+            or_(BallotRow.status.is_(None), BallotRow.status == Status.SCHEDULED.value),
+            BallotRow.opens_on <= bindparam("today", type_=Date),
+            BallotRow.closes_on >= bindparam("today", type_=Date),
+        ),
+    ),
+    (BallotRow.closes_on.is_(None), BallotRow.closes_on),
+)
+_RECENT = ballots_where(BallotRow.has_result.is_(True), limit=bindparam("limit", type_=Integer))
+
+
+class SqlBallotStore:
+    """Ballots in a SQL database, reached through an ``async_sessionmaker``."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def get(self, ballot_id: str) -> Ballot | None:
+        found = await self._read(_GET, ballot_id=ballot_id)
+        return found[0] if found else None
+
+    async def get_many(self, ballot_ids: Sequence[str]) -> list[Ballot]:
+        """One statement for up to :data:`CHUNK` ids (more are read in chunks)."""
+        wanted = list(dict.fromkeys(ballot_ids))
+        found: dict[str, Ballot] = {}
+        for chunk in _chunks(wanted):
+            for ballot in await self._read(_GET_MANY, ids=list(chunk)):
+                found[ballot.id] = ballot
+        return [found[i] for i in ballot_ids if i in found]
+
+    async def all_ballots(self) -> list[Ballot]:
+        return await self._read(_ALL)
+
+    async def open_ballots(self, today: date) -> list[Ballot]:
+        """Status ``open``; or no status (or ``scheduled``) with both exact days around today.
+
+        A ballot known only to the month is never guessed open: its days are not known.
+        Closing soonest first.
+        """
+        return await self._read(_OPEN, today=today)
+
+    async def recent_results(self, limit: int) -> list[Ballot]:
+        """Ballots with any reported figure, newest first by announced, closes, then opens."""
+        if limit <= 0:
+            return []
+        return await self._read(_RECENT, limit=limit)
+
+    async def count(self) -> int:
+        async with self._sessions() as session:
+            return int(await session.scalar(select(func.count()).select_from(BallotRow)) or 0)
+
+    async def catalog_version(self) -> int:
+        async with self._sessions() as session:
+            query = select(CatalogVersionRow.version).where(CatalogVersionRow.id == 1)
+            return int(await session.scalar(query) or 0)
+
+    async def save(self, ballots: Sequence[Ballot]) -> SaveReport:
+        """Create or replace ballots by id, all in one transaction: all or nothing.
+
+        A ballot identical to the stored one is left alone and reported ``unchanged``; the
+        catalog version moves only when something really changed.
+        """
+        ballots = list(ballots)
+        _refuse_duplicates(ballots)
+        if not ballots:
+            return SaveReport()
+        async with self._sessions.begin() as session:
+            # First statement of the transaction: on SQLite this makes it BEGIN IMMEDIATE.
+            await session.connection(execution_options=WRITE)
+            stored: dict[str, Ballot] = {}
+            old_employers: set[int] = set()
+            for chunk in _chunks([b.id for b in ballots]):
+                lock = select(BallotRow.id, BallotRow.employer_id).where(BallotRow.id.in_(chunk))
+                for _id, employer_id in await session.execute(lock.with_for_update()):
+                    old_employers.add(employer_id)
+                rows = await session.execute(_GET_MANY, {"ids": list(chunk)})
+                stored.update((b.id, b) for b in fold(rows))
+            changed = [b for b in ballots if stored.get(b.id) != b]
+            created = sum(1 for b in changed if b.id not in stored)
+            if changed:
+                await _write(session, changed, [b.id for b in changed if b.id in stored])
+                await _drop_orphan_employers(session, old_employers)
+                await session.execute(
+                    update(CatalogVersionRow)
+                    .where(CatalogVersionRow.id == 1)
+                    .values(version=CatalogVersionRow.version + 1)
+                )
+        return SaveReport(
+            created=created,
+            updated=len(changed) - created,
+            unchanged=len(ballots) - len(changed),
+        )
+
+    async def _read(self, statement: Select[Any], **params: Any) -> list[Ballot]:
+        async with self._sessions() as session:
+            # A single statement is its own snapshot: no BEGIN needed (see storage.database).
+            connection = await session.connection(execution_options=READ)
+            return fold(await connection.execute(statement, params))
+
+
+def _refuse_duplicates(ballots: Sequence[Ballot]) -> None:
+    seen: set[str] = set()
+    twice: set[str] = set()
+    for ballot in ballots:
+        (twice if ballot.id in seen else seen).add(ballot.id)
+    if twice:
+        raise ValueError(
+            f"the same ballot id appears twice in one save: {', '.join(sorted(twice))}"
+        )
+
+
+async def _write(session: AsyncSession, ballots: list[Ballot], replaced: list[str]) -> None:
+    """Insert ``ballots`` whole, after deleting the stored versions of ``replaced``.
+
+    Replacing the rows (children go by ON DELETE CASCADE) rather than diffing them keeps the
+    order of unions and questions exactly as given, with no position shuffling.
+    """
+    for chunk in _chunks(replaced):
+        await session.execute(delete(BallotRow).where(BallotRow.id.in_(chunk)))
+    employer_ids = await _ids_for(
+        session,
+        EmployerRow,
+        EmployerRow.key,
+        {employer_key(b): employer_values(b) for b in ballots},
+    )
+    union_ids = await _ids_for(
+        session,
+        UnionRow,
+        UnionRow.name,
+        {name: {"name": name} for b in ballots for name in b.unions},
+    )
+    rows: dict[type[Any], list[dict[str, Any]]] = {
+        BallotRow: [],
+        BallotUnionRow: [],
+        BallotAliasRow: [],
+        QuestionRow: [],
+        ResultRow: [],
+    }
+    for ballot in ballots:
+        rows[BallotRow].append(ballot_values(ballot, employer_ids[employer_key(ballot)]))
+        unions, aliases, questions, results = child_values(ballot, union_ids)
+        rows[BallotUnionRow] += unions
+        rows[BallotAliasRow] += aliases
+        rows[QuestionRow] += questions
+        rows[ResultRow] += results
+    # Parents before children, so foreign keys hold at every statement.
+    for model, values in rows.items():
+        if values:
+            await session.execute(insert(model), values)
+
+
+async def _ids_for(
+    session: AsyncSession, model: Any, natural_key: Any, wanted: dict[str, dict[str, Any]]
+) -> dict[str, int]:
+    """Ids of the rows with these natural keys, creating the missing ones.
+
+    ``ON CONFLICT DO NOTHING`` lets two processes importing at once both find the same
+    union or employer instead of one of them failing on the unique constraint.
+    """
+    ids: dict[str, int] = {}
+    keys = list(wanted)
+    for chunk in _chunks(keys):
+        query = select(natural_key, model.id).where(natural_key.in_(chunk))
+        ids.update({key: id_ for key, id_ in await session.execute(query)})
+    missing = [wanted[key] for key in keys if key not in ids]
+    if not missing:
+        return ids
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        dialect_insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        statement = dialect_insert(model).on_conflict_do_nothing(index_elements=[natural_key])
+    else:
+        statement = insert(model)
+    await session.execute(statement, missing)
+    for chunk in _chunks([key for key in keys if key not in ids]):
+        query = select(natural_key, model.id).where(natural_key.in_(chunk))
+        ids.update({key: id_ for key, id_ in await session.execute(query)})
+    return ids
+
+
+async def _drop_orphan_employers(session: AsyncSession, candidates: Iterable[int]) -> None:
+    """An employer no ballot points at any more (renamed, moved branch) goes with it."""
+    still_used = exists().where(BallotRow.employer_id == EmployerRow.id)
+    for chunk in _chunks(sorted(candidates)):
+        await session.execute(delete(EmployerRow).where(EmployerRow.id.in_(chunk), ~still_used))
+
+
+def _chunks(items: Sequence[_T]) -> Iterable[Sequence[_T]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]

@@ -1,0 +1,98 @@
+"""Engines and migrations: the only place that knows which database is behind the store.
+
+SQLite is the embedded default (one file in the working folder; a relative path in the URL is
+relative to the folder the bot was started from). PostgreSQL is for big unions running several
+processes. Both are migrated by Alembic on start, from scripts shipped inside this package, so
+an installed wheel needs no ``alembic.ini``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, event
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+WRITE = {"ballotbot_write": True}
+"""Execution options for a transaction that will write: on SQLite it starts with
+``BEGIN IMMEDIATE`` so two writers queue on the lock instead of one failing half-way."""
+
+READ = {"ballotbot_single_read": True}
+"""Execution options for a connection that runs one SELECT and nothing else: on SQLite no
+``BEGIN`` is sent (a single statement is already a consistent snapshot), which saves a
+round trip to the driver's thread on every member's question."""
+
+# An arbitrary constant: PostgreSQL processes starting together migrate one at a time.
+_MIGRATION_LOCK = 7_466_821
+
+
+def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """An async engine for ``url``, with SQLite made safe for a chatbot's access pattern.
+
+    On SQLite every connection gets ``journal_mode=WAL`` (members' reads never wait for an
+    organiser's import) and ``foreign_keys=ON`` (off by default in SQLite, and the cascades
+    depend on it). SQLAlchemy, not the sqlite3 module, emits ``BEGIN``, so every transaction,
+    DDL included, is really atomic: a failed import or migration leaves nothing behind.
+    """
+    engine = create_async_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        _prepare_sqlite(engine)
+    return engine
+
+
+def _prepare_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take BEGIN away from the driver (its legacy mode skips it for SELECT and DDL).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=5000")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        options = connection.get_execution_options()
+        if options.get("ballotbot_single_read"):
+            return
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("ballotbot_write") else "BEGIN")
+
+
+def alembic_config() -> Config:
+    """Alembic's configuration built in code, pointing at the scripts inside this package."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+async def upgrade(engine_or_url: AsyncEngine | str, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (the latest by default). Safe to run on every start.
+
+    Given a URL, a temporary engine is opened and disposed of; given an engine, it is used and
+    left open for the caller.
+    """
+    if isinstance(engine_or_url, str):
+        engine = create_engine(engine_or_url)
+        try:
+            await upgrade(engine, revision)
+        finally:
+            await engine.dispose()
+        return
+    async with engine_or_url.execution_options(**WRITE).begin() as connection:
+        await connection.run_sync(_run_upgrade, revision)
+
+
+def _run_upgrade(connection: Connection, revision: str) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)

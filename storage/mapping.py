@@ -1,0 +1,94 @@
+"""Domain ballots as rows to insert (the way back is :mod:`storage.reading`).
+
+Kept apart from the queries so the translation can be read and checked on its own: every field
+of :class:`bot.domain.Ballot` lands in exactly one column, and the columns that exist only for
+querying (``opens_on``, ``sort_date``, ``has_result``...) are derived from the domain object
+here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.domain import Ballot, PartialDate, Result
+
+EMPTY_RESULT = Result()
+
+
+def employer_key(ballot: Ballot) -> str:
+    """The identity of an employer row: name, branch, area and sector, unknowns included."""
+    return json.dumps(
+        [ballot.employer, ballot.branch, ballot.area, ballot.sector], ensure_ascii=False
+    )
+
+
+def employer_values(ballot: Ballot) -> dict[str, Any]:
+    return {
+        "key": employer_key(ballot),
+        "name": ballot.employer,
+        "branch": ballot.branch,
+        "area": ballot.area,
+        "sector": ballot.sector,
+    }
+
+
+def ballot_values(ballot: Ballot, employer_id: int) -> dict[str, Any]:
+    """The ``ballots`` row of a ballot. Query columns are derived here, from the domain only."""
+    return {
+        "id": ballot.id,
+        "employer_id": employer_id,
+        "jurisdiction": ballot.jurisdiction.value,
+        "method": ballot.method.value if ballot.method is not None else None,
+        "important_public_service": ballot.important_public_service.value,
+        "status": ballot.status.value if ballot.status is not None else None,
+        "campaign": ballot.campaign,
+        "opens": _text(ballot.opens),
+        "closes": _text(ballot.closes),
+        "announced": _text(ballot.announced),
+        "opens_on": ballot.opens.exact if ballot.opens is not None else None,
+        "closes_on": ballot.closes.exact if ballot.closes is not None else None,
+        "sort_date": ballot.sort_date,
+        "has_result": ballot.has_result,
+        "eligible": ballot.eligible,
+        "source_url": ballot.source_url,
+        "notes": ballot.notes,
+    }
+
+
+def child_values(
+    ballot: Ballot, union_ids: dict[str, int]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows for union links, aliases, questions and results, in the ballot's own order."""
+    unions = [
+        {"ballot_id": ballot.id, "position": i, "union_id": union_ids[name]}
+        for i, name in enumerate(ballot.unions)
+    ]
+    aliases = [
+        {"ballot_id": ballot.id, "position": i, "name": name}
+        for i, name in enumerate(ballot.aliases)
+    ]
+    questions = [
+        {"ballot_id": ballot.id, "position": i, "text": q.text, "kind": q.kind.value}
+        for i, q in enumerate(ballot.questions)
+    ]
+    results = [
+        {
+            "ballot_id": ballot.id,
+            "position": i,
+            "votes_for": q.result.votes_for,
+            "votes_against": q.result.votes_against,
+            "spoilt": q.result.spoilt,
+            "turnout_pct": q.result.turnout_pct,
+            "for_pct": q.result.for_pct,
+            "turnout_approximate": q.result.turnout_approximate,
+        }
+        for i, q in enumerate(ballot.questions)
+        # No row for a question nothing was reported about: absent means "not known".
+        if q.result != EMPTY_RESULT
+    ]
+    return unions, aliases, questions, results
+
+
+def _text(value: PartialDate | None) -> str | None:
+    return value.iso() if value is not None else None

@@ -1,0 +1,242 @@
+"""The tables, as SQLAlchemy 2.x typed models.
+
+Rows here never leave :mod:`storage`: the repositories turn them into :mod:`bot.domain` objects.
+Every reported figure is nullable, because ``None`` means "the source does not say". Check
+constraints repeat the few rules no import may ever break (no negative votes, no percentage
+over 100), so bad data is refused the same way on SQLite and PostgreSQL.
+
+What is deliberately absent: any column saying how a member voted. Ballot results are totals
+as the union reported them; individual votes are never stored (UK GDPR art. 9).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    Double,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names, so migrations can find them again on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ID_MAX = 200
+NAME_MAX = 300
+TEXT_MAX = 10_000
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _pct(column: str) -> CheckConstraint:
+    return CheckConstraint(f"{column} >= 0 AND {column} <= 100", name=f"{column}_range")
+
+
+def _count(column: str) -> CheckConstraint:
+    return CheckConstraint(f"{column} >= 0", name=f"{column}_not_negative")
+
+
+def _length(column: str, maximum: int) -> CheckConstraint:
+    """Free text is TEXT with a checked length: SQLite ignores VARCHAR(n), and PostgreSQL
+    would refuse an overlong value with a different error than every other bad value."""
+    return CheckConstraint(
+        f"length({column}) >= 1 AND length({column}) <= {maximum}", name=f"{column}_length"
+    )
+
+
+def _partial_date(column: str) -> CheckConstraint:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``: the precision the source gave."""
+    return CheckConstraint(f"length({column}) IN (4, 7, 10)", name=f"{column}_precision")
+
+
+class UnionRow(Base):
+    """A trade union, shared by every ballot its members take part in."""
+
+    __tablename__ = "unions"
+    __table_args__ = (_length("name", NAME_MAX),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+
+
+class EmployerRow(Base):
+    """An employer as one set of ballots knows it: name plus branch, area and sector.
+
+    ``key`` makes that combination unique even when parts are unknown (NULLs never collide in a
+    plain unique constraint, on either database).
+    """
+
+    __tablename__ = "employers"
+    __table_args__ = (
+        _length("name", NAME_MAX),
+        _length("branch", NAME_MAX),
+        _length("area", NAME_MAX),
+        _length("sector", NAME_MAX),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    branch: Mapped[str | None] = mapped_column(Text)
+    area: Mapped[str | None] = mapped_column(Text)
+    sector: Mapped[str | None] = mapped_column(Text)
+
+
+class BallotRow(Base):
+    """One ballot. Its id is given at import (a readable slug), never generated here.
+
+    ``opens``/``closes``/``announced`` keep the reported precision as text. The date columns
+    beside them exist only to query and sort: ``opens_on``/``closes_on`` are filled only when
+    the exact day is known, and ``sort_date`` is :attr:`bot.domain.Ballot.sort_date`
+    (``0001-01-01`` when no date is known at all: a sort key, never shown to anyone).
+    """
+
+    __tablename__ = "ballots"
+    __table_args__ = (
+        _length("id", ID_MAX),
+        CheckConstraint("jurisdiction IN ('GB', 'NI')", name="jurisdiction_known"),
+        CheckConstraint("method IN ('postal', 'electronic', 'workplace')", name="method_known"),
+        CheckConstraint("important_public_service IN ('yes', 'no', 'unknown')", name="ips_known"),
+        CheckConstraint(
+            "status IN ('scheduled', 'open', 'closed', 'declared', 'cancelled')",
+            name="status_known",
+        ),
+        _partial_date("opens"),
+        _partial_date("closes"),
+        _partial_date("announced"),
+        _count("eligible"),
+        _length("campaign", NAME_MAX),
+        _length("source_url", 2_000),
+        _length("notes", TEXT_MAX),
+        Index("ix_ballots_recent", "has_result", "sort_date", "id"),
+        Index("ix_ballots_newest", "sort_date", "id"),
+        Index("ix_ballots_window", "opens_on", "closes_on"),
+    )
+
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"), index=True)
+    jurisdiction: Mapped[str] = mapped_column(String(2))
+    method: Mapped[str | None] = mapped_column(String(20))
+    important_public_service: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str | None] = mapped_column(String(20), index=True)
+    campaign: Mapped[str | None] = mapped_column(Text)
+    opens: Mapped[str | None] = mapped_column(String(10))
+    closes: Mapped[str | None] = mapped_column(String(10))
+    announced: Mapped[str | None] = mapped_column(String(10))
+    opens_on: Mapped[date | None] = mapped_column(Date)
+    closes_on: Mapped[date | None] = mapped_column(Date)
+    sort_date: Mapped[date] = mapped_column(Date)
+    has_result: Mapped[bool]
+    eligible: Mapped[int | None] = mapped_column(Integer)
+    source_url: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class BallotUnionRow(Base):
+    """Which unions balloted, in the order the source names them (the first leads)."""
+
+    __tablename__ = "ballot_unions"
+    __table_args__ = (
+        UniqueConstraint("ballot_id", "union_id"),
+        _count("position"),
+    )
+
+    ballot_id: Mapped[str] = mapped_column(
+        ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    union_id: Mapped[int] = mapped_column(ForeignKey("unions.id"), index=True)
+
+
+class BallotAliasRow(Base):
+    """Other names a member may type for this ballot (``SCC``, ``Southampton council``).
+
+    Kept per ballot, as :class:`bot.domain.Ballot` has them: two ballots at one employer may be
+    known by different names, and saving one must never rename the other.
+    """
+
+    __tablename__ = "ballot_aliases"
+    __table_args__ = (_length("name", NAME_MAX), _count("position"))
+
+    ballot_id: Mapped[str] = mapped_column(
+        ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+
+
+class QuestionRow(Base):
+    """One question on the paper, in paper order."""
+
+    __tablename__ = "questions"
+    __table_args__ = (
+        _length("text", TEXT_MAX),
+        CheckConstraint(
+            "kind IN ('strike', 'action_short_of_strike', 'pay_offer', 'consultative', 'other')",
+            name="kind_known",
+        ),
+        _count("position"),
+    )
+
+    ballot_id: Mapped[str] = mapped_column(
+        ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(30))
+
+
+class ResultRow(Base):
+    """The reported figures of one question; a row exists only when something was reported."""
+
+    __tablename__ = "results"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["ballot_id", "position"],
+            ["questions.ballot_id", "questions.position"],
+            ondelete="CASCADE",
+            name="fk_results_question",
+        ),
+        _count("votes_for"),
+        _count("votes_against"),
+        _count("spoilt"),
+        _pct("turnout_pct"),
+        _pct("for_pct"),
+    )
+
+    ballot_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    votes_for: Mapped[int | None] = mapped_column(Integer)
+    votes_against: Mapped[int | None] = mapped_column(Integer)
+    spoilt: Mapped[int | None] = mapped_column(Integer)
+    turnout_pct: Mapped[float | None] = mapped_column(Double)
+    for_pct: Mapped[float | None] = mapped_column(Double)
+    turnout_approximate: Mapped[bool]
+
+
+class CatalogVersionRow(Base):
+    """One row, bumped in the same transaction as every change, so caches know to rebuild."""
+
+    __tablename__ = "catalog_version"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer)

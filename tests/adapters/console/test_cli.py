@@ -1,0 +1,99 @@
+"""A member at a terminal: `ballotbot ask`, the REPL, import and export, end to end.
+
+Each test runs the real command in a subprocess on a temporary database, as a user would.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def ballotbot(
+    tmp_path: Path, *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'ballotbot.db'}"
+    return subprocess.run(
+        [sys.executable, "-m", "adapters.cli", "--database", url, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "COLUMNS": "120",
+            "PYTHONPATH": str(Path(__file__).resolve().parents[3]),
+        },
+    )
+
+
+def test_kirklees_with_a_typo(tmp_path: Path) -> None:
+    done = ballotbot(tmp_path, "ask", "/ballot kirklese")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Kirklees Council" in out
+    assert "43.3%" in out and "56.7%" in out
+    assert "6,500" in out
+    assert "not known" in out
+    assert "Lost" in out or "lost" in out
+
+
+def test_southampton_as_json(tmp_path: Path) -> None:
+    done = ballotbot(tmp_path, "ask", "--json", "/ballot southampton")
+    assert done.returncode == 0, done.stderr
+    reply = json.loads(done.stdout)
+    assert reply["ok"] is True
+    assert reply["header"] == "Southampton City Council — Unison and Unite"
+    text = json.dumps(reply, ensure_ascii=False)
+    assert "1,552" in text and "307" in text
+    assert "around 60% (as reported)" in text
+    assert "consultative" in text
+
+
+def test_a_failing_command_exits_non_zero_with_a_message(tmp_path: Path) -> None:
+    done = ballotbot(tmp_path, "ask", "/ballot zzzqqq nowhere")
+    assert done.returncode != 0
+    assert "No ballot found" in done.stdout
+
+
+def test_a_bad_config_file_is_a_clear_error(tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text("[slack]\nmode = 'carrier pigeon'\n")
+    done = ballotbot(tmp_path, "--config", str(config), "ask", "kirklees")
+    assert done.returncode == 2
+    assert "slack.mode" in done.stderr
+
+
+def test_the_console_answers_until_end_of_input(tmp_path: Path) -> None:
+    done = ballotbot(tmp_path, stdin="kirklees\nhelp\n")
+    assert done.returncode == 0, done.stderr
+    assert "Kirklees Council" in done.stdout
+    assert "/ballot <search> history" in done.stdout
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_export_then_import_changes_nothing(tmp_path: Path, fmt: str) -> None:
+    exported = ballotbot(tmp_path, "export", "--format", fmt, "-o", str(tmp_path / f"all.{fmt}"))
+    assert exported.returncode == 0, exported.stderr
+    again = ballotbot(tmp_path, "import", str(tmp_path / f"all.{fmt}"))
+    assert again.returncode == 0, again.stderr
+    assert "3 unchanged" in again.stdout
+
+
+def test_a_bad_import_names_the_row_and_imports_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "id,unions,employer,kind,question,eligible,votes_for,votes_against\n"
+        "x1,GMB,Leeds Council,strike,Strike?,100,60,30\n"
+        "x2,GMB,York Council,strike,Strike?,100,-5,30\n"
+    )
+    done = ballotbot(tmp_path, "import", str(bad))
+    assert done.returncode == 1
+    assert "votes_for" in done.stdout and "3" in done.stdout
+    assert ballotbot(tmp_path, "ask", "leeds council").returncode == 1

@@ -1,0 +1,63 @@
+"""What a member types, and what the bot understands by it."""
+
+import pytest
+
+from bot.commands import (
+    GRAMMAR,
+    MAX_TEXT,
+    Help,
+    Invalid,
+    Lookup,
+    OpenBallots,
+    Planned,
+    Recent,
+    help_lines,
+    parse,
+)
+
+
+@pytest.mark.parametrize("text", ["", "/ballot", "ballot", "  /ballot   ", "help", "/ballot help"])
+def test_nothing_or_help_gives_help(text: str) -> None:
+    assert parse(text) == Help()
+
+
+@pytest.mark.parametrize("text", ["/ballot kirklees", "kirklees", "ballot kirklees", "KIRKLEES"])
+def test_a_search_with_or_without_the_command(text: str) -> None:
+    command = parse(text)
+    assert isinstance(command, Lookup)
+    assert command.search.lower() == "kirklees"
+    assert not command.history
+
+
+def test_history_of_a_search() -> None:
+    assert parse("/ballot Kirklees Council history") == Lookup("Kirklees Council", history=True)
+
+
+def test_history_alone_is_explained() -> None:
+    assert isinstance(parse("/ballot history"), Invalid)
+
+
+def test_open_and_recent() -> None:
+    assert parse("/ballot open") == OpenBallots()
+    assert parse("recent") == Recent()
+
+
+def test_extra_spaces_are_ignored() -> None:
+    assert parse("/ballot   southampton    city  council ") == Lookup("southampton city council")
+
+
+def test_commands_of_later_features_are_recognised_not_searched() -> None:
+    assert parse("/ballot subscribe unison") == Planned("subscribe", "unison")
+    assert parse("/ballot forget me") == Planned("forget", "me")
+
+
+def test_oversized_text_is_refused() -> None:
+    command = parse("k" * (MAX_TEXT + 1))
+    assert isinstance(command, Invalid)
+    assert str(MAX_TEXT) in command.reason
+
+
+def test_help_comes_from_the_grammar() -> None:
+    lines = help_lines()
+    assert len(lines) == len(GRAMMAR)
+    assert any(line.startswith("/ballot <search> history") for line in lines)

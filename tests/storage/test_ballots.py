@@ -1,0 +1,338 @@
+"""The ballot store keeps exactly what an organiser saved, on SQLite and on PostgreSQL.
+
+Each test runs twice (``database_url`` is parametrized), on an empty, migrated database.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from bot.demo import DEMO_BALLOTS, KIRKLEES, SOUTHAMPTON
+from bot.domain import (
+    Ballot,
+    Jurisdiction,
+    Kind,
+    Method,
+    PartialDate,
+    Question,
+    Result,
+    Status,
+    YesNoUnknown,
+)
+from bot.ports import SaveReport
+from storage.ballots import SqlBallotStore
+
+EVERY_FIELD = Ballot(
+    id="belfast-health-trust-strike-2024",
+    # Not alphabetical on purpose: the source's order (lead union first) must survive.
+    unions=("Unite", "GMB", "Unison"),
+    employer="Belfast Health and Social Care Trust",
+    branch="Belfast Hospitals",
+    area="Belfast",
+    sector="health",
+    jurisdiction=Jurisdiction.NI,
+    method=Method.ELECTRONIC,
+    important_public_service=YesNoUnknown.YES,
+    opens=PartialDate(2024, 3),
+    closes=PartialDate(2024, 4, 12),
+    announced=PartialDate(2024),
+    eligible=4210,
+    source_url="https://example.org/belfast-ballot",
+    aliases=("BHSCT", "Belfast Trust", "Royal Victoria"),
+    notes="Two questions on one paper; spoilt papers reported for the strike question only.",
+    status=Status.DECLARED,
+    campaign="Pay restoration 2024",
+    questions=(
+        Question(
+            text="Are you prepared to take part in strike action?",
+            kind=Kind.STRIKE,
+            result=Result(
+                votes_for=2001,
+                votes_against=399,
+                spoilt=12,
+                turnout_pct=57.3,
+                for_pct=83.375,
+                turnout_approximate=False,
+            ),
+        ),
+        Question(
+            text="Are you prepared to take action short of a strike?",
+            kind=Kind.ACTION_SHORT_OF_STRIKE,
+            # Only the turnout, "about half", was reported: the vote counts stay unknown.
+            result=Result(turnout_pct=50.0, turnout_approximate=True),
+        ),
+        Question(text="Should the branch affiliate to the campaign?", kind=Kind.OTHER),
+    ),
+)
+
+NOTHING_KNOWN = Ballot(
+    id="unknown-employer-ballot",
+    unions=(),
+    employer="Somewhere Ltd",
+    questions=(),
+)
+
+
+def ballot(ballot_id: str, **changes: object) -> Ballot:
+    """A small consultative ballot, changed as the test needs."""
+    base = Ballot(
+        id=ballot_id,
+        unions=("Unison",),
+        employer=f"Employer of {ballot_id}",
+        questions=(Question(text="Accept the offer?", kind=Kind.PAY_OFFER),),
+    )
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def with_result(ballot_id: str, **changes: object) -> Ballot:
+    question = Question(text="Strike?", kind=Kind.STRIKE, result=Result(for_pct=70.0))
+    return ballot(ballot_id, questions=(question,), **changes)
+
+
+async def test_an_organiser_gets_back_every_field_they_saved(store: SqlBallotStore) -> None:
+    report = await store.save([EVERY_FIELD, NOTHING_KNOWN, *DEMO_BALLOTS])
+
+    assert report == SaveReport(created=5)
+    assert await store.get(EVERY_FIELD.id) == EVERY_FIELD
+    assert await store.get(NOTHING_KNOWN.id) == NOTHING_KNOWN
+    for demo in DEMO_BALLOTS:
+        assert await store.get(demo.id) == demo
+
+
+async def test_dates_keep_the_precision_the_source_gave(store: SqlBallotStore) -> None:
+    await store.save([EVERY_FIELD])
+
+    stored = await store.get(EVERY_FIELD.id)
+
+    assert stored is not None
+    assert stored.opens is not None and stored.opens.human() == "March 2024"
+    assert stored.closes is not None and stored.closes.human() == "12 April 2024"
+    assert stored.announced is not None and stored.announced.human() == "2024"
+
+
+async def test_unknown_figures_stay_unknown(store: SqlBallotStore) -> None:
+    await store.save([KIRKLEES, EVERY_FIELD])
+
+    kirklees = await store.get(KIRKLEES.id)
+    belfast = await store.get(EVERY_FIELD.id)
+
+    assert kirklees is not None and belfast is not None
+    result = kirklees.questions[0].result
+    assert (result.votes_for, result.votes_against, result.turnout_pct) == (None, None, None)
+    assert result.for_pct == 43.3
+    approximate = belfast.questions[1].result
+    assert approximate.votes_for is None and approximate.turnout_approximate is True
+    assert belfast.questions[2].result == Result()
+
+
+async def test_asking_for_an_unknown_ballot_gives_nothing(store: SqlBallotStore) -> None:
+    assert await store.get("no-such-ballot") is None
+
+
+async def test_saving_the_same_ballots_twice_changes_nothing(store: SqlBallotStore) -> None:
+    await store.save(DEMO_BALLOTS)
+    version = await store.catalog_version()
+
+    again = await store.save(DEMO_BALLOTS)
+
+    assert again == SaveReport(unchanged=3)
+    assert await store.catalog_version() == version
+    assert await store.count() == 3
+
+
+async def test_a_corrected_result_replaces_the_old_one(store: SqlBallotStore) -> None:
+    await store.save([SOUTHAMPTON, KIRKLEES])
+    version = await store.catalog_version()
+    corrected = dataclasses.replace(
+        SOUTHAMPTON,
+        unions=("Unite", "Unison"),
+        questions=(
+            dataclasses.replace(
+                SOUTHAMPTON.questions[0],
+                result=Result(votes_for=1552, votes_against=307, spoilt=4),
+            ),
+        ),
+        aliases=("SCC",),
+    )
+
+    report = await store.save([corrected, KIRKLEES])
+
+    assert report == SaveReport(updated=1, unchanged=1)
+    assert await store.get(SOUTHAMPTON.id) == corrected
+    assert await store.get(KIRKLEES.id) == KIRKLEES
+    assert await store.catalog_version() > version
+
+
+async def test_two_ballots_at_one_employer_keep_their_own_names(store: SqlBallotStore) -> None:
+    strike = ballot("kirklees-strike", employer="Kirklees Council", aliases=("KC strike",))
+    pay = ballot("kirklees-pay", employer="Kirklees Council", aliases=("KC pay", "Kirklees"))
+
+    await store.save([strike, pay])
+    await store.save([dataclasses.replace(strike, branch="Kirklees Unison")])
+
+    assert await store.get_many(["kirklees-strike", "kirklees-pay"]) == [
+        dataclasses.replace(strike, branch="Kirklees Unison"),
+        pay,
+    ]
+
+
+async def test_a_bad_figure_leaves_the_whole_import_unsaved(store: SqlBallotStore) -> None:
+    await store.save([KIRKLEES])
+    version = await store.catalog_version()
+    negative = Question(text="Strike?", kind=Kind.STRIKE, result=Result(votes_for=-5))
+    changed_kirklees = dataclasses.replace(KIRKLEES, eligible=6600)
+
+    with pytest.raises(IntegrityError):
+        await store.save(
+            [SOUTHAMPTON, changed_kirklees, ballot("bad-votes", questions=(negative,))]
+        )
+
+    assert await store.get(SOUTHAMPTON.id) is None
+    assert await store.get("bad-votes") is None
+    assert await store.get(KIRKLEES.id) == KIRKLEES
+    assert await store.count() == 1
+    assert await store.catalog_version() == version
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ballot("over-100", questions=(Question("Strike?", Kind.STRIKE, Result(for_pct=101)),)),
+        ballot("negative-electorate", eligible=-1),
+        ballot("same-union-twice", unions=("Unison", "Unison")),
+        ballot("empty-alias", aliases=("",)),
+        ballot("x" * 201),
+    ],
+    ids=["percentage over 100", "negative electorate", "union twice", "empty alias", "long id"],
+)
+async def test_data_the_schema_refuses_is_not_saved(store: SqlBallotStore, bad: Ballot) -> None:
+    with pytest.raises(IntegrityError):
+        await store.save([SOUTHAMPTON, bad])
+
+    assert await store.count() == 0
+    assert await store.catalog_version() == 0
+
+
+async def test_the_same_id_twice_in_one_save_is_refused(store: SqlBallotStore) -> None:
+    with pytest.raises(ValueError, match="kirklees-council-redundancies-strike"):
+        await store.save([KIRKLEES, SOUTHAMPTON, dataclasses.replace(KIRKLEES, eligible=1)])
+
+    assert await store.count() == 0
+
+
+async def test_get_many_answers_in_the_order_asked(store: SqlBallotStore) -> None:
+    await store.save(DEMO_BALLOTS)
+    asked = [KIRKLEES.id, "missing", SOUTHAMPTON.id, KIRKLEES.id]
+
+    assert await store.get_many(asked) == [KIRKLEES, SOUTHAMPTON, KIRKLEES]
+    assert await store.get_many([]) == []
+
+
+async def test_get_many_reads_more_ballots_than_one_chunk(store: SqlBallotStore) -> None:
+    many = [ballot(f"ballot-{i:04d}") for i in range(1200)]
+    await store.save(many)
+
+    found = await store.get_many([b.id for b in reversed(many)])
+
+    assert found == list(reversed(many))
+
+
+async def test_open_ballots_are_those_open_today(store: SqlBallotStore) -> None:
+    today = date(2024, 5, 15)
+    said_open = ballot("said-open", status=Status.OPEN)
+    running = ballot("running", opens=PartialDate(2024, 5, 1), closes=PartialDate(2024, 5, 20))
+    scheduled_running = ballot(
+        "scheduled-running",
+        status=Status.SCHEDULED,
+        opens=PartialDate(2024, 5, 15),
+        closes=PartialDate(2024, 5, 15),
+    )
+    await store.save(
+        [
+            said_open,
+            running,
+            scheduled_running,
+            ballot("not-yet", opens=PartialDate(2024, 5, 16), closes=PartialDate(2024, 6, 1)),
+            ballot("over", opens=PartialDate(2024, 4, 1), closes=PartialDate(2024, 5, 14)),
+            ballot(
+                "closed-early",
+                status=Status.CLOSED,
+                opens=PartialDate(2024, 5, 1),
+                closes=PartialDate(2024, 5, 20),
+            ),
+            # Known only to the month: whether it is open today is not known, so it is not.
+            ballot("month-only", opens=PartialDate(2024, 5), closes=PartialDate(2024, 5, 31)),
+            ballot("no-dates"),
+        ]
+    )
+
+    found = await store.open_ballots(today)
+
+    # Closing soonest first; a ballot said to be open without a closing day comes last.
+    assert found == [scheduled_running, running, said_open]
+
+
+async def test_recent_results_are_newest_first(store: SqlBallotStore) -> None:
+    announced = with_result("announced-june", announced=PartialDate(2024, 6, 2))
+    closed = with_result("closed-july", closes=PartialDate(2024, 7, 1))
+    # "2024" alone sorts at the end of 2024: it may be the latest, it is not shown as a day.
+    year_only = with_result("year-only", announced=PartialDate(2024))
+    opened_may = with_result("opened-may", opens=PartialDate(2024, 5))
+    undated = with_result("undated")
+    no_result = ballot("no-result", announced=PartialDate(2030, 1, 1))
+    approximate_only = ballot(
+        "approximate-flag-only",
+        announced=PartialDate(2030, 1, 1),
+        questions=(Question("Strike?", Kind.STRIKE, Result(turnout_approximate=True)),),
+    )
+    await store.save(
+        [undated, opened_may, no_result, announced, year_only, closed, approximate_only]
+    )
+
+    assert await store.recent_results(10) == [year_only, closed, announced, opened_may, undated]
+    assert await store.recent_results(2) == [year_only, closed]
+    assert await store.recent_results(0) == []
+
+
+async def test_all_ballots_are_newest_first(store: SqlBallotStore) -> None:
+    ballots = [
+        ballot("b-2019", announced=PartialDate(2019, 2)),
+        ballot("b-2023", closes=PartialDate(2023, 1, 1)),
+        ballot("b-none"),
+        with_result("b-2021", opens=PartialDate(2021)),
+    ]
+    await store.save(ballots)
+
+    found = await store.all_ballots()
+
+    assert [b.id for b in found] == ["b-2023", "b-2021", "b-2019", "b-none"]
+    assert found == sorted(ballots, key=lambda b: b.sort_date, reverse=True)
+
+
+async def test_catalog_version_moves_on_writes_only(store: SqlBallotStore) -> None:
+    assert await store.catalog_version() == 0
+
+    await store.save([KIRKLEES])
+    after_create = await store.catalog_version()
+    await store.get(KIRKLEES.id)
+    await store.all_ballots()
+    await store.open_ballots(date(2013, 1, 1))
+    await store.recent_results(5)
+    await store.save([])
+    await store.save([KIRKLEES])
+    after_reads = await store.catalog_version()
+    await store.save([dataclasses.replace(KIRKLEES, notes="Turnout now known: not yet.")])
+
+    assert after_create > 0
+    assert after_reads == after_create
+    assert await store.catalog_version() > after_create
+
+
+async def test_count_counts_ballots(store: SqlBallotStore) -> None:
+    assert await store.count() == 0
+    await store.save(DEMO_BALLOTS)
+    assert await store.count() == 3

@@ -1,0 +1,139 @@
+"""Starting the bot on any database migrates it, as often as it is started."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, inspect, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.database import alembic_config, create_engine, upgrade
+from storage.models import Base
+
+TABLES = {
+    "alembic_version",
+    "ballot_aliases",
+    "ballot_unions",
+    "ballots",
+    "catalog_version",
+    "employers",
+    "questions",
+    "results",
+    "unions",
+}
+
+
+def _tables(connection: Connection) -> set[str]:
+    return set(inspect(connection).get_table_names())
+
+
+def _schema_differences(connection: Connection) -> list[object]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, Base.metadata))
+
+
+async def test_an_empty_database_is_migrated_on_start(database_url: str) -> None:
+    await upgrade(database_url)
+
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_tables) == TABLES
+            version = await connection.scalar(text("SELECT version FROM catalog_version"))
+            head = await connection.scalar(text("SELECT version_num FROM alembic_version"))
+    finally:
+        await engine.dispose()
+    assert version == 0
+    assert head == "0001"
+
+
+async def test_starting_twice_migrates_once(engine: AsyncEngine) -> None:
+    await upgrade(engine)
+    await upgrade(engine)
+
+    async with engine.connect() as connection:
+        rows = await connection.scalar(text("SELECT count(*) FROM catalog_version"))
+        heads = await connection.scalar(text("SELECT count(*) FROM alembic_version"))
+    assert (rows, heads) == (1, 1)
+
+
+async def test_the_migrations_build_exactly_the_models(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        assert await connection.run_sync(_schema_differences) == []
+
+
+async def test_the_migrations_can_be_undone_and_redone(engine: AsyncEngine) -> None:
+    def downgrade(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+
+    async with engine.begin() as connection:
+        await connection.run_sync(downgrade)
+        assert await connection.run_sync(_tables) == {"alembic_version"}
+
+    await upgrade(engine)
+
+    async with engine.connect() as connection:
+        assert await connection.run_sync(_tables) == TABLES
+
+
+async def test_no_table_can_hold_how_a_member_voted(engine: AsyncEngine) -> None:
+    def columns(connection: Connection) -> set[str]:
+        inspector = inspect(connection)
+        return {
+            f"{table}.{column['name']}"
+            for table in inspector.get_table_names()
+            for column in inspector.get_columns(table)
+        }
+
+    async with engine.connect() as connection:
+        names = await connection.run_sync(columns)
+    personal = [n for n in names if any(w in n for w in ("user", "member", "voter", "choice"))]
+    assert personal == []
+
+
+async def test_sqlite_connections_use_wal_and_foreign_keys(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    try:
+        await upgrade(engine)
+        # Two connections at once: the pragmas must hold on every one, not just the first.
+        async with engine.connect() as first, engine.connect() as second:
+            for connection in (first, second):
+                assert await connection.scalar(text("PRAGMA journal_mode")) == "wal"
+                assert await connection.scalar(text("PRAGMA foreign_keys")) == 1
+            with pytest.raises(Exception, match="FOREIGN KEY"):
+                await first.execute(
+                    text("INSERT INTO ballot_aliases VALUES ('no-such-ballot', 0, 'x')")
+                )
+    finally:
+        await engine.dispose()
+
+
+async def test_a_relative_sqlite_path_is_in_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    await upgrade("sqlite+aiosqlite:///ballotbot.db")
+
+    assert (tmp_path / "ballotbot.db").is_file()
+
+
+async def test_a_failed_write_on_sqlite_is_rolled_back_whole(tmp_path: Path) -> None:
+    """SQLAlchemy, not the driver, sends BEGIN: DDL and DML roll back together."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    try:
+        with pytest.raises(RuntimeError):
+            async with engine.begin() as connection:
+                await connection.execute(text("CREATE TABLE scratch (x INTEGER)"))
+                await connection.execute(text("INSERT INTO scratch VALUES (1)"))
+                raise RuntimeError("the import failed half-way")
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_tables) == set()
+    finally:
+        await engine.dispose()
