@@ -59,11 +59,23 @@ def _turnout_text(question: Question, figures: Figures, eligible: int | None) ->
     return NOT_KNOWN
 
 
+def _majority(yes_share: float | None) -> str:
+    """Carried or lost by a majority of those voting: the first thing a member asks."""
+    if yes_share is None:
+        return NOT_KNOWN
+    if yes_share > 50:
+        return "carried: a majority voted yes"
+    if yes_share == 50:
+        return "lost: a tie is not a majority"
+    return "lost: a majority voted no"
+
+
 def question_section(ballot: Ballot, question: Question, judge: Judge) -> Section:
     """One question: its counts, its shares, its turnout and what they mean."""
     result = question.result
     figures = derive(ballot, question)
     fields = [
+        Field("Result", _majority(figures.for_pct_of_votes)),
         Field("For", count(result.votes_for)),
         Field("Against", count(result.votes_against)),
         Field("Spoilt", count(result.spoilt)),
@@ -74,15 +86,15 @@ def question_section(ballot: Ballot, question: Question, judge: Judge) -> Sectio
     if figures.for_pct_of_eligible is not None:
         fields.append(Field("Yes of all entitled", pct(figures.for_pct_of_eligible)))
     yes = figures.for_pct_of_votes
-    turnout = figures.turnout_pct if not figures.turnout_is_minimum else None
-    if turnout is None and result.turnout_pct is not None:
+    turnout = figures.turnout_pct
+    if (turnout is None or figures.turnout_is_minimum) and result.turnout_pct is not None:
         turnout = result.turnout_pct
     bars = (
         Bar("Yes", None if yes is None else yes / 100, pct(yes, " yes"), threshold=0.5),
         Bar(
             "Turnout",
             None if turnout is None else turnout / 100,
-            "turnout " + pct(turnout) if turnout is not None else "turnout not known",
+            "turnout " + _turnout_text(question, figures, ballot.eligible),
             threshold=0.5 if question.kind.statutory else None,
         ),
     )

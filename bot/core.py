@@ -20,6 +20,7 @@ from bot.requests import Request
 from bot.search import SearchIndex
 
 Serialise = Callable[[Ballot], dict[str, Any]]
+CampaignCard = Callable[[str, Sequence[Ballot]], Reply]
 
 HISTORY_LIMIT = 25
 RECENT_LIMIT = 5
@@ -34,6 +35,7 @@ class Core:
         *,
         judge: Judge = simple_judge,
         serialise: Serialise | None = None,
+        campaign_card: CampaignCard | None = None,
         score_cutoff: float = 80.0,
         margin: float = 4.0,
         today: Callable[[], date] = date.today,
@@ -41,6 +43,7 @@ class Core:
         self.store = store
         self.judge = judge
         self.serialise = serialise
+        self.campaign_card = campaign_card
         self.score_cutoff = score_cutoff
         self.margin = margin
         self.today = today
@@ -109,6 +112,9 @@ class Core:
         if not match.found:
             hint = ", ".join(match.closest) if match.closest else "no ballots stored yet"
             return error(f"No ballot found for “{search}”", f"Closest names: {hint}.")
+        if match.campaign is not None and self.campaign_card is not None and not history:
+            ballots = await self.store.get_many(match.ballot_ids)
+            return self.campaign_card(match.campaign, ballots)
         if not history:
             ballot = await self.store.get(match.ballot_ids[0])
             if ballot is None:  # removed since the index was built

@@ -238,8 +238,15 @@ class Ballot:
                 return known.latest
         return date.min
 
-    def search_names(self) -> list[str]:
-        """Every name a member might type to find this ballot."""
-        names = [self.employer, *self.unions, *self.aliases]
-        names += [n for n in (self.branch, self.area, self.campaign, self.sector) if n]
+    def search_names(self) -> list[tuple[str, str]]:
+        """Every name a member might type to find this ballot, with what kind of name it is."""
+        names = [("employer", self.employer)]
+        names += [("union", u) for u in self.unions] + [("alias", a) for a in self.aliases]
+        optional = (
+            ("branch", self.branch),
+            ("area", self.area),
+            ("campaign", self.campaign),
+            ("sector", self.sector),
+        )
+        names += [(kind, name) for kind, name in optional if name]
         return names

@@ -26,6 +26,7 @@ def normalise(text: str) -> str:
 @dataclass
 class _Name:
     display: str
+    kinds: set[str] = field(default_factory=set)  # employer, union, campaign...
     ballot_ids: list[str] = field(default_factory=list)  # newest first once built
 
 
@@ -40,6 +41,8 @@ class Match:
     ballot_ids: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()
     closest: tuple[str, ...] = ()
+    campaign: str | None = None
+    """Set when the query named a campaign: members then want the whole campaign's tally."""
 
     @property
     def found(self) -> bool:
@@ -58,11 +61,12 @@ class SearchIndex:
         order: dict[str, tuple[object, str]] = {}
         for ballot in ballots:
             order[ballot.id] = (ballot.sort_date, ballot.id)
-            for name in ballot.search_names():
+            for kind, name in ballot.search_names():
                 key = normalise(name)
                 if not key:
                     continue
                 entry = names.setdefault(key, _Name(display=name))
+                entry.kinds.add(kind)
                 if not entry.ballot_ids or entry.ballot_ids[-1] != ballot.id:
                     entry.ballot_ids.append(ballot.id)
         for entry in names.values():
@@ -82,7 +86,7 @@ class SearchIndex:
             return Match()
         exact = self._names.get(key)
         if exact is not None:
-            return Match(ballot_ids=tuple(exact.ballot_ids))
+            return Match(ballot_ids=tuple(exact.ballot_ids), campaign=_campaign([exact]))
         scored = process.extract(
             key, self._keys, scorer=fuzz.WRatio, limit=10, score_cutoff=self.score_cutoff
         )
@@ -94,7 +98,11 @@ class SearchIndex:
         latest = dict.fromkeys(c.ballot_ids[0] for c in candidates)
         if len(latest) == 1:
             ids = dict.fromkeys(i for c in candidates for i in c.ballot_ids)
-            return Match(ballot_ids=tuple(sorted(ids, key=self._order.__getitem__, reverse=True)))
+            ordered = tuple(sorted(ids, key=self._order.__getitem__, reverse=True))
+            return Match(ballot_ids=ordered, campaign=_campaign(candidates))
+        campaign = _campaign(candidates[:1])
+        if campaign is not None:
+            return Match(ballot_ids=tuple(candidates[0].ballot_ids), campaign=campaign)
         seen: set[str] = set()
         choices = []
         for candidate in candidates:
@@ -118,3 +126,10 @@ class SearchIndex:
             if display not in starts:
                 starts.append(display)
         return starts[:limit]
+
+
+def _campaign(names: list[_Name]) -> str | None:
+    """The campaign named, when the best names are only ever campaign names."""
+    if len(names) == 1 and names[0].kinds == {"campaign"}:
+        return names[0].display
+    return None

@@ -1,0 +1,81 @@
+"""Words and marks for the working: how a verdict reads to a member.
+
+Kept apart from the arithmetic so that the wording can change without touching the law, and
+so that every line uses the same marks: ✔ met, ✘ not met, ? cannot tell.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from bot.domain import Kind, PartialDate
+
+
+class Outcome(StrEnum):
+    """The outcome of one legal test."""
+
+    MET = "met"
+    NOT_MET = "not_met"
+    NOT_KNOWN = "not_known"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class Mandate(StrEnum):
+    """Whether a question gave a mandate for industrial action."""
+
+    YES = "yes"
+    NO = "no"
+    NOT_KNOWN = "not_known"
+    NOT_APPLICABLE = "not_applicable"
+
+
+MARKS = {
+    Outcome.MET: "✔",
+    Outcome.NOT_MET: "✘",
+    Outcome.NOT_KNOWN: "?",
+    Mandate.YES: "✔",
+    Mandate.NO: "✘",
+    Mandate.NOT_KNOWN: "?",
+}
+
+
+def mark(outcome: Outcome | Mandate) -> str:
+    """The mark for an outcome; not-applicable outcomes carry none."""
+    return MARKS.get(outcome, "")
+
+
+def pct(value: float, threshold: float | None = None) -> str:
+    """``61.2%``; one more decimal when rounding would make it look equal to the threshold.
+
+    49.96% shown as "50.0% — threshold 50% ✘" would read as a mistake; "49.96%" does not.
+    """
+    text = f"{value:.1f}%"
+    if threshold is not None and value != threshold and round(value, 1) == threshold:
+        text = f"{value:.2f}%"
+        if round(value, 2) == threshold:
+            text = f"{value:.3f}%"
+    return text
+
+
+def threshold(value: float) -> str:
+    return f"{value:g}%"
+
+
+def count(value: int) -> str:
+    return f"{value:,}"
+
+
+def day(value: date) -> str:
+    """``12 March 2027``: how a member writes a date."""
+    return PartialDate.of(value).human()
+
+
+def action(kind: Kind) -> str:
+    """What a mandate is for: ``strike action`` or ``action short of a strike``."""
+    return "action short of a strike" if kind is Kind.ACTION_SHORT_OF_STRIKE else "strike action"
+
+
+def no_threshold(kind: Kind) -> str:
+    """The one line a non-statutory question gets: never "passed" or "failed"."""
+    return f"No legal threshold applies to a {kind.label}"

@@ -1,0 +1,140 @@
+"""Members ask; the bot answers from the demo ballots, and never makes a figure up."""
+
+from __future__ import annotations
+
+from bot.demo import KIRKLEES
+from bot.domain import Ballot, Kind, PartialDate, Question, Result, Status
+from bot.replies import Tone
+from tests.bot.conftest import Chat
+
+
+async def test_kirklees_shows_the_seed_figures_and_what_is_not_known(chat: Chat) -> None:
+    reply = await chat.say("/ballot kirklees")
+    text = reply.plain_text()
+    assert reply.ok and reply.kind == "ballot"
+    assert reply.header == "Kirklees Council — Unison"
+    assert "43.3%" in text and "56.7%" in text and "6,500" in text
+    assert "Turnout: not known" in text
+    assert reply.tone is Tone.FAILED
+
+
+async def test_a_typo_still_finds_kirklees(chat: Chat) -> None:
+    assert (await chat.say("kirklese")).header == "Kirklees Council — Unison"
+
+
+async def test_southampton_keeps_the_reported_turnout_as_reported(chat: Chat) -> None:
+    text = (await chat.say("/ballot southampton")).plain_text()
+    assert "For: 1,552" in text and "Against: 307" in text
+    assert "around 60% (as reported)" in text
+    assert "Members balloted: not known" in text  # 6,627 is the workforce, not the electorate
+
+
+async def test_no_match_says_so_with_the_closest_names(chat: Chat) -> None:
+    reply = await chat.say("/ballot zzzz qqqq")
+    assert not reply.ok
+    assert "No ballot found" in reply.header
+    assert "Closest names" in reply.text
+
+
+async def test_help_lists_every_command(chat: Chat) -> None:
+    reply = await chat.say("/ballot")
+    assert reply.kind == "help"
+    assert any("/ballot recent" in line for line in reply.sections[0].lines)
+
+
+async def test_history_lists_every_matching_ballot_newest_first(chat: Chat) -> None:
+    reply = await chat.say("/ballot unison history")
+    lines = reply.sections[0].lines
+    assert len(lines) == 3
+    assert lines[-1].startswith("date not known")
+
+
+async def test_recent_results(chat: Chat) -> None:
+    reply = await chat.say("/ballot recent")
+    assert reply.kind == "list"
+    assert len(reply.sections[0].lines) == 3
+
+
+async def test_open_ballots_with_none_open(chat: Chat) -> None:
+    reply = await chat.say("/ballot open")
+    assert reply.header == "No ballots are open now"
+
+
+async def test_an_open_ballot_is_listed_with_its_closing_date(chat: Chat) -> None:
+    ballot = Ballot(
+        "leeds-2026",
+        ("GMB",),
+        "Leeds City Council",
+        (Question("Strike over pay?", Kind.STRIKE),),
+        opens=PartialDate(2026, 1, 5),
+        closes=PartialDate(2099, 2, 9),
+        status=Status.OPEN,
+    )
+    await chat.app.store.save([ballot])
+    reply = await chat.say("/ballot open")
+    assert "Leeds City Council — GMB — closes 9 February 2099" in reply.sections[0].lines
+
+
+async def test_a_new_ballot_is_found_as_soon_as_it_is_saved(chat: Chat) -> None:
+    assert not (await chat.say("wakefield college")).ok
+    newer = Ballot(
+        "wakefield-1",
+        ("UCU",),
+        "Wakefield College",
+        (Question("Strike?", Kind.STRIKE, Result(votes_for=10, votes_against=5)),),
+    )
+    await chat.app.store.save([newer])
+    assert (await chat.say("wakefield college")).header == "Wakefield College — UCU"
+
+
+async def test_a_share_button_names_the_exact_ballot(chat: Chat) -> None:
+    reply = await chat.say("kirklees")
+    share = [b for b in reply.buttons if b.share]
+    assert share and share[0].command == f"/ballot #{KIRKLEES.id}"
+    assert (await chat.say(share[0].command)).header == reply.header
+
+
+async def test_oversized_text_is_refused_and_changes_nothing(chat: Chat) -> None:
+    before = await chat.app.store.catalog_version()
+    reply = await chat.say("x" * 5000)
+    assert not reply.ok
+    assert await chat.app.store.catalog_version() == before
+
+
+def _campaign_ballot(ident: str, employer: str, yes: int, no: int, spoilt: int) -> Ballot:
+    return Ballot(
+        ident,
+        ("RCN",),
+        employer,
+        (Question("Strike over pay?", Kind.STRIKE, Result(yes, no, spoilt)),),
+        eligible=1000,
+        opens=PartialDate(2023, 1, 9),
+        closes=PartialDate(2023, 2, 6),
+        campaign="Fair Pay for Nursing 2023",
+    )
+
+
+async def test_a_campaign_is_tallied_ballot_by_ballot(chat: Chat) -> None:
+    await chat.app.store.save(
+        [
+            _campaign_ballot("c1", "Leeds Hospitals NHS Trust", 500, 100, 10),  # 61% turnout
+            _campaign_ballot("c2", "York Hospitals NHS Trust", 300, 50, 5),  # 35.5%: too few
+            _campaign_ballot("c3", "Hull Hospitals NHS Trust", 200, 400, 0),  # majority against
+        ]
+    )
+    reply = await chat.say("/ballot fair pay for nursing 2023")
+    assert reply.kind == "campaign"
+    assert reply.text.startswith("1 of 3 ballots gave a mandate; 2 did not")
+    assert reply.data["mandate"] == ["c1"]
+    assert sorted(reply.data["no_mandate"]) == ["c2", "c3"]
+
+
+async def test_kirklees_says_the_strike_ballot_was_lost_under_pre_2017_rules(chat: Chat) -> None:
+    text = (await chat.say("/ballot kirklees")).plain_text()
+    assert "lost: a majority voted no" in text
+    assert "Rules before 1 March 2017" in text
+
+
+async def test_southampton_has_no_legal_threshold(chat: Chat) -> None:
+    text = (await chat.say("/ballot southampton")).plain_text()
+    assert "No legal threshold applies to a consultative ballot" in text
