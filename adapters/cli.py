@@ -73,29 +73,36 @@ async def _demo(settings: Settings, console: Console) -> int:
 
 
 async def _import(settings: Settings, path: Path, console: Console) -> int:
-    from bot.services.importer import ImportRejected, import_file
+    from bot.services.imports import ImportRejected, import_file
 
     async with open_app(settings, load_demo=False) as app:
         try:
             report = await import_file(app.store, path)
         except ImportRejected as rejected:
-            console.print(f"[bold red]Nothing imported[/]: {path} has problems:", highlight=False)
+            console.print(
+                f"[bold red]Nothing imported[/]: {path} has problems:",
+                highlight=False,
+                soft_wrap=True,
+            )
             for problem in rejected.errors:
-                console.print(f"  {problem}", highlight=False, markup=False)
+                console.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
             return 1
     console.print(
         f"Imported {path}: {report.created} ballots added, {report.updated} updated, "
         f"{report.unchanged} unchanged.",
         highlight=False,
+        soft_wrap=True,
     )
     return 0
 
 
 async def _export(settings: Settings, fmt: str, output: Path | None) -> int:
-    from bot.services.exporter import export_ballots
+    from bot.services.exports import export_ballots
+    from bot.wiring import rules_from, verdict_fields
 
+    extra = verdict_fields(rules_from(settings))
     async with open_app(settings) as app:
-        text = await export_ballots(app.store, fmt)  # type: ignore[arg-type]
+        text = await export_ballots(app.store, fmt, extra)  # type: ignore[arg-type]
     if output is None:
         sys.stdout.write(text)
     else:

@@ -7,6 +7,7 @@ ballots come back as a short list to pick from: the bot never silently guesses.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,6 +17,29 @@ from rapidfuzz import fuzz, process
 from bot.domain import Ballot
 
 _NOT_WORD = re.compile(r"[^\w]+")
+
+
+# Words that many names share: they say what kind of employer it is, not which one, so they
+# must not make "Leeds Council" look like "Kirklees Council".
+_GENERIC_WORDS = """
+    the of and for council city borough county district metropolitan town parish nhs trust
+    foundation hospital hospitals university college school schools academy academies service
+    services fire rescue housing association group ltd limited plc branch
+"""
+GENERIC = frozenset(_GENERIC_WORDS.split())
+
+
+WORD_WEIGHT = 0.95
+"""A match on some of a name's words counts a little less than a match on the whole name."""
+PREFIX_SCORE = 90.0
+"""Typing the start of a name ("kirk") is a good match, but not as good as the name."""
+MIN_PREFIX = 3
+
+
+def distinctive(key: str) -> str:
+    """A normalised name without its generic words (or whole, if nothing else is left)."""
+    kept = [word for word in key.split() if word not in GENERIC]
+    return " ".join(kept) if kept else key
 
 
 def normalise(text: str) -> str:
@@ -72,8 +96,20 @@ class SearchIndex:
         for entry in names.values():
             unique = dict.fromkeys(entry.ballot_ids)
             entry.ballot_ids = sorted(unique, key=order.__getitem__, reverse=True)
+        forms: dict[str, list[str]] = {}
+        for key in names:
+            forms.setdefault(distinctive(key), []).append(key)
         self._names = names
         self._keys = list(names)
+        words: dict[str, set[str]] = {}
+        for form in forms:
+            for word in form.split():
+                words.setdefault(word, set()).add(form)
+        self._forms = forms
+        self._form_keys = list(forms)
+        self._sorted_forms = sorted(forms)
+        self._words = words
+        self._word_keys = list(words)
         self._order = order
 
     def __len__(self) -> int:
@@ -87,14 +123,18 @@ class SearchIndex:
         exact = self._names.get(key)
         if exact is not None:
             return Match(ballot_ids=tuple(exact.ballot_ids), campaign=_campaign([exact]))
-        scored = process.extract(
-            key, self._keys, scorer=fuzz.WRatio, limit=10, score_cutoff=self.score_cutoff
-        )
-        if not scored:
+        scores = self._score_forms(distinctive(key))
+        if not scores:
             near = process.extract(key, self._keys, scorer=fuzz.WRatio, limit=3)
             return Match(closest=tuple(self._names[k].display for k, _, _ in near))
-        best = scored[0][1]
-        candidates = [self._names[k] for k, score, _ in scored if score >= best - self.margin]
+        best = max(scores.values())
+        keys = [
+            k
+            for form, score in sorted(scores.items(), key=lambda item: -item[1])
+            if score >= best - self.margin
+            for k in self._forms[form]
+        ]
+        candidates = self._rerank(key, keys)
         latest = dict.fromkeys(c.ballot_ids[0] for c in candidates)
         if len(latest) == 1:
             ids = dict.fromkeys(i for c in candidates for i in c.ballot_ids)
@@ -110,6 +150,67 @@ class SearchIndex:
                 seen.add(candidate.ballot_ids[0])
                 choices.append(candidate.display)
         return Match(choices=tuple(choices[:5]))
+
+    def _score_forms(self, query: str) -> dict[str, float]:
+        """Score names (by their distinctive words) against the query, four ways, in C:
+        the whole name with a typo, one word of it, a subset of its words, or its start.
+
+        Partial-string matching is deliberately left out: it makes "leeds" look like
+        "kir(k)lees"."""
+        cutoff = self.score_cutoff
+        scores: dict[str, float] = {}
+
+        def add(form: str, score: float) -> None:
+            if score >= cutoff and score > scores.get(form, 0.0):
+                scores[form] = score
+
+        for form, score, _ in process.extract(
+            query, self._form_keys, scorer=fuzz.ratio, limit=10, score_cutoff=cutoff
+        ):
+            add(form, score)
+        if " " in query:
+            for form, score, _ in process.extract(
+                query, self._form_keys, scorer=fuzz.token_set_ratio, limit=10, score_cutoff=cutoff
+            ):
+                add(form, score * WORD_WEIGHT)
+        # Every word typed matches (maybe with a typo) a word of the same name.
+        together: dict[str, float] | None = None
+        for typed in query.split():
+            found: dict[str, float] = {}
+            for word, score, _ in process.extract(
+                typed, self._word_keys, scorer=fuzz.ratio, limit=10, score_cutoff=cutoff
+            ):
+                for form in self._words[word]:
+                    found[form] = max(found.get(form, 0.0), score)
+            together = (
+                found
+                if together is None
+                else {
+                    form: min(score, together[form])
+                    for form, score in found.items()
+                    if form in together
+                }
+            )
+        # Two or more words all found in one name is as strong as the name itself.
+        weight = 1.0 if " " in query else WORD_WEIGHT
+        for form, score in (together or {}).items():
+            add(form, score * weight)
+        if len(query) >= MIN_PREFIX:
+            start = bisect.bisect_left(self._sorted_forms, query)
+            for form in self._sorted_forms[start : start + 10]:
+                if not form.startswith(query):
+                    break
+                add(form, PREFIX_SCORE)
+        return scores
+
+    def _rerank(self, key: str, keys: list[str]) -> list[_Name]:
+        """Names that tie on their distinctive words, ordered by the whole of what was typed
+        ("ashfrod borough council" prefers the council to Ashford College)."""
+        if len(keys) == 1:
+            return [self._names[keys[0]]]
+        scored = sorted(((fuzz.WRatio(key, k), k) for k in keys), reverse=True)
+        best = scored[0][0]
+        return [self._names[k] for score, k in scored if score >= best - self.margin]
 
     def suggest(self, prefix: str, limit: int = 25) -> list[str]:
         """Names for autocomplete: cheap, best first, each name once."""

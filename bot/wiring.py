@@ -7,9 +7,10 @@ from typing import Any
 
 from bot.campaign_card import campaign_card
 from bot.config import ConfigError, Settings
-from bot.domain import Ballot
+from bot.domain import Ballot, Question
+from bot.records import QuestionExtra, ballot_to_dict
 from bot.replies import Reply
-from bot.verdicts import RulesError, RuleTable, rule_table
+from bot.verdicts import RulesError, RuleTable, rule_table, verdict_for
 from bot.verdicts.judge import legal_judge
 
 
@@ -21,9 +22,19 @@ def rules_from(settings: Settings) -> RuleTable:
         raise ConfigError(f"[[rules]]: {exc}") from None
 
 
+def verdict_fields(table: RuleTable) -> QuestionExtra:
+    """Adds ``"verdict"`` to every question of an export or a JSON reply."""
+
+    def extra(ballot: Ballot, question: Question) -> dict[str, Any]:
+        return {"verdict": verdict_for(ballot, question, table).to_dict()}
+
+    return extra
+
+
 def core_options(settings: Settings) -> dict[str, Any]:
     """Keyword arguments for :class:`bot.core.Core` built from the settings."""
     table = rules_from(settings)
+    extra = verdict_fields(table)
 
     def campaign(name: str, ballots: Sequence[Ballot]) -> Reply:
         return campaign_card(name, ballots, table)
@@ -31,6 +42,7 @@ def core_options(settings: Settings) -> dict[str, Any]:
     return {
         "judge": legal_judge(table),
         "campaign_card": campaign,
+        "serialise": lambda ballot: ballot_to_dict(ballot, extra),
         "score_cutoff": settings.search.score_cutoff,
         "margin": settings.search.ambiguity_margin,
     }

@@ -79,3 +79,13 @@ def test_suggestions_start_with_what_was_typed(index: SearchIndex) -> None:
 
 def test_normalise_ignores_case_and_punctuation() -> None:
     assert normalise("  Kirklees-Council!! ") == "kirklees council"
+
+
+def test_a_shared_generic_word_is_not_a_match(index: SearchIndex) -> None:
+    """ "Leeds Council" is not "Kirklees Council" just because both are councils."""
+    assert not index.find("leeds council").found
+
+
+@pytest.mark.parametrize("typed", ["mining musuem", "coal musuem", "museum", "kirk"])
+def test_some_words_of_a_name_with_a_typo(index: SearchIndex, typed: str) -> None:
+    assert index.find(typed).found

@@ -1,0 +1,151 @@
+"""An organiser imports a spreadsheet: good files go in whole, bad ones not at all."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.domain import Kind, PartialDate
+from bot.services.exports import export_ballots
+from bot.services.imports import ImportRejected, import_file, parse_csv, parse_json
+from tests.bot.conftest import Chat
+
+HEADER = "id,unions,employer,kind,question,eligible,votes_for,votes_against,spoilt,opens,closes"
+GOOD_ROW = "leeds-1,GMB;Unison,Leeds City Council,strike,Strike?,1000,400,200,10,2024-01-08,2024-02"
+
+
+def test_columns_in_any_order_and_unknown_cells_empty() -> None:
+    text = (
+        "question,employer,id,kind,unions,announced,turnout_pct\n"
+        "Strike?,Leeds City Council,leeds-1,strike,GMB,2013,\n"
+    )
+    (ballot,) = parse_csv(text)
+    assert ballot.employer == "Leeds City Council"
+    assert ballot.announced == PartialDate(2013)
+    assert ballot.questions[0].result.turnout_pct is None
+    assert ballot.eligible is None
+
+
+def test_rows_sharing_an_id_are_questions_of_one_ballot() -> None:
+    text = (
+        f"{HEADER}\n{GOOD_ROW}\n"
+        "leeds-1,GMB;Unison,Leeds City Council,action_short_of_strike,Action short?,1000,500,100,"
+        "10,2024-01-08,2024-02\n"
+    )
+    (ballot,) = parse_csv(text)
+    assert [q.kind for q in ballot.questions] == [Kind.STRIKE, Kind.ACTION_SHORT_OF_STRIKE]
+    assert ballot.unions == ("GMB", "Unison")
+    assert ballot.closes == PartialDate(2024, 2)
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "why"),
+    [
+        (GOOD_ROW.replace(",400,", ",four hundred,"), "votes_for", "not a whole number"),
+        (GOOD_ROW.replace(",400,", ",-4,"), "votes_for", "negative"),
+        (GOOD_ROW.replace(",1000,", ",100,"), "votes_for", "only 100 entitled"),
+        (GOOD_ROW.replace("2024-01-08", "08/01/2024"), "opens", "not a date"),
+        (GOOD_ROW.replace("2024-01-08", "2024-02-30"), "opens", "not a real date"),
+        (GOOD_ROW.replace(",strike,", ",walkout,"), "kind", "not one of"),
+        (GOOD_ROW.replace("2024-01-08", "2024-03-01"), "closes", "before it opens"),
+        (GOOD_ROW.replace("Strike?", "x" * 600), "question", "too long"),
+        (GOOD_ROW.replace("Leeds City Council", ""), "employer", "required"),
+    ],
+)
+def test_every_bad_row_is_named_with_its_column(row: str, column: str, why: str) -> None:
+    with pytest.raises(ImportRejected) as refused:
+        parse_csv(f"{HEADER}\n{GOOD_ROW.replace('leeds-1', 'ok-1')}\n{row}\n")
+    (problem,) = refused.value.errors
+    assert problem.where == "row 3"
+    assert problem.column == column
+    assert why in problem.message
+
+
+def test_percentage_over_100_is_refused() -> None:
+    with pytest.raises(ImportRejected, match="outside 0 to 100"):
+        parse_csv("id,unions,employer,kind,question,turnout_pct\nx,GMB,E,strike,Q?,104\n")
+
+
+def test_missing_header_column_and_unknown_column() -> None:
+    with pytest.raises(ImportRejected, match="required column"):
+        parse_csv("id,unions,employer,question\nx,GMB,E,Q?\n")
+    with pytest.raises(ImportRejected, match="unknown column"):
+        parse_csv("id,unions,employer,kind,question,favourite_colour\nx,GMB,E,strike,Q?,red\n")
+    with pytest.raises(ImportRejected, match="header row is required"):
+        parse_csv("")
+
+
+def test_questions_of_one_ballot_must_agree_on_the_ballot() -> None:
+    other = GOOD_ROW.replace("Leeds City Council", "York Council")
+    with pytest.raises(ImportRejected, match="differs from row 2"):
+        parse_csv(f"{HEADER}\n{GOOD_ROW}\n{other}\n")
+
+
+def test_json_is_checked_like_csv() -> None:
+    document = {
+        "ballots": [
+            {
+                "id": "x",
+                "unions": ["GMB"],
+                "employer": "E",
+                "questions": [{"question": "Q?", "kind": "strike", "votes_for": -1}],
+            }
+        ]
+    }
+    with pytest.raises(ImportRejected) as refused:
+        parse_json(json.dumps(document))
+    assert str(refused.value.errors[0]).startswith("ballot 1 question 1, column votes_for")
+
+
+async def test_a_file_with_one_bad_row_imports_nothing(chat: Chat, tmp_path: Path) -> None:
+    path = tmp_path / "ballots.csv"
+    path.write_text(
+        f"{HEADER}\n{GOOD_ROW}\n{GOOD_ROW.replace('leeds-1', 'y').replace(',400,', ',-1,')}\n"
+    )
+    before = await chat.app.store.count()
+    with pytest.raises(ImportRejected):
+        await import_file(chat.app.store, path)
+    assert await chat.app.store.count() == before
+    assert not (await chat.say("leeds city council")).ok
+
+
+async def test_importing_twice_changes_nothing(chat: Chat, tmp_path: Path) -> None:
+    path = tmp_path / "ballots.csv"
+    path.write_text(f"{HEADER}\n{GOOD_ROW}\n")
+    assert (await import_file(chat.app.store, path)).created == 1
+    again = await import_file(chat.app.store, path)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    assert (await chat.say("leeds city council")).header == "Leeds City Council — GMB and Unison"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+async def test_export_then_import_gives_the_same_ballots(
+    chat: Chat, tmp_path: Path, fmt: str
+) -> None:
+    text = await export_ballots(chat.app.store, fmt)  # type: ignore[arg-type]
+    parsed = parse_csv(text) if fmt == "csv" else parse_json(text)
+    assert sorted(parsed, key=lambda b: b.id) == sorted(
+        await chat.app.store.all_ballots(), key=lambda b: b.id
+    )
+
+
+async def test_json_export_carries_derived_figures_and_ids(chat: Chat) -> None:
+    document = json.loads(await export_ballots(chat.app.store, "json"))
+    by_id = {b["id"]: b for b in document["ballots"]}
+    southampton = by_id["southampton-city-council-pay-cuts"]["questions"][0]
+    assert southampton["votes_for"] == 1552
+    assert southampton["derived"]["for_pct_of_votes"] == 83.49
+    assert southampton["derived"]["turnout_pct"] is None  # nobody reported the electorate
+
+
+def test_not_utf8_is_refused(tmp_path: Path) -> None:
+    from bot.services.imports import read_ballots
+
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(
+        "id,unions,employer,kind,question\nx,GMB,Caf\xe9,strike,Q?\n".encode("latin-1")
+    )
+    with pytest.raises(ImportRejected, match="not UTF-8"):
+        read_ballots(path)
