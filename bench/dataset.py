@@ -55,6 +55,7 @@ _END = (
     "minster",
     "borough",
 )
+_QUARTERS = ("", "North ", "South ", "East ", "West ", "Upper ", "Lower ", "Great ")
 _TYPES = (
     "Borough Council",
     "City Council",
@@ -86,17 +87,26 @@ _UNIONS = (
 
 
 def employer_names(n: int, seed: int = 7) -> list[str]:
-    """``n`` distinct employer names."""
+    """``n`` distinct employer names (up to about 27,000)."""
+    if n > len(_QUARTERS) * len(_START) * len(_END) * len(_TYPES):
+        raise ValueError(f"cannot make {n:,} distinct names")
     rng = random.Random(seed)
     names: list[str] = []
     seen: set[str] = set()
     while len(names) < n:
-        place = (rng.choice(_START) + rng.choice(_END)).capitalize()
+        place = rng.choice(_QUARTERS) + (rng.choice(_START) + rng.choice(_END)).capitalize()
         name = f"{place} {rng.choice(_TYPES)}"
         if name not in seen:
             seen.add(name)
             names.append(name)
     return names
+
+
+def _place(employer: str) -> str:
+    for kind in _TYPES:
+        if employer.endswith(kind):
+            return employer.removesuffix(kind).strip()
+    return employer
 
 
 def make_ballots(n_ballots: int = 50_000, n_employers: int = 5_000, seed: int = 7) -> list[Ballot]:
@@ -118,8 +128,8 @@ def make_ballots(n_ballots: int = 50_000, n_employers: int = 5_000, seed: int = 
                 id=f"bench-{i}",
                 unions=(rng.choice(_UNIONS),),
                 employer=employer,
-                branch=f"{employer.split()[0]} branch",
-                area=employer.split()[0],
+                branch=f"{_place(employer)} branch",
+                area=_place(employer),
                 sector="public sector",
                 jurisdiction=Jurisdiction.NI if rng.random() < 0.03 else Jurisdiction.GB,
                 method=Method.POSTAL,
@@ -142,7 +152,7 @@ def make_ballots(n_ballots: int = 50_000, n_employers: int = 5_000, seed: int = 
 
 def typo(name: str, rng: random.Random) -> str:
     """The name as a hurried member types it: one letter swapped, dropped or doubled."""
-    word = name.split()[0].lower()
+    word = max(name.split(), key=len).lower()
     i = rng.randrange(1, len(word) - 1)
     match rng.randrange(3):
         case 0:
@@ -151,4 +161,7 @@ def typo(name: str, rng: random.Random) -> str:
             word = word[:i] + word[i + 1 :]
         case _:
             word = word[:i] + word[i] + word[i:]
-    return " ".join([word, *name.lower().split()[1:]])
+    words = name.lower().split()
+    longest = max(range(len(words)), key=lambda i: len(words[i]))
+    words[longest] = word
+    return " ".join(words)

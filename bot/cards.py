@@ -70,7 +70,7 @@ def _majority(yes_share: float | None) -> str:
     return "lost: a majority voted no"
 
 
-def question_section(ballot: Ballot, question: Question, judge: Judge) -> Section:
+def question_section(ballot: Ballot, question: Question, judgement: Judgement) -> Section:
     """One question: its counts, its shares, its turnout and what they mean."""
     result = question.result
     figures = derive(ballot, question)
@@ -98,7 +98,6 @@ def question_section(ballot: Ballot, question: Question, judge: Judge) -> Sectio
             threshold=0.5 if question.kind.statutory else None,
         ),
     )
-    judgement = judge(ballot, question)
     lines = (*judgement.lines, *figures.warnings)
     return Section(title=question.text, fields=tuple(fields), bars=bars, lines=lines)
 
@@ -131,8 +130,11 @@ def ballot_card(
     extra_buttons: Sequence[Button] = (),
 ) -> Reply:
     """The card a member sees for one ballot."""
-    sections = tuple(question_section(ballot, q, judge) for q in ballot.questions)
-    tones = {judge(ballot, q).tone for q in ballot.questions}
+    judgements = [judge(ballot, q) for q in ballot.questions]
+    sections = tuple(
+        question_section(ballot, q, j) for q, j in zip(ballot.questions, judgements, strict=True)
+    )
+    tones = {j.tone for j in judgements}
     tone = tones.pop() if len(tones) == 1 else Tone.NEUTRAL
     buttons = (
         Button("History", f"/ballot {ballot.employer} history"),

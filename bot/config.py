@@ -29,6 +29,8 @@ class SearchSettings(_Section):
     """Matches scoring below this (0-100, rapidfuzz WRatio) are not matches."""
     ambiguity_margin: float = Field(default=4.0, ge=0, le=100)
     """Names within this many points of the best are offered as a list, never silently picked."""
+    refresh_seconds: float = Field(default=1.0, ge=0, le=3600)
+    """How often the search index checks for ballots changed by another process."""
 
 
 class ConsoleSettings(_Section):

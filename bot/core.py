@@ -7,6 +7,7 @@ into cards. It knows nothing of Slack, Discord or the terminal.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
@@ -38,6 +39,7 @@ class Core:
         campaign_card: CampaignCard | None = None,
         score_cutoff: float = 80.0,
         margin: float = 4.0,
+        refresh_seconds: float = 1.0,
         today: Callable[[], date] = date.today,
     ) -> None:
         self.store = store
@@ -47,19 +49,29 @@ class Core:
         self.score_cutoff = score_cutoff
         self.margin = margin
         self.today = today
+        self.refresh_seconds = refresh_seconds
+        self._checked_at = -float("inf")
         self._index: SearchIndex | None = None
         self._index_version: int | None = None
         self._lock = asyncio.Lock()
 
     async def index(self) -> SearchIndex:
-        """The search index for the current catalog, rebuilt when any ballot changed."""
+        """The search index for the current catalog, rebuilt when any ballot changed.
+
+        The catalog version is asked at most every ``refresh_seconds``: a member's query then
+        costs one database read, not two, and an import shows up within that time.
+        """
+        now = time.monotonic()
+        if self._index is not None and now - self._checked_at < self.refresh_seconds:
+            return self._index
+        self._checked_at = now
         version = await self.store.catalog_version()
         if self._index is not None and version == self._index_version:
             return self._index
         async with self._lock:
             if self._index is None or version != self._index_version:
-                ballots = await self.store.all_ballots()
-                self._index = SearchIndex(ballots, self.score_cutoff, self.margin)
+                entries = await self.store.catalog()
+                self._index = SearchIndex(entries, self.score_cutoff, self.margin)
                 self._index_version = version
         return self._index
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from bot.domain import Ballot
+from bot.domain import Ballot, CatalogEntry
 from bot.replies import Reply
 
 
@@ -37,6 +37,10 @@ class BallotStore(Protocol):
 
     async def all_ballots(self) -> list[Ballot]:
         """Every ballot, newest first (export, search index)."""
+        ...
+
+    async def catalog(self) -> list[CatalogEntry]:
+        """Every ballot's id, date and names: what the search index is built from."""
         ...
 
     async def open_ballots(self, today: date) -> list[Ballot]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from bot.domain import Ballot
+from bot.domain import Ballot, CatalogEntry
 
 _NOT_WORD = re.compile(r"[^\w]+")
 
@@ -77,22 +77,27 @@ class SearchIndex:
     """Names -> ballots, built once per catalog version."""
 
     def __init__(
-        self, ballots: Iterable[Ballot], score_cutoff: float = 80.0, margin: float = 4.0
+        self,
+        entries: Iterable[CatalogEntry | Ballot],
+        score_cutoff: float = 80.0,
+        margin: float = 4.0,
     ) -> None:
         self.score_cutoff = score_cutoff
         self.margin = margin
         names: dict[str, _Name] = {}
         order: dict[str, tuple[object, str]] = {}
-        for ballot in ballots:
-            order[ballot.id] = (ballot.sort_date, ballot.id)
-            for kind, name in ballot.search_names():
+        for item in entries:
+            entry_of = item.catalog_entry() if isinstance(item, Ballot) else item
+            ballot_id = entry_of.ballot_id
+            order[ballot_id] = (entry_of.sort_date, ballot_id)
+            for kind, name in entry_of.names:
                 key = normalise(name)
                 if not key:
                     continue
                 entry = names.setdefault(key, _Name(display=name))
                 entry.kinds.add(kind)
-                if not entry.ballot_ids or entry.ballot_ids[-1] != ballot.id:
-                    entry.ballot_ids.append(ballot.id)
+                if not entry.ballot_ids or entry.ballot_ids[-1] != ballot_id:
+                    entry.ballot_ids.append(ballot_id)
         for entry in names.values():
             unique = dict.fromkeys(entry.ballot_ids)
             entry.ballot_ids = sorted(unique, key=order.__getitem__, reverse=True)

@@ -45,4 +45,5 @@ def core_options(settings: Settings) -> dict[str, Any]:
         "serialise": lambda ballot: ballot_to_dict(ballot, extra),
         "score_cutoff": settings.search.score_cutoff,
         "margin": settings.search.ambiguity_margin,
+        "refresh_seconds": settings.search.refresh_seconds,
     }

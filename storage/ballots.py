@@ -24,14 +24,14 @@ from sqlalchemy import (
     insert,
     or_,
     select,
-    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.domain import Ballot, Status
+from bot.domain import Ballot, CatalogEntry, Status
 from bot.ports import SaveReport
+from storage.catalog import read_catalog
 from storage.database import READ, WRITE
 from storage.mapping import ballot_values, child_values, employer_key, employer_values
 from storage.models import (
@@ -44,7 +44,7 @@ from storage.models import (
     ResultRow,
     UnionRow,
 )
-from storage.reading import ballots_where, fold
+from storage.reading import CATALOG, ballots_where, fold, fold_catalog
 
 _T = TypeVar("_T")
 
@@ -55,17 +55,16 @@ CHUNK = 500
 # Built once: SQLAlchemy then reuses the compiled SQL, which matters for a ~1 ms get().
 _GET = ballots_where(BallotRow.id == bindparam("ballot_id"))
 _GET_MANY = ballots_where(BallotRow.id.in_(bindparam("ids", expanding=True)))
-_ALL = ballots_where(true())
+_TODAY = bindparam("today", type_=Date)
+_IN_WINDOW = and_(BallotRow.opens_on <= _TODAY, BallotRow.closes_on >= _TODAY)
+# Three flat alternatives, so each can use ix_ballots_open (status, closes_on).
 _OPEN = ballots_where(
     or_(
         BallotRow.status == Status.OPEN.value,
-        and_(
-            or_(BallotRow.status.is_(None), BallotRow.status == Status.SCHEDULED.value),
-            BallotRow.opens_on <= bindparam("today", type_=Date),
-            BallotRow.closes_on >= bindparam("today", type_=Date),
-        ),
+        and_(BallotRow.status.is_(None), _IN_WINDOW),
+        and_(BallotRow.status == Status.SCHEDULED.value, _IN_WINDOW),
     ),
-    (BallotRow.closes_on.is_(None), BallotRow.closes_on),
+    (BallotRow.closes_on.is_(None), BallotRow.closes_on, BallotRow.id),
 )
 _RECENT = ballots_where(BallotRow.has_result.is_(True), limit=bindparam("limit", type_=Integer))
 
@@ -90,7 +89,20 @@ class SqlBallotStore:
         return [found[i] for i in ballot_ids if i in found]
 
     async def all_ballots(self) -> list[Ballot]:
-        return await self._read(_ALL)
+        """The whole catalog, newest first, read in one snapshot (four statements)."""
+        async with self._sessions() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                # Read committed would let an import land between two of the statements.
+                await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            results = [(await session.execute(statement)).all() for statement in CATALOG]
+            return fold_catalog(*results)
+
+    async def catalog(self) -> list[CatalogEntry]:
+        """Every ballot's id, date and names, for the search index (no whole ballots)."""
+        async with self._sessions() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            return await read_catalog(session)
 
     async def open_ballots(self, today: date) -> list[Ballot]:
         """Status ``open``; or no status (or ``scheduled``) with both exact days around today.
@@ -207,7 +219,7 @@ async def _write(session: AsyncSession, ballots: list[Ballot], replaced: list[st
     # Parents before children, so foreign keys hold at every statement.
     for model, values in rows.items():
         if values:
-            await session.execute(insert(model), values)
+            await session.execute(insert(model.__table__), values)
 
 
 async def _ids_for(
@@ -229,9 +241,11 @@ async def _ids_for(
     dialect = session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
         dialect_insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-        statement = dialect_insert(model).on_conflict_do_nothing(index_elements=[natural_key])
+        statement = dialect_insert(model.__table__).on_conflict_do_nothing(
+            index_elements=[natural_key]
+        )
     else:
-        statement = insert(model)
+        statement = insert(model.__table__)
     await session.execute(statement, missing)
     for chunk in _chunks([key for key in keys if key not in ids]):
         query = select(natural_key, model.id).where(natural_key.in_(chunk))

@@ -128,7 +128,8 @@ class BallotRow(Base):
         _length("notes", TEXT_MAX),
         Index("ix_ballots_recent", "has_result", "sort_date", "id"),
         Index("ix_ballots_newest", "sort_date", "id"),
-        Index("ix_ballots_window", "opens_on", "closes_on"),
+        # open_ballots: "status = ? AND closes_on >= today" for each status it accepts.
+        Index("ix_ballots_open", "status", "closes_on"),
     )
 
     id: Mapped[str] = mapped_column(Text, primary_key=True)
@@ -136,7 +137,7 @@ class BallotRow(Base):
     jurisdiction: Mapped[str] = mapped_column(String(2))
     method: Mapped[str | None] = mapped_column(String(20))
     important_public_service: Mapped[str] = mapped_column(String(10))
-    status: Mapped[str | None] = mapped_column(String(20), index=True)
+    status: Mapped[str | None] = mapped_column(String(20))
     campaign: Mapped[str | None] = mapped_column(Text)
     opens: Mapped[str | None] = mapped_column(String(10))
     closes: Mapped[str | None] = mapped_column(String(10))

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, select
-from sqlalchemy.engine import Row
 
 from bot.domain import (
     Ballot,
@@ -44,18 +43,13 @@ _a = BallotAliasRow.__table__.c
 _q = QuestionRow.__table__.c
 _r = ResultRow.__table__.c
 
+# Every order ends on the id, so ties never depend on the database.
 NEWEST_FIRST: tuple[ColumnElement[Any], ...] = (_b.sort_date.desc(), _b.id.desc())
 
-_COLUMNS = (
-    *_b,
-    _e.name.label("employer"),
-    _e.branch,
-    _e.area,
-    _e.sector,
-    _bu.position.label("union_position"),
-    _u.name.label("union_name"),
-    _a.position.label("alias_position"),
-    _a.name.label("alias_name"),
+_BALLOT_COLUMNS = (*_b, _e.name.label("employer"), _e.branch, _e.area, _e.sector)
+_UNION_COLUMNS = (_bu.position.label("union_position"), _u.name.label("union_name"))
+_ALIAS_COLUMNS = (_a.position.label("alias_position"), _a.name.label("alias_name"))
+_QUESTION_COLUMNS = (
     _q.position.label("question_position"),
     _q.text.label("question_text"),
     _q.kind.label("question_kind"),
@@ -67,13 +61,14 @@ _COLUMNS = (
     _r.for_pct,
     _r.turnout_approximate,
 )
+_COLUMNS = (*_BALLOT_COLUMNS, *_UNION_COLUMNS, *_ALIAS_COLUMNS, *_QUESTION_COLUMNS)
+_RESULT_OF_QUESTION = and_(_r.ballot_id == _q.ballot_id, _r.position == _q.position)
 
 _FROM = (
     BallotRow.__table__.join(EmployerRow.__table__, _e.id == _b.employer_id)
-    .outerjoin(
-        BallotUnionRow.__table__.join(UnionRow.__table__, _u.id == _bu.union_id),
-        _bu.ballot_id == _b.id,
-    )
+    # Flat LEFT JOINs only: SQLite materialises a nested "(a JOIN b)" whole, every time.
+    .outerjoin(BallotUnionRow.__table__, _bu.ballot_id == _b.id)
+    .outerjoin(UnionRow.__table__, _u.id == _bu.union_id)
     .outerjoin(BallotAliasRow.__table__, _a.ballot_id == _b.id)
     .outerjoin(QuestionRow.__table__, _q.ballot_id == _b.id)
     .outerjoin(ResultRow.__table__, and_(_r.ballot_id == _q.ballot_id, _r.position == _q.position))
@@ -85,84 +80,133 @@ def ballots_where(
     order_by: Sequence[ColumnElement[Any]] = NEWEST_FIRST,
     limit: int | ColumnElement[int] | None = None,
 ) -> Select[Any]:
-    """The statement reading every ballot matching ``condition``, whole, in ``order_by``.
+    """One statement reading the ballots matching ``condition``, whole, in ``order_by``.
 
-    With a ``limit`` the ballots are picked first (in a subquery), so the limit counts
-    ballots, not joined rows.
+    For the few ballots a member asks about: each ballot comes back once per combination of
+    its unions, aliases and questions. With a ``limit`` the ballots are picked first (in a
+    subquery), so the limit counts ballots, not joined rows. ``order_by`` must end on the id.
     """
     if limit is not None:
         picked = select(_b.id).where(condition).order_by(*order_by).limit(limit)
         condition = _b.id.in_(picked.scalar_subquery())
-    return select(*_COLUMNS).select_from(_FROM).where(condition).order_by(*order_by, _b.id)
+    return select(*_COLUMNS).select_from(_FROM).where(condition).order_by(*order_by)
 
 
-def fold(rows: Iterable[Row[Any]]) -> list[Ballot]:
-    """Joined rows back into ballots, in the order the ballots first appear."""
+CATALOG: tuple[Select[Any], ...] = (
+    select(*_BALLOT_COLUMNS).join_from(BallotRow, EmployerRow).order_by(*NEWEST_FIRST),
+    select(_bu.ballot_id, *_UNION_COLUMNS).join_from(BallotUnionRow, UnionRow),
+    select(_a.ballot_id, *_ALIAS_COLUMNS),
+    select(_q.ballot_id, *_QUESTION_COLUMNS).outerjoin_from(
+        QuestionRow, ResultRow, _RESULT_OF_QUESTION
+    ),
+)
+"""The whole catalog, newest first, as four statements to run in one snapshot.
+
+Joined into one, a catalog of 50,000 ballots would repeat each ballot's notes for every
+union-alias-question combination; apart, every row is read once.
+"""
+
+
+def fold_catalog(
+    ballots: Iterable[Sequence[Any]],
+    unions: Iterable[Sequence[Any]],
+    aliases: Iterable[Sequence[Any]],
+    questions: Iterable[Sequence[Any]],
+) -> list[Ballot]:
+    """The four :data:`CATALOG` results back into ballots, in the order of the first."""
+    parts = {row[_ID]: _Parts(row) for row in ballots}
+    for ballot_id, position, name in unions:
+        parts[ballot_id].unions[position] = name
+    for ballot_id, position, name in aliases:
+        parts[ballot_id].aliases[position] = name
+    for row in questions:
+        parts[row[0]].questions[row[1]] = row[1:]
+    return [part.ballot() for part in parts.values()]
+
+
+# Rows are read by position: a Row's attribute lookup costs ~8x an index, and a full
+# catalog is millions of lookups.
+_B = {column.name: i for i, column in enumerate(_BALLOT_COLUMNS)}
+_ID = _B["id"]
+_UNION = len(_BALLOT_COLUMNS)
+_ALIAS = _UNION + len(_UNION_COLUMNS)
+_QUESTION = _ALIAS + len(_ALIAS_COLUMNS)
+
+
+def fold(rows: Iterable[Sequence[Any]]) -> list[Ballot]:
+    """Joined rows (:func:`ballots_where`) back into ballots, in the order they first appear."""
     parts: dict[str, _Parts] = {}
     for row in rows:
-        part = parts.get(row.id)
+        part = parts.get(row[_ID])
         if part is None:
-            part = parts[row.id] = _Parts(row)
-        if row.union_position is not None:
-            part.unions[row.union_position] = row.union_name
-        if row.alias_position is not None:
-            part.aliases[row.alias_position] = row.alias_name
-        if row.question_position is not None:
-            part.questions[row.question_position] = row
+            part = parts[row[_ID]] = _Parts(row)
+        if row[_UNION] is not None:
+            part.unions[row[_UNION]] = row[_UNION + 1]
+        if row[_ALIAS] is not None:
+            part.aliases[row[_ALIAS]] = row[_ALIAS + 1]
+        if row[_QUESTION] is not None:
+            part.questions[row[_QUESTION]] = row[_QUESTION:]
     return [part.ballot() for part in parts.values()]
 
 
 class _Parts:
-    """One ballot's row plus its children collected by position (the join repeats them)."""
+    """One ballot's row plus its children collected by position (a join repeats them)."""
 
     __slots__ = ("aliases", "questions", "row", "unions")
 
-    def __init__(self, row: Row[Any]) -> None:
+    def __init__(self, row: Sequence[Any]) -> None:
         self.row = row
         self.unions: dict[int, str] = {}
         self.aliases: dict[int, str] = {}
-        self.questions: dict[int, Row[Any]] = {}
+        self.questions: dict[int, Sequence[Any]] = {}
 
     def ballot(self) -> Ballot:
-        row = self.row
+        row, b = self.row, _B
+        method, status = row[b["method"]], row[b["status"]]
         return Ballot(
-            id=row.id,
+            id=row[_ID],
             unions=tuple(self.unions[i] for i in sorted(self.unions)),
-            employer=row.employer,
+            employer=row[b["employer"]],
             questions=tuple(_question(self.questions[i]) for i in sorted(self.questions)),
-            branch=row.branch,
-            area=row.area,
-            sector=row.sector,
-            jurisdiction=Jurisdiction(row.jurisdiction),
-            method=Method(row.method) if row.method is not None else None,
-            important_public_service=YesNoUnknown(row.important_public_service),
-            opens=_partial(row.opens),
-            closes=_partial(row.closes),
-            announced=_partial(row.announced),
-            eligible=row.eligible,
-            source_url=row.source_url,
+            branch=row[b["branch"]],
+            area=row[b["area"]],
+            sector=row[b["sector"]],
+            jurisdiction=Jurisdiction(row[b["jurisdiction"]]),
+            method=Method(method) if method is not None else None,
+            important_public_service=YesNoUnknown(row[b["important_public_service"]]),
+            opens=_partial(row[b["opens"]]),
+            closes=_partial(row[b["closes"]]),
+            announced=_partial(row[b["announced"]]),
+            eligible=row[b["eligible"]],
+            source_url=row[b["source_url"]],
             aliases=tuple(self.aliases[i] for i in sorted(self.aliases)),
-            notes=row.notes,
-            status=Status(row.status) if row.status is not None else None,
-            campaign=row.campaign,
+            notes=row[b["notes"]],
+            status=Status(status) if status is not None else None,
+            campaign=row[b["campaign"]],
         )
 
 
-def _question(row: Row[Any]) -> Question:
-    if row.result_position is None:
+def _question(row: Sequence[Any]) -> Question:
+    """``row`` is :data:`_QUESTION_COLUMNS`: position, text, kind, then the results row."""
+    _position, text, kind, result_position, *figures = row
+    if result_position is None:
         # No results row: nothing was reported about this question.
         result = Result()
     else:
+        votes_for, votes_against, spoilt, turnout_pct, for_pct, approximate = figures
         result = Result(
-            votes_for=row.votes_for,
-            votes_against=row.votes_against,
-            spoilt=row.spoilt,
-            turnout_pct=row.turnout_pct,
-            for_pct=row.for_pct,
-            turnout_approximate=bool(row.turnout_approximate),
+            votes_for=votes_for,
+            votes_against=votes_against,
+            spoilt=spoilt,
+            turnout_pct=turnout_pct,
+            for_pct=for_pct,
+            turnout_approximate=bool(approximate),
         )
-    return Question(text=row.question_text, kind=Kind(row.question_kind), result=result)
+    return Question(text=text, kind=Kind(kind), result=result)
 
 
 def _partial(text: str | None) -> PartialDate | None:
-    return PartialDate.parse(text) if text is not None else None
+    if text is None:
+        return None
+    # Stored by PartialDate.iso() and checked by the schema: no need for parse()'s regex.
+    return PartialDate(*map(int, text.split("-")))

@@ -26,5 +26,6 @@ class Chat:
 async def chat(tmp_path: Path) -> AsyncIterator[Chat]:
     settings = Settings()
     settings.database.url = f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"
+    settings.search.refresh_seconds = 0  # see every save at once
     async with open_app(settings) as app:
         yield Chat(app)

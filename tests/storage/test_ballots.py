@@ -5,12 +5,14 @@ Each test runs twice (``database_url`` is parametrized), on an empty, migrated d
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import date
 
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+import storage.ballots
 from bot.demo import DEMO_BALLOTS, KIRKLEES, SOUTHAMPTON
 from bot.domain import (
     Ballot,
@@ -336,3 +338,52 @@ async def test_count_counts_ballots(store: SqlBallotStore) -> None:
     assert await store.count() == 0
     await store.save(DEMO_BALLOTS)
     assert await store.count() == 3
+
+
+async def test_a_crash_half_way_through_a_save_leaves_nothing(
+    store: SqlBallotStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await store.save([KIRKLEES])
+
+    async def crash(*_args: object) -> None:
+        raise RuntimeError("process killed after the rows were written")
+
+    # Runs after every row of the import has been written, before the commit.
+    monkeypatch.setattr(storage.ballots, "_drop_orphan_employers", crash)
+    with pytest.raises(RuntimeError):
+        await store.save([SOUTHAMPTON, dataclasses.replace(KIRKLEES, eligible=7000)])
+
+    assert await store.get_many([SOUTHAMPTON.id, KIRKLEES.id]) == [KIRKLEES]
+    assert await store.catalog_version() == 1
+
+
+async def test_two_organisers_saving_at_once_both_land(store: SqlBallotStore) -> None:
+    # Both imports create the union "Unison" and the same employer at the same moment.
+    first = [ballot(f"first-{i}", employer="Leeds City Council") for i in range(20)]
+    second = [ballot(f"second-{i}", employer="Leeds City Council") for i in range(20)]
+
+    reports = await asyncio.gather(store.save(first), store.save(second))
+
+    assert reports == [SaveReport(created=20), SaveReport(created=20)]
+    assert await store.count() == 40
+    assert await store.catalog_version() == 2
+    assert await store.get_many(["first-3", "second-7"]) == [first[3], second[7]]
+
+
+async def test_the_catalog_names_every_ballot_as_the_domain_does(database_url: str) -> None:
+    """The search index reads names as rows; they must be the ballot's own names."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    from bot.demo import DEMO_BALLOTS
+    from storage.ballots import SqlBallotStore
+    from storage.database import create_engine, upgrade
+
+    engine = create_engine(database_url)
+    try:
+        await upgrade(engine)
+        store = SqlBallotStore(async_sessionmaker(engine, expire_on_commit=False))
+        await store.save(DEMO_BALLOTS)
+        catalog = {entry.ballot_id: entry for entry in await store.catalog()}
+        assert catalog == {b.id: b.catalog_entry() for b in DEMO_BALLOTS}
+    finally:
+        await engine.dispose()

@@ -130,8 +130,7 @@ def upgrade() -> None:
     op.create_index(op.f("ix_ballots_employer_id"), "ballots", ["employer_id"])
     op.create_index("ix_ballots_newest", "ballots", ["sort_date", "id"])
     op.create_index("ix_ballots_recent", "ballots", ["has_result", "sort_date", "id"])
-    op.create_index(op.f("ix_ballots_status"), "ballots", ["status"])
-    op.create_index("ix_ballots_window", "ballots", ["opens_on", "closes_on"])
+    op.create_index("ix_ballots_open", "ballots", ["status", "closes_on"])
 
     op.create_table(
         "ballot_aliases",
