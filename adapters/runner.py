@@ -34,9 +34,9 @@ def enabled_adapters(app: App) -> list[Adapter]:
 
         adapters.append(build_slack_adapter(app))
     if app.settings.discord.enabled:
-        from adapters.discord import build_discord_adapter
+        from adapters.discord import DiscordAdapter
 
-        adapters.append(build_discord_adapter(app))
+        adapters.append(DiscordAdapter(app.core, app.settings.discord))
     return adapters
 
 

@@ -1,0 +1,10 @@
+"""Discord: the ``/ballot`` app command with autocomplete, embeds, buttons and DMs.
+
+``DiscordAdapter`` is the entry point for ``ballotbot run``; ``DiscordSender`` the outgoing
+side for announcements and reminders. See docs/discord.md for setting up the bot.
+"""
+
+from adapters.discord.adapter import DiscordAdapter, token_from_env
+from adapters.discord.sender import DiscordSender
+
+__all__ = ["DiscordAdapter", "DiscordSender", "token_from_env"]

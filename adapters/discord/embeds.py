@@ -1,0 +1,170 @@
+"""Reply -> discord.Embed, within Discord's limits.
+
+Discord rejects a whole message (HTTP 400) when one embed limit is passed, so every string is
+cut to its limit here rather than trusting the core's lengths: title 256, description 4096,
+25 fields of name 256 / value 1024, footer 2048, and 6000 characters across the embed. When a
+card has more than fits, the top-level fields move into the description first (they are short),
+then the last sections are dropped with a note: a figure is never cut in half silently, the
+note says what was left out.
+
+Colour is a hint, never the only carrier of the outcome (the text says "Carried" or "Lost"):
+the pair for passed/failed is the Okabe-Ito bluish green and vermillion, which stay apart for
+the common forms of colour blindness.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import discord
+
+from bot.replies import Bar, Field, Reply, Section, Tone
+
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+FIELDS_MAX = 25
+FIELD_NAME_MAX = 256
+FIELD_VALUE_MAX = 1024
+FOOTER_MAX = 2048
+TOTAL_MAX = 6000
+
+COLOURS: dict[Tone, int] = {
+    Tone.PASSED: 0x009E73,  # Okabe-Ito bluish green
+    Tone.FAILED: 0xD55E00,  # Okabe-Ito vermillion
+    Tone.UNKNOWN: 0x999999,  # grey
+    Tone.NEUTRAL: 0x5865F2,  # Discord blurple
+    Tone.ERROR: 0x8B0000,  # dark red: darker than vermillion, so it differs in lightness too
+}
+
+ELLIPSIS = "…"
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters, ending in an ellipsis when it was longer."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + ELLIPSIS
+
+
+def bar_line(bar: Bar) -> str:
+    """A progress bar in a code span, so every client draws it in a fixed-width font."""
+    drawn = bar.text().replace("`", "'")
+    return f"{bar.label} `{drawn}`"
+
+
+def field_line(field: Field) -> str:
+    return f"**{field.label}**: {field.value}"
+
+
+def section_value(section: Section) -> str:
+    """One section (a question of a ballot, a list of ballots) as the value of one field."""
+    lines = [field_line(f) for f in section.fields]
+    lines += [bar_line(b) for b in section.bars]
+    lines += list(section.lines)
+    return "\n".join(lines) or "—"
+
+
+def _source_field(url: str) -> tuple[str, str]:
+    host = urlparse(url).netloc or url
+    return "Source", cut(f"[{host}]({url})", FIELD_VALUE_MAX)
+
+
+def _is_web_url(url: str | None) -> bool:
+    return url is not None and urlparse(url).scheme in ("http", "https")
+
+
+def _split_value(value: str) -> list[str]:
+    """A long section value split at line ends into chunks Discord accepts."""
+    chunks: list[str] = []
+    current = ""
+    for line in value.split("\n"):
+        line = cut(line, FIELD_VALUE_MAX)
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > FIELD_VALUE_MAX:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    chunks.append(current)
+    return chunks
+
+
+def _section_fields(sections: tuple[Section, ...]) -> list[tuple[str, str, bool]]:
+    out: list[tuple[str, str, bool]] = []
+    for section in sections:
+        title = cut(section.title or "—", FIELD_NAME_MAX)
+        for index, chunk in enumerate(_split_value(section_value(section))):
+            name = title if index == 0 else cut(f"{section.title} (continued)", FIELD_NAME_MAX)
+            out.append((name, chunk, False))
+    return out
+
+
+def _total(embed_parts: list[str]) -> int:
+    return sum(len(part) for part in embed_parts)
+
+
+def render(reply: Reply) -> discord.Embed:
+    """The reply as one embed that Discord will accept."""
+    description = reply.text
+    top = [
+        (cut(f.label, FIELD_NAME_MAX), cut(f.value, FIELD_VALUE_MAX), f.inline)
+        for f in reply.fields
+    ]
+    body = _section_fields(reply.sections)
+    source = _source_field(reply.source_url) if _is_web_url(reply.source_url) else None
+    budget = FIELDS_MAX - (1 if source else 0)
+    if len(top) + len(body) > budget:
+        # Top-level fields are short label/value pairs: they read well as description lines.
+        moved = "\n".join(field_line(f) for f in reply.fields)
+        description = f"{description}\n\n{moved}" if description else moved
+        top = []
+    dropped = 0
+    if len(body) > budget:
+        dropped = len(body) - (budget - 1)
+        body = body[: budget - 1]
+    title = cut(reply.header, TITLE_MAX)
+    footer = cut(reply.footer, FOOTER_MAX) if reply.footer else None
+    fields = top + body
+    description = cut(description, DESCRIPTION_MAX)
+
+    def size() -> int:
+        parts = [title, description, footer or ""]
+        for name, value, _ in fields:
+            parts += [name, value]
+        if source:
+            parts += list(source)
+        if dropped:
+            parts += ["More", _dropped_note(dropped)]
+        return _total(parts)
+
+    while size() > TOTAL_MAX and fields:
+        fields.pop()
+        dropped += 1
+    if size() > TOTAL_MAX:
+        spare = TOTAL_MAX - (size() - len(description))
+        description = cut(description, max(spare, 1))
+
+    embed = discord.Embed(
+        title=title,
+        description=description or None,
+        colour=COLOURS[reply.tone],
+        url=reply.source_url if _is_web_url(reply.source_url) else None,
+    )
+    for name, value, inline in fields:
+        embed.add_field(name=name, value=value or "—", inline=inline)
+    if dropped:
+        embed.add_field(name="More", value=_dropped_note(dropped), inline=False)
+    if source:
+        embed.add_field(name=source[0], value=source[1], inline=False)
+    if footer:
+        embed.set_footer(text=footer)
+    return embed
+
+
+def _dropped_note(count: int) -> str:
+    return f"{count} more parts did not fit in one Discord card: ask for a narrower search."
+
+
+def embed_length(embed: discord.Embed) -> int:
+    """The length Discord counts against the 6000-character limit (discord.py's own count)."""
+    return len(embed)

@@ -1,0 +1,98 @@
+"""The outgoing side: post to a channel, edit a message, DM a member.
+
+Used by announcements and reminders (``bot.ports.Sender``). discord.py already waits out a
+429 by itself, up to the client's ``max_ratelimit_timeout`` (30 s at least, discord.py's
+floor); past that bound it raises ``RateLimited`` and we hand the wait back to the dispatcher
+as a :class:`RetryableSendError` with the platform's ``retry_after``. Every error is classified
+so the dispatcher knows whether trying again can help.
+"""
+
+from __future__ import annotations
+
+import aiohttp
+import discord
+
+from adapters.discord.client import message_kwargs, release_view
+from bot.ports import PermanentSendError, RetryableSendError, SendError
+from bot.replies import Reply
+
+# Discord JSON error codes that no retry will fix.
+UNKNOWN_CHANNEL = 10003
+UNKNOWN_MESSAGE = 10008
+UNKNOWN_USER = 10013
+MISSING_ACCESS = 50001
+CANNOT_MESSAGE_USER = 50007
+MISSING_PERMISSIONS = 50013
+INVALID_RECIPIENT = 50033
+PERMANENT_CODES = frozenset(
+    {
+        UNKNOWN_CHANNEL,
+        UNKNOWN_MESSAGE,
+        UNKNOWN_USER,
+        MISSING_ACCESS,
+        CANNOT_MESSAGE_USER,
+        MISSING_PERMISSIONS,
+        INVALID_RECIPIENT,
+    }
+)
+
+
+def classify(exc: Exception, what: str) -> SendError:
+    """Turn a discord.py / aiohttp failure into the dispatcher's two kinds of error."""
+    if isinstance(exc, discord.RateLimited):
+        return RetryableSendError(
+            f"{what}: rate limited for {exc.retry_after:.0f}s", exc.retry_after
+        )
+    if isinstance(exc, discord.DiscordServerError):
+        return RetryableSendError(f"{what}: Discord answered {exc.status}")
+    if isinstance(exc, discord.HTTPException):
+        detail = f"{what}: Discord answered {exc.status} (code {exc.code}: {exc.text})"
+        if exc.code in PERMANENT_CODES or exc.status in (401, 403, 404):
+            return PermanentSendError(detail)
+        if exc.status == 429 or exc.status >= 500:
+            return RetryableSendError(detail)
+        return PermanentSendError(detail)  # 400: the request itself is wrong, a retry repeats it
+    if isinstance(exc, aiohttp.ClientError | TimeoutError | OSError):
+        return RetryableSendError(f"{what}: {exc.__class__.__name__}: {exc}")
+    raise exc
+
+
+class DiscordSender:
+    """``bot.ports.Sender`` for Discord, on a logged-in client's HTTP session."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+
+    async def post(self, channel_id: str, reply: Reply, nonce: str | None = None) -> str:
+        """Post a card; a ``nonce`` (sent with ``enforce_nonce``) makes Discord drop a repeat
+        of the same send for a few minutes, so a retried announcement is not posted twice."""
+        channel = self.client.get_partial_messageable(int(channel_id))
+        kwargs = message_kwargs(reply, share_button=False)
+        try:
+            message = await channel.send(**kwargs, nonce=nonce)
+        except Exception as exc:
+            raise classify(exc, f"post to channel {channel_id}") from exc
+        release_view(kwargs)
+        return str(message.id)
+
+    async def update(self, channel_id: str, message_id: str, reply: Reply) -> None:
+        """Replace a posted card (a correction): embed and buttons both."""
+        channel = self.client.get_partial_messageable(int(channel_id))
+        kwargs = message_kwargs(reply, share_button=False)
+        kwargs.setdefault("view", None)  # a card that lost its buttons loses them on Discord too
+        try:
+            await channel.get_partial_message(int(message_id)).edit(**kwargs)
+        except Exception as exc:
+            raise classify(exc, f"edit message {message_id} in {channel_id}") from exc
+        release_view(kwargs)
+
+    async def dm(self, user_id: str, reply: Reply) -> str:
+        """DM a member who asked for it (reminders): the card with its buttons, no Share."""
+        kwargs = message_kwargs(reply, share_button=False)
+        try:
+            channel = await self.client.create_dm(discord.Object(id=int(user_id)))
+            message = await channel.send(**kwargs)
+        except Exception as exc:
+            raise classify(exc, f"DM to user {user_id}") from exc
+        release_view(kwargs)
+        return str(message.id)

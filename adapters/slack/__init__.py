@@ -1,0 +1,25 @@
+"""Slack: ``/ballot`` as a slash command, Block Kit cards, buttons, HTTP and Socket Mode.
+
+``build_slack_adapter`` is the entry point for ``ballotbot run``; ``SlackSender`` the outgoing
+side for announcements and reminders. See docs/slack.md for creating the app.
+"""
+
+from adapters.slack.app import (
+    MissingSecret,
+    RefusedSecret,
+    SlackAdapter,
+    SlackSecrets,
+    build_slack_adapter,
+    start_slack,
+)
+from adapters.slack.sender import SlackSender
+
+__all__ = [
+    "MissingSecret",
+    "RefusedSecret",
+    "SlackAdapter",
+    "SlackSecrets",
+    "SlackSender",
+    "build_slack_adapter",
+    "start_slack",
+]

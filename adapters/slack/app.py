@@ -1,0 +1,184 @@
+"""The Slack adapter's lifecycle: secrets from the environment, a bolt AsyncApp, HTTP or Socket
+Mode, started and stopped by ``ballotbot run`` on the shared event loop.
+
+Every Web API call (bolt's own ``auth.test``, ``apps.connections.open``, ``chat.postMessage``)
+goes through one client built on ``[slack] api_url``, so a proxy or a test server can stand in
+for slack.com. Request signatures are checked by bolt and are never turned off.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+
+from adapters.slack.handlers import ANSWER_BUDGET, Answerer, BallotListeners
+from adapters.slack.http import EventsServer
+from adapters.slack.sender import SlackSender, web_client
+from bot.config import ConfigError, Settings, SlackSettings
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+
+class MissingSecret(ConfigError):
+    """A Slack secret is not in the environment; the message names the variable."""
+
+
+class RefusedSecret(ConfigError):
+    """Slack refused a token at start; the message names the variable and Slack's reason."""
+
+
+TOKEN_REFUSALS = frozenset(
+    {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"}
+)
+
+
+@dataclass(frozen=True)
+class SlackSecrets:
+    """The three Slack secrets. They come from the environment only, never from a file."""
+
+    bot_token: str
+    signing_secret: str | None = None
+    app_token: str | None = None
+
+    @classmethod
+    def from_env(cls, mode: str, env: Mapping[str, str] | None = None) -> SlackSecrets:
+        """What ``mode`` needs: HTTP checks signatures, Socket Mode connects with the app token."""
+        env = os.environ if env is None else env
+
+        def need(name: str, what: str) -> str:
+            value = env.get(name, "").strip()
+            if not value:
+                raise MissingSecret(
+                    f"{name} is not set: Slack is enabled in {mode} mode and needs {what}. "
+                    "Set it in the environment (see docs/slack.md)."
+                )
+            return value
+
+        bot_token = need("SLACK_BOT_TOKEN", "the bot token (xoxb-...)")
+        if mode == "http":
+            return cls(bot_token, signing_secret=need("SLACK_SIGNING_SECRET", "the signing secret"))
+        return cls(bot_token, app_token=need("SLACK_APP_TOKEN", "an app-level token (xapp-...)"))
+
+
+class _ClientOnPurpose(logging.Filter):
+    """Drop bolt's "you gave `client` as well, `token` will be unused" when SLACK_BOT_TOKEN is
+    set: we pass the client on purpose (built from that same token, aimed at ``api_url``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+def _bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("adapters.slack.bolt")
+    if not any(isinstance(f, _ClientOnPurpose) for f in logger.filters):
+        logger.addFilter(_ClientOnPurpose())
+    return logger
+
+
+def build_app(
+    core: Answerer, settings: SlackSettings, secrets: SlackSecrets, budget: float = ANSWER_BUDGET
+) -> tuple[AsyncApp, BallotListeners]:
+    """A bolt AsyncApp answering ``/ballot`` and our buttons with ``core``."""
+    client = web_client(secrets.bot_token, settings.api_url)
+    app = AsyncApp(
+        client=client,
+        # Socket Mode requests are not signed (the websocket is authenticated instead), and
+        # bolt skips the check for them; HTTP requests always need the secret.
+        signing_secret=secrets.signing_secret or "",
+        # Answer inside the acknowledgement: the HTTP response waits for the listener, which
+        # keeps the core within its budget (see handlers.ANSWER_BUDGET).
+        process_before_response=True,
+        logger=_bolt_logger(),
+    )
+    listeners = BallotListeners(core, SlackSender(client), budget)
+    listeners.register(app)
+    return app, listeners
+
+
+class SlackAdapter:
+    """Connect / listen / disconnect: ``start()`` returns once Slack can reach us."""
+
+    name = "Slack"
+
+    def __init__(
+        self,
+        core: Answerer,
+        settings: SlackSettings,
+        secrets: SlackSecrets,
+        budget: float = ANSWER_BUDGET,
+    ) -> None:
+        self.settings = settings
+        self.secrets = secrets
+        self.bolt, self.listeners = build_app(core, settings, secrets, budget)
+        self.sender = SlackSender(self.bolt.client)
+        self._server: EventsServer | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+
+    @property
+    def url(self) -> str | None:
+        """HTTP mode: where Slack should post (``http://host:port/slack/events``)."""
+        return self._server.url if self._server else None
+
+    async def start(self) -> None:
+        """Check the bot token with ``auth.test``, then listen (HTTP) or connect (Socket Mode).
+
+        Checking first turns a wrong token into one clear message at start, not a silent
+        failure on a member's first ``/ballot``.
+        """
+        try:
+            await self.bolt.client.auth_test()
+        except SlackApiError as exc:
+            reason = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+            if reason in TOKEN_REFUSALS:
+                raise RefusedSecret(f"Slack refused SLACK_BOT_TOKEN: {reason}") from None
+            raise
+        if self.settings.mode == "http":
+            self._server = EventsServer(self.bolt)
+            await self._server.start(self.settings.host, self.settings.port)
+            log.info("Slack (HTTP mode) listening on %s", self._server.url)
+            return
+        self._socket = AsyncSocketModeHandler(
+            self.bolt, app_token=self.secrets.app_token, web_client=self.bolt.client
+        )
+        await self._socket.connect_async()
+        log.info("Slack (Socket Mode) connected")
+
+    async def stop(self) -> None:
+        """Stop taking new requests, then finish the follow-ups already promised."""
+        if self._server is not None:
+            await self._server.stop()
+            self._server = None
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+        await self.listeners.drain()
+
+
+def build_slack_adapter(app: App, env: Mapping[str, str] | None = None) -> SlackAdapter:
+    """The adapter ``ballotbot run`` starts (``adapters.runner``): not started yet.
+
+    Secrets are read here, so a missing one stops ``run`` before anything listens.
+    """
+    settings = app.settings.slack
+    return SlackAdapter(app.core, settings, SlackSecrets.from_env(settings.mode, env))
+
+
+async def start_slack(
+    app: App, settings: Settings, env: Mapping[str, str] | None = None
+) -> SlackAdapter:
+    """A started adapter for ``settings`` around ``app.core`` (call ``stop()`` on shutdown)."""
+    adapter = SlackAdapter(
+        app.core, settings.slack, SlackSecrets.from_env(settings.slack.mode, env)
+    )
+    await adapter.start()
+    return adapter

@@ -1,0 +1,180 @@
+"""The two Slack listeners: the ``/ballot`` slash command and a click on one of our buttons.
+
+Both only convert: a Slack payload becomes a :class:`bot.requests.Request`, the core answers,
+the :class:`bot.replies.Reply` becomes Block Kit. Slack wants a 200 within three seconds, so
+the core gets a budget (two seconds): a fast answer rides in the acknowledgement itself, a
+slow one is acknowledged with "working on it" and delivered through ``response_url``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Protocol
+
+from slack_bolt.async_app import AsyncApp
+
+from adapters.slack.blocks import ACTION_PREFIX, SHARE_ACTION, Message, render, working_on_it
+from adapters.slack.payloads import BlockActions, ButtonAction, SlashCommand
+from adapters.slack.sender import SlackSender
+from bot.ports import PermanentSendError, RetryableSendError
+from bot.replies import Reply, error
+from bot.requests import Request
+
+log = logging.getLogger(__name__)
+
+ANSWER_BUDGET = 2.0
+"""Seconds the core may take before we acknowledge first: Slack gives up after three."""
+
+ACTION_PATTERN = re.compile("^" + re.escape(ACTION_PREFIX))
+"""Every button we draw (``ballot:run:<n>``, ``ballot:share``) and nobody else's."""
+
+Ack = Callable[..., Awaitable[Any]]
+Respond = Callable[..., Awaitable[Any]]
+
+
+class Answerer(Protocol):
+    """The one thing the adapter needs from the core."""
+
+    async def handle(self, request: Request) -> Reply: ...
+
+
+def request_from_command(body: SlashCommand) -> Request:
+    """``/ballot kirklees`` typed in a channel -> the core's request (text without /ballot)."""
+    return Request(
+        text=body.get("text", ""),
+        platform="slack",
+        user_id=body.get("user_id", ""),
+        channel_id=body.get("channel_id", ""),
+        workspace=body.get("team_id"),
+    )
+
+
+def request_from_action(body: BlockActions, action: ButtonAction) -> Request:
+    """A button click -> the request its command text stands for, from whoever clicked it."""
+    channel = body.get("channel", {}).get("id") or body.get("container", {}).get("channel_id")
+    return Request(
+        text=action.get("value", ""),
+        platform="slack",
+        user_id=body.get("user", {}).get("id", ""),
+        channel_id=channel or "",
+        workspace=body.get("team", {}).get("id") or body.get("user", {}).get("team_id"),
+    )
+
+
+class BallotListeners:
+    """Answers slash commands and clicks with the core; keeps follow-ups it started in flight."""
+
+    def __init__(self, core: Answerer, sender: SlackSender, budget: float = ANSWER_BUDGET):
+        self.core = core
+        self.sender = sender
+        self.budget = budget
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def register(self, app: AsyncApp, command: str = "/ballot") -> None:
+        app.command(command)(self.on_command)
+        app.action(ACTION_PATTERN)(self.on_action)
+
+    async def drain(self, grace: float = 10.0) -> None:
+        """Let follow-ups already promised to a member finish (when stopping), for a while."""
+        if not self._tasks:
+            return
+        _, late = await asyncio.wait(list(self._tasks), timeout=grace)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+
+    async def on_command(self, ack: Ack, body: SlashCommand, respond: Respond) -> None:
+        work = self._answer(request_from_command(body))
+        reply = await self._within_budget(work)
+        if reply is None:
+            await ack(response_type="ephemeral", **working_on_it())
+            self._spawn(self._follow_up(work, respond, replace_original=True))
+            return
+        first, *rest = render(reply)
+        await ack(response_type="ephemeral", **first)
+        if rest:
+            self._spawn(self._send(rest, respond, replace_original=False))
+
+    async def on_action(
+        self, ack: Ack, body: BlockActions, action: ButtonAction, respond: Respond
+    ) -> None:
+        await ack()
+        request = request_from_action(body, action)
+        work = self._answer(request)
+        if action.get("action_id") == SHARE_ACTION:
+            await self._spawn_or_wait(self._share(work, request.channel_id, respond))
+            return
+        # Clicked on a private card: replace it. On a public one: answer the clicker alone.
+        replace = bool(body.get("container", {}).get("is_ephemeral", False))
+        await self._spawn_or_wait(self._follow_up(work, respond, replace_original=replace))
+
+    def _answer(self, request: Request) -> asyncio.Future[Reply]:
+        async def answer() -> Reply:
+            try:
+                return await self.core.handle(request)
+            except Exception:
+                log.exception("the core failed on %r", request.text)
+                return error("Something went wrong on our side", "Nothing was changed.")
+
+        return asyncio.ensure_future(answer())
+
+    async def _within_budget(self, work: asyncio.Future[Reply]) -> Reply | None:
+        try:
+            return await asyncio.wait_for(asyncio.shield(work), self.budget)
+        except TimeoutError:
+            return None
+
+    async def _follow_up(
+        self, work: asyncio.Future[Reply], respond: Respond, *, replace_original: bool
+    ) -> None:
+        await self._send(render(await work), respond, replace_original=replace_original)
+
+    async def _share(self, work: asyncio.Future[Reply], channel: str, respond: Respond) -> None:
+        """Post the card publicly with chat.postMessage; tell only the clicker if Slack says no."""
+        reply = await work
+        if not reply.ok:
+            await self._send(render(reply), respond, replace_original=False)
+            return
+        try:
+            await self.sender.post(channel, reply)
+        except PermanentSendError as exc:
+            text = (
+                f"I can't post in this channel ({exc}). Invite me with `/invite @ballotbot`, "
+                "or share from a channel I'm in."
+            )
+            await respond(response_type="ephemeral", replace_original=False, text=text)
+        except RetryableSendError:
+            text = "Slack is busy right now: the card was not shared. Please try again shortly."
+            await respond(response_type="ephemeral", replace_original=False, text=text)
+
+    async def _send(
+        self, messages: list[Message], respond: Respond, *, replace_original: bool
+    ) -> None:
+        for n, message in enumerate(messages):
+            response = await respond(
+                response_type="ephemeral", replace_original=replace_original and n == 0, **message
+            )
+            if getattr(response, "status_code", 200) != 200:
+                log.warning("response_url refused a reply: HTTP %s", response.status_code)
+                return
+
+    async def _spawn_or_wait(self, job: Coroutine[Any, Any, None]) -> None:
+        """Finish ``job`` inside the budget (the click's 200 waits for it), else in background."""
+        task = self._spawn(job)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(task), self.budget)
+
+    def _spawn(self, job: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.ensure_future(job)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a Slack follow-up failed", exc_info=task.exception())

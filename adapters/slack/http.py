@@ -1,0 +1,45 @@
+"""HTTP mode: ``POST /slack/events`` on aiohttp, handed to bolt as it came.
+
+The handler is a converter and nothing else (bolt's own aiohttp adapter does the two
+conversions); bolt checks the signature and the timestamp and answers 401 when either is bad.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+
+EVENTS_PATH = "/slack/events"
+
+
+def events_app(bolt: AsyncApp, path: str = EVENTS_PATH) -> web.Application:
+    """An aiohttp application with one route: Slack's requests to ``bolt``."""
+
+    async def events(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+
+    # Slack's payloads are small: a slash command is a few hundred bytes.
+    web_app = web.Application(client_max_size=256 * 1024)
+    web_app.router.add_post(path, events)
+    return web_app
+
+
+class EventsServer:
+    """The aiohttp server, started on the shared event loop and stopped cleanly."""
+
+    def __init__(self, bolt: AsyncApp, path: str = EVENTS_PATH) -> None:
+        self.path = path
+        self._runner = web.AppRunner(events_app(bolt, path), access_log=None)
+        self.url: str | None = None
+
+    async def start(self, host: str, port: int) -> None:
+        """Listen on ``host:port`` (port 0: any free port; :attr:`url` says which)."""
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        bound_host, bound_port = self._runner.addresses[0][:2]
+        self.url = f"http://{bound_host}:{bound_port}{self.path}"
+
+    async def stop(self) -> None:
+        await self._runner.cleanup()

@@ -1,0 +1,145 @@
+"""Slack's outgoing side (:class:`bot.ports.Sender`): post, update, DM, with errors sorted.
+
+Announcements and reminders are delivered by a dispatcher that must know whether to try a
+message again later or give up on it for good; Slack says which in its ``error`` string, so
+that is translated here once. Rate limits are first absorbed by slack_sdk's retry handler
+(it sleeps for the Retry-After Slack sends); only when that runs out does the dispatcher see a
+:class:`~bot.ports.RetryableSendError` carrying Slack's advice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+from adapters.slack.blocks import MAX_MESSAGES, render
+from bot.ports import PermanentSendError, RetryableSendError
+from bot.replies import Reply
+
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "invalid_auth",
+        "not_authed",
+        "missing_scope",
+        "user_not_found",
+        "user_disabled",
+        "cannot_dm_bot",
+        "restricted_action",
+        "message_not_found",
+        "cant_update_message",
+        "invalid_blocks",
+        "msg_too_long",
+        "no_text",
+        "team_access_not_granted",
+        "ekm_access_denied",
+    }
+)
+"""Sending the same thing again can never work: the dispatcher marks the row failed."""
+
+RETRYABLE_ERRORS = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+
+T = TypeVar("T")
+
+
+def retry_handlers(max_rate_limit_retries: int = 2) -> list[Any]:
+    """slack_sdk's own retries: a lost connection once, a 429 after its Retry-After."""
+    return [
+        AsyncConnectionErrorRetryHandler(max_retry_count=1),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=max_rate_limit_retries),
+    ]
+
+
+def web_client(token: str, api_url: str, max_rate_limit_retries: int = 2) -> AsyncWebClient:
+    """A Web API client whose every call goes to ``api_url`` (``[slack] api_url``)."""
+    base = api_url if api_url.endswith("/") else api_url + "/"
+    return AsyncWebClient(
+        token=token, base_url=base, retry_handlers=retry_handlers(max_rate_limit_retries)
+    )
+
+
+def classify(error: Exception) -> RetryableSendError | PermanentSendError:
+    """Slack's error (or a network failure) as the dispatcher's two kinds of failure."""
+    if isinstance(error, SlackApiError):
+        response = error.response
+        code = str(response.get("error", "")) if isinstance(response.data, dict) else ""
+        status = response.status_code
+        if status == 429 or code == "ratelimited":
+            header = response.headers.get("Retry-After") or response.headers.get("retry-after")
+            retry_after = float(header) if header is not None else None
+            return RetryableSendError(f"Slack rate limit (HTTP {status})", retry_after)
+        if status >= 500 or code in RETRYABLE_ERRORS:
+            return RetryableSendError(f"Slack failed: HTTP {status} {code}".rstrip())
+        if code in PERMANENT_ERRORS:
+            return PermanentSendError(f"Slack refused: {code}")
+        # An unknown refusal of a well-formed request: the same request would be refused again.
+        return PermanentSendError(f"Slack refused: {code or f'HTTP {status}'}")
+    if isinstance(error, aiohttp.ClientError | TimeoutError | SlackClientError):
+        return RetryableSendError(f"Slack unreachable: {type(error).__name__}: {error}")
+    raise TypeError(f"not a Slack send error: {error!r}") from error
+
+
+async def _call(make: Callable[[], Awaitable[T]]) -> T:
+    try:
+        return await make()
+    except (TimeoutError, SlackClientError, aiohttp.ClientError) as exc:
+        raise classify(exc) from exc
+
+
+class SlackSender:
+    """Posts cards for the core. One instance per workspace token, shared by every task."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    async def post(self, channel_id: str, reply: Reply, nonce: str | None = None) -> str:
+        """Post the card publicly in ``channel_id``; return the first message's ``ts``.
+
+        Slack has no idempotency key, so ``nonce`` is not sent: the dispatcher's outbox is
+        what keeps an announcement from going out twice.
+        """
+        first: str | None = None
+        for message in render(reply, public=True, max_messages=MAX_MESSAGES):
+            sent = await self._post_message(channel_id, message)
+            first = first or str(sent["ts"])
+        assert first is not None  # render always returns at least one message
+        return first
+
+    async def update(self, channel_id: str, message_id: str, reply: Reply) -> None:
+        """Edit a posted card (a correction); one message can only become one message."""
+        message = render(reply, public=True, max_messages=1)[0]
+        await _call(lambda: self.client.chat_update(channel=channel_id, ts=message_id, **message))
+
+    async def dm(self, user_id: str, reply: Reply) -> str:
+        """A direct message: open (or find) the DM channel, then post the card there."""
+        opened = await _call(lambda: self.client.conversations_open(users=user_id))
+        channel = opened["channel"]["id"]
+        first: str | None = None
+        for message in render(reply, public=True, max_messages=MAX_MESSAGES):
+            sent = await self._post_message(channel, message)
+            first = first or str(sent["ts"])
+        assert first is not None
+        return first
+
+    async def _post_message(self, channel: str, message: dict[str, Any]) -> AsyncSlackResponse:
+        return await _call(
+            lambda: self.client.chat_postMessage(
+                channel=channel, unfurl_links=False, unfurl_media=False, **message
+            )
+        )

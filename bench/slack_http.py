@@ -1,0 +1,246 @@
+"""Benchmark: Slack HTTP mode, signed ``/ballot kirklees`` at concurrency 20, 50,000 ballots.
+
+Run by hand: ``python -m bench.slack_http [--ballots N] [--requests N] [--concurrency N]``.
+
+Two servers run in one child process, on loopback, same machine, same run:
+
+- **ballotbot**: the real Slack adapter (bolt AsyncApp, signature check, the core answering
+  from a SQLite database of ``--ballots`` synthetic ballots plus the demo ones, Block Kit
+  rendering) answering in the acknowledgement;
+- **bare**: a bolt AsyncApp with the same settings (signature check on, same aiohttp server)
+  whose ``/ballot`` listener only acknowledges.
+
+The load generator runs in this (parent) process so its own cost is not charged to either
+server. Rounds alternate bare / ballotbot to spread out noise from the machine. Prints a
+Markdown table: requests per second, p50 and p99 latency, and ballotbot's share of the bare
+app's throughput (target: at least 70%, p99 under 100 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from slack_sdk.signature import SignatureVerifier
+
+SECRET = "bench-signing-secret"
+SERVERS = ("bare", "adapter", "ballotbot")
+"""bare: bolt acknowledging only; adapter: our adapter, core answer precomputed; ballotbot:
+our adapter and the real core on the database."""
+TOKEN = "xoxb-bench"
+
+
+# --- the child: two servers ------------------------------------------------------------------
+
+
+async def _serve(n_ballots: int, n_employers: int) -> None:
+    from slack_bolt.async_app import AsyncApp
+
+    from adapters.slack.app import SlackAdapter, SlackSecrets
+    from adapters.slack.http import EventsServer
+    from adapters.slack.sender import web_client
+    from bench.dataset import make_ballots
+    from bot.app import open_app
+    from bot.config import Settings, SlackSettings
+    from bot.demo import DEMO_BALLOTS
+    from bot.replies import Reply
+    from bot.requests import Request
+    from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
+
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings()
+        settings.database.url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        async with FakeSlack() as slack, open_app(settings, load_demo=False) as app:
+            ballots = [*DEMO_BALLOTS, *make_ballots(n_ballots, n_employers)]
+            for i in range(0, len(ballots), 5_000):
+                await app.store.save(ballots[i : i + 5_000])
+            await app.core.index()  # built once at start, as in production after the first ask
+
+            slack_settings = SlackSettings(enabled=True, mode="http", port=0, api_url=slack.api_url)
+            adapter = SlackAdapter(app.core, slack_settings, SlackSecrets(BOT_TOKEN, SECRET))
+            await adapter.start()
+
+            # The adapter's own cost: the same adapter, the core's answer computed once.
+            canned_reply = await app.core.handle(Request(text="kirklees", platform="slack"))
+
+            class Canned:
+                async def handle(self, request: Request) -> Reply:
+                    return canned_reply
+
+            canned = SlackAdapter(Canned(), slack_settings, SlackSecrets(BOT_TOKEN, SECRET))
+            await canned.start()
+
+            bare = AsyncApp(
+                client=web_client(BOT_TOKEN, slack.api_url),
+                signing_secret=SECRET,
+                process_before_response=True,
+            )
+
+            @bare.command("/ballot")
+            async def only_ack(ack: Any) -> None:
+                await ack()
+
+            bare_server = EventsServer(bare)
+            await bare_server.start("127.0.0.1", 0)
+            count = await app.store.count()
+            urls = {"ballotbot": adapter.url, "adapter": canned.url, "bare": bare_server.url}
+            print(json.dumps({**urls, "ballots": count}))
+            sys.stdout.flush()
+            # Serve until the parent closes our stdin.
+            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+            await bare_server.stop()
+            await canned.stop()
+            await adapter.stop()
+
+
+# --- the parent: load ------------------------------------------------------------------------
+
+
+def _signed(text: str) -> tuple[bytes, dict[str, str]]:
+    body = urlencode(
+        {
+            "team_id": "T0BENCH",
+            "channel_id": "C0BENCH",
+            "user_id": "U0BENCH",
+            "command": "/ballot",
+            "text": text,
+            "response_url": "http://127.0.0.1:9/unused",
+            "trigger_id": "1.2.3",
+        }
+    )
+    stamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(
+            timestamp=stamp, body=body
+        ),
+    }
+    return body.encode(), headers
+
+
+async def _load(url: str, n: int, concurrency: int, text: str) -> dict[str, float]:
+    """``n`` signed requests from ``concurrency`` workers; every answer must be a 200."""
+    body, headers = _signed(text)
+    latencies: list[float] = []
+    sizes: set[int] = set()
+    remaining = iter(range(n))
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def worker() -> None:
+            for _ in remaining:
+                t0 = time.perf_counter()
+                async with session.post(url, data=body, headers=headers) as response:
+                    answer = await response.read()
+                latencies.append((time.perf_counter() - t0) * 1000)
+                if response.status != 200:
+                    raise RuntimeError(f"{url} answered {response.status}: {answer[:200]!r}")
+                sizes.add(len(answer))
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    ordered = sorted(latencies)
+    return {
+        "rps": n / elapsed,
+        "p50": statistics.median(ordered),
+        "p99": ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))],
+        "bytes": max(sizes),
+    }
+
+
+async def _first_answer(url: str, text: str) -> dict[str, Any]:
+    body, headers = _signed(text)
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=body, headers=headers) as response,
+    ):
+        return dict(await response.json())
+
+
+def _start_servers(args: argparse.Namespace) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+    """The child process with both servers; it answers with their URLs once they listen."""
+    command = [sys.executable, "-m", "bench.slack_http", "--serve"]
+    command += ["--ballots", str(args.ballots), "--employers", str(args.employers)]
+    child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    return child, json.loads(child.stdout.readline())
+
+
+async def run(args: argparse.Namespace, urls: dict[str, Any]) -> str:
+    answer = await _first_answer(urls["ballotbot"], args.text)
+    header = answer["blocks"][0]["text"]["text"]
+    for url in (urls[name] for name in SERVERS):  # warm all: connections, caches
+        await _load(url, args.warmup, args.concurrency, args.text)
+    rounds: dict[str, list[dict[str, float]]] = {name: [] for name in SERVERS}
+    for _ in range(args.rounds):
+        for name in SERVERS:
+            rounds[name].append(await _load(urls[name], args.requests, args.concurrency, args.text))
+
+    def mean(name: str, key: str) -> float:
+        return statistics.fmean(r[key] for r in rounds[name])
+
+    ratio = mean("ballotbot", "rps") / mean("bare", "rps")
+    adapter_ratio = mean("adapter", "rps") / mean("bare", "rps")
+    p99 = max(r["p99"] for r in rounds["ballotbot"])
+    lines = [
+        f"Data: {urls['ballots']:,} ballots in SQLite; `/ballot {args.text}` answered "
+        f"“{header}”. Concurrency {args.concurrency}, {args.rounds} rounds of "
+        f"{args.requests:,} signed requests per server (after {args.warmup} warm-up), "
+        "loopback, load generator in a separate process.",
+        "",
+        "| server | requests/s | p50 ms | p99 ms (worst round) | response bytes |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name in SERVERS:
+        worst = max(r["p99"] for r in rounds[name])
+        lines.append(
+            f"| {name} | {mean(name, 'rps'):,.0f} | {mean(name, 'p50'):.1f} | {worst:.1f} "
+            f"| {max(r['bytes'] for r in rounds[name]):,.0f} |"
+        )
+    verdict = "met" if ratio >= 0.70 and p99 < 100 else "NOT met"
+    lines += [
+        "",
+        f"ballotbot / bare throughput: {ratio:.0%}; ballotbot p99 {p99:.1f} ms. "
+        f"Target (>= 70%, p99 < 100 ms): {verdict}. The adapter alone (core answer "
+        f"precomputed) runs at {adapter_ratio:.0%} of bare.",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ballots", type=int, default=50_000)
+    parser.add_argument("--employers", type=int, default=5_000)
+    parser.add_argument("--requests", type=int, default=2_000)
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--text", default="kirklees")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        asyncio.run(_serve(args.ballots, args.employers))
+        return
+    child, urls = _start_servers(args)
+    try:
+        print(asyncio.run(run(args, urls)))
+    finally:
+        assert child.stdin is not None
+        child.stdin.close()
+        child.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""A card always fits the embed limits, keeps its figures readable, says what it left out."""
+
+from __future__ import annotations
+
+from adapters.discord.embeds import COLOURS, render
+from bot.replies import Bar, Field, Reply, Section, Tone
+
+
+def test_a_card_too_big_for_discord_is_trimmed_within_every_limit() -> None:
+    sections = tuple(
+        Section(
+            title=f"Question {n}: " + "why " * 100,
+            fields=tuple(Field(f"Figure {i}", "12,345 " * 30) for i in range(8)),
+            bars=(Bar("Yes", 0.6, "60.0% yes"),),
+            lines=("A long line. " * 40,),
+        )
+        for n in range(40)
+    )
+    reply = Reply(
+        header="H" * 400,
+        text="T" * 5000,
+        fields=tuple(Field(f"Label {i}", "value") for i in range(12)),
+        sections=sections,
+        footer="F" * 3000,
+        source_url="https://www.unison.org.uk/news/",
+    )
+
+    embed = render(reply)
+
+    assert len(embed) <= 6000
+    assert len(embed.title or "") <= 256 and len(embed.description or "") <= 4096
+    assert len(embed.fields) <= 25
+    assert all(len(f.name or "") <= 256 and len(f.value or "") <= 1024 for f in embed.fields)
+    assert len(embed.footer.text or "") <= 2048
+    assert any(f.name == "More" and "did not fit" in (f.value or "") for f in embed.fields)
+
+
+def test_a_kirklees_like_card_keeps_every_figure() -> None:
+    reply = Reply(
+        header="Kirklees Council — Unison",
+        fields=(Field("Members balloted", "6,500"), Field("Turnout", "not known")),
+        sections=(
+            Section(
+                title="Strike over two compulsory redundancies?",
+                fields=(Field("Yes share", "43.3% of those voting"),),
+                bars=(Bar("Yes", 0.433, "43.3% yes", threshold=0.5),),
+                lines=("Lost: 56.7% of those voting said no.",),
+            ),
+        ),
+        source_url="https://example.org/kirklees",
+        tone=Tone.FAILED,
+    )
+
+    embed = render(reply).to_dict()
+
+    values = "\n".join(f"{f['name']}: {f['value']}" for f in embed["fields"])
+    assert "Members balloted: 6,500" in values and "Turnout: not known" in values
+    assert "**Yes share**: 43.3% of those voting" in values
+    assert "Yes `█████████░┃░░░░░░░░░ 43.3% yes`" in values
+    assert "56.7%" in values
+    assert embed["url"] == "https://example.org/kirklees"
+    assert "Source: [example.org](https://example.org/kirklees)" in values
+    assert embed["color"] == COLOURS[Tone.FAILED]
+
+
+def test_every_tone_has_its_own_colour() -> None:
+    assert len(set(COLOURS.values())) == len(Tone)
+    assert render(Reply(header="x", tone=Tone.PASSED)).colour.value == 0x009E73  # type: ignore[union-attr]
+
+
+def test_a_source_that_is_not_a_web_link_is_not_made_a_link() -> None:
+    embed = render(Reply(header="x", source_url="Kirklees Examiner, 3 May 2013"))
+
+    assert embed.url is None
+    assert not embed.fields
