@@ -52,6 +52,8 @@ class Invalid:
 
 
 Command = Help | Lookup | OpenBallots | Recent | Planned | Invalid
+READ_ONLY = (Help, Lookup, OpenBallots, Recent)
+"""Commands whose answer depends only on the catalog, never on who asks."""
 
 
 @dataclass(frozen=True)

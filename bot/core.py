@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
@@ -25,6 +26,8 @@ CampaignCard = Callable[[str, Sequence[Ballot]], Reply]
 
 HISTORY_LIMIT = 25
 RECENT_LIMIT = 5
+REPLY_CACHE_SIZE = 2048
+"""Answers kept per catalog version: members ask for the same few ballots over and over."""
 
 
 class Core:
@@ -51,6 +54,7 @@ class Core:
         self.today = today
         self.refresh_seconds = refresh_seconds
         self._checked_at = -float("inf")
+        self._replies: OrderedDict[tuple[object, ...], Reply] = OrderedDict()
         self._index: SearchIndex | None = None
         self._index_version: int | None = None
         self._lock = asyncio.Lock()
@@ -73,11 +77,31 @@ class Core:
                 entries = await self.store.catalog()
                 self._index = SearchIndex(entries, self.score_cutoff, self.margin)
                 self._index_version = version
+                self._replies.clear()
         return self._index
 
     async def handle(self, request: Request) -> Reply:
-        """Answer one request. Bad input gets a clear message and changes nothing."""
+        """Answer one request. Bad input gets a clear message and changes nothing.
+
+        Read-only answers are the same for every member, so they are kept per catalog version
+        (and per day, for "open"): a repeated question costs no database read.
+        """
         command = commands.parse(request.text)
+        if not isinstance(command, commands.READ_ONLY):
+            return await self._answer(command)
+        await self.index()  # refreshes the version, clearing stale answers
+        key = (command, self._index_version, self.today())
+        cached = self._replies.get(key)
+        if cached is not None:
+            self._replies.move_to_end(key)
+            return cached
+        reply = await self._answer(command)
+        self._replies[key] = reply
+        if len(self._replies) > REPLY_CACHE_SIZE:
+            self._replies.popitem(last=False)
+        return reply
+
+    async def _answer(self, command: commands.Command) -> Reply:
         match command:
             case commands.Help():
                 return help_reply()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
+
 from bot.demo import KIRKLEES
 from bot.domain import Ballot, Kind, PartialDate, Question, Result, Status
 from bot.replies import Tone
@@ -138,3 +142,30 @@ async def test_kirklees_says_the_strike_ballot_was_lost_under_pre_2017_rules(cha
 async def test_southampton_has_no_legal_threshold(chat: Chat) -> None:
     text = (await chat.say("/ballot southampton")).plain_text()
     assert "No legal threshold applies to a consultative ballot" in text
+
+
+async def test_a_repeated_question_does_not_read_the_ballot_again(
+    chat: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[str] = []
+    original = chat.app.store.get
+
+    async def counting_get(ballot_id: str) -> Ballot | None:
+        reads.append(ballot_id)
+        return await original(ballot_id)
+
+    monkeypatch.setattr(chat.app.store, "get", counting_get)
+    first = await chat.say("/ballot kirklees")
+    again = await chat.say("/ballot kirklees")
+    assert again == first
+    assert reads == [KIRKLEES.id]
+
+
+async def test_a_changed_result_is_never_answered_from_memory(chat: Chat) -> None:
+    await chat.say("/ballot kirklees")
+    corrected = replace(
+        KIRKLEES,
+        questions=(replace(KIRKLEES.questions[0], result=Result(for_pct=43.3, turnout_pct=35.0)),),
+    )
+    await chat.app.store.save([corrected])
+    assert "35%" in (await chat.say("/ballot kirklees")).plain_text()
