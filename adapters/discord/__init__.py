@@ -1,7 +1,7 @@
 """Discord: the ``/ballot`` app command with autocomplete, embeds, buttons and DMs.
 
 ``DiscordAdapter`` is the entry point for ``ballotbot run``; ``DiscordSender`` the outgoing
-side for announcements and reminders. See docs/discord.md for setting up the bot.
+side for announcements and reminders. See the README, section Discord for setting up the bot.
 """
 
 from adapters.discord.adapter import DiscordAdapter, token_from_env

@@ -29,7 +29,7 @@ def token_from_env() -> str:
         raise ConfigError(
             f"[discord] is enabled but {TOKEN_VARIABLE} is not set: copy the bot token from the "
             "Discord developer portal (Bot > Reset Token) and export "
-            f"{TOKEN_VARIABLE}=... before starting; see docs/discord.md."
+            f"{TOKEN_VARIABLE}=... before starting; see the README, section Discord."
         )
     return token
 

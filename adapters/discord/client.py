@@ -119,7 +119,7 @@ class BallotClient(discord.Client):
             except discord.Forbidden as exc:
                 log.error(
                     "Discord refused to register /ballot in guild %s (%s). Invite the bot to "
-                    "that guild with the 'bot applications.commands' scopes (docs/discord.md).",
+                    "that guild with the 'bot applications.commands' scopes (README: Discord).",
                     guild_id,
                     exc.text,
                 )

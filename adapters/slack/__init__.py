@@ -1,7 +1,7 @@
 """Slack: ``/ballot`` as a slash command, Block Kit cards, buttons, HTTP and Socket Mode.
 
 ``build_slack_adapter`` is the entry point for ``ballotbot run``; ``SlackSender`` the outgoing
-side for announcements and reminders. See docs/slack.md for creating the app.
+side for announcements and reminders. See the README, section Slack for creating the app.
 """
 
 from adapters.slack.app import (

@@ -60,7 +60,7 @@ class SlackSecrets:
             if not value:
                 raise MissingSecret(
                     f"{name} is not set: Slack is enabled in {mode} mode and needs {what}. "
-                    "Set it in the environment (see docs/slack.md)."
+                    "Set it in the environment (see the README, section Slack)."
                 )
             return value
 

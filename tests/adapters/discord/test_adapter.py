@@ -19,7 +19,7 @@ def test_the_token_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -
 def test_a_missing_token_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, app: App) -> None:
     monkeypatch.delenv("DISCORD_TOKEN", raising=False)
 
-    with pytest.raises(ConfigError, match=r"DISCORD_TOKEN is not set.*docs/discord\.md"):
+    with pytest.raises(ConfigError, match=r"DISCORD_TOKEN is not set.*README, section Discord"):
         DiscordAdapter(app.core, DiscordSettings(enabled=True))
 
 
