@@ -11,13 +11,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from storage.ballots import SqlBallotStore
-from storage.database import create_engine, upgrade
 
 from bot.config import Settings
 from bot.core import Core
 from bot.demo import DEMO_BALLOTS
 from bot.ports import BallotStore
+from storage.ballots import SqlBallotStore
+from storage.database import create_engine, upgrade
 
 
 @dataclass
