@@ -59,11 +59,17 @@ async def run(n_ballots: int, n_employers: int, n_queries: int, n_baseline: int)
             tracemalloc.stop()
 
             core_ms, core_hits = [], 0
+            outcomes = {"right ballot": 0, "another ballot": 0, "choices": 0, "no match": 0}
             for query, target in zip(queries, targets, strict=True):
                 t0 = time.perf_counter()
                 reply = await app.core.handle(Request(text=f"/ballot {query}"))
                 core_ms.append((time.perf_counter() - t0) * 1000)
-                core_hits += reply.kind == "ballot" and target in reply.header
+                right = reply.kind == "ballot" and target in reply.header
+                core_hits += right
+                if reply.kind == "ballot":
+                    outcomes["right ballot" if right else "another ballot"] += 1
+                else:
+                    outcomes["choices" if reply.kind == "choices" else "no match"] += 1
 
             everything = await app.store.all_ballots()
             naive_names = [b.employer.lower() for b in everything]
@@ -93,6 +99,8 @@ async def run(n_ballots: int, n_employers: int, n_queries: int, n_baseline: int)
             f"| naive baseline (difflib over every ballot) | {len(base_ms)} | "
             f"{statistics.median(base_ms):.2f} | {_pct(base_ms, 0.99):.2f} | {max(base_ms):.2f} | "
             f"{100 * base_hits / max(1, len(base_ms)):.1f}% |",
+            "",
+            "Core replies: " + ", ".join(f"{k} {v}" for k, v in outcomes.items()) + ".",
         ]
     )
 
