@@ -79,7 +79,6 @@ class Settings(_Section):
     rules: list[RuleSettings] = []
     demo_data: bool = True
     """Load the seed ballots when the database is empty."""
-    timezone: str = "Europe/London"
 
 
 class ConfigError(Exception):
