@@ -14,7 +14,7 @@ than cut (a cut command would run a different search).
 from __future__ import annotations
 
 import re
-from typing import Any, Protocol, cast
+from typing import Any, ClassVar, Protocol, Self, cast
 
 import discord
 
@@ -46,68 +46,63 @@ def _client(interaction: discord.Interaction[Any]) -> Answering:
     return cast(Answering, interaction.client)
 
 
+class _CommandButton:
+    """What both buttons share: the command text lives in the custom id, nothing in memory,
+    so a click still works after the bot restarts."""
+
+    PREFIX: ClassVar[str]
+    LABEL: ClassVar[str]
+    PUBLIC: ClassVar[bool]
+
+    def __init__(
+        self,
+        command: str,
+        label: str | None = None,
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+    ) -> None:
+        button = discord.ui.Button[Any](
+            label=label or self.LABEL, style=style, custom_id=self.PREFIX + command
+        )
+        super().__init__(button)  # type: ignore[call-arg]
+        self.command = command
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        button = cast(discord.ui.Button[Any], item)
+        return cls(match["command"], label=button.label, style=button.style)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _client(interaction).answer(interaction, self.command, public=self.PUBLIC)
+
+
 class RunButton(
+    _CommandButton,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=re.compile(re.escape(RUN_PREFIX) + r"(?P<command>.+)"),
 ):
     """Runs its command for the member who clicked, as if they had typed it (ephemeral)."""
 
-    def __init__(
-        self,
-        command: str,
-        label: str = "Run",
-        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
-    ) -> None:
-        super().__init__(
-            discord.ui.Button(label=label, style=style, custom_id=RUN_PREFIX + command)
-        )
-        self.command = command
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> RunButton:
-        button = cast(discord.ui.Button[Any], item)
-        return cls(match["command"], label=button.label or "Run", style=button.style)
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _client(interaction).answer(interaction, self.command, public=False)
+    PREFIX = RUN_PREFIX
+    LABEL = "Run"
+    PUBLIC = False
 
 
 class ShareButton(
+    _CommandButton,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=re.compile(re.escape(SHARE_PREFIX) + r"(?P<command>.+)"),
 ):
     """Posts the card publicly in the channel, saying who shared it."""
 
-    def __init__(
-        self,
-        command: str,
-        label: str = "Share",
-        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
-    ) -> None:
-        super().__init__(
-            discord.ui.Button(label=label, style=style, custom_id=SHARE_PREFIX + command)
-        )
-        self.command = command
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ShareButton:
-        button = cast(discord.ui.Button[Any], item)
-        return cls(match["command"], label=button.label or "Share", style=button.style)
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _client(interaction).answer(interaction, self.command, public=True)
+    PREFIX = SHARE_PREFIX
+    LABEL = "Share"
+    PUBLIC = True
 
 
 DYNAMIC_ITEMS = (RunButton, ShareButton)
