@@ -119,15 +119,14 @@ async def _run(settings: Settings, console: Console) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ballotbot`` console script. Returns the exit status."""
     args = _parser().parse_args(argv)
-    console = Console()
+    # Piped output (scripts, tests) gets a fixed, readable width instead of rich's 80 columns.
+    console = Console() if sys.stdout.isatty() else Console(width=100)
     err = Console(stderr=True)
     try:
         settings = load_settings(args.config, args.database)
     except ConfigError as exc:
         err.print(f"[bold red]ballotbot:[/] {exc}", highlight=False)
         return 2
-    if args.command == "ask" and sys.stdin.isatty() is False and not args.json:
-        console = Console(width=100)
     try:
         match args.command:
             case "ask":
