@@ -34,6 +34,8 @@ WORD_WEIGHT = 0.95
 PREFIX_SCORE = 90.0
 """Typing the start of a name ("kirk") is a good match, but not as good as the name."""
 MIN_PREFIX = 3
+CLEAR_WHOLE_NAME = 100.0 * WORD_WEIGHT + 4.0
+"""A whole-name score this high cannot be tied by a partial match (at most 95 + margin)."""
 
 
 def distinctive(key: str) -> str:
@@ -173,13 +175,12 @@ class SearchIndex:
             query, self._form_keys, scorer=fuzz.ratio, limit=10, score_cutoff=cutoff
         ):
             add(form, score)
-        if " " in query:
-            for form, score, _ in process.extract(
-                query, self._form_keys, scorer=fuzz.token_set_ratio, limit=10, score_cutoff=cutoff
-            ):
-                add(form, score * WORD_WEIGHT)
+        if scores and max(scores.values()) >= CLEAR_WHOLE_NAME:
+            # The whole name exactly: no partial match can come within the margin of it.
+            return scores
         # Every word typed matches (maybe with a typo) a word of the same name.
         together: dict[str, float] | None = None
+        sharing: set[str] = set()
         for typed in query.split():
             found: dict[str, float] = {}
             for word, score, _ in process.extract(
@@ -187,6 +188,7 @@ class SearchIndex:
             ):
                 for form in self._words[word]:
                     found[form] = max(found.get(form, 0.0), score)
+            sharing.update(found)
             together = (
                 found
                 if together is None
@@ -196,6 +198,11 @@ class SearchIndex:
                     if form in together
                 }
             )
+        if " " in query:
+            # A name that is a subset of what was typed ("kirklees strike"): scored only
+            # among the names sharing a word, which is far cheaper than scoring them all.
+            for form in sharing:
+                add(form, fuzz.token_set_ratio(query, form) * WORD_WEIGHT)
         # Two or more words all found in one name is as strong as the name itself.
         weight = 1.0 if " " in query else WORD_WEIGHT
         for form, score in (together or {}).items():
