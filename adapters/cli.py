@@ -38,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help="print every ballot as JSON or CSV")
     exp.add_argument("--format", choices=("json", "csv"), default="json")
     exp.add_argument("-o", "--output", type=Path, help="write to this file instead")
+    chart = sub.add_parser("chart", help="draw a ballot's result card as a PNG picture")
+    chart.add_argument("search", nargs="+", help="employer, branch, union, area or alias")
+    chart.add_argument("-o", "--output", type=Path, required=True, help="the PNG file to write")
     sub.add_parser("run", help="start every adapter enabled in the config")
     return parser
 
@@ -110,6 +113,17 @@ async def _export(settings: Settings, fmt: str, output: Path | None) -> int:
     return 0
 
 
+async def _chart(settings: Settings, search: str, output: Path, console: Console) -> int:
+    async with open_app(settings) as app:
+        reply = await app.core.handle(Request(text=f"/ballot {search} chart"))
+    if reply.image is None:
+        show(reply, console)
+        return 1
+    await asyncio.to_thread(output.write_bytes, reply.image.png)
+    console.print(f"Wrote {output}: {reply.image.alt_text}", highlight=False, soft_wrap=True)
+    return 0
+
+
 async def _run(settings: Settings, console: Console) -> int:
     from adapters.runner import run_adapters
 
@@ -137,6 +151,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return asyncio.run(_import(settings, args.file, console))
             case "export":
                 return asyncio.run(_export(settings, args.format, args.output))
+            case "chart":
+                search = " ".join(args.search)
+                return asyncio.run(_chart(settings, search, args.output, console))
             case "run":
                 return asyncio.run(_run(settings, console))
             case _:

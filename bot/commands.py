@@ -24,6 +24,7 @@ class Lookup:
 
     search: str
     history: bool = False
+    chart: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ GRAMMAR: tuple[Usage, ...] = (
     Usage("/ballot", "this help"),
     Usage("/ballot <search>", "latest ballot matching an employer, branch, union, area or alias"),
     Usage("/ballot <search> history", "every ballot that matches, newest first"),
+    Usage("/ballot <search> chart", "the result card as a picture"),
     Usage("/ballot open", "ballots open now, with closing dates and tracked turnout"),
     Usage("/ballot recent", "the latest results"),
     Usage("/ballot subscribe [filter]", "this channel follows results"),
@@ -100,6 +102,11 @@ def parse(text: str) -> Command:
         return Recent()
     if words[0] in _PLANNED:
         return Planned(words[0], " ".join(body.split()[1:]))
+    if words[-1] == "chart":
+        search = " ".join(body.split()[:-1])
+        if not search:
+            return Invalid("Say which ballot: `/ballot <search> chart`, e.g. `kirklees chart`")
+        return Lookup(search, chart=True)
     if words[-1] == "history":
         search = " ".join(body.split()[:-1])
         if not search:

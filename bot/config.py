@@ -33,6 +33,12 @@ class SearchSettings(_Section):
     """How often the search index checks for ballots changed by another process."""
 
 
+class ChartSettings(_Section):
+    cache_dir: str = "ballotbot-charts"
+    """Where result pictures are cached (relative to the working folder), one per version."""
+    max_files: int = Field(default=500, ge=1)
+
+
 class ConsoleSettings(_Section):
     organisers: list[str] = ["local"]
     """Console user names allowed to run organiser commands (the local user by default)."""
@@ -74,6 +80,7 @@ class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     search: SearchSettings = SearchSettings()
     console: ConsoleSettings = ConsoleSettings()
+    charts: ChartSettings = ChartSettings()
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
     rules: list[RuleSettings] = []

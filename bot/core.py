@@ -10,6 +10,7 @@ import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -17,12 +18,13 @@ from bot import commands
 from bot.cards import Judge, ballot_card, ballot_line, simple_judge
 from bot.domain import Ballot
 from bot.ports import BallotStore
-from bot.replies import Button, Reply, Section, Tone, error
+from bot.replies import Button, Image, Reply, Section, Tone, error
 from bot.requests import Request
 from bot.search import SearchIndex
 
 Serialise = Callable[[Ballot], dict[str, Any]]
 CampaignCard = Callable[[str, Sequence[Ballot]], Reply]
+Draw = Callable[[Ballot], Image]
 
 HISTORY_LIMIT = 25
 RECENT_LIMIT = 5
@@ -40,6 +42,7 @@ class Core:
         judge: Judge = simple_judge,
         serialise: Serialise | None = None,
         campaign_card: CampaignCard | None = None,
+        draw: Draw | None = None,
         score_cutoff: float = 80.0,
         margin: float = 4.0,
         refresh_seconds: float = 1.0,
@@ -49,6 +52,7 @@ class Core:
         self.judge = judge
         self.serialise = serialise
         self.campaign_card = campaign_card
+        self.draw = draw
         self.score_cutoff = score_cutoff
         self.margin = margin
         self.today = today
@@ -87,8 +91,9 @@ class Core:
         (and per day, for "open"): a repeated question costs no database read.
         """
         command = commands.parse(request.text)
-        if not isinstance(command, commands.READ_ONLY):
-            return await self._answer(command)
+        pictured = isinstance(command, commands.Lookup) and command.chart
+        if not isinstance(command, commands.READ_ONLY) or pictured:
+            return await self._answer(command)  # pictures have their own cache
         await self.index()  # refreshes the version, clearing stale answers
         key = (command, self._index_version, self.today())
         cached = self._replies.get(key)
@@ -111,8 +116,8 @@ class Core:
                 return await self._open()
             case commands.Recent():
                 return await self._recent()
-            case commands.Lookup(search, history):
-                return await self._lookup(search, history)
+            case commands.Lookup(search, history, chart):
+                return await self._lookup(search, history, chart)
             case commands.Planned(name, _):
                 return error(
                     f"`/ballot {name}` is not available in this version yet",
@@ -125,16 +130,22 @@ class Core:
         index = await self.index()
         return index.suggest(commands.strip_prefix(text), limit)
 
-    def card(self, ballot: Ballot) -> Reply:
+    def card(self, ballot: Ballot, picture: bool = False) -> Reply:
+        """A ballot's card; with ``picture``, the same figures drawn as well."""
         data = {"ballot": self.serialise(ballot)} if self.serialise else {}
-        return ballot_card(ballot, self.judge, data)
+        reply = ballot_card(ballot, self.judge, data)
+        if not picture:
+            return reply
+        if self.draw is None:
+            return replace(reply, footer="Pictures are not available in this installation.")
+        return replace(reply, image=self.draw(ballot))
 
-    async def _lookup(self, search: str, history: bool) -> Reply:
+    async def _lookup(self, search: str, history: bool, picture: bool = False) -> Reply:
         if search.startswith("#"):
             ballot = await self.store.get(search[1:].strip())
             if ballot is None:
                 return error("No ballot found", f"There is no ballot with id {search[1:]!r}.")
-            return self.card(ballot)
+            return self.card(ballot, picture)
         index = await self.index()
         match = index.find(search)
         if match.choices:
@@ -155,7 +166,7 @@ class Core:
             ballot = await self.store.get(match.ballot_ids[0])
             if ballot is None:  # removed since the index was built
                 return error(f"No ballot found for “{search}”", "It was removed just now.")
-            return self.card(ballot)
+            return self.card(ballot, picture)
         ballots = await self.store.get_many(match.ballot_ids[:HISTORY_LIMIT])
         more = len(match.ballot_ids) - len(ballots)
         return self._listing(

@@ -6,7 +6,7 @@ embed, JSON for scripts), so a figure can never read differently on two platform
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -67,6 +67,16 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Image:
+    """A picture of the card, drawn from the same figures. ``path`` is where it is cached."""
+
+    png: bytes
+    alt_text: str
+    filename: str = "ballot.png"
+    path: str | None = None
+
+
+@dataclass(frozen=True)
 class Section:
     """A titled block inside a card: one question of a ballot, one ballot of a list."""
 
@@ -95,11 +105,19 @@ class Reply:
     ok: bool = True
     kind: str = "message"
     data: dict[str, Any] = field(default_factory=dict)
+    image: Image | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form of the reply (``ballotbot ask --json``)."""
-        out = asdict(self)
+        """The JSON form of the reply (``ballotbot ask --json``); a picture by its alt text."""
+        out = asdict(replace(self, image=None))
         out["tone"] = str(self.tone)
+        if self.image is not None:
+            out["image"] = {
+                "alt_text": self.image.alt_text,
+                "filename": self.image.filename,
+                "path": self.image.path,
+                "bytes": len(self.image.png),
+            }
         return out
 
     def plain_text(self) -> str:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 from bot.campaign_card import campaign_card
 from bot.config import ConfigError, Settings
 from bot.domain import Ballot, Question
 from bot.records import QuestionExtra, ballot_to_dict
-from bot.replies import Reply
+from bot.replies import Image, Reply
 from bot.verdicts import RulesError, RuleTable, rule_table, verdict_for
 from bot.verdicts.judge import legal_judge
 
@@ -31,6 +33,21 @@ def verdict_fields(table: RuleTable) -> QuestionExtra:
     return extra
 
 
+def drawing(settings: Settings, table: RuleTable) -> Callable[[Ballot], Image]:
+    """Pictures of cards, cached in ``[charts] cache_dir``, with the legal verdict's lines."""
+    from bot.charts import PictureCache, picture_for
+
+    cache = PictureCache(Path(settings.charts.cache_dir), settings.charts.max_files)
+
+    def draw(ballot: Ballot) -> Image:
+        question = next((q for q in ballot.questions if q.kind.statutory), ballot.questions[0])
+        verdict = verdict_for(ballot, question, table).to_dict()
+        picture = picture_for(ballot, date.today(), verdict, cache)
+        return Image(picture.png, picture.alt_text, f"{ballot.id}.png", picture.path)
+
+    return draw
+
+
 def core_options(settings: Settings) -> dict[str, Any]:
     """Keyword arguments for :class:`bot.core.Core` built from the settings."""
     table = rules_from(settings)
@@ -43,6 +60,7 @@ def core_options(settings: Settings) -> dict[str, Any]:
         "judge": legal_judge(table),
         "campaign_card": campaign,
         "serialise": lambda ballot: ballot_to_dict(ballot, extra),
+        "draw": drawing(settings, table),
         "score_cutoff": settings.search.score_cutoff,
         "margin": settings.search.ambiguity_margin,
         "refresh_seconds": settings.search.refresh_seconds,

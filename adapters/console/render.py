@@ -49,6 +49,9 @@ def renderable(reply: Reply) -> RenderableType:
         parts.append(Text(reply.footer, style="italic"))
     if reply.source_url:
         parts.append(Text(f"Source: {reply.source_url}", style="dim"))
+    if reply.image is not None:
+        where = f" — saved as {reply.image.path}" if reply.image.path else ""
+        parts.append(Text(f"Picture: {reply.image.alt_text}{where}", style="italic"))
     commands = [b.command for b in reply.buttons if not b.share]
     if commands:
         parts.append(Text("Try: " + " · ".join(commands), style="dim"))

@@ -27,5 +27,6 @@ async def chat(tmp_path: Path) -> AsyncIterator[Chat]:
     settings = Settings()
     settings.database.url = f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"
     settings.search.refresh_seconds = 0  # see every save at once
+    settings.charts.cache_dir = str(tmp_path / "charts")
     async with open_app(settings) as app:
         yield Chat(app)

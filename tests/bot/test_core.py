@@ -169,3 +169,11 @@ async def test_a_changed_result_is_never_answered_from_memory(chat: Chat) -> Non
     )
     await chat.app.store.save([corrected])
     assert "35%" in (await chat.say("/ballot kirklees")).plain_text()
+
+
+async def test_a_member_asks_for_the_picture(chat: Chat) -> None:
+    reply = await chat.say("/ballot southampton chart")
+    assert reply.image is not None
+    assert reply.image.png.startswith(b"\x89PNG")
+    assert "1,552 for, 307 against" in reply.image.alt_text
+    assert reply.to_dict()["image"]["bytes"] == len(reply.image.png)

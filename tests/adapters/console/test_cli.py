@@ -97,3 +97,17 @@ def test_a_bad_import_names_the_row_and_imports_nothing(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "votes_for" in done.stdout and "3" in done.stdout
     assert ballotbot(tmp_path, "ask", "leeds council").returncode == 1
+
+
+def test_chart_writes_a_picture_of_the_seed_ballot(tmp_path: Path) -> None:
+    done = ballotbot(tmp_path, "chart", "kirklees", "-o", str(tmp_path / "k.png"))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "k.png").read_bytes().startswith(b"\x89PNG")
+    assert "Turnout not known" in done.stdout
+
+
+def test_chart_of_nothing_fails_clearly(tmp_path: Path) -> None:
+    done = ballotbot(tmp_path, "chart", "zzzz qqqq", "-o", str(tmp_path / "none.png"))
+    assert done.returncode == 1
+    assert "No ballot found" in done.stdout
+    assert not (tmp_path / "none.png").exists()

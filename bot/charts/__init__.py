@@ -1,0 +1,39 @@
+"""Result cards as pictures, drawn from the same figures as the text.
+
+matplotlib is imported only when a picture is drawn, so plain replies and start-up stay fast.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bot.charts.cache import PictureCache
+from bot.charts.data import ResultChart, ThermometerChart, result_chart, thermometer_chart
+from bot.charts.render import Picture, render_result, render_thermometer
+from bot.domain import Ballot
+
+__all__ = ["Picture", "PictureCache", "ResultChart", "ThermometerChart", "picture_for"]
+
+
+def _render(chart: ResultChart | ThermometerChart) -> Picture:
+    if isinstance(chart, ResultChart):
+        return render_result(chart)
+    return render_thermometer(chart)
+
+
+def picture_for(
+    ballot: Ballot,
+    today: date,
+    verdict: dict[str, Any] | None = None,
+    cache: PictureCache | None = None,
+) -> Picture:
+    """The result card of the ballot's first statutory question (else its first), or the
+    turnout thermometer when no result figure is known yet."""
+    question = next((q for q in ballot.questions if q.kind.statutory), ballot.questions[0])
+    chart: ResultChart | ThermometerChart
+    if ballot.has_result:
+        chart = result_chart(ballot, question, verdict)
+    else:
+        chart = thermometer_chart(ballot, question, today)
+    return cache.get_or_render(chart, _render) if cache else _render(chart)

@@ -1,0 +1,142 @@
+"""What a picture shows, taken from the same figures as the text so the two never disagree.
+
+Pure: no matplotlib here. Every value is ``None`` when not known, and the renderer draws it as
+not known rather than as a bar.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.domain import Ballot, Question
+from bot.figures import derive
+
+
+@dataclass(frozen=True)
+class ResultChart:
+    """A declared result: yes against no (and spoilt), turnout against its thresholds."""
+
+    title: str
+    question: str
+    votes_for: int | None
+    votes_against: int | None
+    spoilt: int | None
+    yes_pct: float | None
+    no_pct: float | None
+    turnout_pct: float | None
+    turnout_label: str
+    turnout_threshold: float | None
+    support_pct_of_eligible: float | None
+    support_threshold: float | None
+    verdict: str
+    source: str | None
+
+    @property
+    def alt_text(self) -> str:
+        """The picture in words, from the same values it draws."""
+        if self.yes_pct is None:
+            votes = "Yes and no shares not known."
+        else:
+            votes = f"{self.yes_pct:.1f}% yes, {self.no_pct:.1f}% no of those voting."
+        if self.votes_for is not None and self.votes_against is not None:
+            votes += f" {self.votes_for:,} for, {self.votes_against:,} against."
+        turnout = f"Turnout {self.turnout_label}."
+        if self.turnout_threshold is not None:
+            turnout += f" Threshold {self.turnout_threshold:g}%."
+        return f"{self.title}. {self.question} {votes} {turnout} {self.verdict}".strip()
+
+
+@dataclass(frozen=True)
+class ThermometerChart:
+    """An open ballot: days left and turnout so far against the 50% threshold."""
+
+    title: str
+    question: str
+    days_left: int | None
+    reported_turnout_pct: float | None
+    confirmed_voters: int | None
+    eligible: int | None
+    threshold: float | None
+
+    @property
+    def alt_text(self) -> str:
+        days = "closing date not known" if self.days_left is None else f"{self.days_left} days left"
+        reported = (
+            "turnout not reported yet"
+            if self.reported_turnout_pct is None
+            else f"turnout reported by organisers {self.reported_turnout_pct:g}%"
+        )
+        confirmed = (
+            ""
+            if self.confirmed_voters is None
+            else f"; {self.confirmed_voters:,} members confirmed posting (an estimate)"
+        )
+        return f"{self.title}. {self.question} {days}; {reported}{confirmed}."
+
+
+def _turnout_label(ballot: Ballot, question: Question) -> tuple[float | None, str]:
+    figures = derive(ballot, question)
+    reported = question.result.turnout_pct
+    if figures.turnout_pct is not None and not figures.turnout_is_minimum:
+        return figures.turnout_pct, f"{figures.turnout_pct:.1f}%"
+    if reported is not None:
+        around = "around " if question.result.turnout_approximate else ""
+        return reported, f"{around}{reported:g}% as reported"
+    if figures.turnout_pct is not None:
+        return figures.turnout_pct, f"at least {figures.turnout_pct:.1f}%"
+    return None, "not known"
+
+
+def _turnout_threshold(question: Question, verdict: dict[str, Any] | None) -> float | None:
+    """50%, where a turnout test applies (statutory, GB, from 2017): the verdict knows."""
+    if not question.kind.statutory:
+        return None
+    if verdict is not None and verdict.get("turnout_test") == "not_applicable":
+        return None
+    return 50.0
+
+
+def result_chart(
+    ballot: Ballot, question: Question, verdict: dict[str, Any] | None = None
+) -> ResultChart:
+    """The result card's values. ``verdict`` is :meth:`bot.verdicts.Verdict.to_dict`."""
+    figures = derive(ballot, question)
+    turnout, label = _turnout_label(ballot, question)
+    support_threshold = None
+    if verdict is not None and verdict.get("support_test") in ("met", "not_met", "not_known"):
+        support_threshold = 40.0
+    explanation = (verdict or {}).get("explanation") or []
+    return ResultChart(
+        title=ballot.title,
+        question=question.text,
+        votes_for=question.result.votes_for,
+        votes_against=question.result.votes_against,
+        spoilt=question.result.spoilt,
+        yes_pct=figures.for_pct_of_votes,
+        no_pct=figures.against_pct_of_votes,
+        turnout_pct=turnout,
+        turnout_label=label,
+        turnout_threshold=_turnout_threshold(question, verdict),
+        support_pct_of_eligible=figures.for_pct_of_eligible,
+        support_threshold=support_threshold,
+        verdict=explanation[0] if explanation else "",
+        source=ballot.source_url,
+    )
+
+
+def thermometer_chart(
+    ballot: Ballot, question: Question, today: date, confirmed_voters: int | None = None
+) -> ThermometerChart:
+    """An open ballot's values: days left only when the closing day is known."""
+    closes = ballot.closes.exact if ballot.closes else None
+    return ThermometerChart(
+        title=ballot.title,
+        question=question.text,
+        days_left=(closes - today).days if closes else None,
+        reported_turnout_pct=question.result.turnout_pct,
+        confirmed_voters=confirmed_voters,
+        eligible=ballot.eligible,
+        threshold=50.0 if question.kind.statutory else None,
+    )

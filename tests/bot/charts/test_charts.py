@@ -1,0 +1,107 @@
+"""Pictures drawn from the same figures as the text: unknown drawn as unknown."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from bot.charts import PictureCache, picture_for
+from bot.charts.data import result_chart
+from bot.charts.render import Picture, render_result
+from bot.demo import KIRKLEES, SOUTHAMPTON
+from bot.domain import (
+    Ballot,
+    Kind,
+    PartialDate,
+    Question,
+    Result,
+    Status,
+    YesNoUnknown,
+)
+from bot.verdicts import rule_table, verdict_for
+
+PNG = b"\x89PNG\r\n\x1a\n"
+TODAY = date(2026, 11, 22)
+
+
+def verdict(ballot: Ballot) -> dict[str, object]:
+    return verdict_for(ballot, ballot.questions[0], rule_table([])).to_dict()
+
+
+def test_kirklees_draws_turnout_as_not_known_and_no_threshold_before_2017() -> None:
+    picture = picture_for(KIRKLEES, TODAY, verdict(KIRKLEES))
+    assert picture.png.startswith(PNG)
+    assert picture.drawn["votes"]["yes"] == 43.3
+    assert picture.drawn["votes"]["no"] == 56.7
+    assert picture.drawn["turnout"] is None  # hatched "not known", no bar
+    assert picture.drawn["lines"] == []  # no turnout threshold applied before 2017
+    assert "Turnout not known" in picture.alt_text
+
+
+def test_southampton_draws_the_counts_and_the_reported_turnout() -> None:
+    picture = picture_for(SOUTHAMPTON, TODAY, verdict(SOUTHAMPTON))
+    assert picture.drawn["votes"]["labels"] == ["Yes 83.5% (1,552)", "No 16.5% (307)"]
+    assert picture.drawn["turnout"] == 60.0
+    assert picture.drawn["lines"] == []  # consultative: no threshold line
+    assert "around 60% as reported" in picture.alt_text
+
+
+def test_an_important_public_service_draws_both_legal_lines() -> None:
+    ballot = Ballot(
+        "nhs-1",
+        ("RCN",),
+        "Leeds Hospitals NHS Trust",
+        (Question("Strike?", Kind.STRIKE, Result(520, 100, 10)),),
+        eligible=1000,
+        opens=PartialDate(2023, 1, 9),
+        closes=PartialDate(2023, 2, 6),
+        important_public_service=YesNoUnknown.YES,
+    )
+    picture = picture_for(ballot, TODAY, verdict(ballot))
+    assert picture.drawn["turnout"] == 63.0
+    assert picture.drawn["lines"] == [
+        {"what": "turnout", "at": 50.0},
+        {"what": "yes of all entitled", "at": 40.0},
+    ]
+
+
+def test_an_open_ballot_gets_the_thermometer() -> None:
+    ballot = Ballot(
+        "open-1",
+        ("GMB",),
+        "York Council",
+        (Question("Strike?", Kind.STRIKE, Result()),),
+        closes=PartialDate(2026, 12, 4),
+        status=Status.OPEN,
+    )
+    picture = picture_for(ballot, TODAY)
+    assert picture.drawn["kind"] == "thermometer"
+    assert picture.drawn["days_left"] == 12
+    assert picture.drawn["reported"] is None
+    assert "turnout not reported yet" in picture.alt_text
+
+
+def test_the_cache_draws_once_per_version_of_the_figures(tmp_path: Path) -> None:
+    cache = PictureCache(tmp_path)
+    drawn: list[str] = []
+
+    def render(chart: object) -> Picture:
+        drawn.append("once")
+        return render_result(chart)  # type: ignore[arg-type]
+
+    chart = result_chart(SOUTHAMPTON, SOUTHAMPTON.questions[0])
+    first = cache.get_or_render(chart, render)
+    again = cache.get_or_render(chart, render)
+    assert again.png == first.png and again.drawn == first.drawn
+    assert drawn == ["once"]
+    changed = result_chart(KIRKLEES, KIRKLEES.questions[0])
+    cache.get_or_render(changed, render)
+    assert drawn == ["once", "once"]
+
+
+def test_plain_replies_never_load_matplotlib() -> None:
+    code = "import sys, bot.charts, bot.core; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
