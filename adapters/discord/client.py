@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import logging
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -181,7 +182,16 @@ def message_kwargs(
     Only a private (ephemeral) card gets a Share button: a channel post or a DM is already
     where it is going to be read.
     """
-    kwargs: dict[str, Any] = {"embed": render(reply)}
+    embed = render(reply)
+    kwargs: dict[str, Any] = {"embed": embed}
+    if reply.image is not None:
+        # The picture travels as an attachment the embed points at.
+        kwargs["file"] = discord.File(
+            io.BytesIO(reply.image.png),
+            filename=reply.image.filename,
+            description=reply.image.alt_text[:1024],
+        )
+        embed.set_image(url=f"attachment://{reply.image.filename}")
     view = view_for(reply, public=not share_button)
     if view is not None:
         kwargs["view"] = view

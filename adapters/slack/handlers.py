@@ -21,7 +21,7 @@ from adapters.slack.blocks import ACTION_PREFIX, SHARE_ACTION, Message, render, 
 from adapters.slack.payloads import BlockActions, ButtonAction, SlashCommand
 from adapters.slack.sender import SlackSender
 from bot.ports import PermanentSendError, RetryableSendError
-from bot.replies import Reply, error
+from bot.replies import Image, Reply, error
 from bot.requests import Request
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,8 @@ class BallotListeners:
         await ack(response_type="ephemeral", **first)
         if rest:
             self._spawn(self._send(rest, respond, replace_original=False))
+        if reply.image is not None:
+            self._spawn(self._picture(reply.image, body.get("channel_id", ""), respond))
 
     async def on_action(
         self, ack: Ack, body: BlockActions, action: ButtonAction, respond: Respond
@@ -149,6 +151,14 @@ class BallotListeners:
             await respond(response_type="ephemeral", replace_original=False, text=text)
         except RetryableSendError:
             text = "Slack is busy right now: the card was not shared. Please try again shortly."
+            await respond(response_type="ephemeral", replace_original=False, text=text)
+
+    async def _picture(self, image: Image, channel: str, respond: Respond) -> None:
+        """Slack cannot attach a file to a private reply: the picture goes to the channel."""
+        try:
+            await self.sender.picture(channel, image)
+        except (PermanentSendError, RetryableSendError) as exc:
+            text = f"I could not post the picture in this channel ({exc})."
             await respond(response_type="ephemeral", replace_original=False, text=text)
 
     async def _send(

@@ -23,7 +23,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack.blocks import MAX_MESSAGES, render
 from bot.ports import PermanentSendError, RetryableSendError
-from bot.replies import Reply
+from bot.replies import Image, Reply
 
 PERMANENT_ERRORS = frozenset(
     {
@@ -125,6 +125,21 @@ class SlackSender:
         """Edit a posted card (a correction); one message can only become one message."""
         message = render(reply, public=True, max_messages=1)[0]
         await _call(lambda: self.client.chat_update(channel=channel_id, ts=message_id, **message))
+
+    async def picture(self, channel_id: str, image: Image) -> str:
+        """Upload a card's picture to a channel (files.getUploadURLExternal, then complete)."""
+        response = await _call(
+            lambda: self.client.files_upload_v2(
+                channel=channel_id,
+                content=None,
+                file=image.png,
+                filename=image.filename,
+                title=image.alt_text[:250],
+                alt_txt=image.alt_text[:1000],
+            )
+        )
+        files = response.get("files") or [{}]
+        return str(files[0].get("id", ""))
 
     async def dm(self, user_id: str, reply: Reply) -> str:
         """A direct message: open (or find) the DM channel, then post the card there."""

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "discord"
 APP_ID = "1100000000000000001"
@@ -60,6 +60,8 @@ class Call:
     path: str
     query: dict[str, str]
     body: Any
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    """Attachments of a multipart call: form field -> (file name, bytes)."""
 
 
 @dataclass
@@ -291,8 +293,8 @@ class FakeDiscord:
 
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
-        body = await request.json() if request.can_read_body else None
-        call = Call(request.method, path, dict(request.query), body)
+        body, files = await _read_body(request)
+        call = Call(request.method, path, dict(request.query), body, files)
         async with self._changed:
             self.calls.append(call)
             self._changed.notify_all()
@@ -501,3 +503,22 @@ class FakeDiscord:
             message["application_id"] = APP_ID
         self.messages[message["id"]] = message
         return message
+
+
+async def _read_body(request: web.Request) -> tuple[Any, dict[str, tuple[str, bytes]]]:
+    """JSON, or multipart as discord.py sends attachments: ``payload_json`` plus files."""
+    if not request.can_read_body:
+        return None, {}
+    if not request.content_type.startswith("multipart/"):
+        return await request.json(), {}
+    body: Any = None
+    files: dict[str, tuple[str, bytes]] = {}
+    reader = await request.multipart()
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader):
+            continue
+        if part.name == "payload_json":
+            body = json.loads(await part.text())
+        else:
+            files[part.name or ""] = (part.filename or "", bytes(await part.read()))
+    return body, files

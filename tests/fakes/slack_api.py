@@ -55,6 +55,9 @@ class FakeSlack:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.base = ""
+        self.uploads: dict[str, bytes] = {}
+        """Bytes posted to an upload URL handed out by files.getUploadURLExternal, by file id."""
+        self._file_ids = itertools.count(1)
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -63,6 +66,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
         app.router.add_get("/socket", self._socket)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -186,9 +190,29 @@ class FakeSlack:
                 return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": args}
             case "conversations.open":
                 return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).lstrip("U")}}
+            case "files.getUploadURLExternal":
+                file_id = f"F{next(self._file_ids):08d}"
+                return {
+                    "ok": True,
+                    "upload_url": f"{self.base}/upload/{file_id}",
+                    "file_id": file_id,
+                }
+            case "files.completeUploadExternal":
+                files = args.get("files")
+                listed = json.loads(files) if isinstance(files, str) else files or []
+                return {
+                    "ok": True,
+                    "files": [{"id": f["id"], "title": f.get("title")} for f in listed],
+                }
+            case "files.info":
+                return {"ok": True, "file": {"id": args.get("file")}}
             case "apps.connections.open":
                 return {"ok": True, "url": self.base.replace("http", "ws", 1) + "/socket"}
         return {"ok": False, "error": "unknown_method"}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        self.uploads[request.match_info["file_id"]] = await request.read()
+        return web.Response(text="OK - uploaded")
 
     async def _respond(self, request: web.Request) -> web.Response:
         args = await _arguments(request)

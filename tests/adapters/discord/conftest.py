@@ -10,7 +10,7 @@ import pytest
 from adapters.discord import DiscordAdapter
 from adapters.discord.client import DISCORD_API_URL, point_at
 from bot.app import App, open_app
-from bot.config import DatabaseSettings, Settings
+from bot.config import ChartSettings, DatabaseSettings, Settings
 from tests.adapters.discord.support import adapter_for
 from tests.fakes.discord_api import FakeDiscord
 
@@ -24,7 +24,10 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 @pytest.fixture
 async def app(tmp_path: Path) -> AsyncIterator[App]:
-    settings = Settings(database=DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path}/b.db"))
+    settings = Settings(
+        database=DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path}/b.db"),
+        charts=ChartSettings(cache_dir=str(tmp_path / "charts")),
+    )
     async with open_app(settings) as app:
         yield app
 

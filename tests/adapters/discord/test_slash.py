@@ -133,3 +133,14 @@ async def test_a_failing_core_gets_a_polite_answer_not_silence(fake: FakeDiscord
     assert body["type"] == 4 and "Something went wrong" in embed_text(body)
     assert body["data"]["embeds"][0]["color"] == 0x8B0000
     assert [c["name"] for c in offered["data"]["choices"]] == ["Kirklees Council"]
+
+
+async def test_a_chart_arrives_as_the_embed_picture(fake: FakeDiscord, bot: DiscordAdapter) -> None:
+    payload = fake.slash("southampton chart")
+    body = await fake.interact(payload)
+    callback = next(c for c in reversed(fake.calls) if c.path.endswith("/callback"))
+    (name, png) = next(iter(callback.files.values()))
+    assert png.startswith(b"\x89PNG")
+    embed = body["data"]["embeds"][0]
+    assert embed["image"]["url"] == f"attachment://{name}"
+    assert "1,552" in embed_text(body)

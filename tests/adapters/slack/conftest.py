@@ -51,6 +51,7 @@ async def core(tmp_path: Path) -> AsyncIterator[RecordingCore]:
     """The real bot on a fresh SQLite database holding the demo ballots."""
     settings = Settings()
     settings.database.url = f"sqlite+aiosqlite:///{tmp_path / 'ballots.db'}"
+    settings.charts.cache_dir = str(tmp_path / "charts")
     async with open_app(settings) as app:
         yield RecordingCore(app.core)
 

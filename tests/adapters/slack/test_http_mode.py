@@ -199,3 +199,17 @@ async def test_a_reply_too_long_for_one_message_continues_through_response_url(
     follow_ups = await slack.wait_for("respond", count=3)
     assert all(len(f.args["blocks"]) <= 50 for f in follow_ups)
     assert "Question 40" in block_text(follow_ups[-1].args["blocks"])
+
+
+async def test_a_chart_is_uploaded_to_the_channel_beside_the_private_card(
+    adapter: SlackAdapter, slack: FakeSlack
+) -> None:
+    body = slash_command(slack, "southampton chart")
+    status, answer = await post(adapter.url, body, signed_headers(body))
+
+    assert status == 200
+    assert "1,552" in block_text(answer["blocks"])
+    (completed,) = await slack.wait_for("files.completeUploadExternal")
+    assert completed.args["channel_id"] == "C0BRANCH1"
+    (png,) = slack.uploads.values()
+    assert png.startswith(b"\x89PNG")
