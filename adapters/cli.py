@@ -15,7 +15,8 @@ from pathlib import Path
 from rich.console import Console
 
 from adapters.console.render import show
-from bot.app import open_app
+from bot.announce.dispatcher import Dispatcher, Pacing
+from bot.app import App, open_app
 from bot.config import ConfigError, Settings, load_settings
 from bot.requests import Request
 
@@ -48,18 +49,27 @@ def _parser() -> argparse.ArgumentParser:
 async def _ask(settings: Settings, text: str, as_json: bool, console: Console) -> int:
     async with open_app(settings) as app:
         reply = await app.core.handle(Request(text=text))
-    if as_json:
-        print(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        show(reply, console)
+        if as_json:
+            print(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            show(reply, console)
+            await _console_dispatcher(app, console).run_once()
     return 0 if reply.ok else 1
+
+
+def _console_dispatcher(app: App, console: Console) -> Dispatcher:
+    """Announcements for the console channel, printed right after the command that made
+    them; other platforms' announcements wait for the process that runs their adapter."""
+    from adapters.console.sender import ConsoleSender
+
+    return app.dispatcher({"console": ConsoleSender(console)}, Pacing(per_channel_seconds=0))
 
 
 async def _console(settings: Settings, console: Console) -> int:
     from adapters.console.repl import repl
 
     async with open_app(settings) as app:
-        await repl(app.core, console)
+        await repl(app.core, console, after=_console_dispatcher(app, console).run_once)
     return 0
 
 

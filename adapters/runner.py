@@ -1,5 +1,7 @@
 """`ballotbot run`: every adapter enabled in the config, on one event loop, stopped cleanly.
 
+Beside the adapters runs the announcement dispatcher, sending through their senders.
+
 Adapters share one core and one database; each only has a lifecycle (start, stop). A platform
 library is imported only when its adapter is enabled, so a console-only install stays light.
 """
@@ -14,12 +16,17 @@ from rich.console import Console
 
 from bot.app import App, open_app
 from bot.config import Settings
+from bot.ports import Sender
 
 
 class Adapter(Protocol):
     """What the runner needs of a platform adapter."""
 
     name: str
+    platform: str
+
+    @property
+    def sender(self) -> Sender: ...
 
     async def start(self) -> None: ...
 
@@ -53,13 +60,20 @@ async def serve(app: App, stop: asyncio.Event, console: Console) -> int:
         )
         return 2
     started: list[Adapter] = []
+    delivering: asyncio.Task[None] | None = None
     try:
         for adapter in adapters:
             await adapter.start()
             started.append(adapter)
             console.print(f"ballotbot: {adapter.name} started", highlight=False)
+        dispatcher = app.dispatcher({a.platform: a.sender for a in started})
+        poll = app.settings.announcements.poll_seconds
+        delivering = asyncio.create_task(dispatcher.run_forever(stop, poll))
         await stop.wait()
     finally:
+        if delivering is not None:
+            stop.set()  # also when an adapter failed: the dispatcher must not outlive them
+            await delivering  # it finishes the message in hand and hands back the rest
         for adapter in reversed(started):
             await adapter.stop()
             console.print(f"ballotbot: {adapter.name} stopped", highlight=False)

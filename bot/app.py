@@ -6,28 +6,58 @@ tests, a benchmark) opens one here.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from bot.announce.dispatcher import Dispatcher, Pacing
+from bot.announce.model import AnnouncementStore, Target
+from bot.announce.service import AnnouncementService
 from bot.config import Settings
 from bot.core import Core
 from bot.demo import DEMO_BALLOTS
-from bot.ports import BallotStore
+from bot.domain import Ballot
+from bot.ports import BallotStore, Sender
+from bot.replies import Reply
+from storage.announcements import SqlAnnouncementStore
 from storage.ballots import SqlBallotStore
 from storage.database import create_engine, upgrade
 
 
 @dataclass
 class App:
-    """A running bot: its settings, its store and its core."""
+    """A running bot: its settings, its stores and its core."""
 
     settings: Settings
     engine: AsyncEngine
     store: BallotStore
     core: Core
+    announcements: AnnouncementStore
+
+    def dispatcher(self, senders: Mapping[str, Sender], pacing: Pacing | None = None) -> Dispatcher:
+        """Delivers announcements through these platforms' senders, paced as configured."""
+        paced = self.settings.announcements
+        pacing = pacing or Pacing(
+            per_channel_seconds=paced.per_channel_seconds,
+            per_platform_per_second=paced.per_platform_per_second,
+            max_attempts=paced.max_attempts,
+            lease_seconds=paced.lease_seconds,
+        )
+        organisers = [Target(*channel.split(":", 1)) for channel in paced.organiser_channels]
+        return Dispatcher(
+            self.announcements,
+            self.store,
+            senders,
+            self.announcement_card,
+            pacing,
+            organisers=organisers,
+        )
+
+    def announcement_card(self, ballot: Ballot) -> Reply:
+        """What an announcement shows: the card, with its picture where pictures are drawn."""
+        return self.core.card(ballot, picture=self.core.draw is not None)
 
 
 def build_core(store: BallotStore, settings: Settings) -> Core:
@@ -43,10 +73,16 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
     engine = create_engine(settings.database.url)
     try:
         await upgrade(engine)
-        store = SqlBallotStore(async_sessionmaker(engine, expire_on_commit=False))
+        sessions = async_sessionmaker(engine, expire_on_commit=False)
+        store = SqlBallotStore(sessions)
         wants_demo = settings.demo_data if load_demo is None else load_demo
         if wants_demo and await store.count() == 0:
             await store.save(DEMO_BALLOTS)
-        yield App(settings=settings, engine=engine, store=store, core=build_core(store, settings))
+        core = build_core(store, settings)
+        announcements = SqlAnnouncementStore(sessions, store)
+        core.announcements = AnnouncementService(
+            announcements, store, settings, core.index, core.card
+        )
+        yield App(settings, engine, store, core, announcements)
     finally:
         await engine.dispose()

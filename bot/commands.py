@@ -38,6 +38,31 @@ class Recent:
 
 
 @dataclass(frozen=True)
+class Subscribe:
+    """``/ballot subscribe [filter]``: this channel follows results (all, or the filter)."""
+
+    filter: str = ""
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    filter: str = ""
+
+
+@dataclass(frozen=True)
+class Subscriptions:
+    pass
+
+
+@dataclass(frozen=True)
+class Admin:
+    """``/ballot admin <verb> ...``: organisers only; the arguments are parsed by the verb."""
+
+    verb: str
+    args: str = ""
+
+
+@dataclass(frozen=True)
 class Planned:
     """A command of the grammar whose feature this version does not have yet."""
 
@@ -52,7 +77,18 @@ class Invalid:
     reason: str
 
 
-Command = Help | Lookup | OpenBallots | Recent | Planned | Invalid
+Command = (
+    Help
+    | Lookup
+    | OpenBallots
+    | Recent
+    | Subscribe
+    | Unsubscribe
+    | Subscriptions
+    | Admin
+    | Planned
+    | Invalid
+)
 READ_ONLY = (Help, Lookup, OpenBallots, Recent)
 """Commands whose answer depends only on the catalog, never on who asks."""
 
@@ -72,15 +108,24 @@ GRAMMAR: tuple[Usage, ...] = (
     Usage("/ballot recent", "the latest results"),
     Usage("/ballot subscribe [filter]", "this channel follows results"),
     Usage("/ballot unsubscribe [filter]", "this channel stops following them"),
+    Usage("/ballot subscriptions", "what this channel follows"),
     Usage("/ballot remind me [search]", "DM me reminders while matching ballots are open"),
     Usage("/ballot remind stop", "stop my reminders"),
     Usage("/ballot voted <search>", "I have returned my paper (never records how)"),
     Usage("/ballot forget me", "erase everything stored about me"),
-    Usage("/ballot admin ...", "organisers only: add, turnout, result, correct, announce, cancel"),
+    Usage(
+        "/ballot admin result <ballot id> for=N against=N [spoilt=N] [eligible=N] [q=N]",
+        "organisers: declare a result; every following channel hears it once",
+    ),
+    Usage("/ballot admin correct <ballot id> for=N ...", "organisers: correct it in place"),
+    Usage("/ballot admin turnout <ballot id> <percent>", "organisers: reported turnout so far"),
+    Usage("/ballot admin preview|announce|cancel <ballot id>", "organisers"),
+    Usage("/ballot admin audit <ballot id>", "organisers: who changed what, before and after"),
+    Usage("/ballot admin deliveries [ballot id]", "organisers: the delivery log"),
 )
 
 _PREFIX = re.compile(r"^/?ballot\b\s*", re.IGNORECASE)
-_PLANNED = ("subscribe", "unsubscribe", "subscriptions", "remind", "voted", "forget", "admin")
+_PLANNED = ("remind", "voted", "forget")
 
 
 def strip_prefix(text: str) -> str:
@@ -100,6 +145,17 @@ def parse(text: str) -> Command:
         return OpenBallots()
     if words == ["recent"]:
         return Recent()
+    rest = " ".join(body.split()[1:])
+    if words[0] == "subscribe":
+        return Subscribe(rest)
+    if words[0] == "unsubscribe":
+        return Unsubscribe(rest)
+    if words == ["subscriptions"]:
+        return Subscriptions()
+    if words[0] == "admin":
+        if len(words) < 2:
+            return Invalid("Say what to do: `/ballot admin result <ballot id> for=N against=N`")
+        return Admin(words[1], " ".join(body.split()[2:]))
     if words[0] in _PLANNED:
         return Planned(words[0], " ".join(body.split()[1:]))
     if words[-1] == "chart":

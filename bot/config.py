@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///ballotbot.db"
 
@@ -37,6 +37,31 @@ class ChartSettings(_Section):
     cache_dir: str = "ballotbot-charts"
     """Where result pictures are cached (relative to the working folder), one per version."""
     max_files: int = Field(default=500, ge=1)
+
+
+class AnnouncementSettings(_Section):
+    per_channel_seconds: float = Field(default=1.0, ge=0)
+    """Least time between two messages to one channel (Slack allows about one a second)."""
+    per_platform_per_second: float = Field(default=50.0, gt=0)
+    """Most messages a second to one platform from this process (Discord: 50 requests/s)."""
+    max_attempts: int = Field(default=8, ge=1)
+    lease_seconds: float = Field(default=60.0, gt=0)
+    """How long a claimed message is this dispatcher's before another may take it."""
+    poll_seconds: float = Field(default=1.0, gt=0)
+    organiser_channels: list[str] = []
+    """Where organisers hear of a channel that can no longer be reached: "slack:C0123",
+    "discord:1234567890", "console:console". Empty: the delivery log and the bot's log only."""
+
+    @field_validator("organiser_channels")
+    @classmethod
+    def _platform_and_channel(cls, channels: list[str]) -> list[str]:
+        for channel in channels:
+            platform, colon, channel_id = channel.partition(":")
+            if not colon or platform not in ("slack", "discord", "console") or not channel_id:
+                raise ValueError(
+                    f"{channel!r} is not platform:channel_id (slack, discord, console)"
+                )
+        return channels
 
 
 class ConsoleSettings(_Section):
@@ -81,6 +106,7 @@ class Settings(_Section):
     search: SearchSettings = SearchSettings()
     console: ConsoleSettings = ConsoleSettings()
     charts: ChartSettings = ChartSettings()
+    announcements: AnnouncementSettings = AnnouncementSettings()
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
     rules: list[RuleSettings] = []

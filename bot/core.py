@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from bot import commands
 from bot.cards import Judge, ballot_card, ballot_line, simple_judge
@@ -25,6 +25,13 @@ from bot.search import SearchIndex
 Serialise = Callable[[Ballot], dict[str, Any]]
 CampaignCard = Callable[[str, Sequence[Ballot]], Reply]
 Draw = Callable[[Ballot], Image]
+
+
+class Announcements(Protocol):
+    """Subscriptions and organiser commands (:mod:`bot.announce`)."""
+
+    async def handle(self, command: commands.Command, request: Request) -> Reply: ...
+
 
 HISTORY_LIMIT = 25
 RECENT_LIMIT = 5
@@ -43,6 +50,7 @@ class Core:
         serialise: Serialise | None = None,
         campaign_card: CampaignCard | None = None,
         draw: Draw | None = None,
+        announcements: Announcements | None = None,
         score_cutoff: float = 80.0,
         margin: float = 4.0,
         refresh_seconds: float = 1.0,
@@ -53,6 +61,7 @@ class Core:
         self.serialise = serialise
         self.campaign_card = campaign_card
         self.draw = draw
+        self.announcements = announcements
         self.score_cutoff = score_cutoff
         self.margin = margin
         self.today = today
@@ -93,20 +102,20 @@ class Core:
         command = commands.parse(request.text)
         pictured = isinstance(command, commands.Lookup) and command.chart
         if not isinstance(command, commands.READ_ONLY) or pictured:
-            return await self._answer(command)  # pictures have their own cache
+            return await self._answer(command, request)  # pictures have their own cache
         await self.index()  # refreshes the version, clearing stale answers
         key = (command, self._index_version, self.today())
         cached = self._replies.get(key)
         if cached is not None:
             self._replies.move_to_end(key)
             return cached
-        reply = await self._answer(command)
+        reply = await self._answer(command, request)
         self._replies[key] = reply
         if len(self._replies) > REPLY_CACHE_SIZE:
             self._replies.popitem(last=False)
         return reply
 
-    async def _answer(self, command: commands.Command) -> Reply:
+    async def _answer(self, command: commands.Command, request: Request) -> Reply:
         match command:
             case commands.Help():
                 return help_reply()
@@ -118,6 +127,15 @@ class Core:
                 return await self._recent()
             case commands.Lookup(search, history, chart):
                 return await self._lookup(search, history, chart)
+            case (
+                commands.Subscribe()
+                | commands.Unsubscribe()
+                | commands.Subscriptions()
+                | commands.Admin()
+            ):
+                if self.announcements is None:
+                    return error("Announcements are not set up in this installation")
+                return await self.announcements.handle(command, request)
             case commands.Planned(name, _):
                 return error(
                     f"`/ballot {name}` is not available in this version yet",

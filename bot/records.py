@@ -312,3 +312,7 @@ def ballot_to_dict(ballot: Ballot, extra: QuestionExtra | None = None) -> dict[s
         questions.append(record)
     out["questions"] = questions
     return out
+
+
+COLUMN_PARSERS: dict[str, Callable[[Any], Any]] = {c.name: c.parse for c in COLUMNS}
+"""Each column's parser by name: organiser commands check figures exactly as imports do."""

@@ -224,6 +224,11 @@ class SearchIndex:
         best = scored[0][0]
         return [self._names[k] for score, k in scored if score >= best - self.margin]
 
+    def kinds_of(self, name: str) -> set[str]:
+        """What a name is in the catalog (union, employer, area...), if it is one exactly."""
+        entry = self._names.get(normalise(name))
+        return set(entry.kinds) if entry else set()
+
     def suggest(self, prefix: str, limit: int = 25) -> list[str]:
         """Names for autocomplete: cheap, best first, each name once."""
         key = normalise(prefix)

@@ -8,7 +8,7 @@ half of an import.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
@@ -69,6 +69,10 @@ _OPEN = ballots_where(
 _RECENT = ballots_where(BallotRow.has_result.is_(True), limit=bindparam("limit", type_=Integer))
 
 
+AlsoWrite = Callable[[AsyncSession, list[tuple[Ballot | None, Ballot]]], Awaitable[None]]
+"""More writes for the same transaction as a save, given each changed ballot (before, after)."""
+
+
 class SqlBallotStore:
     """Ballots in a SQL database, reached through an ``async_sessionmaker``."""
 
@@ -127,11 +131,12 @@ class SqlBallotStore:
             query = select(CatalogVersionRow.version).where(CatalogVersionRow.id == 1)
             return int(await session.scalar(query) or 0)
 
-    async def save(self, ballots: Sequence[Ballot]) -> SaveReport:
+    async def save(self, ballots: Sequence[Ballot], also: AlsoWrite | None = None) -> SaveReport:
         """Create or replace ballots by id, all in one transaction: all or nothing.
 
         A ballot identical to the stored one is left alone and reported ``unchanged``; the
-        catalog version moves only when something really changed.
+        catalog version moves only when something really changed. ``also`` writes more in the
+        same transaction (announcements, audit), given each changed ballot before and after.
         """
         ballots = list(ballots)
         _refuse_duplicates(ballots)
@@ -158,6 +163,8 @@ class SqlBallotStore:
                     .where(CatalogVersionRow.id == 1)
                     .values(version=CatalogVersionRow.version + 1)
                 )
+            if also is not None:
+                await also(session, [(stored.get(b.id), b) for b in changed])
         return SaveReport(
             created=created,
             updated=len(changed) - created,

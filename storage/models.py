@@ -11,11 +11,12 @@ as the union reported them; individual votes are never stored (UK GDPR art. 9).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import (
     CheckConstraint,
     Date,
+    DateTime,
     Double,
     ForeignKey,
     ForeignKeyConstraint,
@@ -241,3 +242,76 @@ class CatalogVersionRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(Integer)
+
+
+class SubscriptionRow(Base):
+    """A channel following results: everything, or one union, employer, area, sector or
+    campaign (``filter_value`` normalised; empty for everything)."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        UniqueConstraint("platform", "channel_id", "filter_kind", "filter_value"),
+        _length("channel_id", ID_MAX),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    workspace: Mapped[str | None] = mapped_column(Text)
+    channel_id: Mapped[str] = mapped_column(Text)
+    filter_kind: Mapped[str] = mapped_column(String(20))
+    filter_value: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool]
+    created_by: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxRow(Base):
+    """One announcement to one channel, written in the same transaction as the result.
+
+    The unique key (kind, ballot, revision, target) makes a second enqueue of the same
+    declaration impossible; ``message_id`` is recorded after the send, so a row that has one
+    is never sent again.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("kind", "ballot_id", "revision", "platform", "channel_id"),
+        Index("ix_outbox_due", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    ballot_id: Mapped[str] = mapped_column(Text, index=True)
+    revision: Mapped[str] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(String(20))
+    workspace: Mapped[str | None] = mapped_column(Text)
+    channel_id: Mapped[str] = mapped_column(Text)
+    subscription_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subscriptions.id", ondelete="SET NULL")
+    )
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
+    state: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claim_token: Mapped[str | None] = mapped_column(String(40))
+    message_id: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str | None] = mapped_column(Text)
+    """A notice's own words (organisers told of a failure); cards are drawn when sent."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditRow(Base):
+    """Who changed what, when, with the figures before and after (JSON)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    who: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(40))
+    ballot_id: Mapped[str | None] = mapped_column(Text, index=True)
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from rich.console import Console
@@ -44,8 +45,14 @@ def _save_history() -> None:
         readline.write_history_file(HISTORY_FILE)
 
 
-async def repl(core: Core, console: Console, user: str = "local") -> None:
-    """Read, answer, repeat until end of input."""
+async def repl(
+    core: Core,
+    console: Console,
+    user: str = "local",
+    after: Callable[[], Awaitable[object]] | None = None,
+) -> None:
+    """Read, answer, repeat until end of input. ``after`` runs after each answer (it prints
+    the announcements the command queued for the console channel)."""
     _enable_line_editing()
     console.print(BANNER)
     try:
@@ -60,5 +67,7 @@ async def repl(core: Core, console: Console, user: str = "local") -> None:
             if line.strip().lower() in ("quit", "exit"):
                 return
             show(await core.handle(Request(text=line, user_id=user)), console)
+            if after is not None:
+                await after()
     finally:
         _save_history()

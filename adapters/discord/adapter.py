@@ -38,6 +38,7 @@ class DiscordAdapter:
     """One Discord connection per process, answering ``/ballot`` from the shared core."""
 
     name = "discord"
+    platform = "discord"
 
     def __init__(
         self,

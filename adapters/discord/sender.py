@@ -80,6 +80,9 @@ class DiscordSender:
         channel = self.client.get_partial_messageable(int(channel_id))
         kwargs = message_kwargs(reply, share_button=False)
         kwargs.setdefault("view", None)  # a card that lost its buttons loses them on Discord too
+        picture = kwargs.pop("file", None)
+        if picture is not None:  # an edit replaces attachments; it has no ``file``
+            kwargs["attachments"] = [picture]
         try:
             await channel.get_partial_message(int(message_id)).edit(**kwargs)
         except Exception as exc:

@@ -109,6 +109,7 @@ class SlackAdapter:
     """Connect / listen / disconnect: ``start()`` returns once Slack can reach us."""
 
     name = "Slack"
+    platform = "slack"
 
     def __init__(
         self,

@@ -9,6 +9,7 @@ that is translated here once. Rate limits are first absorbed by slack_sdk's retr
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -22,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack.blocks import MAX_MESSAGES, render
-from bot.ports import PermanentSendError, RetryableSendError
+from bot.ports import PermanentSendError, RetryableSendError, SendError
 from bot.replies import Image, Reply
 
 PERMANENT_ERRORS = frozenset(
@@ -56,6 +57,7 @@ RETRYABLE_ERRORS = frozenset(
 )
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def retry_handlers(max_rate_limit_retries: int = 2) -> list[Any]:
@@ -111,22 +113,37 @@ class SlackSender:
     async def post(self, channel_id: str, reply: Reply, nonce: str | None = None) -> str:
         """Post the card publicly in ``channel_id``; return the first message's ``ts``.
 
-        Slack has no idempotency key, so ``nonce`` is not sent: the dispatcher's outbox is
-        what keeps an announcement from going out twice.
+        A card with a picture is followed by the picture, uploaded in the thread of the card
+        so a correction can answer beside it. Slack has no idempotency key, so ``nonce`` is
+        not sent: the dispatcher's outbox is what keeps an announcement from going out twice.
         """
         first: str | None = None
         for message in render(reply, public=True, max_messages=MAX_MESSAGES):
             sent = await self._post_message(channel_id, message)
             first = first or str(sent["ts"])
         assert first is not None  # render always returns at least one message
+        if reply.image is not None:
+            await self._picture_beside(channel_id, reply.image, first)
         return first
 
     async def update(self, channel_id: str, message_id: str, reply: Reply) -> None:
-        """Edit a posted card (a correction); one message can only become one message."""
+        """Edit a posted card (a correction); one message can only become one message.
+
+        An uploaded file cannot be replaced, so a corrected picture joins the card's thread.
+        """
         message = render(reply, public=True, max_messages=1)[0]
         await _call(lambda: self.client.chat_update(channel=channel_id, ts=message_id, **message))
+        if reply.image is not None:
+            await self._picture_beside(channel_id, reply.image, message_id)
 
-    async def picture(self, channel_id: str, image: Image) -> str:
+    async def _picture_beside(self, channel_id: str, image: Image, ts: str) -> None:
+        """The card is out: a failing upload is logged, never a reason to send it again."""
+        try:
+            await self.picture(channel_id, image, thread_ts=ts)
+        except SendError as exc:
+            log.warning("picture for %s in %s not uploaded: %s", ts, channel_id, exc)
+
+    async def picture(self, channel_id: str, image: Image, thread_ts: str | None = None) -> str:
         """Upload a card's picture to a channel (files.getUploadURLExternal, then complete)."""
         response = await _call(
             lambda: self.client.files_upload_v2(
@@ -136,6 +153,7 @@ class SlackSender:
                 filename=image.filename,
                 title=image.alt_text[:250],
                 alt_txt=image.alt_text[:1000],
+                thread_ts=thread_ts,
             )
         )
         files = response.get("files") or [{}]

@@ -5,12 +5,16 @@ import pytest
 from bot.commands import (
     GRAMMAR,
     MAX_TEXT,
+    Admin,
     Help,
     Invalid,
     Lookup,
     OpenBallots,
     Planned,
     Recent,
+    Subscribe,
+    Subscriptions,
+    Unsubscribe,
     help_lines,
     parse,
 )
@@ -47,8 +51,19 @@ def test_extra_spaces_are_ignored() -> None:
 
 
 def test_commands_of_later_features_are_recognised_not_searched() -> None:
-    assert parse("/ballot subscribe unison") == Planned("subscribe", "unison")
     assert parse("/ballot forget me") == Planned("forget", "me")
+    assert parse("/ballot remind me kirklees") == Planned("remind", "me kirklees")
+
+
+def test_subscriptions_and_organiser_commands() -> None:
+    assert parse("/ballot subscribe Unison") == Subscribe("Unison")
+    assert parse("/ballot subscribe") == Subscribe("")
+    assert parse("/ballot unsubscribe") == Unsubscribe("")
+    assert parse("/ballot subscriptions") == Subscriptions()
+    assert parse("/ballot admin result leeds-1 for=10 against=2") == Admin(
+        "result", "leeds-1 for=10 against=2"
+    )
+    assert isinstance(parse("/ballot admin"), Invalid)
 
 
 def test_oversized_text_is_refused() -> None:

@@ -1,0 +1,174 @@
+"""The dispatcher: delivers outbox rows through each platform's Sender, once.
+
+It claims rows (a lease, so a crashed dispatcher's rows go out after it expires), sends, and
+records the platform's message id; a row with a message id is never sent again. Discord gets
+the row id as its nonce, so even a send repeated after a crash is dropped by Discord. Slack
+has no such key: a crash between Slack accepting a message and the id being recorded can
+repeat that one message, once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from bot.announce.model import AnnouncementStore, Kind, OutboxItem, Target
+from bot.domain import Ballot
+from bot.ports import BallotStore, PermanentSendError, RetryableSendError, Sender
+from bot.replies import Reply, Tone
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """Platform limits: Slack about 1 message per second per channel; Discord 50 requests a
+    second per bot. ``backoff`` doubles from ``first_retry`` up to ``max_retry``."""
+
+    per_channel_seconds: float = 1.0
+    per_platform_per_second: float = 50.0
+    first_retry: float = 2.0
+    max_retry: float = 300.0
+    max_attempts: int = 8
+    lease_seconds: float = 60.0
+    batch: int = 50
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        outbox: AnnouncementStore,
+        ballots: BallotStore,
+        senders: Mapping[str, Sender],
+        card: Callable[[Ballot], Reply],
+        pacing: Pacing = Pacing(),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        organisers: Sequence[Target] = (),
+    ) -> None:
+        self.outbox = outbox
+        self.ballots = ballots
+        self.senders = dict(senders)
+        self.card = card
+        self.pacing = pacing
+        self.clock = clock
+        self.organisers = tuple(organisers)
+        self._last_in_channel: dict[tuple[str, str], float] = {}
+        self._last_on_platform: dict[str, float] = {}
+        self._ballots: dict[str, Ballot | None] = {}  # per round: one read per ballot
+        self._cards: dict[str, Reply] = {}  # and one card (and picture) per ballot
+
+    async def run_once(self, stop: asyncio.Event | None = None) -> int:
+        """Deliver what is due now; how many were sent. When ``stop`` is set midway, the rows
+        not yet tried are handed back at once rather than waiting for their lease to end."""
+        if not self.senders:
+            return 0
+        items = await self.outbox.claim(
+            list(self.senders), self.pacing.batch, self.clock(), self.pacing.lease_seconds
+        )
+        self._ballots, self._cards = {}, {}
+        sent = 0
+        for done, item in enumerate(items):
+            if stop is not None and stop.is_set():
+                await self.outbox.release([i.id for i in items[done:]])
+                break
+            sent += await self._deliver(item)
+        return sent
+
+    async def run_forever(self, stop: asyncio.Event, poll_seconds: float = 1.0) -> None:
+        """Deliver until ``stop`` is set; a failing round is logged, never fatal."""
+        while not stop.is_set():
+            try:
+                busy = await self.run_once(stop)
+            except Exception:
+                log.exception("dispatcher round failed; trying again")
+                busy = 0
+            if not busy:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), poll_seconds)
+
+    async def _deliver(self, item: OutboxItem) -> int:
+        sender = self.senders[item.target.platform]  # claimed only for these platforms
+        if item.ballot_id not in self._ballots:
+            self._ballots[item.ballot_id] = await self.ballots.get(item.ballot_id)
+        ballot = self._ballots[item.ballot_id]
+        if ballot is None:
+            await self.outbox.failed(item.id, "the ballot no longer exists", deactivate=False)
+            return 0
+        reply = self._message(item, ballot)
+        await self._pace(item)
+        try:
+            if item.kind is Kind.CORRECTION and item.corrects_message_id:
+                await sender.update(item.target.channel_id, item.corrects_message_id, reply)
+                message_id = item.corrects_message_id
+            else:
+                message_id = await sender.post(item.target.channel_id, reply, nonce=f"bb{item.id}")
+        except RetryableSendError as exc:
+            await self._retry(item, exc)
+            return 0
+        except PermanentSendError as exc:
+            await self._gone(item, ballot, exc)
+            return 0
+        await self.outbox.sent(item.id, message_id, self.clock())
+        return 1
+
+    async def _gone(self, item: OutboxItem, ballot: Ballot, exc: PermanentSendError) -> None:
+        """Never retried: the channel stops following, and the organisers are told."""
+        if item.kind is Kind.NOTICE:  # an organisers' channel gone: no notice about a notice
+            await self.outbox.failed(item.id, f"permanent: {exc}", deactivate=False)
+            return
+        log.warning("channel %s gone (%s): subscription deactivated", item.target, exc)
+        await self.outbox.failed(item.id, f"permanent: {exc}", deactivate=True)
+        where = f"{item.target.platform} channel {item.target.channel_id}"
+        await self.outbox.notify(
+            self.organisers,
+            ballot.id,
+            f"The {item.kind} for {ballot.title} could not be delivered to {where}: {exc}. "
+            "That channel no longer follows results; subscribe it again once the bot is back in.",
+        )
+
+    def _message(self, item: OutboxItem, ballot: Ballot) -> Reply:
+        if item.kind is Kind.NOTICE:
+            return Reply(
+                header="An announcement could not be delivered",
+                text=item.body or "",
+                tone=Tone.FAILED,
+                kind="notice",
+            )
+        reply = self._cards.get(ballot.id)
+        if reply is None:
+            reply = self._cards[ballot.id] = self.card(ballot)
+        if item.kind is Kind.CORRECTION:
+            note = (
+                f"Corrected on {self.clock():%d %B %Y}: the figures above replace the earlier ones."
+            )
+            footer = f"{note} {reply.footer}" if reply.footer else note
+            return replace(reply, header=f"Correction: {reply.header}", footer=footer)
+        return replace(reply, header=f"New result: {reply.header}")
+
+    async def _retry(self, item: OutboxItem, exc: RetryableSendError) -> None:
+        if item.attempts + 1 >= self.pacing.max_attempts:
+            await self.outbox.failed(item.id, f"gave up: {exc}", deactivate=False)
+            return
+        backoff = min(self.pacing.max_retry, self.pacing.first_retry * 2**item.attempts)
+        wait = max(backoff, exc.retry_after or 0.0)
+        await self.outbox.retry(item.id, self.clock() + timedelta(seconds=wait), str(exc))
+
+    async def _pace(self, item: OutboxItem) -> None:
+        """Wait for the channel's and the platform's next free slot (this process's view)."""
+        channel = (item.target.platform, item.target.channel_id)
+        now = time.monotonic()
+        ready = max(
+            self._last_in_channel.get(channel, -1e9) + self.pacing.per_channel_seconds,
+            self._last_on_platform.get(item.target.platform, -1e9)
+            + 1.0 / self.pacing.per_platform_per_second,
+        )
+        if ready > now:
+            await asyncio.sleep(ready - now)
+        stamp = max(now, ready)
+        self._last_in_channel[channel] = stamp
+        self._last_on_platform[item.target.platform] = stamp

@@ -1,0 +1,360 @@
+"""Subscriptions and organiser commands: the same words on every platform.
+
+Who is an organiser is decided here, in the core, from the settings; every refusal is a clear
+message and changes nothing. Figures are checked like an import before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+from bot import commands, records
+from bot.announce.model import Announce, AnnouncementStore, Declared, FilterKind, Target
+from bot.config import Settings
+from bot.domain import Ballot, Question, Result, Status
+from bot.ports import BallotStore
+from bot.replies import Reply, Section, Tone, error
+from bot.requests import Request
+from bot.search import SearchIndex, normalise
+
+KIND_OF_NAME = {
+    "union": FilterKind.UNION,
+    "employer": FilterKind.EMPLOYER,
+    "branch": FilterKind.EMPLOYER,
+    "alias": FilterKind.EMPLOYER,
+    "area": FilterKind.AREA,
+    "sector": FilterKind.SECTOR,
+    "campaign": FilterKind.CAMPAIGN,
+}
+FIGURES = {"for": "votes_for", "against": "votes_against", "spoilt": "spoilt"}
+
+
+def is_organiser(request: Request, settings: Settings) -> bool:
+    """Console users, Slack user ids and Discord roles named in the settings."""
+    match request.platform:
+        case "console":
+            return request.user_id in settings.console.organisers
+        case "slack":
+            return request.user_id in settings.slack.organisers
+        case "discord":
+            return bool(set(request.roles) & set(settings.discord.organiser_roles))
+    return False
+
+
+def who(request: Request) -> str:
+    return f"{request.platform}:{request.user_id}"
+
+
+def _refused(request: Request) -> Reply:
+    return error(
+        "Only organisers can do that",
+        f"{who(request)} is not an organiser here; nothing was changed.",
+    )
+
+
+class AnnouncementService:
+    def __init__(
+        self,
+        store: AnnouncementStore,
+        ballots: BallotStore,
+        settings: Settings,
+        index: Callable[[], Awaitable[SearchIndex]],
+        card: Callable[[Ballot], Reply],
+    ) -> None:
+        self.store = store
+        self.ballots = ballots
+        self.settings = settings
+        self.index = index
+        self.card = card
+
+    async def handle(self, command: commands.Command, request: Request) -> Reply:
+        target = Target(request.platform, request.channel_id, request.workspace)
+        if isinstance(command, commands.Subscriptions):
+            return await self._list(target)
+        if not is_organiser(request, self.settings):
+            return _refused(request)
+        match command:
+            case commands.Subscribe(text):
+                return await self._subscribe(target, text, request)
+            case commands.Unsubscribe(text):
+                return await self._unsubscribe(target, text)
+            case commands.Admin(verb, args):
+                return await self._admin(verb, args, request)
+        return error("I could not read that")
+
+    async def _filter(self, text: str) -> tuple[FilterKind, str] | Reply:
+        if not text.strip():
+            return FilterKind.ALL, ""
+        kind_text, colon, value = text.partition(":")
+        if colon and kind_text.strip().lower() in FilterKind.__members__.values():
+            return FilterKind(kind_text.strip().lower()), normalise(value)
+        index = await self.index()
+        kinds = index.kinds_of(text)
+        for name_kind, filter_kind in KIND_OF_NAME.items():
+            if name_kind in kinds:
+                return filter_kind, normalise(text)
+        closest = index.find(text).closest or index.suggest(text, 3)
+        return error(
+            f"I know no union, employer, area, sector or campaign called “{text}”",
+            "Closest names: " + ", ".join(closest[:3]) + ". Or name it: `union:unison`.",
+        )
+
+    async def _subscribe(self, target: Target, text: str, request: Request) -> Reply:
+        chosen = await self._filter(text)
+        if isinstance(chosen, Reply):
+            return chosen
+        kind, value = chosen
+        new = await self.store.subscribe(target, kind, value, who(request))
+        what = "every result" if kind is FilterKind.ALL else f"{kind}: {value}"
+        header = "This channel now follows " if new else "This channel already follows "
+        return Reply(header=header + what, tone=Tone.PASSED, kind="subscription")
+
+    async def _unsubscribe(self, target: Target, text: str) -> Reply:
+        if not text.strip():
+            removed = await self.store.unsubscribe(target, None, "")
+        else:
+            chosen = await self._filter(text)
+            if isinstance(chosen, Reply):
+                return chosen
+            removed = await self.store.unsubscribe(target, *chosen)
+        if not removed:
+            return error("This channel did not follow that", "Nothing was changed.")
+        return Reply(header=f"Stopped {removed} subscription(s) here", kind="subscription")
+
+    async def _list(self, target: Target) -> Reply:
+        found = await self.store.subscriptions(target)
+        if not found:
+            return Reply(header="This channel follows no results", kind="subscription")
+        lines = tuple(s.describe() for s in found)
+        return Reply(
+            header="This channel follows",
+            sections=(Section(title=f"{len(found)} subscription(s)", lines=lines),),
+            kind="subscription",
+        )
+
+    async def _admin(self, verb: str, args: str, request: Request) -> Reply:
+        try:
+            words = shlex.split(args)
+        except ValueError as exc:
+            return error("I could not read that", str(exc))
+        if verb == "deliveries":
+            return await self._deliveries(words[0] if words else None)
+        if verb == "add":
+            return await self._add(words, request)
+        if not words:
+            return error(f"Say which ballot: `/ballot admin {verb} <ballot id>`")
+        ballot = await self.ballots.get(words[0])
+        if ballot is None:
+            return error("No such ballot", f"There is no ballot with id {words[0]!r}.")
+        options = words[1:]
+        match verb:
+            case "result" | "correct":
+                return await self._result(ballot, options, request, verb)
+            case "turnout":
+                return await self._turnout(ballot, options, request)
+            case "set":
+                return await self._set(ballot, options, request)
+            case "cancel":
+                cancelled = replace(ballot, status=Status.CANCELLED)
+                await self.store.declare([cancelled], who(request), "cancel", Announce.NONE)
+                return Reply(header=f"Cancelled: {ballot.title}", kind="admin")
+            case "preview":
+                card = self.card(ballot)
+                return replace(card, header=f"Preview (not sent): New result: {card.header}")
+            case "announce":
+                declared = await self.store.declare(
+                    [ballot], who(request), "announce", Announce.ALL
+                )
+                return _queued(ballot, declared)
+            case "audit":
+                return await self._audit(ballot)
+        return error(f"`/ballot admin {verb}` is not a command", "Type `/ballot help`.")
+
+    async def _result(
+        self, ballot: Ballot, options: list[str], request: Request, verb: str
+    ) -> Reply:
+        declared = ballot.effective_status is Status.DECLARED and ballot.has_result
+        if verb == "result" and declared:
+            return error(
+                "That result is already declared",
+                f"To change it, use `/ballot admin correct {ballot.id} ...`: the messages "
+                "already sent are then corrected in place.",
+            )
+        if verb == "correct" and not declared:
+            return error("There is no declared result to correct", "Use `admin result` first.")
+        changed = _apply_figures(ballot, options)
+        if isinstance(changed, Reply):
+            return changed
+        changed = replace(changed, status=Status.DECLARED)
+        declared = await self.store.declare([changed], who(request), verb, Announce.ALL)
+        return _queued(changed, declared)
+
+    async def _add(self, words: list[str], request: Request) -> Reply:
+        """``add id=... employer=... unions=... question=... kind=...``: the import columns."""
+        fields = _key_values(words)
+        if isinstance(fields, Reply):
+            return fields
+        if await self.ballots.get(str(fields.get("id", ""))) is not None:
+            return error(
+                f"A ballot with id {fields['id']!r} exists already",
+                f"Change it with `/ballot admin set {fields['id']} ...`; nothing was changed.",
+            )
+        ballot = _checked(fields)
+        if isinstance(ballot, Reply):
+            return ballot
+        await self.store.declare([ballot], who(request), "add", Announce.NONE)
+        return Reply(header=f"Added: {ballot.title}", text=f"Ballot id: {ballot.id}", kind="admin")
+
+    async def _set(self, ballot: Ballot, words: list[str], request: Request) -> Reply:
+        """``set <id> opens=... closes=... status=open ...``: ballot details, not figures."""
+        fields = _key_values(words)
+        if isinstance(fields, Reply):
+            return fields
+        settable = {c.name for c in records.BALLOT_COLUMNS} - {"id"}
+        wrong = sorted(set(fields) - settable)
+        if wrong:
+            return error(
+                f"`admin set` cannot change {', '.join(wrong)}",
+                "It sets ballot details (" + ", ".join(sorted(settable)) + "); figures go "
+                "through `admin result`, `admin correct` and `admin turnout`.",
+            )
+        raw = {**records.ballot_record(ballot), **fields}
+        changed = _checked(raw, ballot.questions)
+        if isinstance(changed, Reply):
+            return changed
+        await self.store.declare([changed], who(request), "set", Announce.NONE)
+        return Reply(header=f"Updated: {changed.title}", text=", ".join(fields), kind="admin")
+
+    async def _turnout(self, ballot: Ballot, options: list[str], request: Request) -> Reply:
+        if len(options) != 1:
+            return error("Say the percentage: `/ballot admin turnout <ballot id> 34.5`")
+        try:
+            pct = records.COLUMN_PARSERS["turnout_pct"](options[0])
+        except records.Invalid as exc:
+            return error("That turnout cannot be right", f"{exc}; nothing was changed.")
+        questions = tuple(
+            replace(q, result=replace(q.result, turnout_pct=pct)) for q in ballot.questions
+        )
+        reported = replace(ballot, questions=questions)
+        await self.store.declare([reported], who(request), "turnout", Announce.NONE)
+        return Reply(header=f"Reported turnout for {ballot.title}: {pct:g}%", kind="admin")
+
+    async def _audit(self, ballot: Ballot) -> Reply:
+        entries = await self.store.audit(ballot.id)
+        lines = tuple(
+            f"{e.at:%Y-%m-%d %H:%M} UTC — {e.who} — {e.action}"
+            + (f" — before: {_figures(e.before)} — after: {_figures(e.after)}" if e.after else "")
+            for e in entries
+        )
+        return Reply(
+            header=f"Audit log: {ballot.title}",
+            sections=(Section(title=f"{len(entries)} change(s)", lines=lines),),
+            kind="admin",
+        )
+
+    async def _deliveries(self, ballot_id: str | None) -> Reply:
+        rows = await self.store.deliveries(ballot_id)
+        lines = tuple(
+            f"{d.ballot_id} {d.kind} → {d.target.platform}:{d.target.channel_id}: {d.state}"
+            + (f" ({d.error})" if d.error else "")
+            for d in rows
+        )
+        failed = sum(d.state == "failed" for d in rows)
+        return Reply(
+            header="Delivery log" + (f" of {ballot_id}" if ballot_id else ""),
+            text=f"{failed} failed delivery(ies) below." if failed else "",
+            sections=(Section(title=f"{len(rows)} latest", lines=lines),),
+            tone=Tone.FAILED if failed else Tone.NEUTRAL,
+            kind="admin",
+        )
+
+
+def _queued(ballot: Ballot, declared: Declared) -> Reply:
+    parts = [f"{declared.results} channel(s) will hear the result"]
+    if declared.corrections:
+        parts.append(f"{declared.corrections} message(s) will be corrected in place")
+    return Reply(header=f"Declared: {ballot.title}", text="; ".join(parts) + ".", kind="admin")
+
+
+_AUDITED = (("for", "votes_for"), ("against", "votes_against"), ("spoilt", "spoilt"))
+
+
+def _known(value: object) -> str:
+    return "not known" if value is None else str(value)
+
+
+def _figures(text: str | None) -> str:
+    if not text:
+        return "none"
+    questions = json.loads(text).get("questions", [])
+    return "; ".join(
+        ", ".join(f"{name} {_known(q.get(key))}" for name, key in _AUDITED) for q in questions
+    )
+
+
+def _key_values(words: list[str]) -> dict[str, str] | Reply:
+    fields: dict[str, str] = {}
+    for word in words:
+        key, equals, value = word.partition("=")
+        if not equals or key not in records.NAMES:
+            return error(
+                f"I could not read “{word}”",
+                "Write column=value with the import's column names, quoting spaces: "
+                'employer="Leeds City Council". Nothing was changed.',
+            )
+        fields[key] = value
+    return fields
+
+
+def _checked(raw: dict[str, Any], questions: tuple[Question, ...] | None = None) -> Ballot | Reply:
+    """Build a ballot from column values exactly as an import would, or say what is wrong."""
+    values, problems = records.parse_fields(raw, records.BALLOT_COLUMNS)
+    if questions is None:
+        question_values, more = records.parse_fields(raw, records.QUESTION_COLUMNS)
+        problems += more
+    if problems:
+        column, problem = problems[0]
+        return error(f"{column} {problem}", "Nothing was changed.")
+    if questions is None:
+        questions = (records.build_question(question_values),)
+    ballot = records.build_ballot(values, questions)
+    problems = records.consistency_problems(ballot)
+    if problems:
+        return error("Those details cannot all be true", f"{problems[0][1]}; nothing was changed.")
+    return ballot
+
+
+def _apply_figures(ballot: Ballot, options: list[str]) -> Ballot | Reply:
+    """``for=N against=N spoilt=N eligible=N q=N turnout=PCT``, checked like an import."""
+    values: dict[str, Any] = {}
+    for option in options:
+        key, equals, value = option.partition("=")
+        if not equals or key not in (*FIGURES, "eligible", "q", "turnout", "for_pct"):
+            return error(f"I could not read “{option}”", "Use for=N against=N [spoilt=N].")
+        column = FIGURES.get(key, {"turnout": "turnout_pct"}.get(key, key))
+        try:
+            parse = records.COLUMN_PARSERS.get(column, records.COLUMN_PARSERS["eligible"])
+            values[column] = parse(value)
+        except records.Invalid as exc:
+            return error(f"{key} cannot be {value!r}", f"{exc}; nothing was changed.")
+    position = int(values.pop("q", 1) or 1)
+    if not 1 <= position <= len(ballot.questions):
+        return error(
+            f"There is no question {position}", f"This ballot has {len(ballot.questions)}."
+        )
+    eligible = values.pop("eligible", ballot.eligible)
+    question = ballot.questions[position - 1]
+    result = replace(question.result, **values) if values else question.result
+    if isinstance(result, Result) and result.is_empty:
+        return error("No figures given", "Use for=N against=N [spoilt=N]; nothing was changed.")
+    questions = list(ballot.questions)
+    questions[position - 1] = replace(question, result=result)
+    changed = replace(ballot, questions=tuple(questions), eligible=eligible)
+    problems = records.consistency_problems(changed)
+    if problems:
+        return error("Those figures cannot all be true", f"{problems[0][1]}; nothing was changed.")
+    return changed

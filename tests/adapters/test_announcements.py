@@ -1,0 +1,247 @@
+"""Announcements end to end: organisers type on Slack and Discord, the real senders deliver
+through the fake Slack and Discord APIs, and every following channel hears once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
+
+import pytest
+
+from adapters.discord import DiscordAdapter
+from adapters.discord.client import DISCORD_API_URL, point_at
+from adapters.slack.app import SlackAdapter, SlackSecrets
+from bot.announce.dispatcher import Dispatcher, Pacing
+from bot.announce.model import FilterKind, Target
+from bot.app import App, open_app
+from bot.config import Settings, SlackSettings
+from bot.ports import Sender
+from bot.replies import Reply
+from tests.adapters.discord.support import adapter_for
+from tests.adapters.slack.conftest import post, signed_headers, slash_command
+from tests.fakes.discord_api import CHANNEL_ID, FakeDiscord
+from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlack
+
+SLACK_ORGANISER = "U0MEMBER1"  # the member in the recorded slash command
+DISCORD_ORGANISERS = "920000000000000001"  # the role of the member in the recorded interaction
+LEEDS = (
+    'admin add id=leeds-2026 employer="Leeds City Council" unions=Unison '
+    'question="Strike over pay?" kind=strike closes=2026-12-10 eligible=4210 status=open'
+)
+SLACK_CHANNELS = ("C0BRANCH1", "C0REGION1", "C0REGION2")
+DISCORD_CHANNELS = (CHANNEL_ID, "910000000000000002", "910000000000000003")
+
+
+@dataclass
+class Union:
+    """One union on both platforms, its bot in between."""
+
+    app: App
+    slack: FakeSlack
+    discord: FakeDiscord
+    slack_bot: SlackAdapter
+    discord_bot: DiscordAdapter
+    ahead: timedelta = timedelta()
+
+    async def on_slack(self, text: str, user: str = SLACK_ORGANISER, channel: str = "") -> str:
+        fields = dict(parse_qsl(slash_command(self.slack, text), keep_blank_values=True))
+        fields["user_id"] = user
+        fields["channel_id"] = channel or fields["channel_id"]
+        body = urlencode(fields)
+        status, answer = await post(f"{self.slack_bot.url}", body, signed_headers(body))
+        assert status == 200
+        return str(answer)
+
+    async def on_discord(self, text: str, roles: list[str] | None = None) -> str:
+        callback = await self.discord.interact(self.discord.slash(text, roles=roles))
+        return str(callback)
+
+    def dispatcher(self, senders: dict[str, Sender] | None = None) -> Dispatcher:
+        senders = senders or {"slack": self.slack_bot.sender, "discord": self.discord_bot.sender}
+        dispatcher = self.app.dispatcher(senders, Pacing(per_channel_seconds=0))
+        dispatcher.clock = lambda: datetime.now(UTC) + self.ahead
+        return dispatcher
+
+    async def deliver(self, senders: dict[str, Sender] | None = None) -> int:
+        dispatcher, sent = self.dispatcher(senders), 0
+        while (more := await dispatcher.run_once()) > 0:
+            sent += more
+        return sent
+
+    def posts(self, channel: str) -> int:
+        on_slack = [
+            c for c in self.slack.calls_to("chat.postMessage") if c.args["channel"] == channel
+        ]
+        on_discord = self.discord.calls_to("POST", rf"/channels/{channel}/messages")
+        return len(on_slack) + len({c.body.get("nonce") or id(c) for c in on_discord})
+
+
+@pytest.fixture
+async def union(tmp_path: Path) -> AsyncIterator[Union]:
+    settings = Settings()
+    settings.database.url = f"sqlite+aiosqlite:///{tmp_path / 'union.db'}"
+    settings.search.refresh_seconds = 0
+    settings.charts.cache_dir = str(tmp_path / "charts")
+    settings.slack.organisers = [SLACK_ORGANISER]
+    settings.discord.organiser_roles = [DISCORD_ORGANISERS]
+    async with (
+        FakeSlack() as slack,
+        FakeDiscord(heartbeat_interval_ms=500) as discord,
+        open_app(settings) as app,
+    ):
+        slack_settings = SlackSettings(
+            enabled=True, mode="http", host="127.0.0.1", port=0, api_url=slack.api_url
+        )
+        slack_bot = SlackAdapter(
+            app.core, slack_settings, SlackSecrets(BOT_TOKEN, signing_secret=SIGNING_SECRET)
+        )
+        await slack_bot.start()
+        try:
+            async with adapter_for(discord, app.core) as discord_bot:
+                yield Union(app, slack, discord, slack_bot, discord_bot)
+        finally:
+            await slack_bot.stop()
+    point_at(DISCORD_API_URL, "")
+
+
+async def follow_everywhere(union: Union) -> None:
+    for channel in SLACK_CHANNELS:
+        assert "now follows" in await union.on_slack("subscribe", channel=channel)
+    assert "now follows" in await union.on_discord("subscribe")
+    for channel in DISCORD_CHANNELS[1:]:  # the other Discord channels, straight in the store
+        target = Target("discord", channel)
+        await union.app.announcements.subscribe(target, FilterKind.ALL, "", who="discord:test")
+
+
+async def test_a_result_declared_on_discord_reaches_every_channel_on_both_platforms_once(
+    union: Union,
+) -> None:
+    await follow_everywhere(union)
+    assert "Added" in await union.on_discord(LEEDS)
+
+    answer = await union.on_discord("admin result leeds-2026 for=2000 against=500 spoilt=10")
+    assert "6 channel(s) will hear the result" in answer
+    assert await union.deliver() == 6
+
+    for channel in (*SLACK_CHANNELS, *DISCORD_CHANNELS):
+        assert union.posts(channel) == 1, channel
+    card = union.slack.calls_to("chat.postMessage")[0].args
+    assert "New result: Leeds City Council" in str(card["blocks"]) and "2,000" in str(card)
+    assert len(union.slack.calls_to("files.completeUploadExternal")) == 3  # the picture too
+    [discord_post] = union.discord.calls_to("POST", rf"/channels/{CHANNEL_ID}/messages")
+    assert discord_post.files and discord_post.body["enforce_nonce"] is True
+    assert await union.deliver() == 0
+
+
+async def test_a_correction_on_slack_edits_the_messages_on_both_platforms(union: Union) -> None:
+    await follow_everywhere(union)
+    await union.on_slack(LEEDS)
+    await union.on_slack("admin result leeds-2026 for=2000 against=500")
+    await union.deliver()
+    posts = union.slack.calls_to("chat.postMessage")  # the fake numbers each post's ts
+    first_ts = {c.args["channel"]: f"1700000000.{n:06d}" for n, c in enumerate(posts, 1)}
+
+    answer = await union.on_slack("admin correct leeds-2026 for=2100 against=400")
+    assert "6 message(s) will be corrected in place" in answer
+    await union.deliver()
+
+    updates = union.slack.calls_to("chat.update")
+    assert {(u.args["channel"], u.args["ts"]) for u in updates} == set(first_ts.items())
+    assert all("Correction: " in str(u.args["blocks"]) for u in updates)
+    edits = union.discord.calls_to("PATCH", r"/channels/\d+/messages/\d+")
+    assert len(edits) == 3 and all("2,100" in str(e.body) for e in edits)
+    assert all(union.posts(c) == 1 for c in (*SLACK_CHANNELS, *DISCORD_CHANNELS))
+
+
+async def test_a_member_who_is_not_an_organiser_is_refused_on_both_platforms(
+    union: Union,
+) -> None:
+    await union.on_slack(LEEDS)
+
+    on_slack = await union.on_slack("admin result leeds-2026 for=1 against=2", user="U0MEMBER9")
+    on_discord = await union.on_discord("admin result leeds-2026 for=1 against=2", roles=[])
+
+    assert "Only organisers can do that" in on_slack and "Only organisers" in on_discord
+    leeds = await union.app.store.get("leeds-2026")
+    assert leeds is not None and not leeds.has_result
+    assert await union.app.announcements.deliveries(None) == []
+
+
+async def test_stopped_after_some_sends_and_restarted_the_rest_go_once(union: Union) -> None:
+    await follow_everywhere(union)
+    await union.on_slack(LEEDS)
+    await union.on_slack("admin result leeds-2026 for=2000 against=500")
+
+    class Dies(BaseException):
+        pass
+
+    class DyingSender:
+        def __init__(self, sender: Sender, budget: list[int]) -> None:
+            self.sender, self.budget = sender, budget
+
+        async def post(self, channel_id: str, reply: Reply, nonce: str | None = None) -> str:
+            if self.budget[0] == 0:
+                raise Dies
+            self.budget[0] -= 1
+            return await self.sender.post(channel_id, reply, nonce)
+
+        async def update(self, channel_id: str, message_id: str, reply: Reply) -> None:
+            await self.sender.update(channel_id, message_id, reply)
+
+        async def dm(self, user_id: str, reply: Reply) -> str:
+            return await self.sender.dm(user_id, reply)
+
+    budget = [4]
+    dying = {
+        "slack": DyingSender(union.slack_bot.sender, budget),
+        "discord": DyingSender(union.discord_bot.sender, budget),
+    }
+    with pytest.raises(Dies):
+        await union.deliver(dying)  # type: ignore[arg-type]
+    assert sum(union.posts(c) for c in (*SLACK_CHANNELS, *DISCORD_CHANNELS)) == 4
+
+    union.ahead = timedelta(minutes=2)  # the dead process's lease has run out
+    await union.deliver()
+
+    assert all(union.posts(c) == 1 for c in (*SLACK_CHANNELS, *DISCORD_CHANNELS))
+
+
+async def test_slack_says_slow_down_and_the_dispatcher_comes_back_when_told(
+    union: Union,
+) -> None:
+    await union.on_slack("subscribe")
+    await union.on_slack(LEEDS)
+    await union.on_slack("admin result leeds-2026 for=2000 against=500")
+    union.slack.rate_limit("chat.postMessage", retry_after=1, times=3)  # past the client's own 2
+
+    assert await union.deliver() == 0
+    [waiting] = await union.app.announcements.deliveries("leeds-2026")
+    assert waiting.state == "pending" and "rate" in (waiting.error or "").lower()
+    union.ahead = timedelta(seconds=3)
+    assert await union.deliver() == 1
+    assert union.posts("C0BRANCH1") == 3 + 1  # three attempts refused with 429, one posted
+
+
+async def test_a_channel_gone_on_either_platform_stops_following(union: Union) -> None:
+    await follow_everywhere(union)
+    await union.on_slack(LEEDS)
+    union.slack.fail("chat.postMessage", "is_archived")
+    union.discord.fail(
+        "POST",
+        rf"/channels/{DISCORD_CHANNELS[2]}/messages",
+        404,
+        code=10003,
+        message="Unknown Channel",
+    )
+
+    await union.on_slack("admin result leeds-2026 for=2000 against=500")
+    await union.deliver()
+
+    following = {s.target.channel_id for s in await union.app.announcements.subscriptions()}
+    assert len(following) == 4
+    assert DISCORD_CHANNELS[2] not in following
+    log = await union.on_slack("admin deliveries leeds-2026")
+    assert "2 failed delivery(ies)" in log

@@ -1,0 +1,175 @@
+"""Organisers declaring results and channels following them, as members and organisers type it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.announce.model import FilterKind, Target
+from tests.bot.conftest import Chat
+
+LEEDS = (
+    '/ballot admin add id=leeds-2026 employer="Leeds City Council" unions="Unison; Unite" '
+    'question="Strike over pay?" kind=strike closes=2026-12-10 eligible=4210 status=open '
+    "sector=local-government"
+)
+CONSOLE = Target("console", "console")
+
+
+async def export(chat: Chat) -> list[dict]:
+    return [chat.app.core.serialise(b) for b in await chat.app.store.all_ballots()]  # type: ignore[misc]
+
+
+async def test_an_organiser_adds_a_ballot_and_declares_its_result(chat: Chat) -> None:
+    assert (await chat.say(LEEDS)).header == "Added: Leeds City Council — Unison and Unite"
+    assert (await chat.say("/ballot subscribe")).header == "This channel now follows every result"
+
+    declared = await chat.say("/ballot admin result leeds-2026 for=2000 against=500 spoilt=10")
+
+    assert declared.ok, declared.plain_text()
+    assert "1 channel(s) will hear the result" in declared.text
+    leeds = await chat.app.store.get("leeds-2026")
+    assert leeds is not None and leeds.questions[0].result.votes_for == 2000
+    [delivery] = await chat.app.announcements.deliveries("leeds-2026")
+    assert (delivery.target, delivery.kind, delivery.state) == (CONSOLE, "result", "pending")
+
+
+async def test_a_member_who_is_not_an_organiser_is_refused_and_nothing_changes(
+    chat: Chat,
+) -> None:
+    await chat.say(LEEDS)
+    await chat.say("/ballot subscribe")
+    before = await export(chat)
+
+    for command in (
+        "/ballot admin result leeds-2026 for=2000 against=500",
+        "/ballot admin cancel leeds-2026",
+        "/ballot subscribe unison",
+        "/ballot unsubscribe",
+    ):
+        reply = await chat.say(command, user="U0MEMBER", platform="slack")
+        assert not reply.ok
+        assert reply.header == "Only organisers can do that"
+        assert "nothing was changed" in reply.text
+
+    assert await export(chat) == before
+    assert await chat.app.announcements.deliveries(None) == []
+    assert len(await chat.app.announcements.audit("leeds-2026")) == 1  # the add only
+
+
+async def test_anyone_may_read_what_a_channel_follows(chat: Chat) -> None:
+    await chat.say("/ballot subscribe unison")
+
+    reply = await chat.say("/ballot subscriptions", user="guest")
+
+    assert reply.header == "This channel follows"
+    assert reply.sections[0].lines == ("union: unison",)
+
+
+@pytest.mark.parametrize(
+    ("figures", "reason"),
+    [
+        ("for=-5 against=2", "negative"),
+        ("for=ten against=2", "for"),
+        ("for=10 against=2 spoilt=1 eligible=5", "cannot all be true"),
+        ("turnout=140", "turnout"),
+        ("q=3 for=1 against=1", "There is no question 3"),
+        ("", "No figures given"),
+        ("yes=10", "could not read"),
+    ],
+)
+async def test_a_bad_figure_is_refused_with_a_reason_and_nothing_changes(
+    chat: Chat, figures: str, reason: str
+) -> None:
+    await chat.say(LEEDS)
+    await chat.say("/ballot subscribe")
+    before = await export(chat)
+
+    reply = await chat.say(f"/ballot admin result leeds-2026 {figures}")
+
+    assert not reply.ok
+    assert reason.lower() in (reply.header + " " + reply.text).lower()
+    assert await export(chat) == before
+    assert await chat.app.announcements.deliveries(None) == []
+
+
+async def test_a_declared_result_is_corrected_not_declared_twice(chat: Chat) -> None:
+    await chat.say(LEEDS)
+    await chat.say("/ballot admin result leeds-2026 for=2000 against=500")
+
+    again = await chat.say("/ballot admin result leeds-2026 for=1 against=2")
+
+    assert not again.ok and "admin correct" in again.text
+    corrected = await chat.say("/ballot admin correct leeds-2026 for=2100 against=400")
+    assert corrected.ok
+    leeds = await chat.app.store.get("leeds-2026")
+    assert leeds is not None and leeds.questions[0].result.votes_for == 2100
+
+
+async def test_the_audit_log_says_who_changed_what_before_and_after(chat: Chat) -> None:
+    await chat.say(LEEDS)
+    await chat.say("/ballot admin turnout leeds-2026 31.5")
+    await chat.say("/ballot admin result leeds-2026 for=2000 against=500")
+    await chat.say("/ballot admin correct leeds-2026 for=2100 against=400")
+
+    reply = await chat.say("/ballot admin audit leeds-2026")
+
+    lines = reply.sections[0].lines
+    assert [line.split(" — ")[2] for line in lines] == ["add", "turnout", "result", "correct"]
+    assert all(" — console:local — " in line for line in lines)
+    assert "before: for 2000, against 500, spoilt not known" in lines[3]
+    assert "after: for 2100, against 400, spoilt not known" in lines[3]
+
+
+async def test_reported_turnout_and_dates_are_set_while_the_ballot_is_open(chat: Chat) -> None:
+    await chat.say(LEEDS)
+
+    assert (await chat.say("/ballot admin turnout leeds-2026 31.5")).ok
+    assert (await chat.say("/ballot admin set leeds-2026 opens=2026-11-12 method=postal")).ok
+    refused = await chat.say("/ballot admin set leeds-2026 votes_for=10")
+
+    leeds = await chat.app.store.get("leeds-2026")
+    assert leeds is not None
+    assert leeds.questions[0].result.turnout_pct == 31.5
+    assert str(leeds.opens) == "2026-11-12" and leeds.method == "postal"
+    assert not refused.ok and "admin result" in refused.text
+    assert await chat.app.announcements.deliveries(None) == []  # none of that is news
+
+
+async def test_adding_a_ballot_twice_or_without_an_employer_is_refused(chat: Chat) -> None:
+    await chat.say(LEEDS)
+
+    twice = await chat.say(LEEDS)
+    no_employer = await chat.say('/ballot admin add id=x unions=Unison question="?" kind=strike')
+
+    assert not twice.ok and "exists already" in twice.header
+    assert not no_employer.ok and "employer" in no_employer.header
+
+
+async def test_a_channel_follows_a_union_and_hears_only_its_results(chat: Chat) -> None:
+    await chat.say(LEEDS)
+    await chat.say("/ballot subscribe unite")  # a name the catalog knows as a union
+
+    [subscription] = await chat.app.announcements.subscriptions(CONSOLE)
+    assert (subscription.kind, subscription.value) == (FilterKind.UNION, "unite")
+
+    kirklees = await chat.say("/ballot admin announce kirklees-council-redundancies-strike")
+    leeds = await chat.say("/ballot admin result leeds-2026 for=2000 against=500")
+
+    assert "0 channel(s)" in kirklees.text  # Unison only
+    assert "1 channel(s)" in leeds.text
+
+
+async def test_an_unknown_filter_is_refused_with_the_closest_names(chat: Chat) -> None:
+    reply = await chat.say("/ballot subscribe unisn")
+
+    assert not reply.ok
+    assert "Unison" in reply.text
+    assert await chat.app.announcements.subscriptions(CONSOLE) == []
+
+
+async def test_unsubscribing_what_was_never_followed_says_so(chat: Chat) -> None:
+    await chat.say("/ballot subscribe unison")
+
+    assert not (await chat.say("/ballot unsubscribe unite")).ok
+    assert (await chat.say("/ballot unsubscribe")).header == "Stopped 1 subscription(s) here"
+    assert await chat.app.announcements.subscriptions(CONSOLE) == []
