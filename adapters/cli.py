@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import sys
 from collections.abc import Sequence
@@ -36,6 +37,12 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="load the demo ballots from the seed articles")
     imp = sub.add_parser("import", help="import ballots from a .csv or .json file")
     imp.add_argument("file", type=Path)
+    imp.add_argument(
+        "--no-announce",
+        dest="announce",
+        action="store_false",
+        help="store quietly (back-filling history): new results are not announced",
+    )
     exp = sub.add_parser("export", help="print every ballot as JSON or CSV")
     exp.add_argument("--format", choices=("json", "csv"), default="json")
     exp.add_argument("-o", "--output", type=Path, help="write to this file instead")
@@ -85,12 +92,14 @@ async def _demo(settings: Settings, console: Console) -> int:
     return 0
 
 
-async def _import(settings: Settings, path: Path, console: Console) -> int:
-    from bot.services.imports import ImportRejected, import_file
+async def _import(settings: Settings, path: Path, announce: bool, console: Console) -> int:
+    from bot.services.imports import ImportRejected, import_announcing
 
     async with open_app(settings, load_demo=False) as app:
         try:
-            report = await import_file(app.store, path)
+            declared = await import_announcing(
+                app.announcements, path, f"console:{getpass.getuser()}", announce
+            )
         except ImportRejected as rejected:
             console.print(
                 f"[bold red]Nothing imported[/]: {path} has problems:",
@@ -100,12 +109,23 @@ async def _import(settings: Settings, path: Path, console: Console) -> int:
             for problem in rejected.errors:
                 console.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
             return 1
-    console.print(
-        f"Imported {path}: {report.created} ballots added, {report.updated} updated, "
-        f"{report.unchanged} unchanged.",
-        highlight=False,
-        soft_wrap=True,
-    )
+        report = declared.report
+        console.print(
+            f"Imported {path}: {report.created} ballots added, {report.updated} updated, "
+            f"{report.unchanged} unchanged.",
+            highlight=False,
+            soft_wrap=True,
+        )
+        if not announce:
+            console.print("Nothing announced (--no-announce).", highlight=False)
+        else:
+            console.print(
+                f"Announcements queued: {declared.results} new result(s), "
+                f"{declared.corrections} correction(s); `ballotbot run` sends them.",
+                highlight=False,
+                soft_wrap=True,
+            )
+            await _console_dispatcher(app, console).run_once()
     return 0
 
 
@@ -158,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             case "demo":
                 return asyncio.run(_demo(settings, console))
             case "import":
-                return asyncio.run(_import(settings, args.file, console))
+                return asyncio.run(_import(settings, args.file, args.announce, console))
             case "export":
                 return asyncio.run(_export(settings, args.format, args.output))
             case "chart":

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import records
+from bot.announce.model import Announce, AnnouncementStore, Declared
 from bot.domain import Ballot
 from bot.ports import BallotStore, SaveReport
 
@@ -171,3 +172,13 @@ def read_ballots(path: Path) -> list[Ballot]:
 async def import_file(store: BallotStore, path: Path) -> SaveReport:
     """Check the whole file, then store it in one transaction."""
     return await store.save(read_ballots(path))
+
+
+async def import_announcing(
+    announcements: AnnouncementStore, path: Path, who: str, announce: bool = True
+) -> Declared:
+    """Check the whole file, then store it, audited, in one transaction; with ``announce``,
+    results that are new or whose figures changed go to the channels following them in that
+    same transaction (``--no-announce`` back-fills history quietly)."""
+    policy = Announce.NEW_RESULTS if announce else Announce.NONE
+    return await announcements.declare(read_ballots(path), who, "import", policy)

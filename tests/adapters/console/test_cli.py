@@ -111,3 +111,44 @@ def test_chart_of_nothing_fails_clearly(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "No ballot found" in done.stdout
     assert not (tmp_path / "none.png").exists()
+
+
+LEEDS_CSV = (
+    "id,unions,employer,kind,question,eligible,votes_for,votes_against,status\n"
+    "leeds-1,GMB,Leeds Council,strike,Strike?,100,{yes},30,declared\n"
+)
+
+
+def test_an_import_announces_new_results_to_the_following_console(tmp_path: Path) -> None:
+    ballotbot(tmp_path, "ask", "/ballot subscribe")
+    results = tmp_path / "results.csv"
+    results.write_text(LEEDS_CSV.format(yes=60))
+
+    done = ballotbot(tmp_path, "import", str(results))
+
+    assert done.returncode == 0, done.stderr
+    assert "Announcements queued: 1 new result(s), 0 correction(s)" in done.stdout
+    assert "announcement in #console" in done.stdout
+    assert "New result: Leeds Council — GMB" in done.stdout
+
+    results.write_text(LEEDS_CSV.format(yes=61))  # the union corrected its figures
+    corrected = ballotbot(tmp_path, "import", str(results))
+    assert "0 new result(s), 1 correction(s)" in corrected.stdout
+    assert "Correction: Leeds Council — GMB" in corrected.stdout
+
+    again = ballotbot(tmp_path, "import", str(results))
+    assert "0 new result(s), 0 correction(s)" in again.stdout
+
+
+def test_an_import_with_no_announce_back_fills_quietly(tmp_path: Path) -> None:
+    ballotbot(tmp_path, "ask", "/ballot subscribe")
+    history = tmp_path / "history.csv"
+    history.write_text(LEEDS_CSV.format(yes=60))
+
+    done = ballotbot(tmp_path, "import", "--no-announce", str(history))
+
+    assert done.returncode == 0, done.stderr
+    assert "Nothing announced (--no-announce)." in done.stdout
+    assert "announcement in #console" not in done.stdout
+    log = ballotbot(tmp_path, "ask", "/ballot admin deliveries")
+    assert "0 latest" in log.stdout
