@@ -1,6 +1,7 @@
 """`ballotbot run`: every adapter enabled in the config, on one event loop, stopped cleanly.
 
-Beside the adapters runs the announcement dispatcher, sending through their senders.
+Beside the adapters run the announcement dispatcher, sending through their senders, and the
+watcher of the configured results feeds.
 
 Adapters share one core and one database; each only has a lifecycle (start, stop). A platform
 library is imported only when its adapter is enabled, so a console-only install stays light.
@@ -61,6 +62,7 @@ async def serve(app: App, stop: asyncio.Event, console: Console) -> int:
         return 2
     started: list[Adapter] = []
     delivering: asyncio.Task[None] | None = None
+    watching: asyncio.Task[None] | None = None
     try:
         for adapter in adapters:
             await adapter.start()
@@ -69,8 +71,13 @@ async def serve(app: App, stop: asyncio.Event, console: Console) -> int:
         dispatcher = app.dispatcher({a.platform: a.sender for a in started})
         poll = app.settings.announcements.poll_seconds
         delivering = asyncio.create_task(dispatcher.run_forever(stop, poll))
+        if app.settings.feeds:
+            watching = asyncio.create_task(app.feed_watcher().run_forever(stop))
         await stop.wait()
     finally:
+        if watching is not None:
+            stop.set()
+            await watching
         if delivering is not None:
             stop.set()  # also when an adapter failed: the dispatcher must not outlive them
             await delivering  # it finishes the message in hand and hands back the rest

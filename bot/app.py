@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.announce.dispatcher import Dispatcher, Pacing
+from bot.announce.feeds import FeedStates, FeedWatcher
 from bot.announce.model import AnnouncementStore, Target
 from bot.announce.service import AnnouncementService
 from bot.config import Settings
@@ -24,6 +25,7 @@ from bot.replies import Reply
 from storage.announcements import SqlAnnouncementStore
 from storage.ballots import SqlBallotStore
 from storage.database import create_engine, upgrade
+from storage.feeds import SqlFeedStates
 
 
 @dataclass
@@ -35,6 +37,7 @@ class App:
     store: BallotStore
     core: Core
     announcements: AnnouncementStore
+    feed_states: FeedStates
 
     def dispatcher(self, senders: Mapping[str, Sender], pacing: Pacing | None = None) -> Dispatcher:
         """Delivers announcements through these platforms' senders, paced as configured."""
@@ -45,15 +48,24 @@ class App:
             max_attempts=paced.max_attempts,
             lease_seconds=paced.lease_seconds,
         )
-        organisers = [Target(*channel.split(":", 1)) for channel in paced.organiser_channels]
         return Dispatcher(
             self.announcements,
             self.store,
             senders,
             self.announcement_card,
             pacing,
-            organisers=organisers,
+            organisers=self.organiser_channels(),
         )
+
+    def feed_watcher(self) -> FeedWatcher:
+        """Polls the ``[[feeds]]`` of the settings, announcing what is new."""
+        return FeedWatcher(
+            self.settings.feeds, self.feed_states, self.announcements, self.organiser_channels()
+        )
+
+    def organiser_channels(self) -> list[Target]:
+        channels = self.settings.announcements.organiser_channels
+        return [Target(*channel.split(":", 1)) for channel in channels]
 
     def announcement_card(self, ballot: Ballot) -> Reply:
         """What an announcement shows: the card, with its picture where pictures are drawn."""
@@ -83,6 +95,6 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
         core.announcements = AnnouncementService(
             announcements, store, settings, core.index, core.card
         )
-        yield App(settings, engine, store, core, announcements)
+        yield App(settings, engine, store, core, announcements, SqlFeedStates(sessions))
     finally:
         await engine.dispose()

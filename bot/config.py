@@ -86,6 +86,22 @@ class DiscordSettings(_Section):
     organiser_roles: list[str] = []
 
 
+class FeedSettings(_Section):
+    """One ``[[feeds]]`` entry: a CSV or JSON file in the import columns, polled."""
+
+    url: str
+    format: Literal["csv", "json"] = "csv"
+    interval_seconds: float = Field(default=300.0, ge=1)
+    """How often to look; a failing feed is tried less often (doubling, at most an hour)."""
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, url: str) -> str:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"{url!r} is not an http:// or https:// address")
+        return url
+
+
 class RuleSettings(_Section):
     """One ``[[rules]]`` entry: a rule set added to, or replacing, the built-in table."""
 
@@ -110,6 +126,7 @@ class Settings(_Section):
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
     rules: list[RuleSettings] = []
+    feeds: list[FeedSettings] = []
     demo_data: bool = True
     """Load the seed ballots when the database is empty."""
 

@@ -315,3 +315,21 @@ class AuditRow(Base):
     ballot_id: Mapped[str | None] = mapped_column(Text, index=True)
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
+
+
+class FeedStateRow(Base):
+    """What a polled feed last gave: its validators for a conditional GET, and its health.
+
+    ``primed`` is set by the first successful poll, which stores without announcing: a new
+    feed fills the database with the past instead of announcing it.
+    """
+
+    __tablename__ = "feed_state"
+
+    url: Mapped[str] = mapped_column(Text, primary_key=True)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    primed: Mapped[bool]
+    failures: Mapped[int] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

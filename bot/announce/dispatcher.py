@@ -93,13 +93,16 @@ class Dispatcher:
 
     async def _deliver(self, item: OutboxItem) -> int:
         sender = self.senders[item.target.platform]  # claimed only for these platforms
-        if item.ballot_id not in self._ballots:
-            self._ballots[item.ballot_id] = await self.ballots.get(item.ballot_id)
-        ballot = self._ballots[item.ballot_id]
-        if ballot is None:
-            await self.outbox.failed(item.id, "the ballot no longer exists", deactivate=False)
-            return 0
-        reply = self._message(item, ballot)
+        if item.kind is Kind.NOTICE:
+            reply, ballot = _notice(item), None
+        else:
+            if item.ballot_id not in self._ballots:
+                self._ballots[item.ballot_id] = await self.ballots.get(item.ballot_id)
+            ballot = self._ballots[item.ballot_id]
+            if ballot is None:
+                await self.outbox.failed(item.id, "the ballot no longer exists", deactivate=False)
+                return 0
+            reply = self._message(item, ballot)
         await self._pace(item)
         try:
             if item.kind is Kind.CORRECTION and item.corrects_message_id:
@@ -116,9 +119,9 @@ class Dispatcher:
         await self.outbox.sent(item.id, message_id, self.clock())
         return 1
 
-    async def _gone(self, item: OutboxItem, ballot: Ballot, exc: PermanentSendError) -> None:
+    async def _gone(self, item: OutboxItem, ballot: Ballot | None, exc: PermanentSendError) -> None:
         """Never retried: the channel stops following, and the organisers are told."""
-        if item.kind is Kind.NOTICE:  # an organisers' channel gone: no notice about a notice
+        if ballot is None:  # an organisers' channel gone: no notice about a notice
             await self.outbox.failed(item.id, f"permanent: {exc}", deactivate=False)
             return
         log.warning("channel %s gone (%s): subscription deactivated", item.target, exc)
@@ -132,13 +135,6 @@ class Dispatcher:
         )
 
     def _message(self, item: OutboxItem, ballot: Ballot) -> Reply:
-        if item.kind is Kind.NOTICE:
-            return Reply(
-                header="An announcement could not be delivered",
-                text=item.body or "",
-                tone=Tone.FAILED,
-                kind="notice",
-            )
         reply = self._cards.get(ballot.id)
         if reply is None:
             reply = self._cards[ballot.id] = self.card(ballot)
@@ -172,3 +168,13 @@ class Dispatcher:
         stamp = max(now, ready)
         self._last_in_channel[channel] = stamp
         self._last_on_platform[item.target.platform] = stamp
+
+
+def _notice(item: OutboxItem) -> Reply:
+    """A word to the organisers, in the words it was queued with."""
+    header = (
+        "A results feed is failing"
+        if item.ballot_id.startswith("feed:")
+        else ("An announcement could not be delivered")
+    )
+    return Reply(header=header, text=item.body or "", tone=Tone.FAILED, kind="notice")

@@ -18,6 +18,7 @@ from storage.models import Base
 TABLES = {
     "alembic_version",
     "audit_log",
+    "feed_state",
     "outbox",
     "subscriptions",
     "ballot_aliases",
