@@ -69,7 +69,7 @@ class App:
 
     def announcement_card(self, ballot: Ballot) -> Reply:
         """What an announcement shows: the card, with its picture where pictures are drawn."""
-        return self.core.card(ballot, picture=self.core.draw is not None)
+        return self.core.card(ballot, picture=self.settings.announcements.pictures)
 
 
 def build_core(store: BallotStore, settings: Settings) -> Core:

@@ -42,12 +42,17 @@ class ChartSettings(_Section):
 class AnnouncementSettings(_Section):
     per_channel_seconds: float = Field(default=1.0, ge=0)
     """Least time between two messages to one channel (Slack allows about one a second)."""
-    per_platform_per_second: float = Field(default=50.0, gt=0)
-    """Most messages a second to one platform from this process (Discord: 50 requests/s)."""
+    per_platform_per_second: float = Field(default=48.0, gt=0)
+    """Most messages a second to one platform from this process: a little under Discord's 50
+    requests a second, so jitter on the way does not cross the limit."""
     max_attempts: int = Field(default=8, ge=1)
     lease_seconds: float = Field(default=60.0, gt=0)
     """How long a claimed message is this dispatcher's before another may take it."""
     poll_seconds: float = Field(default=1.0, gt=0)
+    pictures: bool = True
+    """Announcements carry the result picture. On Slack each picture is a file upload (three
+    more API calls, under Slack's stricter file limits): a union announcing to thousands of
+    Slack channels may prefer the card alone."""
     organiser_channels: list[str] = []
     """Where organisers hear of a channel that can no longer be reached: "slack:C0123",
     "discord:1234567890", "console:console". Empty: the delivery log and the bot's log only."""

@@ -31,7 +31,7 @@ class Pacing:
     second per bot. ``backoff`` doubles from ``first_retry`` up to ``max_retry``."""
 
     per_channel_seconds: float = 1.0
-    per_platform_per_second: float = 50.0
+    per_platform_per_second: float = 48.0
     first_retry: float = 2.0
     max_retry: float = 300.0
     max_attempts: int = 8
@@ -63,14 +63,24 @@ class Dispatcher:
         self._cards: dict[str, Reply] = {}  # and one card (and picture) per ballot
 
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
-        """Deliver what is due now; how many were sent. When ``stop`` is set midway, the rows
-        not yet tried are handed back at once rather than waiting for their lease to end."""
-        if not self.senders:
-            return 0
-        items = await self.outbox.claim(
-            list(self.senders), self.pacing.batch, self.clock(), self.pacing.lease_seconds
-        )
+        """Deliver what is due now; how many were sent.
+
+        Each platform is served by its own task, so one platform's rate limit never holds
+        back another's messages. When ``stop`` is set midway, the rows not yet tried are
+        handed back at once rather than waiting for their lease to end.
+        """
         self._ballots, self._cards = {}, {}
+        platforms = list(self.senders)
+        if len(platforms) <= 1:
+            return sum([await self._run_platform(p, stop) for p in platforms])
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(self._run_platform(p, stop)) for p in platforms]
+        return sum(task.result() for task in tasks)
+
+    async def _run_platform(self, platform: str, stop: asyncio.Event | None) -> int:
+        items = await self.outbox.claim(
+            [platform], self.pacing.batch, self.clock(), self.pacing.lease_seconds
+        )
         sent = 0
         for done, item in enumerate(items):
             if stop is not None and stop.is_set():
@@ -150,8 +160,9 @@ class Dispatcher:
         if item.attempts + 1 >= self.pacing.max_attempts:
             await self.outbox.failed(item.id, f"gave up: {exc}", deactivate=False)
             return
+        # A platform's own Retry-After is exact advice; without one, back off exponentially.
         backoff = min(self.pacing.max_retry, self.pacing.first_retry * 2**item.attempts)
-        wait = max(backoff, exc.retry_after or 0.0)
+        wait = exc.retry_after if exc.retry_after is not None else backoff
         await self.outbox.retry(item.id, self.clock() + timedelta(seconds=wait), str(exc))
 
     async def _pace(self, item: OutboxItem) -> None:

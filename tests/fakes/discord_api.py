@@ -87,6 +87,8 @@ class FakeDiscord:
         self.commands: dict[str | None, list[dict[str, Any]]] = {}  # guild id (None: global)
         self.failures: list[Failure] = []
         self.listeners: list[Callable[[Call], None]] = []  # told of every call (benchmarks)
+        self.limiter: Callable[[Call], float | None] | None = None
+        """Platform limits (benchmarks): seconds to wait when a call is over them, else None."""
         self.identified = asyncio.Event()
         self._ids = itertools.count(1_400_000_000_000_000_000)
         self._interactions: dict[str, dict[str, Any]] = {}
@@ -298,6 +300,11 @@ class FakeDiscord:
         async with self._changed:
             self.calls.append(call)
             self._changed.notify_all()
+        wait = self.limiter(call) if self.limiter is not None else None
+        if wait is not None:
+            body = {"message": "You are being rate limited.", "retry_after": wait, "global": True}
+            headers = {"Retry-After": f"{wait:.3f}", "X-RateLimit-Global": "true"}
+            return json_response(body, 429, headers)
         for listener in self.listeners:
             listener(call)
         for failure in self.failures:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import math
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -58,6 +60,8 @@ class FakeSlack:
         self.uploads: dict[str, bytes] = {}
         """Bytes posted to an upload URL handed out by files.getUploadURLExternal, by file id."""
         self._file_ids = itertools.count(1)
+        self.limiter: Callable[[Call], float | None] | None = None
+        """Platform limits (benchmarks): seconds to wait when a call is over them, else None."""
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -160,7 +164,13 @@ class FakeSlack:
         args = await _arguments(request)
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth else args.get("token")
-        await self._record(Call(method, args, token, request.path))
+        call = Call(method, args, token, request.path)
+        await self._record(call)
+        wait = self.limiter(call) if self.limiter is not None else None
+        if wait is not None:
+            retry_after = str(max(1, math.ceil(wait)))  # Slack sends whole seconds
+            body = {"ok": False, "error": "ratelimited"}
+            return web.json_response(body, status=429, headers={"Retry-After": retry_after})
         pending = self._failures.get(method)
         if pending:
             failure = pending.popleft()
