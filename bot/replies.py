@@ -6,6 +6,7 @@ embed, JSON for scripts), so a figure can never read differently on two platform
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -77,6 +78,44 @@ class Image:
 
 
 @dataclass(frozen=True)
+class FormField:
+    """One box of a form: ``key`` is the word the command takes (``for`` in ``for=N``)."""
+
+    key: str
+    label: str
+    hint: str = ""
+    initial: str = ""
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Form:
+    """A command to fill in, for platforms with forms (a Slack modal, a Discord modal).
+
+    Submitting it runs ``command`` followed by ``key=value`` for each box filled in, exactly
+    as if the member had typed that: one grammar, one set of checks, on every platform.
+    Fields come most important first; a platform that shows fewer boxes keeps the first ones.
+    """
+
+    title: str
+    command: str
+    fields: tuple[FormField, ...]
+    submit: str = "Save"
+
+    def command_for(self, values: dict[str, str]) -> str:
+        """The command text a submission stands for."""
+        return form_command(self.command, values)
+
+
+def form_command(command: str, values: dict[str, str]) -> str:
+    """``command`` and each filled-in ``key=value``, quoted as the grammar reads them."""
+    given = [
+        f"{key}={shlex.quote(value.strip())}" for key, value in values.items() if value.strip()
+    ]
+    return " ".join([command, *given])
+
+
+@dataclass(frozen=True)
 class Section:
     """A titled block inside a card: one question of a ballot, one ballot of a list."""
 
@@ -106,6 +145,7 @@ class Reply:
     kind: str = "message"
     data: dict[str, Any] = field(default_factory=dict)
     image: Image | None = None
+    form: Form | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of the reply (``ballotbot ask --json``); a picture by its alt text."""

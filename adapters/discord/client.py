@@ -23,6 +23,7 @@ from discord.gateway import DiscordWebSocket
 from adapters.discord.buttons import DYNAMIC_ITEMS, view_for
 from adapters.discord.convert import to_request
 from adapters.discord.embeds import render
+from adapters.discord.forms import FormModal
 from bot.replies import Reply, error
 from bot.requests import Request
 
@@ -164,6 +165,10 @@ class BallotClient(discord.Client):
                 await interaction.followup.send(**kwargs, ephemeral=not public)
                 release_view(kwargs)
                 return
+            if reply.form is not None and not public:
+                modal = FormModal(reply.form, self.reply_for, self._show_private)
+                await interaction.response.send_modal(modal)
+                return
             kwargs = _answer_kwargs(reply, interaction, public)
             await interaction.response.send_message(**kwargs, ephemeral=not public)
             release_view(kwargs)
@@ -172,6 +177,12 @@ class BallotClient(discord.Client):
                 work.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await work
+
+    async def _show_private(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
+        """An answer only the member who asked sees (a submitted form's outcome)."""
+        kwargs = _answer_kwargs(reply, interaction, public=False)
+        await interaction.response.send_message(**kwargs, ephemeral=True)
+        release_view(kwargs)
 
 
 def message_kwargs(

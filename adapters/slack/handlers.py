@@ -16,8 +16,10 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
 
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 
 from adapters.slack.blocks import ACTION_PREFIX, SHARE_ACTION, Message, render, working_on_it
+from adapters.slack.forms import FORM_CALLBACK, errors_for, modal, submitted
 from adapters.slack.payloads import BlockActions, ButtonAction, SlashCommand
 from adapters.slack.sender import SlackSender
 from bot.ports import PermanentSendError, RetryableSendError
@@ -77,6 +79,7 @@ class BallotListeners:
     def register(self, app: AsyncApp, command: str = "/ballot") -> None:
         app.command(command)(self.on_command)
         app.action(ACTION_PATTERN)(self.on_action)
+        app.view(FORM_CALLBACK)(self.on_form)
 
     async def drain(self, grace: float = 10.0) -> None:
         """Let follow-ups already promised to a member finish (when stopping), for a while."""
@@ -94,6 +97,15 @@ class BallotListeners:
             await ack(response_type="ephemeral", **working_on_it())
             self._spawn(self._follow_up(work, respond, replace_original=True))
             return
+        if reply.form is not None and body.get("trigger_id"):
+            await ack()  # no message: the form opens instead
+            channel = body.get("channel_id", "")
+            view = modal(reply.form, channel)
+            try:
+                await self.sender.client.views_open(trigger_id=body["trigger_id"], view=view)
+                return
+            except SlackApiError as exc:
+                log.warning("could not open the form (%s): answering with text", exc)
         first, *rest = render(reply)
         await ack(response_type="ephemeral", **first)
         if rest:
@@ -113,6 +125,34 @@ class BallotListeners:
         # Clicked on a private card: replace it. On a public one: answer the clicker alone.
         replace = bool(body.get("container", {}).get("is_ephemeral", False))
         await self._spawn_or_wait(self._follow_up(work, respond, replace_original=replace))
+
+    async def on_form(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """A form submitted: run the command it stands for as the member who submitted it.
+
+        A refusal stays in the modal, under the box it is about; an answer closes the modal
+        and is shown to the member alone in the channel the form came from.
+        """
+        text, channel, keys = submitted(view)
+        user = body.get("user", {})
+        request = Request(
+            text=text,
+            platform="slack",
+            user_id=user.get("id", ""),
+            channel_id=channel,
+            workspace=body.get("team", {}).get("id") or user.get("team_id"),
+        )
+        reply = await self._answer(request)
+        if not reply.ok:
+            await ack(response_action="errors", errors=errors_for(reply, keys))
+            return
+        await ack()
+        first = render(reply, max_messages=1)[0]
+        try:
+            await self.sender.client.chat_postEphemeral(
+                channel=channel, user=request.user_id, **first
+            )
+        except SlackApiError as exc:
+            log.warning("form answered but not shown in %s: %s", channel, exc)
 
     def _answer(self, request: Request) -> asyncio.Future[Reply]:
         async def answer() -> Reply:

@@ -17,7 +17,7 @@ from bot.announce.model import Announce, AnnouncementStore, Declared, FilterKind
 from bot.config import Settings
 from bot.domain import Ballot, Question, Result, Status
 from bot.ports import BallotStore
-from bot.replies import Reply, Section, Tone, error
+from bot.replies import Form, FormField, Reply, Section, Tone, error
 from bot.requests import Request
 from bot.search import SearchIndex, normalise
 
@@ -144,7 +144,7 @@ class AnnouncementService:
         if verb == "deliveries":
             return await self._deliveries(words[0] if words else None)
         if verb == "add":
-            return await self._add(words, request)
+            return await self._add(words, request) if words else ADD_FORM_REPLY
         if not words:
             return error(f"Say which ballot: `/ballot admin {verb} <ballot id>`")
         ballot = await self.ballots.get(words[0])
@@ -186,6 +186,8 @@ class AnnouncementService:
             )
         if verb == "correct" and not declared:
             return error("There is no declared result to correct", "Use `admin result` first.")
+        if not options:
+            return _result_form(ballot, verb)
         changed = _apply_figures(ballot, options)
         if isinstance(changed, Reply):
             return changed
@@ -294,6 +296,86 @@ def _figures(text: str | None) -> str:
     return "; ".join(
         ", ".join(f"{name} {_known(q.get(key))}" for name, key in _AUDITED) for q in questions
     )
+
+
+def _form_reply(form: Form, header: str) -> Reply:
+    """A form, and for a platform without forms the same thing to type."""
+    typed = " ".join(f"{f.key}=…" if f.required else f"[{f.key}=…]" for f in form.fields)
+    return Reply(
+        header=header,
+        text=f"Type: `/ballot {form.command} {typed}`",
+        kind="form",
+        form=form,
+    )
+
+
+_FIGURE_FIELDS = (
+    ("for", "Votes for", "votes_for"),
+    ("against", "Votes against", "votes_against"),
+    ("spoilt", "Spoilt papers", "spoilt"),
+)
+
+
+def _result_form(ballot: Ballot, verb: str) -> Reply:
+    """Declare (empty boxes) or correct (today's figures filled in) one question's result."""
+    result = ballot.questions[0].result
+    fields = [
+        FormField(
+            key,
+            label,
+            "a whole number",
+            "" if verb == "result" or getattr(result, attr) is None else str(getattr(result, attr)),
+            required=key != "spoilt",
+        )
+        for key, label, attr in _FIGURE_FIELDS
+    ]
+    fields.append(
+        FormField(
+            "eligible", "Members balloted", "a whole number", _known_or_empty(ballot.eligible)
+        )
+    )
+    if len(ballot.questions) > 1:
+        fields.append(FormField("q", "Question number", f"1 to {len(ballot.questions)}", "1"))
+    action = "Declare the result" if verb == "result" else "Correct the result"
+    form = Form(
+        title=action[:24],
+        command=f"admin {verb} {ballot.id}",
+        fields=tuple(fields),
+        submit="Declare" if verb == "result" else "Correct",
+    )
+    return _form_reply(form, f"{action}: {ballot.title}")
+
+
+def _known_or_empty(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+ADD_FORM_REPLY = _form_reply(
+    Form(
+        title="Add a ballot",
+        command="admin add",
+        fields=(
+            FormField("id", "Ballot id", "short, no spaces: leeds-pay-2026", required=True),
+            FormField("employer", "Employer", "Leeds City Council", required=True),
+            FormField("unions", "Unions", "separated by ; — Unison; Unite", required=True),
+            FormField(
+                "question", "Question", "Are you prepared to take strike action?", required=True
+            ),
+            FormField(
+                "kind",
+                "Kind",
+                "strike, action_short_of_strike, pay_offer, consultative",
+                "strike",
+                required=True,
+            ),
+            FormField("closes", "Closes", "YYYY-MM-DD"),
+            FormField("eligible", "Members balloted", "a whole number"),
+            FormField("status", "Status", "scheduled or open", "open"),
+        ),
+        submit="Add",
+    ),
+    "Add a ballot",
+)
 
 
 def _key_values(words: list[str]) -> dict[str, str] | Reply:

@@ -202,6 +202,32 @@ class FakeDiscord:
         payload["message"] = copy.deepcopy(message)
         return payload
 
+    def modal_submit(
+        self, modal: dict[str, Any], values: dict[str, str], roles: list[str] | None = None
+    ) -> dict[str, Any]:
+        """INTERACTION_CREATE of type 5: the member filled in the modal the bot opened (the
+        ``data`` of its type-9 callback) and pressed Submit."""
+        payload = self._fresh("interaction_component", roles=roles)
+        payload["type"] = 5
+        payload.pop("message", None)
+        rows = []
+        for row in modal["components"]:
+            box = row["components"][0]
+            rows.append(
+                {
+                    "type": 1,
+                    "components": [
+                        {
+                            "type": 4,
+                            "custom_id": box["custom_id"],
+                            "value": values.get(box["custom_id"], box.get("value", "")),
+                        }
+                    ],
+                }
+            )
+        payload["data"] = {"custom_id": modal["custom_id"], "components": rows}
+        return payload
+
     def _fresh(
         self, name: str, *, guild: bool = True, roles: list[str] | None = None
     ) -> dict[str, Any]:

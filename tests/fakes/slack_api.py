@@ -214,6 +214,10 @@ class FakeSlack:
                     "ok": True,
                     "files": [{"id": f["id"], "title": f.get("title")} for f in listed],
                 }
+            case "views.open":
+                return {"ok": True, "view": {"id": "V0FORM1", **args.get("view", {})}}
+            case "chat.postEphemeral":
+                return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
             case "files.info":
                 return {"ok": True, "file": {"id": args.get("file")}}
             case "apps.connections.open":

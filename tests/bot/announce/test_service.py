@@ -73,7 +73,7 @@ async def test_anyone_may_read_what_a_channel_follows(chat: Chat) -> None:
         ("for=10 against=2 spoilt=1 eligible=5", "cannot all be true"),
         ("turnout=140", "turnout"),
         ("q=3 for=1 against=1", "There is no question 3"),
-        ("", "No figures given"),
+        ("q=1", "No figures given"),
         ("yes=10", "could not read"),
     ],
 )
@@ -173,3 +173,46 @@ async def test_unsubscribing_what_was_never_followed_says_so(chat: Chat) -> None
     assert not (await chat.say("/ballot unsubscribe unite")).ok
     assert (await chat.say("/ballot unsubscribe")).header == "Stopped 1 subscription(s) here"
     assert await chat.app.announcements.subscriptions(CONSOLE) == []
+
+
+async def test_an_organiser_who_gives_no_figures_gets_a_form_to_fill_in(chat: Chat) -> None:
+    await chat.say(LEEDS)
+
+    reply = await chat.say("/ballot admin result leeds-2026")
+
+    assert reply.ok and reply.form is not None
+    assert [f.key for f in reply.form.fields] == ["for", "against", "spoilt", "eligible"]
+    assert reply.form.fields[3].initial == "4210"
+    assert "for=…" in reply.text and "[spoilt=…]" in reply.text
+    submitted = reply.form.command_for({"for": "2000", "against": "500", "spoilt": ""})
+    assert submitted == "admin result leeds-2026 for=2000 against=500"
+    assert "will hear the result" in (await chat.say(submitted)).text
+
+
+async def test_the_correction_form_starts_from_the_declared_figures(chat: Chat) -> None:
+    await chat.say(LEEDS)
+    await chat.say("/ballot admin result leeds-2026 for=2000 against=500")
+
+    reply = await chat.say("/ballot admin correct leeds-2026")
+
+    assert reply.form is not None
+    assert [f.initial for f in reply.form.fields[:3]] == ["2000", "500", ""]
+
+
+async def test_the_add_form_submits_the_import_columns(chat: Chat) -> None:
+    form = (await chat.say("/ballot admin add")).form
+    assert form is not None
+
+    text = form.command_for(
+        {
+            "id": "york-1",
+            "employer": "York Council",
+            "unions": "GMB; Unison",
+            "question": "Strike over pay?",
+            "kind": "strike",
+            "closes": "2026-12-01",
+        }
+    )
+    reply = await chat.say(text)
+
+    assert reply.header == "Added: York Council — GMB and Unison", reply.plain_text()
