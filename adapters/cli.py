@@ -76,7 +76,13 @@ async def _console(settings: Settings, console: Console) -> int:
     from adapters.console.repl import repl
 
     async with open_app(settings) as app:
-        await repl(app.core, console, after=_console_dispatcher(app, console).run_once)
+        stop = asyncio.Event()
+        scheduling = asyncio.create_task(app.scheduler_leader().run(stop))
+        try:
+            await repl(app.core, console, after=_console_dispatcher(app, console).run_once)
+        finally:
+            stop.set()
+            await scheduling
     return 0
 
 

@@ -1,7 +1,8 @@
 """`ballotbot run`: every adapter enabled in the config, on one event loop, stopped cleanly.
 
-Beside the adapters run the announcement dispatcher, sending through their senders, and the
-watcher of the configured results feeds.
+Beside the adapters run the announcement dispatcher, sending through their senders, the
+watcher of the configured results feeds, and (in one process of a deployment) the reminder
+scheduler.
 
 Adapters share one core and one database; each only has a lifecycle (start, stop). A platform
 library is imported only when its adapter is enabled, so a console-only install stays light.
@@ -63,6 +64,7 @@ async def serve(app: App, stop: asyncio.Event, console: Console) -> int:
     started: list[Adapter] = []
     delivering: asyncio.Task[None] | None = None
     watching: asyncio.Task[None] | None = None
+    scheduling: asyncio.Task[None] | None = None
     try:
         for adapter in adapters:
             await adapter.start()
@@ -73,8 +75,12 @@ async def serve(app: App, stop: asyncio.Event, console: Console) -> int:
         delivering = asyncio.create_task(dispatcher.run_forever(stop, poll))
         if app.settings.feeds:
             watching = asyncio.create_task(app.feed_watcher().run_forever(stop))
+        scheduling = asyncio.create_task(app.scheduler_leader().run(stop))
         await stop.wait()
     finally:
+        if scheduling is not None:
+            stop.set()
+            await scheduling
         if watching is not None:
             stop.set()
             await watching

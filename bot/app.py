@@ -21,11 +21,14 @@ from bot.core import Core
 from bot.demo import DEMO_BALLOTS
 from bot.domain import Ballot
 from bot.ports import BallotStore, Sender
+from bot.reminders.scheduler import ReminderScheduler, SchedulerLeader
+from bot.reminders.service import ReminderService
 from bot.replies import Reply
 from storage.announcements import SqlAnnouncementStore
 from storage.ballots import SqlBallotStore
 from storage.database import create_engine, upgrade
 from storage.feeds import SqlFeedStates
+from storage.reminders import SqlReminderStore
 
 
 @dataclass
@@ -38,6 +41,7 @@ class App:
     core: Core
     announcements: AnnouncementStore
     feed_states: FeedStates
+    reminders: ReminderService
 
     def dispatcher(self, senders: Mapping[str, Sender], pacing: Pacing | None = None) -> Dispatcher:
         """Delivers announcements through these platforms' senders, paced as configured."""
@@ -55,6 +59,7 @@ class App:
             self.announcement_card,
             pacing,
             organisers=self.organiser_channels(),
+            reminder_card=self.reminders.card,
         )
 
     def feed_watcher(self) -> FeedWatcher:
@@ -62,6 +67,11 @@ class App:
         return FeedWatcher(
             self.settings.feeds, self.feed_states, self.announcements, self.organiser_channels()
         )
+
+    def scheduler_leader(self) -> SchedulerLeader:
+        """Runs the reminder scheduler here if no other process of this database does."""
+        scheduler = ReminderScheduler(self.reminders, self.settings.database.url)
+        return SchedulerLeader(scheduler, self.engine)
 
     def organiser_channels(self) -> list[Target]:
         channels = self.settings.announcements.organiser_channels
@@ -95,6 +105,10 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
         core.announcements = AnnouncementService(
             announcements, store, settings, core.index, core.card
         )
-        yield App(settings, engine, store, core, announcements, SqlFeedStates(sessions))
+        reminders = ReminderService(
+            SqlReminderStore(sessions), store, announcements, settings, core.index
+        )
+        core.reminders = reminders
+        yield App(settings, engine, store, core, announcements, SqlFeedStates(sessions), reminders)
     finally:
         await engine.dispose()

@@ -63,11 +63,36 @@ class Admin:
 
 
 @dataclass(frozen=True)
-class Planned:
-    """A command of the grammar whose feature this version does not have yet."""
+class RemindMe:
+    """``/ballot remind me [search]``: DM me while matching ballots are open."""
 
-    name: str
-    args: str = ""
+    search: str = ""
+
+
+@dataclass(frozen=True)
+class RemindStop:
+    """``/ballot remind stop [search]``: no more DMs (about those ballots, or any)."""
+
+    search: str = ""
+
+
+@dataclass(frozen=True)
+class Voted:
+    """``/ballot voted <search>``: I have posted my paper. How is never asked nor stored."""
+
+    search: str
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """``/ballot replacement <search>``: how to get a new ballot paper."""
+
+    search: str
+
+
+@dataclass(frozen=True)
+class ForgetMe:
+    pass
 
 
 @dataclass(frozen=True)
@@ -86,7 +111,11 @@ Command = (
     | Unsubscribe
     | Subscriptions
     | Admin
-    | Planned
+    | RemindMe
+    | RemindStop
+    | Voted
+    | Replacement
+    | ForgetMe
     | Invalid
 )
 READ_ONLY = (Help, Lookup, OpenBallots, Recent)
@@ -110,8 +139,11 @@ GRAMMAR: tuple[Usage, ...] = (
     Usage("/ballot unsubscribe [filter]", "this channel stops following them"),
     Usage("/ballot subscriptions", "what this channel follows"),
     Usage("/ballot remind me [search]", "DM me reminders while matching ballots are open"),
-    Usage("/ballot remind stop", "stop my reminders"),
-    Usage("/ballot voted <search>", "I have returned my paper (never records how)"),
+    Usage("/ballot remind stop [search]", "stop my reminders"),
+    Usage(
+        "/ballot voted <search>", "I have posted my paper: no more reminders (never records how)"
+    ),
+    Usage("/ballot replacement <search>", "how to get a replacement ballot paper"),
     Usage("/ballot forget me", "erase everything stored about me"),
     Usage(
         "/ballot admin result <ballot id> for=N against=N [spoilt=N] [eligible=N] [q=N]",
@@ -122,10 +154,14 @@ GRAMMAR: tuple[Usage, ...] = (
     Usage("/ballot admin preview|announce|cancel <ballot id>", "organisers"),
     Usage("/ballot admin audit <ballot id>", "organisers: who changed what, before and after"),
     Usage("/ballot admin deliveries [ballot id]", "organisers: the delivery log"),
+    Usage(
+        "/ballot admin reminders <ballot id> [days=7,3,1] [open=yes|no] [posting_days=N] "
+        "[replacement=YYYY-MM-DD] [contact=...]",
+        "organisers: the reminder plan with its local times, or change it",
+    ),
 )
 
 _PREFIX = re.compile(r"^/?ballot\b\s*", re.IGNORECASE)
-_PLANNED = ("remind", "voted", "forget")
 
 
 def strip_prefix(text: str) -> str:
@@ -156,8 +192,18 @@ def parse(text: str) -> Command:
         if len(words) < 2:
             return Invalid("Say what to do: `/ballot admin result <ballot id> for=N against=N`")
         return Admin(words[1], " ".join(body.split()[2:]))
-    if words[0] in _PLANNED:
-        return Planned(words[0], " ".join(body.split()[1:]))
+    if words[:2] == ["remind", "me"]:
+        return RemindMe(" ".join(body.split()[2:]))
+    if words[:2] == ["remind", "stop"]:
+        return RemindStop(" ".join(body.split()[2:]))
+    if words[0] == "remind":
+        return Invalid("Say `/ballot remind me [search]` or `/ballot remind stop`.")
+    if words == ["forget", "me"]:
+        return ForgetMe()
+    if words[0] in ("voted", "replacement"):
+        if not rest:
+            return Invalid(f"Say which ballot: `/ballot {words[0]} <search>`, e.g. kirklees.")
+        return Voted(rest) if words[0] == "voted" else Replacement(rest)
     if words[-1] == "chart":
         search = " ".join(body.split()[:-1])
         if not search:

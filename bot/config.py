@@ -69,6 +69,58 @@ class AnnouncementSettings(_Section):
         return channels
 
 
+class ReminderSettings(_Section):
+    """Turnout reminders: the default plan, the union's clock, and what is kept how long."""
+
+    time_zone: str = "Europe/London"
+    send_at: str = "09:00"
+    """Local time of day a reminder is due (before quiet hours are applied)."""
+    on_open: bool = True
+    days_before_close: list[int] = [7, 3, 1]
+    posting_days: int = Field(default=2, ge=0)
+    """Postal ballots: the last safe posting day is this many working days before the close."""
+    quiet_start: str = "21:00"
+    quiet_end: str = "08:00"
+    """Quiet hours, local: nothing is sent inside them; what falls due waits for the end."""
+    grace_seconds: float = Field(default=6 * 3600.0, ge=0)
+    """A reminder missed while the bot was down goes out this late at most; else skipped."""
+    retention_days: int = Field(default=30, ge=0)
+    """Opt-ins and "posted my paper" times are deleted this long after the ballot closes."""
+    contact: str = ""
+    """How to get a replacement paper, when a ballot's plan does not say."""
+    sync_seconds: float = Field(default=60.0, gt=0)
+    """How often the scheduler looks for new or changed ballots to plan."""
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, name: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{name!r} is not a time zone name such as Europe/London") from None
+        return name
+
+    @field_validator("send_at", "quiet_start", "quiet_end")
+    @classmethod
+    def _clock(cls, text: str) -> str:
+        from datetime import time
+
+        try:
+            time.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a time of day such as 09:00") from None
+        return text
+
+    @field_validator("days_before_close")
+    @classmethod
+    def _days(cls, days: list[int]) -> list[int]:
+        if any(d < 0 for d in days):
+            raise ValueError("days before the close cannot be negative")
+        return sorted(set(days), reverse=True)
+
+
 class ConsoleSettings(_Section):
     organisers: list[str] = ["local"]
     """Console user names allowed to run organiser commands (the local user by default)."""
@@ -128,6 +180,7 @@ class Settings(_Section):
     console: ConsoleSettings = ConsoleSettings()
     charts: ChartSettings = ChartSettings()
     announcements: AnnouncementSettings = AnnouncementSettings()
+    reminders: ReminderSettings = ReminderSettings()
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
     rules: list[RuleSettings] = []

@@ -28,7 +28,8 @@ Draw = Callable[[Ballot], Image]
 
 
 class Announcements(Protocol):
-    """Subscriptions and organiser commands (:mod:`bot.announce`)."""
+    """A service the core hands some commands to: subscriptions and organiser commands
+    (:mod:`bot.announce`), reminders (:mod:`bot.reminders`)."""
 
     async def handle(self, command: commands.Command, request: Request) -> Reply: ...
 
@@ -51,6 +52,7 @@ class Core:
         campaign_card: CampaignCard | None = None,
         draw: Draw | None = None,
         announcements: Announcements | None = None,
+        reminders: Announcements | None = None,
         score_cutoff: float = 80.0,
         margin: float = 4.0,
         refresh_seconds: float = 1.0,
@@ -62,6 +64,7 @@ class Core:
         self.campaign_card = campaign_card
         self.draw = draw
         self.announcements = announcements
+        self.reminders = reminders
         self.score_cutoff = score_cutoff
         self.margin = margin
         self.today = today
@@ -127,6 +130,16 @@ class Core:
                 return await self._recent()
             case commands.Lookup(search, history, chart):
                 return await self._lookup(search, history, chart)
+            case commands.Admin(verb="reminders") | (
+                commands.RemindMe()
+                | commands.RemindStop()
+                | commands.Voted()
+                | commands.Replacement()
+                | commands.ForgetMe()
+            ):
+                if self.reminders is None:
+                    return error("Reminders are not set up in this installation")
+                return await self.reminders.handle(command, request)
             case (
                 commands.Subscribe()
                 | commands.Unsubscribe()
@@ -136,11 +149,6 @@ class Core:
                 if self.announcements is None:
                     return error("Announcements are not set up in this installation")
                 return await self.announcements.handle(command, request)
-            case commands.Planned(name, _):
-                return error(
-                    f"`/ballot {name}` is not available in this version yet",
-                    "Type `/ballot help` to see what works today.",
-                )
         raise AssertionError(f"unhandled command {command!r}")  # pragma: no cover
 
     async def suggest(self, text: str, limit: int = 25) -> list[str]:

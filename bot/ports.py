@@ -47,6 +47,10 @@ class BallotStore(Protocol):
         """Ballots open on ``today``: status open, or opened and not yet closed."""
         ...
 
+    async def upcoming_ballots(self, today: date) -> list[Ballot]:
+        """Open or scheduled ballots not closed before ``today``: reminders may be due."""
+        ...
+
     async def recent_results(self, limit: int) -> list[Ballot]:
         """The latest ballots that have a result, newest first."""
         ...

@@ -35,7 +35,7 @@ from bot.domain import Ballot
 from bot.records import ballot_to_dict
 from storage.ballots import SqlBallotStore
 from storage.database import WRITE
-from storage.models import AuditRow, OutboxRow, SubscriptionRow
+from storage.models import AuditRow, OutboxRow, ReminderOptInRow, SubscriptionRow
 
 
 def revision(ballot: Ballot) -> str:
@@ -277,9 +277,56 @@ class SqlAnnouncementStore:
                 corrects_message_id=originals.get(row.corrects_id) if row.corrects_id else None,
                 attempts=row.attempts,
                 body=row.body,
+                revision=row.revision,
             )
             for row in rows
         ]
+
+    async def enqueue(
+        self,
+        kind: Kind,
+        ballot_id: str,
+        revision: str,
+        targets: Sequence[Target],
+        not_before: datetime,
+        once_since: datetime | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        """Queue ``kind`` to each target, keyed by (kind, ballot, revision, target) so the same
+        reminder stage never goes twice; with ``once_since``, a target that got this kind about
+        this ballot since then is left out (one DM per member per ballot per day)."""
+        now = now or datetime.now(UTC)
+        chosen = list(dict.fromkeys(targets))
+        async with self._sessions.begin() as session:
+            await session.connection(execution_options=WRITE)
+            if once_since is not None and chosen:
+                recent = select(OutboxRow.platform, OutboxRow.channel_id).where(
+                    OutboxRow.kind == kind.value,
+                    OutboxRow.ballot_id == ballot_id,
+                    OutboxRow.created_at >= once_since,
+                )
+                already = {(p, c) for p, c in (await session.execute(recent)).all()}
+                chosen = [t for t in chosen if (t.platform, t.channel_id) not in already]
+            if not chosen:
+                return 0
+            rows = [
+                {
+                    "kind": kind.value,
+                    "ballot_id": ballot_id,
+                    "revision": revision,
+                    "platform": t.platform,
+                    "workspace": t.workspace,
+                    "channel_id": t.channel_id,
+                    "state": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": max(now, not_before),
+                    "created_at": now,
+                }
+                for t in chosen
+            ]
+            insert = postgresql.insert if self._dialect() == "postgresql" else sqlite.insert
+            statement = insert(OutboxRow).on_conflict_do_nothing().returning(OutboxRow.id)
+            return len((await session.execute(statement, rows)).all())
 
     async def notify(self, targets: Sequence[Target], ballot_id: str, text: str) -> int:
         insert = postgresql.insert if self._dialect() == "postgresql" else sqlite.insert
@@ -340,7 +387,15 @@ class SqlAnnouncementStore:
             if row is None:
                 return
             row.state, row.error, row.attempts = "failed", error, row.attempts + 1
-            if deactivate and row.subscription_id is not None:
+            if deactivate and row.kind == Kind.DM.value:  # the member cannot be messaged
+                await session.execute(
+                    delete(ReminderOptInRow).where(
+                        ReminderOptInRow.platform == row.platform,
+                        ReminderOptInRow.user_id == row.channel_id,
+                        ReminderOptInRow.ballot_id == row.ballot_id,
+                    )
+                )
+            elif deactivate and row.subscription_id is not None:
                 await session.execute(
                     update(SubscriptionRow)
                     .where(SubscriptionRow.id == row.subscription_id)

@@ -66,6 +66,16 @@ _OPEN = ballots_where(
     ),
     (BallotRow.closes_on.is_(None), BallotRow.closes_on, BallotRow.id),
 )
+_UPCOMING = ballots_where(
+    and_(
+        or_(
+            BallotRow.status.in_([Status.OPEN.value, Status.SCHEDULED.value]),
+            and_(BallotRow.status.is_(None), BallotRow.has_result.is_(False)),
+        ),
+        or_(BallotRow.closes_on.is_(None), BallotRow.closes_on >= _TODAY),
+    ),
+    (BallotRow.closes_on.is_(None), BallotRow.closes_on, BallotRow.id),
+)
 _RECENT = ballots_where(BallotRow.has_result.is_(True), limit=bindparam("limit", type_=Integer))
 
 
@@ -115,6 +125,11 @@ class SqlBallotStore:
         Closing soonest first.
         """
         return await self._read(_OPEN, today=today)
+
+    async def upcoming_ballots(self, today: date) -> list[Ballot]:
+        """Ballots reminders may still be due for: open or scheduled (or no status and no
+        result yet), not closed before ``today``. Closing soonest first."""
+        return await self._read(_UPCOMING, today=today)
 
     async def recent_results(self, limit: int) -> list[Ballot]:
         """Ballots with any reported figure, newest first by announced, closes, then opens."""

@@ -18,13 +18,16 @@ from sqlalchemy import (
     Date,
     DateTime,
     Double,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
+    Unicode,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -333,3 +336,57 @@ class FeedStateRow(Base):
     failures: Mapped[int] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
     checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ReminderPlanRow(Base):
+    """An organiser's changes to a ballot's reminder plan (the config gives the defaults)."""
+
+    __tablename__ = "reminder_plans"
+
+    # No foreign key: saving a ballot replaces its row, which must not take the plan with it.
+    ballot_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    days_before_close: Mapped[str | None] = mapped_column(Text)
+    """Comma-separated days, e.g. "7,3,1"; None: the configured default."""
+    on_open: Mapped[bool | None]
+    posting_days: Mapped[int | None] = mapped_column(Integer)
+    replacement_deadline: Mapped[date | None] = mapped_column(Date)
+    contact: Mapped[str | None] = mapped_column(Text)
+
+
+class ReminderOptInRow(Base):
+    """A member asked for reminders about one ballot by DM. Only the platform user id."""
+
+    __tablename__ = "reminder_optins"
+    __table_args__ = (UniqueConstraint("platform", "user_id", "ballot_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str] = mapped_column(Text)
+    ballot_id: Mapped[str] = mapped_column(Text, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PaperPostedRow(Base):
+    """A member said "I've posted my paper": when, and nothing about how they voted."""
+
+    __tablename__ = "papers_posted"
+    __table_args__ = (UniqueConstraint("platform", "user_id", "ballot_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str] = mapped_column(Text)
+    ballot_id: Mapped[str] = mapped_column(Text, index=True)
+    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SchedulerJobRow(Base):
+    """APScheduler 3's job store table, declared here so that Alembic owns the schema.
+
+    Same shape as ``apscheduler.jobstores.sqlalchemy``'s (which only creates it if missing).
+    """
+
+    __tablename__ = "apscheduler_jobs"
+
+    id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
+    job_state: Mapped[bytes] = mapped_column(LargeBinary)

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -23,6 +23,9 @@ from bot.ports import BallotStore, PermanentSendError, RetryableSendError, Sende
 from bot.replies import Reply, Tone
 
 log = logging.getLogger(__name__)
+
+ReminderCard = Callable[[Ballot, OutboxItem], Awaitable[Reply]]
+"""The reminder a channel or a member gets, drawn at send time (turnout so far is live)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class Dispatcher:
         pacing: Pacing = Pacing(),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         organisers: Sequence[Target] = (),
+        reminder_card: ReminderCard | None = None,
     ) -> None:
         self.outbox = outbox
         self.ballots = ballots
@@ -57,6 +61,7 @@ class Dispatcher:
         self.pacing = pacing
         self.clock = clock
         self.organisers = tuple(organisers)
+        self.reminder_card = reminder_card
         self._last_in_channel: dict[tuple[str, str], float] = {}
         self._last_on_platform: dict[str, float] = {}
         self._ballots: dict[str, Ballot | None] = {}  # per round: one read per ballot
@@ -112,12 +117,20 @@ class Dispatcher:
             if ballot is None:
                 await self.outbox.failed(item.id, "the ballot no longer exists", deactivate=False)
                 return 0
-            reply = self._message(item, ballot)
+            if item.kind in (Kind.REMINDER, Kind.DM):
+                if self.reminder_card is None:
+                    await self.outbox.failed(item.id, "reminders are not set up", deactivate=False)
+                    return 0
+                reply = await self.reminder_card(ballot, item)
+            else:
+                reply = self._message(item, ballot)
         await self._pace(item)
         try:
             if item.kind is Kind.CORRECTION and item.corrects_message_id:
                 await sender.update(item.target.channel_id, item.corrects_message_id, reply)
                 message_id = item.corrects_message_id
+            elif item.kind is Kind.DM:
+                message_id = await sender.dm(item.target.channel_id, reply)
             else:
                 message_id = await sender.post(item.target.channel_id, reply, nonce=f"bb{item.id}")
         except RetryableSendError as exc:
@@ -133,6 +146,10 @@ class Dispatcher:
         """Never retried: the channel stops following, and the organisers are told."""
         if ballot is None:  # an organisers' channel gone: no notice about a notice
             await self.outbox.failed(item.id, f"permanent: {exc}", deactivate=False)
+            return
+        if item.kind is Kind.DM:  # the member cannot be messaged: their opt-in goes
+            log.warning("cannot DM %s (%s): reminders for them stopped", item.target, exc)
+            await self.outbox.failed(item.id, f"permanent: {exc}", deactivate=True)
             return
         log.warning("channel %s gone (%s): subscription deactivated", item.target, exc)
         await self.outbox.failed(item.id, f"permanent: {exc}", deactivate=True)

@@ -65,6 +65,10 @@ class Kind(StrEnum):
     CORRECTION = "correction"
     NOTICE = "notice"
     """A word to the organisers' channels (a channel that can no longer be reached)."""
+    REMINDER = "reminder"
+    """A turnout reminder to a channel; the row's revision is the plan's stage."""
+    DM = "dm"
+    """A turnout reminder to a member who asked for it; ``channel_id`` is their user id."""
 
 
 class Announce(StrEnum):
@@ -108,6 +112,8 @@ class OutboxItem:
     corrects_message_id: str | None
     attempts: int
     body: str | None = None
+    revision: str = ""
+    """The figures' version for results; the plan's stage for reminders."""
 
 
 @dataclass(frozen=True)
@@ -161,6 +167,19 @@ class AnnouncementStore(Protocol):
     ) -> list[OutboxItem]:
         """Take due rows for these platforms: pending ones, and claims whose lease ran out.
         Rows for a platform this process has no sender for are left to a process that has."""
+        ...
+
+    async def enqueue(
+        self,
+        kind: Kind,
+        ballot_id: str,
+        revision: str,
+        targets: Sequence[Target],
+        not_before: datetime,
+        once_since: datetime | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        """Queue a reminder to each target, once per (kind, ballot, revision, target)."""
         ...
 
     async def notify(self, targets: Sequence[Target], ballot_id: str, text: str) -> int:

@@ -6,15 +6,19 @@ from bot.commands import (
     GRAMMAR,
     MAX_TEXT,
     Admin,
+    ForgetMe,
     Help,
     Invalid,
     Lookup,
     OpenBallots,
-    Planned,
     Recent,
+    RemindMe,
+    RemindStop,
+    Replacement,
     Subscribe,
     Subscriptions,
     Unsubscribe,
+    Voted,
     help_lines,
     parse,
 )
@@ -50,9 +54,15 @@ def test_extra_spaces_are_ignored() -> None:
     assert parse("/ballot   southampton    city  council ") == Lookup("southampton city council")
 
 
-def test_commands_of_later_features_are_recognised_not_searched() -> None:
-    assert parse("/ballot forget me") == Planned("forget", "me")
-    assert parse("/ballot remind me kirklees") == Planned("remind", "me kirklees")
+def test_reminder_commands_are_recognised_not_searched() -> None:
+    assert parse("/ballot forget me") == ForgetMe()
+    assert parse("/ballot remind me kirklees") == RemindMe("kirklees")
+    assert parse("/ballot remind me") == RemindMe("")
+    assert parse("/ballot remind stop") == RemindStop("")
+    assert parse("/ballot voted Kirklees") == Voted("Kirklees")
+    assert parse("/ballot replacement #leeds-1") == Replacement("#leeds-1")
+    assert isinstance(parse("/ballot voted"), Invalid)
+    assert isinstance(parse("/ballot remind everyone"), Invalid)
 
 
 def test_subscriptions_and_organiser_commands() -> None:

@@ -1,0 +1,1 @@
+"""Turnout reminders: a plan per ballot, opt-in DMs, "I've posted my paper", scheduling."""

@@ -1,0 +1,257 @@
+"""When reminders are due: APScheduler 3 with its job store in the bot's own database.
+
+One job per (ballot, stage), a date trigger at the planned moment (UTC, computed on the
+union's clock). Jobs survive restarts in the job store; a job missed while the bot was down
+runs late within ``grace_seconds`` or is skipped and logged. A job only queues outbox rows
+(:meth:`ReminderService.fire`, idempotent), so running one twice sends nothing twice.
+
+APScheduler 3 must not share a job store between processes: :class:`SchedulerLeader` lets
+exactly one process run it, the holder of a PostgreSQL session-level advisory lock kept on
+its own connection; when that process dies its connection goes, the lock with it, and another
+process takes over at its next try. SQLite serves one process, which simply runs it.
+
+Job functions are module-level and take only ids (the job store pickles a reference to the
+function and its arguments); they reach the running service through :data:`RUNNING`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.reminders.service import ReminderService
+
+log = logging.getLogger(__name__)
+
+JOB_PREFIX = "remind:"
+SYNC_JOB = "reminders:sync"
+PURGE_JOB = "reminders:purge"
+LOCK_KEY = 0x62616C6C6F74  # "ballot": the advisory lock that names the scheduler process
+RUNNING: dict[str, ReminderScheduler] = {}
+
+
+async def fire_reminder(ballot_id: str, stage: str) -> None:
+    """A reminder is due (the job store keeps a reference to this function, and ids)."""
+    channels, dms = await RUNNING["scheduler"].service.fire(ballot_id, stage)
+    log.info("reminder %s for %s: %d channel(s), %d member(s)", stage, ballot_id, channels, dms)
+
+
+async def sync_plans() -> None:
+    await RUNNING["scheduler"].sync()
+
+
+async def purge_members() -> None:
+    gone = await RUNNING["scheduler"].service.purge()
+    if gone.total:
+        log.info("retention: erased %s", gone)
+
+
+def sync_url(url: str) -> str:
+    """The bot's async database URL, with the synchronous driver APScheduler 3 needs."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    driver = "sqlite" if backend == "sqlite" else "postgresql+psycopg"
+    return parsed.set(drivername=driver).render_as_string(hide_password=False)
+
+
+def job_id(ballot_id: str, stage: str) -> str:
+    return f"{JOB_PREFIX}{ballot_id}:{stage}"
+
+
+class ReminderScheduler:
+    """The scheduler of one process: plans every running ballot, fires, purges."""
+
+    def __init__(self, service: ReminderService, database_url: str) -> None:
+        self.service = service
+        settings = service.settings.reminders
+        options: dict[str, Any] = {}
+        if make_url(database_url).get_backend_name() == "sqlite":
+            options["connect_args"] = {"timeout": 30}
+        self.engine = create_engine(sync_url(database_url), **options)
+        self.scheduler = AsyncIOScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=self.engine)},
+            job_defaults={
+                "misfire_grace_time": max(1, int(settings.grace_seconds)),
+                "coalesce": True,
+                "max_instances": 1,
+            },
+            timezone=service.zone,
+        )
+        self.scheduler.add_listener(self._missed, EVENT_JOB_MISSED | EVENT_JOB_ERROR)
+
+    @property
+    def running(self) -> bool:
+        return bool(self.scheduler.running)
+
+    async def start(self) -> None:
+        RUNNING["scheduler"] = self
+        self.scheduler.start()
+        seconds = self.service.settings.reminders.sync_seconds
+        self.scheduler.add_job(
+            sync_plans, "interval", seconds=seconds, id=SYNC_JOB, replace_existing=True
+        )
+        self.scheduler.add_job(
+            purge_members, "cron", hour=3, minute=30, id=PURGE_JOB, replace_existing=True
+        )
+        await self.sync()
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+            await asyncio.sleep(0)  # the shutdown runs on the loop
+        if RUNNING.get("scheduler") is self:
+            del RUNNING["scheduler"]
+        self.engine.dispose()
+
+    async def sync(self) -> int:
+        """Give every running ballot a job per planned reminder; drop jobs no longer planned.
+
+        A reminder due within the grace period is (re)scheduled too: if it already went,
+        firing it again queues nothing, and if it was never scheduled (the ballot was added
+        late, or the plan changed) it still goes. Returns how many jobs were added or moved.
+        """
+        now = self.service.clock()
+        grace = timedelta(seconds=self.service.settings.reminders.grace_seconds)
+        today = now.astimezone(self.service.zone).date()
+        wanted: dict[str, tuple[datetime, str, str]] = {}
+        for ballot in await self.service.ballots.upcoming_ballots(today):
+            plan, _ = await self.service.plan(ballot)
+            for planned in plan.reminders:
+                if planned.due > now - grace:
+                    wanted[job_id(ballot.id, planned.stage)] = (
+                        planned.due,
+                        ballot.id,
+                        planned.stage,
+                    )
+        existing = {
+            job.id: job for job in self.scheduler.get_jobs() if job.id.startswith(JOB_PREFIX)
+        }
+        changed = 0
+        for key, (due, ballot_id, stage) in wanted.items():
+            job = existing.get(key)
+            if job is not None and job.next_run_time == due:
+                continue
+            self.scheduler.add_job(
+                fire_reminder,
+                "date",
+                run_date=due,
+                args=[ballot_id, stage],
+                id=key,
+                replace_existing=True,
+            )
+            changed += 1
+        for key in existing.keys() - wanted.keys():
+            with contextlib.suppress(Exception):
+                self.scheduler.remove_job(key)
+        return changed
+
+    def jobs(self) -> list[tuple[str, datetime | None]]:
+        """The reminder jobs waiting, and when (UTC): what ``admin reminders`` could show."""
+        return [
+            (job.id, job.next_run_time.astimezone(UTC) if job.next_run_time else None)
+            for job in self.scheduler.get_jobs()
+            if job.id.startswith(JOB_PREFIX)
+        ]
+
+    def _missed(self, event: JobExecutionEvent) -> None:
+        if event.code == EVENT_JOB_MISSED:
+            log.warning(
+                "reminder job %s was due at %s, more than the grace period ago: skipped",
+                event.job_id,
+                event.scheduled_run_time,
+            )
+        else:
+            log.error("reminder job %s failed", event.job_id, exc_info=event.exception)
+
+
+class SchedulerLeader:
+    """Runs the scheduler in exactly one process of a deployment.
+
+    On PostgreSQL, the process holding a session-level advisory lock on a connection of its
+    own runs it; the others try again every ``retry_seconds`` and take over once the holder
+    is gone (its connection closed, so the server released the lock). On SQLite there is one
+    process and it runs the scheduler.
+    """
+
+    def __init__(
+        self, scheduler: ReminderScheduler, engine: AsyncEngine, retry_seconds: float = 5.0
+    ) -> None:
+        self.scheduler = scheduler
+        self.engine = engine
+        self.retry_seconds = retry_seconds
+        self.leading = asyncio.Event()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            lock = await self._acquire()
+            if lock is None:
+                await _wait(stop, self.retry_seconds)
+                continue
+            try:
+                await self.scheduler.start()
+                self.leading.set()
+                log.info("this process runs the reminder scheduler")
+                while not stop.is_set() and await _alive(lock):
+                    await _wait(stop, self.retry_seconds)
+            finally:
+                self.leading.clear()
+                await self.scheduler.stop()
+                await _release(lock)
+
+    async def _acquire(self) -> AsyncConnection | _Alone | None:
+        if self.engine.dialect.name != "postgresql":
+            return _Alone()
+        connection = await self.engine.connect()
+        try:
+            got = await connection.scalar(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}
+            )
+            await connection.commit()
+        except Exception:
+            await connection.close()
+            raise
+        if not got:
+            await connection.close()
+            return None
+        return connection
+
+
+class _Alone:
+    """SQLite: one process, nothing to lock."""
+
+
+async def _alive(connection: AsyncConnection | _Alone) -> bool:
+    if isinstance(connection, _Alone):
+        return True
+    try:
+        await connection.scalar(text("SELECT 1"))
+        await connection.commit()
+    except Exception:
+        log.warning("lost the scheduler's lock connection: handing over")
+        return False
+    return True
+
+
+async def _release(connection: AsyncConnection | _Alone) -> None:
+    if isinstance(connection, _Alone):
+        return
+    with contextlib.suppress(Exception):
+        # Session-level: it would outlive close() on a pooled connection, so let go first.
+        await connection.execute(text("SELECT pg_advisory_unlock_all()"))
+        await connection.commit()
+    with contextlib.suppress(Exception):
+        await connection.close()
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)

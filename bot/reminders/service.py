@@ -1,0 +1,426 @@
+"""Reminders as members and organisers use them, and what a due reminder writes.
+
+Members opt in (``remind me``), stop (``remind stop``), say they have posted their paper
+(``voted``, or the DM's button), ask how to get a new paper (``replacement``) and can erase
+everything about themselves (``forget me``). A due reminder only writes outbox rows; the
+dispatcher sends them, so reminders share the announcements' once-only delivery. Channel
+reminders are keyed by ballot + stage + channel; DMs also by day, so a member gets at most
+one DM per ballot per day.
+"""
+
+from __future__ import annotations
+
+import logging
+import shlex
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot import commands
+from bot.announce.model import AnnouncementStore, Kind, OutboxItem, Target, matching
+from bot.announce.service import is_organiser
+from bot.config import ReminderSettings, Settings
+from bot.domain import Ballot, Method, Status
+from bot.ports import BallotStore
+from bot.reminders.model import Forgotten, Member, PlanChanges, ReminderStore
+from bot.reminders.plan import (
+    Plan,
+    PlanSettings,
+    at,
+    out_of_quiet_hours,
+    plan_for,
+    working_days_before,
+)
+from bot.replies import Button, Field, Reply, Section, Tone, error
+from bot.requests import Request
+from bot.search import SearchIndex
+
+log = logging.getLogger(__name__)
+
+THRESHOLD_PCT = 50.0
+"""The turnout a statutory ballot needs under the rules in force (RULES.md), for context."""
+
+
+def plan_settings(settings: ReminderSettings, changes: PlanChanges) -> PlanSettings:
+    return PlanSettings(
+        zone=ZoneInfo(settings.time_zone),
+        send_at=time.fromisoformat(settings.send_at),
+        quiet_start=time.fromisoformat(settings.quiet_start),
+        quiet_end=time.fromisoformat(settings.quiet_end),
+        on_open=settings.on_open if changes.on_open is None else changes.on_open,
+        days_before_close=tuple(
+            settings.days_before_close
+            if changes.days_before_close is None
+            else changes.days_before_close
+        ),
+        posting_days=(
+            settings.posting_days if changes.posting_days is None else changes.posting_days
+        ),
+        replacement_deadline=changes.replacement_deadline,
+        contact=changes.contact if changes.contact is not None else settings.contact,
+    )
+
+
+def _still_running(ballot: Ballot, today: date) -> bool:
+    if ballot.effective_status in (Status.CLOSED, Status.DECLARED, Status.CANCELLED):
+        return False
+    return ballot.closes is None or ballot.closes.latest >= today
+
+
+class ReminderService:
+    def __init__(
+        self,
+        store: ReminderStore,
+        ballots: BallotStore,
+        outbox: AnnouncementStore,
+        settings: Settings,
+        index: Callable[[], Awaitable[SearchIndex]],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store = store
+        self.ballots = ballots
+        self.outbox = outbox
+        self.settings = settings
+        self.index = index
+        self.clock = clock
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.reminders.time_zone)
+
+    def local_now(self) -> datetime:
+        return self.clock().astimezone(self.zone)
+
+    async def plan(self, ballot: Ballot) -> tuple[Plan, PlanSettings]:
+        knobs = plan_settings(self.settings.reminders, await self.store.plan_changes(ballot.id))
+        return plan_for(ballot, knobs), knobs
+
+    # -- commands ----------------------------------------------------------------------------
+
+    async def handle(self, command: commands.Command, request: Request) -> Reply:
+        member = Member(request.platform, request.user_id)
+        match command:
+            case commands.RemindMe(search):
+                return await self._remind_me(member, search)
+            case commands.RemindStop(search):
+                return await self._remind_stop(member, search)
+            case commands.Voted(search):
+                return await self._voted(member, search)
+            case commands.Replacement(search):
+                return await self._replacement(search)
+            case commands.ForgetMe():
+                return _forgotten(await self.store.forget(member))
+            case commands.Admin("reminders", args):
+                if not is_organiser(request, self.settings):
+                    return error(
+                        "Only organisers can do that",
+                        f"{request.platform}:{request.user_id} is not an organiser here; "
+                        "nothing was changed.",
+                    )
+                return await self._admin(args)
+        return error("I could not read that")
+
+    async def _running(self, search: str) -> list[Ballot] | Reply:
+        """The open or upcoming ballots a search means (all open ones when it is empty)."""
+        today = self.local_now().date()
+        if not search.strip():
+            found = await self.ballots.open_ballots(today)
+        elif search.startswith("#"):
+            ballot = await self.ballots.get(search[1:].strip())
+            if ballot is None:
+                return error("No ballot found", f"There is no ballot with id {search[1:]!r}.")
+            found = [ballot]
+        else:
+            match = (await self.index()).find(search)
+            if match.choices:
+                return Reply(
+                    header=f"Several ballots match “{search}”",
+                    text="Which one did you mean?",
+                    buttons=tuple(Button(name, f"/ballot {name}") for name in match.choices),
+                    kind="choices",
+                )
+            if not match.found:
+                hint = ", ".join(match.closest) if match.closest else "no ballots stored yet"
+                return error(f"No ballot found for “{search}”", f"Closest names: {hint}.")
+            found = await self.ballots.get_many(match.ballot_ids)
+        running = [b for b in found if _still_running(b, today)]
+        if not running:
+            what = f"for “{search}”" if search.strip() else "right now"
+            return error(f"No ballot is open or coming up {what}", "Nothing was changed.")
+        return running
+
+    async def _remind_me(self, member: Member, search: str) -> Reply:
+        running = await self._running(search)
+        if isinstance(running, Reply):
+            return running
+        new = await self.store.opt_in(member, [b.id for b in running])
+        lines = []
+        for ballot in running:
+            closes = ballot.closes.human() if ballot.closes else "closing date not known"
+            lines.append(f"{ballot.title} — closes {closes}")
+        header = "I'll remind you by direct message" if new else "You already get reminders"
+        return Reply(
+            header=header,
+            text="About the ballots below, until you say you have posted your paper "
+            "(`/ballot voted <search>` or the button in the reminder). At most one message "
+            "a day. `/ballot remind stop` stops them; `/ballot forget me` erases you.",
+            sections=(Section(title=f"{len(running)} ballot(s)", lines=tuple(lines)),),
+            tone=Tone.PASSED,
+            kind="reminders",
+        )
+
+    async def _remind_stop(self, member: Member, search: str) -> Reply:
+        ids: list[str] | None = None
+        if search.strip():
+            running = await self._running(search)
+            if isinstance(running, Reply):
+                return running
+            ids = [b.id for b in running]
+        stopped = await self.store.opt_out(member, ids)
+        if not stopped:
+            return Reply(header="You had no reminders to stop", kind="reminders")
+        return Reply(header=f"Stopped: no more reminders ({stopped} ballot(s))", kind="reminders")
+
+    async def _voted(self, member: Member, search: str) -> Reply:
+        running = await self._running(search)
+        if isinstance(running, Reply):
+            return running
+        if len(running) > 1:
+            return Reply(
+                header=f"Several open ballots match “{search}”",
+                text="Which paper did you post?",
+                buttons=tuple(Button(b.title[:70], f"/ballot voted #{b.id}") for b in running),
+                kind="choices",
+            )
+        ballot = running[0]
+        new = await self.store.posted(member, ballot.id)
+        return Reply(
+            header="Thank you for voting" if new else "You told us already — thank you",
+            text=f"No more reminders about {ballot.title}. Only that you posted your paper is "
+            "kept, never how you voted, and it is deleted after the ballot.",
+            tone=Tone.PASSED,
+            kind="reminders",
+        )
+
+    async def _replacement(self, search: str) -> Reply:
+        running = await self._running(search)
+        if isinstance(running, Reply):
+            return running
+        sections = []
+        for ballot in running:
+            _, knobs = await self.plan(ballot)
+            sections.append(Section(title=ballot.title, fields=_replacement_fields(knobs)))
+        return Reply(
+            header="Lost or spoilt your ballot paper?",
+            text="Ask for a replacement as early as you can: it has to reach you, and you have "
+            "to post it back, before the ballot closes.",
+            sections=tuple(sections),
+            kind="reminders",
+        )
+
+    async def _admin(self, args: str) -> Reply:
+        try:
+            words = shlex.split(args)
+        except ValueError as exc:
+            return error("I could not read that", str(exc))
+        if not words:
+            return error("Say which ballot: `/ballot admin reminders <ballot id>`")
+        ballot = await self.ballots.get(words[0])
+        if ballot is None:
+            return error("No such ballot", f"There is no ballot with id {words[0]!r}.")
+        if words[1:]:
+            changes = _plan_changes(await self.store.plan_changes(ballot.id), words[1:])
+            if isinstance(changes, Reply):
+                return changes
+            await self.store.change_plan(ballot.id, changes)
+        return await self._plan_reply(ballot, changed=bool(words[1:]))
+
+    async def _plan_reply(self, ballot: Ballot, changed: bool) -> Reply:
+        plan, knobs = await self.plan(ballot)
+        now = self.clock()
+        lines = tuple(
+            f"{p.local:%a %d %B %Y %H:%M %Z} — {p.what}" + (" (past)" if p.due <= now else "")
+            for p in plan.reminders
+        )
+        quiet = f"{knobs.quiet_start:%H:%M}–{knobs.quiet_end:%H:%M}"
+        sections = [Section(title=f"{len(lines)} reminder(s)", lines=lines)]
+        if plan.unknown:
+            sections.append(Section(title="Not planned", lines=plan.unknown))
+        return Reply(
+            header=("Reminder plan changed: " if changed else "Reminder plan: ") + ballot.title,
+            text=f"Times are {self.settings.reminders.time_zone} time; nothing goes out in "
+            f"quiet hours ({quiet}): what falls due then waits for their end.",
+            sections=tuple(sections),
+            fields=_replacement_fields(knobs),
+            kind="admin",
+        )
+
+    # -- what the scheduler and the dispatcher call --------------------------------------------
+
+    async def fire(self, ballot_id: str, stage: str) -> tuple[int, int]:
+        """A reminder is due: queue it to following channels and opted-in members. Running
+        it twice queues nothing more. Returns (channel messages, DMs) queued."""
+        ballot = await self.ballots.get(ballot_id)
+        local = self.local_now()
+        if ballot is None or not _still_running(ballot, local.date()):
+            log.info("reminder %s for %s skipped: the ballot is not running", stage, ballot_id)
+            return 0, 0
+        plan, knobs = await self.plan(ballot)
+        if stage not in {p.stage for p in plan.reminders}:
+            log.info("reminder %s for %s skipped: no longer in the plan", stage, ballot_id)
+            return 0, 0
+        not_before = out_of_quiet_hours(local, knobs).astimezone(UTC)
+        channels = [s.target for s in matching(await self.outbox.subscriptions(), ballot)]
+        members = [Target(m.platform, m.user_id) for m in await self.store.to_remind(ballot.id)]
+        day_began = at(local.date(), time(0, 0), self.zone).astimezone(UTC)
+        now = self.clock()
+        posted = await self.outbox.enqueue(
+            Kind.REMINDER, ballot.id, stage, channels, not_before, now=now
+        )
+        dms = await self.outbox.enqueue(
+            Kind.DM, ballot.id, stage, members, not_before, once_since=day_began, now=now
+        )
+        return posted, dms
+
+    async def card(self, ballot: Ballot, item: OutboxItem) -> Reply:
+        """The reminder as sent: drawn when it goes, so turnout so far is today's."""
+        plan, knobs = await self.plan(ballot)
+        planned = {p.stage: p for p in plan.reminders}.get(item.revision)
+        local_today = self.local_now().date()
+        what = planned.what if planned else "a reminder"
+        fields = [Field("Ballot", ballot.title)]
+        closes = ballot.closes.exact if ballot.closes else None
+        if closes is not None:
+            left = (closes - local_today).days
+            fields.append(Field("Closes", f"{ballot.closes.human()} ({_days(left)})"))  # type: ignore[union-attr]
+        else:
+            fields.append(Field("Closes", "not known"))
+        if ballot.method is Method.POSTAL and closes is not None and knobs.posting_days:
+            last_post = working_days_before(closes, knobs.posting_days)
+            fields.append(Field("Post your paper by", f"{last_post:%A %d %B %Y}"))
+        fields += _replacement_fields(knobs)
+        fields += await self._turnout_fields(ballot)
+        if item.kind is Kind.DM:
+            buttons = (
+                Button("I've posted my paper", f"/ballot voted #{ballot.id}", "primary"),
+                Button("I need a replacement paper", f"/ballot replacement #{ballot.id}"),
+            )
+        else:
+            buttons = (Button("Remind me by DM", f"/ballot remind me #{ballot.id}"),)
+        return Reply(
+            header=f"Ballot reminder — {what}: {ballot.title}",
+            text="Every vote counts towards the turnout the law requires. If you have not "
+            "voted yet, please do it today.",
+            fields=tuple(fields),
+            buttons=buttons,
+            tone=Tone.NEUTRAL,
+            kind="reminder",
+        )
+
+    async def _turnout_fields(self, ballot: Ballot) -> list[Field]:
+        reported = next(
+            (q.result.turnout_pct for q in ballot.questions if q.result.turnout_pct is not None),
+            None,
+        )
+        fields = [
+            Field(
+                "Turnout so far (reported)",
+                f"{reported:g}% against the {THRESHOLD_PCT:g}% threshold"
+                if reported is not None
+                else "not known: the organisers have not reported one yet",
+            )
+        ]
+        confirmed = await self.store.confirmed(ballot.id)
+        if ballot.eligible:
+            share = 100 * confirmed / ballot.eligible
+            estimate = f"{confirmed:,} of {ballot.eligible:,} members ({share:.1f}%)"
+        else:
+            estimate = f"{confirmed:,} members (how many were balloted is not known)"
+        fields.append(Field("Said they have posted (an estimate)", estimate))
+        return fields
+
+    async def purge(self) -> Forgotten:
+        """Retention: members' rows about ballots closed more than ``retention_days`` ago."""
+        limit = self.local_now().date() - timedelta(days=self.settings.reminders.retention_days)
+        expired = []
+        for ballot_id in await self.store.ballots_with_members():
+            ballot = await self.ballots.get(ballot_id)
+            if ballot is None or (ballot.closes is not None and ballot.closes.latest < limit):
+                expired.append(ballot_id)
+            elif ballot.closes is None and ballot.effective_status in (
+                Status.DECLARED,
+                Status.CANCELLED,
+            ):
+                expired.append(ballot_id)  # over, with no closing date to count from
+        return await self.store.purge(expired)
+
+
+def _days(left: int) -> str:
+    if left < 0:
+        return "closed"
+    if left == 0:
+        return "closes today"
+    return f"{left} day{'s' * (left != 1)} left"
+
+
+def _replacement_fields(knobs: PlanSettings) -> tuple[Field, ...]:
+    fields = [
+        Field(
+            "Replacement paper",
+            knobs.contact or "not known here: ask your branch secretary or workplace rep",
+        )
+    ]
+    if knobs.replacement_deadline is not None:
+        fields.append(Field("Ask for one by", f"{knobs.replacement_deadline:%A %d %B %Y}"))
+    return tuple(fields)
+
+
+def _forgotten(gone: Forgotten) -> Reply:
+    return Reply(
+        header="Everything about you is erased" if gone.total else "Nothing was stored about you",
+        text=f"Deleted {gone.opt_ins} reminder opt-in(s), {gone.confirmations} “posted my "
+        f"paper” record(s) and {gone.messages} message(s) to you. How you voted was never "
+        "stored.",
+        tone=Tone.PASSED,
+        kind="reminders",
+    )
+
+
+def _plan_changes(current: PlanChanges, words: Sequence[str]) -> PlanChanges | Reply:
+    changes = current
+    for word in words:
+        key, equals, value = word.partition("=")
+        value = value.strip()
+        try:
+            match key if equals else "":
+                case "days":
+                    days = tuple(sorted({int(d) for d in value.split(",") if d.strip()}))
+                    if any(d < 0 or d > 90 for d in days):
+                        raise ValueError("days must be between 0 and 90")
+                    changes = replace(changes, days_before_close=tuple(reversed(days)))
+                case "open":
+                    if value.lower() not in ("yes", "no"):
+                        raise ValueError("open is yes or no")
+                    changes = replace(changes, on_open=value.lower() == "yes")
+                case "posting_days":
+                    if not value.isdigit() or int(value) > 20:
+                        raise ValueError("posting_days is a whole number of working days, 0-20")
+                    changes = replace(changes, posting_days=int(value))
+                case "replacement":
+                    changes = replace(
+                        changes, replacement_deadline=date.fromisoformat(value) if value else None
+                    )
+                case "contact":
+                    if len(value) > 500:
+                        raise ValueError("contact is at most 500 characters")
+                    changes = replace(changes, contact=value or None)
+                case _:
+                    return error(
+                        f"I could not read “{word}”",
+                        "Use days=7,3,1 open=yes|no posting_days=2 replacement=YYYY-MM-DD "
+                        'contact="..."; nothing was changed.',
+                    )
+        except ValueError as exc:
+            return error(f"{key} cannot be {value!r}", f"{exc}; nothing was changed.")
+    return changes
