@@ -150,6 +150,9 @@ class ReminderScheduler:
             )
             changed += 1
         for key in existing.keys() - wanted.keys():
+            job = existing[key]
+            if job.next_run_time is not None and job.next_run_time <= now:
+                continue  # already due: APScheduler runs it late or reports it missed
             with contextlib.suppress(Exception):
                 self.scheduler.remove_job(key)
         return changed
