@@ -109,6 +109,8 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
             SqlReminderStore(sessions), store, announcements, settings, core.index
         )
         core.reminders = reminders
+        core.confirmed = reminders.store.confirmed
+        reminders.pictured = core.pictured
         yield App(settings, engine, store, core, announcements, SqlFeedStates(sessions), reminders)
     finally:
         await engine.dispose()

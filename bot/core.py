@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any, Protocol
@@ -24,7 +24,9 @@ from bot.search import SearchIndex
 
 Serialise = Callable[[Ballot], dict[str, Any]]
 CampaignCard = Callable[[str, Sequence[Ballot]], Reply]
-Draw = Callable[[Ballot], Image]
+Draw = Callable[[Ballot, int | None], Image]
+"""A ballot's picture; for an open ballot, given how many members said they posted."""
+Confirmed = Callable[[str], Awaitable[int]]
 
 
 class Announcements(Protocol):
@@ -53,6 +55,7 @@ class Core:
         draw: Draw | None = None,
         announcements: Announcements | None = None,
         reminders: Announcements | None = None,
+        confirmed: Confirmed | None = None,
         score_cutoff: float = 80.0,
         margin: float = 4.0,
         refresh_seconds: float = 1.0,
@@ -65,6 +68,7 @@ class Core:
         self.draw = draw
         self.announcements = announcements
         self.reminders = reminders
+        self.confirmed = confirmed
         self.score_cutoff = score_cutoff
         self.margin = margin
         self.today = today
@@ -156,7 +160,9 @@ class Core:
         index = await self.index()
         return index.suggest(commands.strip_prefix(text), limit)
 
-    def card(self, ballot: Ballot, picture: bool = False) -> Reply:
+    def card(
+        self, ballot: Ballot, picture: bool = False, confirmed_voters: int | None = None
+    ) -> Reply:
         """A ballot's card; with ``picture``, the same figures drawn as well."""
         data = {"ballot": self.serialise(ballot)} if self.serialise else {}
         reply = ballot_card(ballot, self.judge, data)
@@ -164,14 +170,21 @@ class Core:
             return reply
         if self.draw is None:
             return replace(reply, footer="Pictures are not available in this installation.")
-        return replace(reply, image=self.draw(ballot))
+        return replace(reply, image=self.draw(ballot, confirmed_voters))
+
+    async def pictured(self, ballot: Ballot) -> Reply:
+        """The card with its picture; an open ballot's thermometer counts confirmed voters."""
+        confirmed = None
+        if not ballot.has_result and self.confirmed is not None:
+            confirmed = await self.confirmed(ballot.id)
+        return self.card(ballot, picture=True, confirmed_voters=confirmed)
 
     async def _lookup(self, search: str, history: bool, picture: bool = False) -> Reply:
         if search.startswith("#"):
             ballot = await self.store.get(search[1:].strip())
             if ballot is None:
                 return error("No ballot found", f"There is no ballot with id {search[1:]!r}.")
-            return self.card(ballot, picture)
+            return await self.pictured(ballot) if picture else self.card(ballot)
         index = await self.index()
         match = index.find(search)
         if match.choices:
@@ -192,7 +205,7 @@ class Core:
             ballot = await self.store.get(match.ballot_ids[0])
             if ballot is None:  # removed since the index was built
                 return error(f"No ballot found for “{search}”", "It was removed just now.")
-            return self.card(ballot, picture)
+            return await self.pictured(ballot) if picture else self.card(ballot)
         ballots = await self.store.get_many(match.ballot_ids[:HISTORY_LIMIT])
         more = len(match.ballot_ids) - len(ballots)
         return self._listing(

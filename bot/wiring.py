@@ -33,16 +33,16 @@ def verdict_fields(table: RuleTable) -> QuestionExtra:
     return extra
 
 
-def drawing(settings: Settings, table: RuleTable) -> Callable[[Ballot], Image]:
+def drawing(settings: Settings, table: RuleTable) -> Callable[[Ballot, int | None], Image]:
     """Pictures of cards, cached in ``[charts] cache_dir``, with the legal verdict's lines."""
     from bot.charts import PictureCache, picture_for
 
     cache = PictureCache(Path(settings.charts.cache_dir), settings.charts.max_files)
 
-    def draw(ballot: Ballot) -> Image:
+    def draw(ballot: Ballot, confirmed_voters: int | None = None) -> Image:
         question = next((q for q in ballot.questions if q.kind.statutory), ballot.questions[0])
         verdict = verdict_for(ballot, question, table).to_dict()
-        picture = picture_for(ballot, date.today(), verdict, cache)
+        picture = picture_for(ballot, date.today(), verdict, cache, confirmed_voters)
         return Image(picture.png, picture.alt_text, f"{ballot.id}.png", picture.path)
 
     return draw

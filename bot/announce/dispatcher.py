@@ -121,7 +121,10 @@ class Dispatcher:
                 if self.reminder_card is None:
                     await self.outbox.failed(item.id, "reminders are not set up", deactivate=False)
                     return 0
-                reply = await self.reminder_card(ballot, item)
+                key = f"{ballot.id}\x00{item.kind}\x00{item.revision}"
+                if key not in self._cards:  # the same for every member: drawn once a round
+                    self._cards[key] = await self.reminder_card(ballot, item)
+                reply = self._cards[key]
             else:
                 reply = self._message(item, ballot)
         await self._pace(item)

@@ -27,13 +27,15 @@ def picture_for(
     today: date,
     verdict: dict[str, Any] | None = None,
     cache: PictureCache | None = None,
+    confirmed_voters: int | None = None,
 ) -> Picture:
     """The result card of the ballot's first statutory question (else its first), or the
-    turnout thermometer when no result figure is known yet."""
+    turnout thermometer when no result figure is known yet (with the members who said they
+    posted their paper, when that count is known)."""
     question = next((q for q in ballot.questions if q.kind.statutory), ballot.questions[0])
     chart: ResultChart | ThermometerChart
     if ballot.has_result:
         chart = result_chart(ballot, question, verdict)
     else:
-        chart = thermometer_chart(ballot, question, today)
+        chart = thermometer_chart(ballot, question, today, confirmed_voters)
     return cache.get_or_render(chart, _render) if cache else _render(chart)

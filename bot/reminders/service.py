@@ -84,6 +84,8 @@ class ReminderService:
         self.settings = settings
         self.index = index
         self.clock = clock
+        self.pictured: Callable[[Ballot], Awaitable[Reply]] | None = None
+        """The card with its picture (the thermometer, for an open ballot), for channels."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -308,7 +310,11 @@ class ReminderService:
             )
         else:
             buttons = (Button("Remind me by DM", f"/ballot remind me #{ballot.id}"),)
+        image = None
+        if item.kind is Kind.REMINDER and self.pictured and self.settings.announcements.pictures:
+            image = (await self.pictured(ballot)).image
         return Reply(
+            image=image,
             header=f"Ballot reminder — {what}: {ballot.title}",
             text="Every vote counts towards the turnout the law requires. If you have not "
             "voted yet, please do it today.",

@@ -172,3 +172,24 @@ async def test_nothing_to_remind_about_is_said_plainly(branch: Branch) -> None:
 
     assert not reply.ok and "No ballot is open or coming up" in reply.header
     assert await rows_about(branch, "U0AMINA") == dict.fromkeys(PERSONAL, 0)
+
+
+async def test_the_thermometer_counts_members_who_said_they_posted(branch: Branch) -> None:
+    await branch.say("/ballot voted leeds")
+    await branch.say("/ballot voted leeds", user="U0BEN")
+
+    reply = await branch.say("/ballot leeds chart")
+
+    assert reply.image is not None
+    assert "2 members confirmed posting (an estimate)" in reply.image.alt_text
+
+
+async def test_a_channel_reminder_carries_the_thermometer(branch: Branch) -> None:
+    branch.at("2026-12-03 09:00")
+    await branch.app.reminders.fire("leeds-2026", "close-7d")
+    slack = FakePlatform("slack")
+
+    await branch.deliver(slack)
+
+    [(_, reminder)] = slack.channels["C0LEEDS"]
+    assert reminder.image is not None and "days left" in reminder.image.alt_text
