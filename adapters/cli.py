@@ -73,6 +73,13 @@ def _console_dispatcher(app: App, console: Console) -> Dispatcher:
 
 
 async def _console(settings: Settings, console: Console) -> int:
+    from bot.single_process import only_process
+
+    with only_process(settings.database.url):
+        return await _console_session(settings, console)
+
+
+async def _console_session(settings: Settings, console: Console) -> int:
     from adapters.console.repl import repl
 
     async with open_app(settings) as app:
@@ -196,6 +203,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return asyncio.run(_console(settings, console))
     except KeyboardInterrupt:
         return 130
+    except ConfigError as exc:  # e.g. a second process on one SQLite file
+        err.print(f"[bold red]ballotbot:[/] {exc}", highlight=False)
+        return 2
     except Exception as exc:  # the last line of defence: a clear message, not a traceback
         err.print(f"[bold red]ballotbot:[/] {type(exc).__name__}: {exc}", highlight=False)
         return 1

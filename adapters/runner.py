@@ -19,6 +19,7 @@ from rich.console import Console
 from bot.app import App, open_app
 from bot.config import Settings
 from bot.ports import Sender
+from bot.single_process import only_process
 
 
 class Adapter(Protocol):
@@ -100,8 +101,9 @@ async def run_adapters(settings: Settings, console: Console) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        async with open_app(settings) as app:
-            return await serve(app, stop, console)
+        with only_process(settings.database.url):
+            async with open_app(settings) as app:
+                return await serve(app, stop, console)
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)

@@ -6,7 +6,7 @@ tests, a benchmark) opens one here.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -15,19 +15,22 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from bot.announce.dispatcher import Dispatcher, Pacing
 from bot.announce.feeds import FeedStates, FeedWatcher
 from bot.announce.model import AnnouncementStore, Target
+from bot.announce.pacing import InProcessPacer, Pacer
 from bot.announce.service import AnnouncementService
 from bot.config import Settings
 from bot.core import Core
 from bot.demo import DEMO_BALLOTS
 from bot.domain import Ballot
+from bot.leadership import Leadership
 from bot.ports import BallotStore, Sender
-from bot.reminders.scheduler import ReminderScheduler, SchedulerLeader
+from bot.reminders.scheduler import ReminderScheduler
 from bot.reminders.service import ReminderService
 from bot.replies import Reply
 from storage.announcements import SqlAnnouncementStore
 from storage.ballots import SqlBallotStore
 from storage.database import create_engine, upgrade
 from storage.feeds import SqlFeedStates
+from storage.pacing import SqlPacer
 from storage.reminders import SqlReminderStore
 
 
@@ -42,6 +45,7 @@ class App:
     announcements: AnnouncementStore
     feed_states: FeedStates
     reminders: ReminderService
+    pacer: Pacer
 
     def dispatcher(self, senders: Mapping[str, Sender], pacing: Pacing | None = None) -> Dispatcher:
         """Delivers announcements through these platforms' senders, paced as configured."""
@@ -60,6 +64,7 @@ class App:
             pacing,
             organisers=self.organiser_channels(),
             reminder_card=self.reminders.card,
+            pacer=self.pacer,
         )
 
     def feed_watcher(self) -> FeedWatcher:
@@ -68,10 +73,17 @@ class App:
             self.settings.feeds, self.feed_states, self.announcements, self.organiser_channels()
         )
 
-    def scheduler_leader(self) -> SchedulerLeader:
+    def scheduler_leader(self) -> Leadership:
         """Runs the reminder scheduler here if no other process of this database does."""
         scheduler = ReminderScheduler(self.reminders, self.settings.database.url)
-        return SchedulerLeader(scheduler, self.engine)
+        return self.leadership("reminder scheduler", scheduler.start, scheduler.stop)
+
+    def leadership(
+        self, name: str, begin: Callable[[], Awaitable[None]], end: Callable[[], Awaitable[None]]
+    ) -> Leadership:
+        """``name``'s work in one process of the deployment at a time (:mod:`bot.leadership`)."""
+        retry = self.settings.process.leader_retry_seconds
+        return Leadership(self.engine, name, begin, end, retry)
 
     def organiser_channels(self) -> list[Target]:
         channels = self.settings.announcements.organiser_channels
@@ -111,6 +123,10 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
         core.reminders = reminders
         core.confirmed = reminders.store.confirmed
         reminders.pictured = core.pictured
-        yield App(settings, engine, store, core, announcements, SqlFeedStates(sessions), reminders)
+        # Several processes share PostgreSQL, and so the platforms' pace; SQLite has one.
+        shared = engine.dialect.name == "postgresql"
+        pacer = SqlPacer(sessions) if shared else InProcessPacer()
+        feeds = SqlFeedStates(sessions)
+        yield App(settings, engine, store, core, announcements, feeds, reminders, pacer)
     finally:
         await engine.dispose()

@@ -121,6 +121,25 @@ class ReminderSettings(_Section):
         return sorted(set(days), reverse=True)
 
 
+Role = Literal["slack", "discord", "dispatcher", "scheduler", "feeds"]
+
+
+class ProcessSettings(_Section):
+    """What this process does. One config can run N identical processes on PostgreSQL."""
+
+    roles: list[Role] = ["slack", "discord", "dispatcher", "scheduler", "feeds"]
+    """slack: answer Slack (any number of processes, behind a load balancer); discord: hold the
+    Discord gateway connection (one process at a time); dispatcher: send announcements and
+    reminders (any number); scheduler: plan reminders (one at a time); feeds: poll results
+    feeds (one at a time). Roles for a platform that is not enabled are ignored."""
+    leader_retry_seconds: float = Field(default=5.0, gt=0)
+    """How often a waiting process tries to take over one-at-a-time work."""
+    health_host: str = "127.0.0.1"
+    health_port: int = Field(default=0, ge=0, le=65535)
+    """GET /healthz and /readyz for a load balancer or supervisor; 0: no health server (the
+    Slack HTTP endpoint serves both on its own port anyway)."""
+
+
 class ConsoleSettings(_Section):
     organisers: list[str] = ["local"]
     """Console user names allowed to run organiser commands (the local user by default)."""
@@ -181,6 +200,7 @@ class Settings(_Section):
     charts: ChartSettings = ChartSettings()
     announcements: AnnouncementSettings = AnnouncementSettings()
     reminders: ReminderSettings = ReminderSettings()
+    process: ProcessSettings = ProcessSettings()
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
     rules: list[RuleSettings] = []

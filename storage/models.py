@@ -390,3 +390,23 @@ class SchedulerJobRow(Base):
     id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
     next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
     job_state: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class RateSlotRow(Base):
+    """The next free moment to send on one platform (or to one channel), shared by every
+    process of a deployment: each send reserves a slot by moving it on, atomically."""
+
+    __tablename__ = "rate_slots"
+
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    next_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SeenRequestRow(Base):
+    """A platform request already handled (a Slack trigger or event id): a retry of it, on
+    any process, is acknowledged and not handled again."""
+
+    __tablename__ = "seen_requests"
+
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.announce.model import AnnouncementStore, Kind, OutboxItem, Target
+from bot.announce.pacing import InProcessPacer, Pacer
 from bot.domain import Ballot
 from bot.ports import BallotStore, PermanentSendError, RetryableSendError, Sender
 from bot.replies import Reply, Tone
@@ -53,6 +53,7 @@ class Dispatcher:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         organisers: Sequence[Target] = (),
         reminder_card: ReminderCard | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.outbox = outbox
         self.ballots = ballots
@@ -62,8 +63,7 @@ class Dispatcher:
         self.clock = clock
         self.organisers = tuple(organisers)
         self.reminder_card = reminder_card
-        self._last_in_channel: dict[tuple[str, str], float] = {}
-        self._last_on_platform: dict[str, float] = {}
+        self.pacer = pacer or InProcessPacer()
         self._ballots: dict[str, Ballot | None] = {}  # per round: one read per ballot
         self._cards: dict[str, Reply] = {}  # and one card (and picture) per ballot
 
@@ -186,19 +186,18 @@ class Dispatcher:
         await self.outbox.retry(item.id, self.clock() + timedelta(seconds=wait), str(exc))
 
     async def _pace(self, item: OutboxItem) -> None:
-        """Wait for the channel's and the platform's next free slot (this process's view)."""
-        channel = (item.target.platform, item.target.channel_id)
-        now = time.monotonic()
-        ready = max(
-            self._last_in_channel.get(channel, -1e9) + self.pacing.per_channel_seconds,
-            self._last_on_platform.get(item.target.platform, -1e9)
-            + 1.0 / self.pacing.per_platform_per_second,
+        """Wait for the platform's and the channel's next free slot (shared by every
+        process of the deployment when the pacer is the database's)."""
+        target = item.target
+        platform = target.platform
+        if platform == "slack" and target.workspace:
+            platform = f"slack:{target.workspace}"  # Slack's ceilings are per workspace
+        await self.pacer.wait(
+            platform,
+            1.0 / self.pacing.per_platform_per_second,
+            f"{target.platform}:{target.channel_id}",
+            self.pacing.per_channel_seconds,
         )
-        if ready > now:
-            await asyncio.sleep(ready - now)
-        stamp = max(now, ready)
-        self._last_in_channel[channel] = stamp
-        self._last_on_platform[item.target.platform] = stamp
 
 
 def _notice(item: OutboxItem) -> Reply:

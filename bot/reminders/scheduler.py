@@ -5,10 +5,8 @@ union's clock). Jobs survive restarts in the job store; a job missed while the b
 runs late within ``grace_seconds`` or is skipped and logged. A job only queues outbox rows
 (:meth:`ReminderService.fire`, idempotent), so running one twice sends nothing twice.
 
-APScheduler 3 must not share a job store between processes: :class:`SchedulerLeader` lets
-exactly one process run it, the holder of a PostgreSQL session-level advisory lock kept on
-its own connection; when that process dies its connection goes, the lock with it, and another
-process takes over at its next try. SQLite serves one process, which simply runs it.
+APScheduler 3 must not share a job store between processes: exactly one process runs it, the
+holder of the "reminder scheduler" lock (:mod:`bot.leadership`).
 
 Job functions are module-level and take only ids (the job store pickles a reference to the
 function and its arguments); they reach the running service through :data:`RUNNING`.
@@ -25,8 +23,7 @@ from typing import Any
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import create_engine, make_url, text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import create_engine, make_url
 
 from bot.reminders.service import ReminderService
 
@@ -35,7 +32,6 @@ log = logging.getLogger(__name__)
 JOB_PREFIX = "remind:"
 SYNC_JOB = "reminders:sync"
 PURGE_JOB = "reminders:purge"
-LOCK_KEY = 0x62616C6C6F74  # "ballot": the advisory lock that names the scheduler process
 RUNNING: dict[str, ReminderScheduler] = {}
 
 
@@ -174,87 +170,3 @@ class ReminderScheduler:
             )
         else:
             log.error("reminder job %s failed", event.job_id, exc_info=event.exception)
-
-
-class SchedulerLeader:
-    """Runs the scheduler in exactly one process of a deployment.
-
-    On PostgreSQL, the process holding a session-level advisory lock on a connection of its
-    own runs it; the others try again every ``retry_seconds`` and take over once the holder
-    is gone (its connection closed, so the server released the lock). On SQLite there is one
-    process and it runs the scheduler.
-    """
-
-    def __init__(
-        self, scheduler: ReminderScheduler, engine: AsyncEngine, retry_seconds: float = 5.0
-    ) -> None:
-        self.scheduler = scheduler
-        self.engine = engine
-        self.retry_seconds = retry_seconds
-        self.leading = asyncio.Event()
-
-    async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            lock = await self._acquire()
-            if lock is None:
-                await _wait(stop, self.retry_seconds)
-                continue
-            try:
-                await self.scheduler.start()
-                self.leading.set()
-                log.info("this process runs the reminder scheduler")
-                while not stop.is_set() and await _alive(lock):
-                    await _wait(stop, self.retry_seconds)
-            finally:
-                self.leading.clear()
-                await self.scheduler.stop()
-                await _release(lock)
-
-    async def _acquire(self) -> AsyncConnection | _Alone | None:
-        if self.engine.dialect.name != "postgresql":
-            return _Alone()
-        connection = await self.engine.connect()
-        try:
-            got = await connection.scalar(
-                text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}
-            )
-            await connection.commit()
-        except Exception:
-            await connection.close()
-            raise
-        if not got:
-            await connection.close()
-            return None
-        return connection
-
-
-class _Alone:
-    """SQLite: one process, nothing to lock."""
-
-
-async def _alive(connection: AsyncConnection | _Alone) -> bool:
-    if isinstance(connection, _Alone):
-        return True
-    try:
-        await connection.scalar(text("SELECT 1"))
-        await connection.commit()
-    except Exception:
-        log.warning("lost the scheduler's lock connection: handing over")
-        return False
-    return True
-
-
-async def _release(connection: AsyncConnection | _Alone) -> None:
-    if isinstance(connection, _Alone):
-        return
-    with contextlib.suppress(Exception):
-        # Session-level: it would outlive close() on a pooled connection, so let go first.
-        await connection.execute(text("SELECT pg_advisory_unlock_all()"))
-        await connection.commit()
-    with contextlib.suppress(Exception):
-        await connection.close()
-
-
-async def _wait(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)

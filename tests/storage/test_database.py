@@ -18,6 +18,8 @@ from storage.models import Base
 TABLES = {
     "alembic_version",
     "audit_log",
+    "rate_slots",
+    "seen_requests",
     "apscheduler_jobs",
     "papers_posted",
     "reminder_optins",

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parents[3]
+
 
 def ballotbot(
     tmp_path: Path, *args: str, stdin: str | None = None
@@ -152,3 +154,26 @@ def test_an_import_with_no_announce_back_fills_quietly(tmp_path: Path) -> None:
     assert "announcement in #console" not in done.stdout
     log = ballotbot(tmp_path, "ask", "/ballot admin deliveries")
     assert "0 latest" in log.stdout
+
+
+def test_a_second_process_on_one_sqlite_file_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'ballotbot.db'}"
+    first = subprocess.Popen(
+        [sys.executable, "-m", "adapters.cli", "--database", url],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        assert first.stdout is not None
+        first.stdout.readline()  # the console is up (its banner), holding the database
+        second = ballotbot(tmp_path)
+    finally:
+        first.communicate("", timeout=60)
+
+    assert second.returncode == 2
+    assert "another ballotbot process is already running" in second.stderr
+    assert "PostgreSQL" in second.stderr

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from bot.app import App, open_app
 from bot.config import Settings
-from bot.reminders.scheduler import LOCK_KEY, ReminderScheduler, fire_reminder, job_id
+from bot.reminders.scheduler import ReminderScheduler, fire_reminder, job_id
 from bot.requests import Request
 from tests.bot.announce.conftest import ORGANISER
 
@@ -151,9 +151,9 @@ async def test_one_process_runs_the_scheduler_and_another_takes_over_when_it_die
             await admin.execute(
                 text(
                     "SELECT pg_terminate_backend(pid) FROM pg_locks "
-                    "WHERE locktype = 'advisory' AND objid = :key"
+                    "WHERE locktype = 'advisory' AND classid = :high AND objid = :low"
                 ),
-                {"key": LOCK_KEY & 0xFFFFFFFF},
+                {"high": first.key >> 32, "low": first.key & 0xFFFFFFFF},
             )
         await asyncio.wait_for(second.leading.wait(), 5)
         stop.set()

@@ -1,0 +1,52 @@
+"""Pacing shared by every process of a deployment, through PostgreSQL.
+
+Each send reserves its slot with one atomic upsert per key: the slot is the later of the
+stored next free moment and the server's now; the stored moment moves on by the interval.
+The server's clock is the only clock involved, so processes on different machines agree.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from datetime import timedelta
+
+from sqlalchemy import bindparam, delete, func, literal_column
+from sqlalchemy.dialects.postgresql import INTERVAL, insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.database import WRITE
+from storage.models import RateSlotRow
+
+CLEAN_EVERY = 1000
+"""Every this many sends, slots long past are deleted (one per channel ever messaged)."""
+
+
+def _reserve(key: str, interval: float):
+    step = bindparam("step", timedelta(seconds=interval), type_=INTERVAL)
+    statement = insert(RateSlotRow).values(key=key, next_at=func.now() + step)
+    slot_start = func.greatest(RateSlotRow.next_at, func.now())
+    return statement.on_conflict_do_update(
+        index_elements=[RateSlotRow.key], set_={"next_at": slot_start + step}
+    ).returning(func.extract("epoch", RateSlotRow.next_at - step - literal_column("now()")))
+
+
+class SqlPacer:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._sends = itertools.count(1)
+
+    async def wait(
+        self, platform: str, platform_interval: float, channel: str, channel_interval: float
+    ) -> None:
+        delays = [0.0]
+        async with self._sessions.begin() as session:
+            await session.connection(execution_options=WRITE)
+            for key, interval in ((platform, platform_interval), (channel, channel_interval)):
+                if interval > 0:
+                    delays.append(float(await session.scalar(_reserve(key, interval)) or 0))
+            if next(self._sends) % CLEAN_EVERY == 0:
+                old = func.now() - timedelta(hours=1)
+                await session.execute(delete(RateSlotRow).where(RateSlotRow.next_at < old))
+        if max(delays) > 0:
+            await asyncio.sleep(max(delays))
