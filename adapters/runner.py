@@ -1,18 +1,23 @@
-"""`ballotbot run`: every adapter enabled in the config, on one event loop, stopped cleanly.
+"""`ballotbot run`: what this process does, on one event loop, stopped cleanly.
 
-Beside the adapters run the announcement dispatcher, sending through their senders, the
-watcher of the configured results feeds, and (in one process of a deployment) the reminder
-scheduler.
+``[process] roles`` says which parts run here, so one config can run N identical processes
+on PostgreSQL: the Slack endpoint (any number, behind a load balancer), the dispatcher (any
+number: rows are claimed with SKIP LOCKED and the platforms' pace is shared in the database),
+and, one process at a time (an advisory lock each, :mod:`bot.leadership`), the Discord
+gateway, the reminder scheduler and the feed watcher. A platform library is imported only
+when that platform is enabled, so a console-only install stays light.
 
-Adapters share one core and one database; each only has a lifecycle (start, stop). A platform
-library is imported only when its adapter is enabled, so a console-only install stays light.
+On SIGINT or SIGTERM: the Slack endpoint stops taking requests and finishes what it promised,
+the dispatcher finishes the message in hand and hands back the rest, and the locks are let go.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
-from typing import Protocol
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rich.console import Console
 
@@ -22,38 +27,32 @@ from bot.ports import Sender
 from bot.single_process import only_process
 
 
-class Adapter(Protocol):
-    """What the runner needs of a platform adapter."""
+class Running:
+    """What this process started, to be stopped in reverse order."""
 
-    name: str
-    platform: str
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.stops: list[tuple[str, Callable[[], Awaitable[Any]]]] = []
+        self.tasks: list[asyncio.Task[None]] = []
 
-    @property
-    def sender(self) -> Sender: ...
+    def started(self, name: str, stop: Callable[[], Awaitable[Any]]) -> None:
+        self.stops.append((name, stop))
+        self.console.print(f"ballotbot: {name} started", highlight=False)
 
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-
-def enabled_adapters(app: App) -> list[Adapter]:
-    """The adapters the settings switch on, built around the one shared core."""
-    adapters: list[Adapter] = []
-    if app.settings.slack.enabled:
-        from adapters.slack import build_slack_adapter
-
-        adapters.append(build_slack_adapter(app))
-    if app.settings.discord.enabled:
-        from adapters.discord import DiscordAdapter
-
-        adapters.append(DiscordAdapter(app.core, app.settings.discord))
-    return adapters
+    async def stop_all(self) -> None:
+        for task in self.tasks:
+            with contextlib.suppress(Exception):
+                await task
+        for name, stop in reversed(self.stops):
+            await stop()
+            self.console.print(f"ballotbot: {name} stopped", highlight=False)
 
 
 async def serve(app: App, stop: asyncio.Event, console: Console) -> int:
-    """Start every enabled adapter, wait for ``stop``, then stop them in reverse order."""
-    adapters = enabled_adapters(app)
-    if not adapters:
+    """Start what the roles ask for, wait for ``stop``, then stop it all in reverse order."""
+    settings = app.settings
+    roles = set(settings.process.roles)
+    if not settings.slack.enabled and not settings.discord.enabled:
         console.print(
             "[bold red]ballotbot run:[/] no adapter is enabled. Set `enabled = true` under "
             "[slack] or [discord] in the config (see config.example.toml), or run `ballotbot` "
@@ -62,36 +61,93 @@ async def serve(app: App, stop: asyncio.Event, console: Console) -> int:
             markup=True,
         )
         return 2
-    started: list[Adapter] = []
-    delivering: asyncio.Task[None] | None = None
-    watching: asyncio.Task[None] | None = None
-    scheduling: asyncio.Task[None] | None = None
+    running = Running(console)
     try:
-        for adapter in adapters:
-            await adapter.start()
-            started.append(adapter)
-            console.print(f"ballotbot: {adapter.name} started", highlight=False)
-        dispatcher = app.dispatcher({a.platform: a.sender for a in started})
-        poll = app.settings.announcements.poll_seconds
-        delivering = asyncio.create_task(dispatcher.run_forever(stop, poll))
-        if app.settings.feeds:
-            watching = asyncio.create_task(app.feed_watcher().run_forever(stop))
-        scheduling = asyncio.create_task(app.scheduler_leader().run(stop))
+        senders: dict[str, Sender] = {}
+        if settings.slack.enabled:
+            await _slack(app, roles, running, senders)
+        if settings.discord.enabled:
+            await _discord(app, roles, running, senders, stop)
+        if "dispatcher" in roles and senders:
+            dispatcher = app.dispatcher(senders)
+            poll = settings.announcements.poll_seconds
+            running.tasks.append(asyncio.create_task(dispatcher.run_forever(stop, poll)))
+            console.print(f"ballotbot: dispatcher started ({', '.join(senders)})")
+        if "scheduler" in roles:
+            running.tasks.append(asyncio.create_task(app.scheduler_leader().run(stop)))
+        if "feeds" in roles and settings.feeds:
+            running.tasks.append(asyncio.create_task(_feeds(app).run(stop)))
+        if settings.process.health_port:
+            await _health(app, running)
         await stop.wait()
     finally:
-        if scheduling is not None:
-            stop.set()
-            await scheduling
-        if watching is not None:
-            stop.set()
-            await watching
-        if delivering is not None:
-            stop.set()  # also when an adapter failed: the dispatcher must not outlive them
-            await delivering  # it finishes the message in hand and hands back the rest
-        for adapter in reversed(started):
-            await adapter.stop()
-            console.print(f"ballotbot: {adapter.name} stopped", highlight=False)
+        stop.set()  # also when a start failed: nothing may outlive what it depends on
+        await running.stop_all()
     return 0
+
+
+async def _slack(app: App, roles: set[str], running: Running, senders: dict[str, Sender]) -> None:
+    from adapters.slack import SlackSecrets, SlackSender, build_slack_adapter
+    from adapters.slack.sender import web_client
+
+    if "slack" in roles:
+        adapter = build_slack_adapter(app)
+        await adapter.start()
+        running.started(adapter.name, adapter.stop)
+        senders["slack"] = adapter.sender
+    elif "dispatcher" in roles:
+        secrets = SlackSecrets.from_env(app.settings.slack.mode)
+        senders["slack"] = SlackSender(web_client(secrets.bot_token, app.settings.slack.api_url))
+
+
+async def _discord(
+    app: App,
+    roles: set[str],
+    running: Running,
+    senders: dict[str, Sender],
+    stop: asyncio.Event,
+) -> None:
+    from adapters.discord import DiscordAdapter, DiscordSending
+
+    if "dispatcher" in roles:
+        sending = DiscordSending(app.settings.discord)
+        senders["discord"] = await sending.start()
+        running.started("Discord sender", sending.stop)
+    if "discord" in roles:
+        gateway = DiscordAdapter(app.core, app.settings.discord)
+        leader = app.leadership("Discord gateway", gateway.start, gateway.stop)
+        running.tasks.append(asyncio.create_task(leader.run(stop)))
+
+
+def _feeds(app: App) -> Any:
+    """The feed watcher, in one process at a time."""
+    watching: dict[str, tuple[asyncio.Event, asyncio.Task[None]]] = {}
+
+    async def begin() -> None:
+        halt = asyncio.Event()
+        watching["task"] = (halt, asyncio.create_task(app.feed_watcher().run_forever(halt)))
+
+    async def end() -> None:
+        if "task" in watching:
+            halt, task = watching.pop("task")
+            halt.set()
+            await task
+
+    return app.leadership("feed watcher", begin, end)
+
+
+async def _health(app: App, running: Running) -> None:
+    from aiohttp import web
+
+    from adapters.slack.http import add_health_routes
+
+    web_app = web.Application()
+    add_health_routes(web_app, app.ready)
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    process = app.settings.process
+    await web.TCPSite(runner, process.health_host, process.health_port).start()
+    running.started(f"health on {process.health_host}:{process.health_port}", runner.cleanup)
 
 
 async def run_adapters(settings: Settings, console: Console) -> int:

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.announce.dispatcher import Dispatcher, Pacing
@@ -32,6 +33,7 @@ from storage.database import create_engine, upgrade
 from storage.feeds import SqlFeedStates
 from storage.pacing import SqlPacer
 from storage.reminders import SqlReminderStore
+from storage.requests import SqlSeenRequests
 
 
 @dataclass
@@ -46,6 +48,20 @@ class App:
     feed_states: FeedStates
     reminders: ReminderService
     pacer: Pacer
+    seen: SqlSeenRequests
+
+    async def first_time(self, key: str) -> bool:
+        """Records a platform request id; False when any process handled it already."""
+        return await self.seen.first_time(key)
+
+    async def ready(self) -> bool:
+        """Can this process reach its database? (``/readyz``)"""
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
 
     def dispatcher(self, senders: Mapping[str, Sender], pacing: Pacing | None = None) -> Dispatcher:
         """Delivers announcements through these platforms' senders, paced as configured."""
@@ -127,6 +143,7 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
         shared = engine.dialect.name == "postgresql"
         pacer = SqlPacer(sessions) if shared else InProcessPacer()
         feeds = SqlFeedStates(sessions)
-        yield App(settings, engine, store, core, announcements, feeds, reminders, pacer)
+        seen = SqlSeenRequests(sessions)
+        yield App(settings, engine, store, core, announcements, feeds, reminders, pacer, seen)
     finally:
         await engine.dispose()

@@ -58,14 +58,20 @@ class Leadership:
                 await _wait(stop, self.retry_seconds)
                 continue
             try:
-                await self.begin()
+                try:
+                    await self.begin()
+                except Exception:
+                    log.exception("could not start the %s; trying again", self.name)
+                    await _wait(stop, self.retry_seconds)
+                    continue
                 self.leading.set()
                 log.info("this process runs the %s", self.name)
                 while not stop.is_set() and await _alive(lock):
                     await _wait(stop, self.retry_seconds)
             finally:
                 self.leading.clear()
-                await self.end()
+                with contextlib.suppress(Exception):
+                    await self.end()
                 await _release(lock)
 
     async def _acquire(self) -> AsyncConnection | _Alone | None:

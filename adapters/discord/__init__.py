@@ -4,7 +4,7 @@
 side for announcements and reminders. See the README, section Discord for setting up the bot.
 """
 
-from adapters.discord.adapter import DiscordAdapter, token_from_env
+from adapters.discord.adapter import DiscordAdapter, DiscordSending, token_from_env
 from adapters.discord.sender import DiscordSender
 
-__all__ = ["DiscordAdapter", "DiscordSender", "token_from_env"]
+__all__ = ["DiscordAdapter", "DiscordSender", "DiscordSending", "token_from_env"]

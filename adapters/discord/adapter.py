@@ -129,3 +129,34 @@ class DiscordAdapter:
 
 def _is_custom(api_url: str) -> bool:
     return api_url.rstrip("/") != DISCORD_API_URL
+
+
+class DiscordSending:
+    """Discord's REST side alone, for a dispatcher process that does not hold the gateway:
+    posts, edits and DMs need a logged-in HTTP session, not a gateway connection."""
+
+    platform = "discord"
+
+    def __init__(
+        self,
+        settings: DiscordSettings,
+        token: str | None = None,
+        max_ratelimit_timeout: float = 30.0,
+    ) -> None:
+        self.settings = settings
+        self.token = token if token is not None else token_from_env()
+        self.client = discord.Client(
+            intents=discord.Intents.none(), max_ratelimit_timeout=max_ratelimit_timeout
+        )
+
+    async def start(self) -> DiscordSender:
+        point_at(self.settings.api_url, self.settings.gateway_url)
+        try:
+            await self.client.login(self.token)
+        except discord.LoginFailure as exc:
+            await self.client.close()
+            raise ConfigError(f"Discord refused {TOKEN_VARIABLE}: {exc}") from exc
+        return DiscordSender(self.client)
+
+    async def stop(self) -> None:
+        await self.client.close()

@@ -19,7 +19,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack.handlers import ANSWER_BUDGET, Answerer, BallotListeners
-from adapters.slack.http import EventsServer
+from adapters.slack.http import EventsServer, Ready
+from adapters.slack.retries import FirstTime, once
 from adapters.slack.sender import SlackSender, web_client
 from bot.config import ConfigError, Settings, SlackSettings
 
@@ -117,10 +118,15 @@ class SlackAdapter:
         settings: SlackSettings,
         secrets: SlackSecrets,
         budget: float = ANSWER_BUDGET,
+        first_time: FirstTime | None = None,
+        ready: Ready | None = None,
     ) -> None:
         self.settings = settings
         self.secrets = secrets
+        self.ready = ready
         self.bolt, self.listeners = build_app(core, settings, secrets, budget)
+        if first_time is not None:
+            self.bolt.use(once(first_time))
         self.sender = SlackSender(self.bolt.client)
         self._server: EventsServer | None = None
         self._socket: AsyncSocketModeHandler | None = None
@@ -144,7 +150,7 @@ class SlackAdapter:
                 raise RefusedSecret(f"Slack refused SLACK_BOT_TOKEN: {reason}") from None
             raise
         if self.settings.mode == "http":
-            self._server = EventsServer(self.bolt)
+            self._server = EventsServer(self.bolt, ready=self.ready)
             await self._server.start(self.settings.host, self.settings.port)
             log.info("Slack (HTTP mode) listening on %s", self._server.url)
             return
@@ -168,10 +174,12 @@ class SlackAdapter:
 def build_slack_adapter(app: App, env: Mapping[str, str] | None = None) -> SlackAdapter:
     """The adapter ``ballotbot run`` starts (``adapters.runner``): not started yet.
 
-    Secrets are read here, so a missing one stops ``run`` before anything listens.
+    Secrets are read here, so a missing one stops ``run`` before anything listens. Requests
+    Slack sends again are recognised across every process of the deployment (``seen``).
     """
     settings = app.settings.slack
-    return SlackAdapter(app.core, settings, SlackSecrets.from_env(settings.mode, env))
+    secrets = SlackSecrets.from_env(settings.mode, env)
+    return SlackAdapter(app.core, settings, secrets, first_time=app.first_time, ready=app.ready)
 
 
 async def start_slack(

@@ -78,7 +78,14 @@ async def test_ballotbot_run_builds_slack_from_the_app_and_stops_it_cleanly(
         {"slack": {"enabled": True, "mode": "socket", "api_url": slack.api_url}}
     )
     env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN}
-    adapter = build_slack_adapter(SimpleNamespace(core=core, settings=settings), env)  # type: ignore[arg-type]
+    async def first_time(key: str) -> bool:
+        return True
+
+    async def ready() -> bool:
+        return True
+
+    stand_in = SimpleNamespace(core=core, settings=settings, first_time=first_time, ready=ready)
+    adapter = build_slack_adapter(stand_in, env)  # type: ignore[arg-type]
     await adapter.start()
     await adapter.stop()
 
