@@ -122,7 +122,7 @@ def postgres_server() -> Iterator[PostgresServer]:
         port = _free_port()
         options = (
             f"-p {port} -h 127.0.0.1 -k {root} -c fsync=off -c synchronous_commit=off "
-            "-c full_page_writes=off -c max_connections=50"
+            "-c full_page_writes=off -c max_connections=200"
         )
         started = subprocess.run(
             run([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options,

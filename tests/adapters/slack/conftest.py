@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import time
 from collections.abc import AsyncIterator
@@ -82,8 +83,16 @@ async def socket_adapter(slack: FakeSlack, core: RecordingCore) -> AsyncIterator
 def slash_command(slack: FakeSlack, text: str, hook: str = "command") -> str:
     """The recorded ``/ballot`` form body with the member's text and a response_url on the fake."""
     fields = dict(parse_qsl((FIXTURES / "slash_command.form").read_text(), keep_blank_values=True))
-    fields.update(text=text, response_url=slack.response_url(hook))
+    # Every invocation has its own trigger id (a retry by Slack repeats it).
+    fields.update(text=text, response_url=slack.response_url(hook), trigger_id=_trigger_id())
     return urlencode(fields)
+
+
+_triggers = itertools.count(1)
+
+
+def _trigger_id() -> str:
+    return f"6543210987.1234567890.{next(_triggers):032x}"
 
 
 def block_actions(

@@ -78,6 +78,7 @@ async def test_ballotbot_run_builds_slack_from_the_app_and_stops_it_cleanly(
         {"slack": {"enabled": True, "mode": "socket", "api_url": slack.api_url}}
     )
     env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN}
+
     async def first_time(key: str) -> bool:
         return True
 
