@@ -278,6 +278,7 @@ class SqlAnnouncementStore:
                 attempts=row.attempts,
                 body=row.body,
                 revision=row.revision,
+                claim=token,
             )
             for row in rows
         ]
@@ -364,6 +365,21 @@ class SqlAnnouncementStore:
                 .where(OutboxRow.id.in_(list(item_ids)), OutboxRow.state == "claimed")
                 .values(state="pending", claimed_until=None, claim_token=None)
             )
+
+    async def confirm(self, item: OutboxItem, now: datetime, lease_seconds: float) -> bool:
+        statement = (
+            update(OutboxRow)
+            .where(
+                OutboxRow.id == item.id,
+                OutboxRow.state == "claimed",
+                OutboxRow.claim_token == item.claim,
+            )
+            .values(claimed_until=now + timedelta(seconds=lease_seconds))
+        )
+        async with self._sessions.begin() as session:
+            await session.connection(execution_options=WRITE)
+            result = await session.execute(statement)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def sent(self, item_id: int, message_id: str, now: datetime) -> None:
         await self._update(

@@ -128,6 +128,9 @@ class Dispatcher:
             else:
                 reply = self._message(item, ballot)
         await self._pace(item)
+        if not await self.outbox.confirm(item, self.clock(), self.pacing.lease_seconds):
+            log.info("outbox row %s was taken over by another dispatcher: not sending", item.id)
+            return 0
         try:
             if item.kind is Kind.CORRECTION and item.corrects_message_id:
                 await sender.update(item.target.channel_id, item.corrects_message_id, reply)

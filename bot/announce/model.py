@@ -114,6 +114,9 @@ class OutboxItem:
     body: str | None = None
     revision: str = ""
     """The figures' version for results; the plan's stage for reminders."""
+    claim: str = ""
+    """This dispatcher's claim: a row whose lease ran out and was taken by another is not
+    this dispatcher's to send any more."""
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,11 @@ class AnnouncementStore(Protocol):
 
     async def release(self, item_ids: Sequence[int]) -> None:
         """Hand claimed rows back untried (a dispatcher stopping)."""
+        ...
+
+    async def confirm(self, item: OutboxItem, now: datetime, lease_seconds: float) -> bool:
+        """Just before sending: is the row still ours? If so, renew its lease. False when the
+        lease ran out and another dispatcher took the row (it sends it, not us)."""
         ...
 
     async def sent(self, item_id: int, message_id: str, now: datetime) -> None: ...

@@ -4,6 +4,7 @@ nginx in front of their Slack endpoints, and the fake Slack and Discord APIs."""
 from __future__ import annotations
 
 import gc
+import json
 import os
 import shutil
 import signal
@@ -174,7 +175,7 @@ cache_dir = "{charts}"
 
 [announcements]
 per_channel_seconds = 1.0
-per_platform_per_second = 200.0
+per_platform_per_second = {rate}
 lease_seconds = 3.0
 poll_seconds = 0.2
 pictures = false
@@ -190,6 +191,7 @@ sync_seconds = 1.0
 
 [process]
 leader_retry_seconds = 0.5
+roles = {roles}
 
 [slack]
 enabled = true
@@ -216,6 +218,8 @@ def write_configs(
     discord_gateway: str,
     send_at: str,
     count: int = 3,
+    rate: float = 200.0,
+    roles: tuple[str, ...] = ("slack", "discord", "dispatcher", "scheduler", "feeds"),
 ) -> list[BotProcess]:
     processes = []
     for n in range(1, count + 1):
@@ -234,6 +238,8 @@ def write_configs(
                 discord_api=discord_api,
                 discord_gateway=discord_gateway,
                 guild=GUILD_ID,
+                rate=rate,
+                roles=json.dumps(list(roles)),
             )
         )
         processes.append(BotProcess(f"p{n}", port, config, home / "run.log"))

@@ -207,3 +207,20 @@ async def test_three_dispatchers_sharing_postgresql_never_send_the_same_row(
     await asyncio.gather(worker(), worker(), worker())
 
     assert all(slack.headers(c) == [NEW] for c in channels)
+
+
+async def test_a_dispatcher_whose_lease_ran_out_leaves_the_row_to_the_one_that_took_it(
+    branch: Branch,
+) -> None:
+    await branch.organiser(LEEDS)
+    await branch.subscribe("slack", "C0LEEDS")
+    await branch.organiser(DECLARE)
+    outbox = branch.app.announcements
+    [slow] = await outbox.claim(["slack"], 10, branch.now, 1.0)  # a dispatcher that stalls
+
+    branch.later(2)  # its lease runs out; another dispatcher takes the row and sends it
+    slack = FakePlatform("slack")
+    assert await drain(branch, slack) == 1
+
+    assert await outbox.confirm(slow, branch.now, 60) is False  # the stalled one must not send
+    assert slack.headers("C0LEEDS") == [NEW]
