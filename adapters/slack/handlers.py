@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 ANSWER_BUDGET = 2.0
 """Seconds the core may take before we acknowledge first: Slack gives up after three."""
 
+RENDERS_KEPT = 512
+"""Renderings kept for repeated answers (the core keeps 2,048 answers; these are the hot ones)."""
+
 ACTION_PATTERN = re.compile("^" + re.escape(ACTION_PREFIX))
 """Every button we draw (``ballot:run:<n>``, ``ballot:share``) and nobody else's."""
 
@@ -75,6 +78,7 @@ class BallotListeners:
         self.sender = sender
         self.budget = budget
         self._tasks: set[asyncio.Task[None]] = set()
+        self._renders: dict[int, tuple[Reply, list[Message]]] = {}
 
     def register(self, app: AsyncApp, command: str = "/ballot") -> None:
         app.command(command)(self.on_command)
@@ -106,7 +110,7 @@ class BallotListeners:
                 return
             except SlackApiError as exc:
                 log.warning("could not open the form (%s): answering with text", exc)
-        first, *rest = render(reply)
+        first, *rest = self._rendered(reply)
         await ack(response_type="ephemeral", **first)
         if rest:
             self._spawn(self._send(rest, respond, replace_original=False))
@@ -153,6 +157,18 @@ class BallotListeners:
             )
         except SlackApiError as exc:
             log.warning("form answered but not shown in %s: %s", channel, exc)
+
+    def _rendered(self, reply: Reply) -> list[Message]:
+        """Block Kit for a private answer. The core hands back the very same Reply for a
+        repeated question, so its rendering is kept too (by identity: a Reply is immutable)."""
+        kept = self._renders.get(id(reply))
+        if kept is not None and kept[0] is reply:
+            return kept[1]
+        messages = render(reply)
+        self._renders[id(reply)] = (reply, messages)
+        if len(self._renders) > RENDERS_KEPT:
+            self._renders.pop(next(iter(self._renders)))
+        return messages
 
     def _answer(self, request: Request) -> asyncio.Future[Reply]:
         async def answer() -> Reply:
