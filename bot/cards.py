@@ -12,7 +12,8 @@ from typing import Any
 
 from bot.domain import Ballot, Question
 from bot.figures import Figures, derive
-from bot.replies import Bar, Button, Field, Reply, Section, Tone
+from bot.replies import Bar, Button, Field, Reply, Section, Tone, error
+from bot.search import Match
 
 NOT_KNOWN = "not known"
 
@@ -161,3 +162,20 @@ def ballot_line(ballot: Ballot, judge: Judge = simple_judge) -> str:
     when = ballot.announced or ballot.closes or ballot.opens
     outcome = "; ".join(judge(ballot, q).lines[0] for q in ballot.questions[:1])
     return f"{when.human() if when else 'date not known'} — {ballot.title}: {outcome}"
+
+
+def unresolved(search: str, match: Match) -> Reply | None:
+    """What to answer when a search leads to no single subject: a choice, or the closest
+    names. None when it does lead somewhere."""
+    if match.choices:
+        return Reply(
+            header=f"Several ballots match “{search}”",
+            text="Which one did you mean?",
+            buttons=tuple(Button(name, f"/ballot {name}") for name in match.choices),
+            kind="choices",
+            data={"choices": list(match.choices)},
+        )
+    if not match.found:
+        hint = ", ".join(match.closest) if match.closest else "no ballots stored yet"
+        return error(f"No ballot found for “{search}”", f"Closest names: {hint}.")
+    return None

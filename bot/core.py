@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from bot import commands
-from bot.cards import Judge, ballot_card, ballot_line, simple_judge
+from bot.cards import Judge, ballot_card, ballot_line, simple_judge, unresolved
 from bot.domain import Ballot
 from bot.ports import BallotStore
 from bot.replies import Button, Image, Reply, Section, Tone, error
@@ -187,17 +187,9 @@ class Core:
             return await self.pictured(ballot) if picture else self.card(ballot)
         index = await self.index()
         match = index.find(search)
-        if match.choices:
-            return Reply(
-                header=f"Several ballots match “{search}”",
-                text="Which one did you mean?",
-                buttons=tuple(Button(name, f"/ballot {name}") for name in match.choices),
-                kind="choices",
-                data={"choices": list(match.choices)},
-            )
-        if not match.found:
-            hint = ", ".join(match.closest) if match.closest else "no ballots stored yet"
-            return error(f"No ballot found for “{search}”", f"Closest names: {hint}.")
+        answer = unresolved(search, match)
+        if answer is not None:
+            return answer
         if match.campaign is not None and self.campaign_card is not None and not history:
             ballots = await self.store.get_many(match.ballot_ids)
             return self.campaign_card(match.campaign, ballots)

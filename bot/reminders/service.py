@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from bot import commands
 from bot.announce.model import AnnouncementStore, Kind, OutboxItem, Target, matching
 from bot.announce.service import is_organiser
+from bot.cards import unresolved
 from bot.config import ReminderSettings, Settings
 from bot.domain import Ballot, Method, Status
 from bot.ports import BallotStore
@@ -135,16 +136,9 @@ class ReminderService:
             found = [ballot]
         else:
             match = (await self.index()).find(search)
-            if match.choices:
-                return Reply(
-                    header=f"Several ballots match “{search}”",
-                    text="Which one did you mean?",
-                    buttons=tuple(Button(name, f"/ballot {name}") for name in match.choices),
-                    kind="choices",
-                )
-            if not match.found:
-                hint = ", ".join(match.closest) if match.closest else "no ballots stored yet"
-                return error(f"No ballot found for “{search}”", f"Closest names: {hint}.")
+            answer = unresolved(search, match)
+            if answer is not None:
+                return answer
             found = await self.ballots.get_many(match.ballot_ids)
         running = [b for b in found if _still_running(b, today)]
         if not running:
