@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, delete, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.announce.model import (
@@ -34,7 +33,7 @@ from bot.announce.model import (
 from bot.domain import Ballot
 from bot.records import ballot_to_dict
 from storage.ballots import SqlBallotStore
-from storage.database import WRITE
+from storage.database import WRITE, dialect_of, upsert_insert
 from storage.models import AuditRow, OutboxRow, ReminderOptInRow, SubscriptionRow
 
 
@@ -62,7 +61,7 @@ class SqlAnnouncementStore:
         self._ballots = ballots
 
     async def subscribe(self, target: Target, kind: FilterKind, value: str, who: str) -> bool:
-        insert = postgresql.insert if self._dialect() == "postgresql" else sqlite.insert
+        insert = upsert_insert(dialect_of(self._sessions))
         statement = (
             insert(SubscriptionRow)
             .values(
@@ -207,7 +206,7 @@ class SqlAnnouncementStore:
             )
         if not rows:
             return
-        insert = postgresql.insert if self._dialect() == "postgresql" else sqlite.insert
+        insert = upsert_insert(dialect_of(self._sessions))
         statement = insert(OutboxRow)
         statement = statement.on_conflict_do_update(
             index_elements=["kind", "ballot_id", "revision", "platform", "channel_id"],
@@ -325,12 +324,12 @@ class SqlAnnouncementStore:
                 }
                 for t in chosen
             ]
-            insert = postgresql.insert if self._dialect() == "postgresql" else sqlite.insert
+            insert = upsert_insert(dialect_of(self._sessions))
             statement = insert(OutboxRow).on_conflict_do_nothing().returning(OutboxRow.id)
             return len((await session.execute(statement, rows)).all())
 
     async def notify(self, targets: Sequence[Target], ballot_id: str, text: str) -> int:
-        insert = postgresql.insert if self._dialect() == "postgresql" else sqlite.insert
+        insert = upsert_insert(dialect_of(self._sessions))
         now = datetime.now(UTC)
         queued = 0
         async with self._sessions.begin() as session:
@@ -450,6 +449,3 @@ class SqlAnnouncementStore:
         async with self._sessions.begin() as session:
             await session.connection(execution_options=WRITE)
             await session.execute(update(OutboxRow).where(OutboxRow.id == item_id).values(**values))
-
-    def _dialect(self) -> str:
-        return self._sessions.kw["bind"].dialect.name

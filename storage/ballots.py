@@ -26,13 +26,12 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain import Ballot, CatalogEntry, Status
 from bot.ports import SaveReport
 from storage.catalog import read_catalog
-from storage.database import READ, WRITE
+from storage.database import READ, WRITE, upsert_insert
 from storage.mapping import ballot_values, child_values, employer_key, employer_values
 from storage.models import (
     BallotAliasRow,
@@ -262,8 +261,7 @@ async def _ids_for(
         return ids
     dialect = session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
-        dialect_insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-        statement = dialect_insert(model.__table__).on_conflict_do_nothing(
+        statement = upsert_insert(dialect)(model.__table__).on_conflict_do_nothing(
             index_elements=[natural_key]
         )
     else:

@@ -8,13 +8,20 @@ an installed wheel needs no ``alembic.ini``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -29,6 +36,16 @@ round trip to the driver's thread on every member's question."""
 
 # An arbitrary constant: PostgreSQL processes starting together migrate one at a time.
 _MIGRATION_LOCK = 7_466_821
+
+
+def upsert_insert(dialect: str) -> Callable[..., Any]:
+    """The INSERT that has ``on_conflict_do_nothing`` / ``_do_update`` on this dialect."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def dialect_of(sessions: async_sessionmaker[AsyncSession]) -> str:
+    """The dialect name of a session factory's engine ("sqlite" or "postgresql")."""
+    return str(sessions.kw["bind"].dialect.name)
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:

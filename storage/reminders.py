@@ -7,22 +7,17 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select, union
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.announce.model import Kind
 from bot.reminders.model import Forgotten, Member, PlanChanges
-from storage.database import WRITE
+from storage.database import WRITE, dialect_of, upsert_insert
 from storage.models import OutboxRow, PaperPostedRow, ReminderOptInRow, ReminderPlanRow
 
 
 class SqlReminderStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
-
-    def _insert(self):
-        dialect = self._sessions.kw["bind"].dialect.name
-        return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
     async def plan_changes(self, ballot_id: str) -> PlanChanges:
         async with self._sessions() as session:
@@ -64,7 +59,9 @@ class SqlReminderStore:
             }
             for ballot_id in ballot_ids
         ]
-        statement = self._insert()(ReminderOptInRow).on_conflict_do_nothing()
+        statement = upsert_insert(dialect_of(self._sessions))(
+            ReminderOptInRow
+        ).on_conflict_do_nothing()
         async with self._sessions.begin() as session:
             await session.connection(execution_options=WRITE)
             result = await session.execute(statement.returning(ReminderOptInRow.id), rows)
@@ -84,7 +81,7 @@ class SqlReminderStore:
 
     async def posted(self, member: Member, ballot_id: str) -> bool:
         statement = (
-            self._insert()(PaperPostedRow)
+            upsert_insert(dialect_of(self._sessions))(PaperPostedRow)
             .values(
                 platform=member.platform,
                 user_id=member.user_id,

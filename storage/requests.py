@@ -6,10 +6,9 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.database import WRITE
+from storage.database import WRITE, dialect_of, upsert_insert
 from storage.models import SeenRequestRow
 
 KEEP = timedelta(days=1)
@@ -23,8 +22,7 @@ class SqlSeenRequests:
         self._calls = itertools.count(1)
 
     async def first_time(self, key: str) -> bool:
-        dialect = self._sessions.kw["bind"].dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        insert = upsert_insert(dialect_of(self._sessions))
         now = datetime.now(UTC)
         statement = (
             insert(SeenRequestRow)
