@@ -49,7 +49,8 @@ def who(request: Request) -> str:
     return f"{request.platform}:{request.user_id}"
 
 
-def _refused(request: Request) -> Reply:
+def refused(request: Request) -> Reply:
+    """The answer to a member who tried an organiser's command: nothing changes."""
     return error(
         "Only organisers can do that",
         f"{who(request)} is not an organiser here; nothing was changed.",
@@ -76,7 +77,7 @@ class AnnouncementService:
         if isinstance(command, commands.Subscriptions):
             return await self._list(target)
         if not is_organiser(request, self.settings):
-            return _refused(request)
+            return refused(request)
         match command:
             case commands.Subscribe(text):
                 return await self._subscribe(target, text, request)

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot import commands
 from bot.announce.model import AnnouncementStore, Kind, OutboxItem, Target, matching
-from bot.announce.service import is_organiser
+from bot.announce.service import is_organiser, refused
 from bot.cards import unresolved
 from bot.config import ReminderSettings, Settings
 from bot.domain import Ballot, Method, Status
@@ -116,11 +116,7 @@ class ReminderService:
                 return _forgotten(await self.store.forget(member))
             case commands.Admin("reminders", args):
                 if not is_organiser(request, self.settings):
-                    return error(
-                        "Only organisers can do that",
-                        f"{request.platform}:{request.user_id} is not an organiser here; "
-                        "nothing was changed.",
-                    )
+                    return refused(request)
                 return await self._admin(args)
         return error("I could not read that")
 
