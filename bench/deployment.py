@@ -30,7 +30,6 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -39,7 +38,7 @@ import psycopg
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import insert, text
 
-from bench.fanout import discord_limits, slack_limits
+from bench.fanout import discord_limits, slack_limits, subscription_rows
 from bot.announce.model import Announce
 from bot.app import open_app
 from bot.config import Settings
@@ -96,21 +95,7 @@ async def reset(url: str, channels: int) -> None:
     async with open_app(settings, load_demo=False) as app, app.engine.begin() as connection:
         await connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     async with open_app(settings, load_demo=True) as app:
-        half = channels // 2
-        now = datetime.now(UTC)
-        rows = [
-            {
-                "platform": "slack" if n < half else "discord",
-                "workspace": None,
-                "channel_id": f"C{n:07d}" if n < half else str(910_000_000_000_000_000 + n),
-                "filter_kind": "all",
-                "filter_value": "",
-                "active": True,
-                "created_by": "bench",
-                "created_at": now,
-            }
-            for n in range(channels)
-        ]
+        rows = subscription_rows(channels // 2, channels - channels // 2)
         if rows:
             async with app.engine.begin() as connection:
                 await connection.execute(insert(SubscriptionRow), rows)

@@ -23,20 +23,16 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import discord
 from sqlalchemy import insert
 
-from adapters.discord.client import DISCORD_API_URL, point_at
-from adapters.discord.sender import DiscordSender
-from adapters.slack.sender import SlackSender, web_client
-from bench.fanout import Window
+from bench.fanout import Window, real_senders
 from bot.announce.dispatcher import Pacing
 from bot.app import open_app
 from bot.config import Settings
 from bot.requests import Request
 from storage.models import ReminderOptInRow
 from tests.fakes.discord_api import FakeDiscord
-from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
+from tests.fakes.slack_api import FakeSlack
 
 
 def limiter(rate: float, refused: list[int], accepted: collections.Counter[str]):
@@ -103,22 +99,14 @@ async def run(members: int, rate: float) -> str:
             _, queued = await app.reminders.fire("bench-1", "close-3d")
             queue_s = time.perf_counter() - started
 
-            point_at(fake_discord.api_url, "")
-            client = discord.Client(intents=discord.Intents.none(), max_ratelimit_timeout=30.0)
-            await client.login("bench-token")
-            senders = {
-                "slack": SlackSender(web_client(BOT_TOKEN, slack.api_url, 0)),
-                "discord": DiscordSender(client),
-            }
             pacing = Pacing(per_channel_seconds=0, per_platform_per_second=0.98 * rate, batch=200)
-            dispatcher = app.dispatcher(senders, pacing)
-            started = time.perf_counter()
-            sent = 0
-            while sent < queued:
-                sent += await dispatcher.run_once()
-            elapsed = time.perf_counter() - started
-            await client.close()
-            point_at(DISCORD_API_URL, "")
+            async with real_senders(slack, fake_discord) as senders:
+                dispatcher = app.dispatcher(senders, pacing)
+                started = time.perf_counter()
+                sent = 0
+                while sent < queued:
+                    sent += await dispatcher.run_once()
+                elapsed = time.perf_counter() - started
 
             deliveries = await app.announcements.deliveries(None, limit=members + 10)
             states = collections.Counter(d.state for d in deliveries)

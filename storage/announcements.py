@@ -278,6 +278,7 @@ class SqlAnnouncementStore:
                 body=row.body,
                 revision=row.revision,
                 claim=token,
+                lease_until=_as_utc(row.claimed_until),
             )
             for row in rows
         ]

@@ -128,7 +128,7 @@ class Dispatcher:
             else:
                 reply = self._message(item, ballot)
         await self._pace(item)
-        if not await self.outbox.confirm(item, self.clock(), self.pacing.lease_seconds):
+        if not await self._still_ours(item):
             log.info("outbox row %s was taken over by another dispatcher: not sending", item.id)
             return 0
         try:
@@ -147,6 +147,17 @@ class Dispatcher:
             return 0
         await self.outbox.sent(item.id, message_id, self.clock())
         return 1
+
+    async def _still_ours(self, item: OutboxItem) -> bool:
+        """May this dispatcher send the row? Within the first half of its lease nobody else
+        can have taken it, so no question is asked; past that (a long batch, a slow platform)
+        the claim is confirmed and renewed in the database before the send."""
+        now = self.clock()
+        if item.lease_until is not None:
+            half = timedelta(seconds=self.pacing.lease_seconds / 2)
+            if now < item.lease_until - half:
+                return True
+        return await self.outbox.confirm(item, now, self.pacing.lease_seconds)
 
     async def _gone(self, item: OutboxItem, ballot: Ballot | None, exc: PermanentSendError) -> None:
         """Never retried: the channel stops following, and the organisers are told."""

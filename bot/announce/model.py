@@ -117,6 +117,8 @@ class OutboxItem:
     claim: str = ""
     """This dispatcher's claim: a row whose lease ran out and was taken by another is not
     this dispatcher's to send any more."""
+    lease_until: datetime | None = None
+    """Until when no other dispatcher may take the row (as claimed)."""
 
 
 @dataclass(frozen=True)
