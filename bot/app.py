@@ -24,7 +24,6 @@ from bot.demo import DEMO_BALLOTS
 from bot.domain import Ballot
 from bot.leadership import Leadership
 from bot.ports import BallotStore, Sender
-from bot.reminders.scheduler import ReminderScheduler
 from bot.reminders.service import ReminderService
 from bot.replies import Reply
 from storage.announcements import SqlAnnouncementStore
@@ -91,6 +90,8 @@ class App:
 
     def scheduler_leader(self) -> Leadership:
         """Runs the reminder scheduler here if no other process of this database does."""
+        from bot.reminders.scheduler import ReminderScheduler  # APScheduler: only when it runs
+
         scheduler = ReminderScheduler(self.reminders, self.settings.database.url)
         return self.leadership("reminder scheduler", scheduler.start, scheduler.stop)
 

@@ -29,7 +29,7 @@ Draw = Callable[[Ballot, int | None], Image]
 Confirmed = Callable[[str], Awaitable[int]]
 
 
-class Announcements(Protocol):
+class CommandService(Protocol):
     """A service the core hands some commands to: subscriptions and organiser commands
     (:mod:`bot.announce`), reminders (:mod:`bot.reminders`)."""
 
@@ -53,8 +53,8 @@ class Core:
         serialise: Serialise | None = None,
         campaign_card: CampaignCard | None = None,
         draw: Draw | None = None,
-        announcements: Announcements | None = None,
-        reminders: Announcements | None = None,
+        announcements: CommandService | None = None,
+        reminders: CommandService | None = None,
         confirmed: Confirmed | None = None,
         score_cutoff: float = 80.0,
         margin: float = 4.0,
