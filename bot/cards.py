@@ -164,18 +164,39 @@ def ballot_line(ballot: Ballot, judge: Judge = simple_judge) -> str:
     return f"{when.human() if when else 'date not known'} — {ballot.title}: {outcome}"
 
 
-def unresolved(search: str, match: Match) -> Reply | None:
-    """What to answer when a search leads to no single subject: a choice, or the closest
-    names. None when it does lead somewhere."""
+def unresolved(search: str, match: Match, verb: str = "/ballot") -> Reply | None:
+    """What to answer when a search leads to no single subject: a choice, a hint, or the
+    closest names. None when it does lead somewhere. Each choice's button runs ``verb`` on its
+    name (``/ballot voted Kirklees College``); the ballot ids of the choices are in ``data``."""
+    read_as = f" Looking for: {', '.join(match.reading)}." if match.reading else ""
     if match.choices:
+        more = ""
+        if match.total > len(match.choices):
+            more = (
+                f" {match.total:,} ballots match in all: add a place, a union or a year to "
+                "narrow it."
+            )
         return Reply(
             header=f"Several ballots match “{search}”",
-            text="Which one did you mean?",
-            buttons=tuple(Button(name, f"/ballot {name}") for name in match.choices),
+            text="Which one did you mean?" + more,
+            buttons=tuple(Button(label[:70], f"{verb} {label}") for label in match.choices),
             kind="choices",
-            data={"choices": list(match.choices)},
+            data={
+                "choices": list(match.choices),
+                "ballot_ids": list(match.choice_ids),
+                "total": match.total,
+                "reading": list(match.reading),
+            },
         )
-    if not match.found:
-        hint = ", ".join(match.closest) if match.closest else "no ballots stored yet"
-        return error(f"No ballot found for “{search}”", f"Closest names: {hint}.")
-    return None
+    if match.found:
+        return None
+    if match.typed_nothing:
+        return error(
+            f"Nothing to search for in “{search}”",
+            "Type an employer, branch, union or area: `/ballot kirklees`, "
+            "`/ballot unison falkirk`, `/ballot royal college of nursing`.",
+        )
+    if match.empty:
+        return error(f"No ballot found for “{search}”", "No ballots are stored yet.")
+    hint = ", ".join(match.closest) if match.closest else "none"
+    return error(f"No ballot found for “{search}”", f"Closest names: {hint}.{read_as}")

@@ -193,6 +193,18 @@ class RuleSettings(_Section):
     source: str = ""
 
 
+class UnionSettings(_Section):
+    """One ``[[unions]]`` entry: a union search should know, or more names for a known one
+    (an entry whose name or short name is already known adds its names to that union)."""
+
+    name: str = Field(min_length=1)
+    """The full name: "Independent Workers' Union of Great Britain"."""
+    short: str | None = None
+    """What members call it, shown in replies: "IWGB"."""
+    also: list[str] = []
+    """Other names: former names, merged unions, local spellings."""
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     search: SearchSettings = SearchSettings()
@@ -205,6 +217,8 @@ class Settings(_Section):
     discord: DiscordSettings = DiscordSettings()
     rules: list[RuleSettings] = []
     feeds: list[FeedSettings] = []
+    unions: list[UnionSettings] = []
+    """More unions for search and subscriptions than the built-in table (bot.search.unions)."""
     demo_data: bool = True
     """Load the seed ballots when the database is empty."""
 

@@ -20,7 +20,7 @@ from bot.domain import Ballot
 from bot.ports import BallotStore
 from bot.replies import Button, Image, Reply, Section, Tone, error
 from bot.requests import Request
-from bot.search import SearchIndex
+from bot.search import BUILTIN_TABLE, SearchIndex, UnionTable
 
 Serialise = Callable[[Ballot], dict[str, Any]]
 CampaignCard = Callable[[str, Sequence[Ballot]], Reply]
@@ -60,6 +60,7 @@ class Core:
         margin: float = 4.0,
         refresh_seconds: float = 1.0,
         today: Callable[[], date] = date.today,
+        unions: UnionTable = BUILTIN_TABLE,
     ) -> None:
         self.store = store
         self.judge = judge
@@ -71,6 +72,7 @@ class Core:
         self.confirmed = confirmed
         self.score_cutoff = score_cutoff
         self.margin = margin
+        self.unions = unions
         self.today = today
         self.refresh_seconds = refresh_seconds
         self._checked_at = -float("inf")
@@ -95,7 +97,7 @@ class Core:
         async with self._lock:
             if self._index is None or version != self._index_version:
                 entries = await self.store.catalog()
-                self._index = SearchIndex(entries, self.score_cutoff, self.margin)
+                self._index = SearchIndex(entries, self.score_cutoff, self.margin, self.unions)
                 self._index_version = version
                 self._replies.clear()
         return self._index
@@ -158,7 +160,7 @@ class Core:
     async def suggest(self, text: str, limit: int = 25) -> list[str]:
         """Names to offer while a member types (Discord autocomplete)."""
         index = await self.index()
-        return index.suggest(commands.strip_prefix(text), limit)
+        return index.suggest(commands.strip_prefix(text), limit, self.today())
 
     def card(
         self, ballot: Ballot, picture: bool = False, confirmed_voters: int | None = None
@@ -186,7 +188,7 @@ class Core:
                 return error("No ballot found", f"There is no ballot with id {search[1:]!r}.")
             return await self.pictured(ballot) if picture else self.card(ballot)
         index = await self.index()
-        match = index.find(search)
+        match = index.find(search, self.today())
         answer = unresolved(search, match)
         if answer is not None:
             return answer

@@ -1,4 +1,5 @@
-"""The search catalog: every ballot's id, date and names, read as plain rows.
+"""The search catalog: every ballot's id, date, names, kinds of question, status and dates,
+read as plain rows.
 
 Building whole ballots costs about 0.1 ms each; the index needs only names, so reading these
 rows keeps start-up and re-indexing fast on a national union's 50,000 ballots.
@@ -11,8 +12,15 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import CatalogEntry
-from storage.models import BallotAliasRow, BallotRow, BallotUnionRow, EmployerRow, UnionRow
+from bot.domain import CatalogEntry, Kind, PartialDate, Status
+from storage.models import (
+    BallotAliasRow,
+    BallotRow,
+    BallotUnionRow,
+    EmployerRow,
+    QuestionRow,
+    UnionRow,
+)
 
 _BALLOTS = select(
     BallotRow.id,
@@ -22,6 +30,11 @@ _BALLOTS = select(
     EmployerRow.branch,
     EmployerRow.area,
     EmployerRow.sector,
+    BallotRow.status,
+    BallotRow.has_result,
+    BallotRow.opens,
+    BallotRow.closes,
+    BallotRow.announced,
 ).join(EmployerRow, EmployerRow.id == BallotRow.employer_id)
 _UNIONS = (
     select(BallotUnionRow.ballot_id, UnionRow.name)
@@ -30,6 +43,9 @@ _UNIONS = (
 )
 _ALIASES = select(BallotAliasRow.ballot_id, BallotAliasRow.name).order_by(
     BallotAliasRow.ballot_id, BallotAliasRow.position
+)
+_KINDS = select(QuestionRow.ballot_id, QuestionRow.kind).order_by(
+    QuestionRow.ballot_id, QuestionRow.position
 )
 
 
@@ -41,14 +57,33 @@ async def read_catalog(session: AsyncSession) -> list[CatalogEntry]:
     aliases: dict[str, list[str]] = defaultdict(list)
     for ballot_id, name in await session.execute(_ALIASES):
         aliases[ballot_id].append(name)
+    kinds: dict[str, dict[Kind, None]] = defaultdict(dict)
+    for ballot_id, kind in await session.execute(_KINDS):
+        kinds[ballot_id][Kind(kind)] = None
     entries = []
-    for ballot_id, sort_date, campaign, employer, branch, area, sector in await session.execute(
-        _BALLOTS
-    ):
+    for row in await session.execute(_BALLOTS):
+        ballot_id, sort_date, campaign, employer, branch, area, sector = row[:7]
+        status, has_result, opens, closes, announced = row[7:]
         names = [("employer", employer)]
         names += [("union", u) for u in unions.get(ballot_id, ())]
         names += [("alias", a) for a in aliases.get(ballot_id, ())]
         optional = (("branch", branch), ("area", area), ("campaign", campaign), ("sector", sector))
         names += [(kind, name) for kind, name in optional if name]
-        entries.append(CatalogEntry(ballot_id, sort_date, tuple(names)))
+        entries.append(
+            CatalogEntry(
+                ballot_id,
+                sort_date,
+                tuple(names),
+                kinds=tuple(kinds.get(ballot_id, ())),
+                status=Status(status) if status else None,
+                has_result=bool(has_result),
+                opens=_date(opens),
+                closes=_date(closes),
+                announced=_date(announced),
+            )
+        )
     return entries
+
+
+def _date(text: str | None) -> PartialDate | None:
+    return PartialDate.parse(text) if text else None

@@ -36,6 +36,7 @@ from bot.reminders.plan import (
 from bot.replies import Button, Field, Reply, Section, Tone, error
 from bot.requests import Request
 from bot.search import SearchIndex
+from bot.search.unions import union_table
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ class ReminderService:
         self.settings = settings
         self.index = index
         self.clock = clock
+        self.unions = union_table(settings.unions)
         self.pictured: Callable[[Ballot], Awaitable[Reply]] | None = None
         """The card with its picture (the thermometer, for an open ballot), for channels."""
 
@@ -120,8 +122,9 @@ class ReminderService:
                 return await self._admin(args)
         return error("I could not read that")
 
-    async def _running(self, search: str) -> list[Ballot] | Reply:
-        """The open or upcoming ballots a search means (all open ones when it is empty)."""
+    async def _running(self, search: str, verb: str = "/ballot") -> list[Ballot] | Reply:
+        """The open or upcoming ballots a search means (all open ones when it is empty).
+        ``verb``: what a choice's button does with the ballot it names."""
         today = self.local_now().date()
         if not search.strip():
             found = await self.ballots.open_ballots(today)
@@ -131,11 +134,23 @@ class ReminderService:
                 return error("No ballot found", f"There is no ballot with id {search[1:]!r}.")
             found = [ballot]
         else:
-            match = (await self.index()).find(search)
-            answer = unresolved(search, match)
+            # Only ballots still running can be meant: "voted kirklees" is the open one.
+            upcoming = await self.ballots.upcoming_ballots(today)
+            running_ids = [b.id for b in upcoming if _still_running(b, today)]
+            index = await self.index()
+            match = index.find(search, today, among=running_ids)
+            if not (match.found or match.choices):
+                anywhere = index.find(search, today)  # unknown, or known but not running?
+                if anywhere.found or anywhere.choices:
+                    return error(
+                        f"No ballot is open or coming up for “{search}”", "Nothing was changed."
+                    )
+                match = anywhere
+            answer = unresolved(search, match, verb)
             if answer is not None:
                 return answer
-            found = await self.ballots.get_many(match.ballot_ids)
+            wanted = set(match.ballot_ids)
+            found = [b for b in upcoming if b.id in wanted]
         running = [b for b in found if _still_running(b, today)]
         if not running:
             what = f"for “{search}”" if search.strip() else "right now"
@@ -143,7 +158,7 @@ class ReminderService:
         return running
 
     async def _remind_me(self, member: Member, search: str) -> Reply:
-        running = await self._running(search)
+        running = await self._running(search, "/ballot remind me")
         if isinstance(running, Reply):
             return running
         new = await self.store.opt_in(member, [b.id for b in running])
@@ -165,7 +180,7 @@ class ReminderService:
     async def _remind_stop(self, member: Member, search: str) -> Reply:
         ids: list[str] | None = None
         if search.strip():
-            running = await self._running(search)
+            running = await self._running(search, "/ballot remind stop")
             if isinstance(running, Reply):
                 return running
             ids = [b.id for b in running]
@@ -175,7 +190,7 @@ class ReminderService:
         return Reply(header=f"Stopped: no more reminders ({stopped} ballot(s))", kind="reminders")
 
     async def _voted(self, member: Member, search: str) -> Reply:
-        running = await self._running(search)
+        running = await self._running(search, "/ballot voted")
         if isinstance(running, Reply):
             return running
         if len(running) > 1:
@@ -196,7 +211,7 @@ class ReminderService:
         )
 
     async def _replacement(self, search: str) -> Reply:
-        running = await self._running(search)
+        running = await self._running(search, "/ballot replacement")
         if isinstance(running, Reply):
             return running
         sections = []
@@ -263,7 +278,9 @@ class ReminderService:
             log.info("reminder %s for %s skipped: no longer in the plan", stage, ballot_id)
             return 0, 0
         not_before = out_of_quiet_hours(local, knobs).astimezone(UTC)
-        channels = [s.target for s in matching(await self.outbox.subscriptions(), ballot)]
+        channels = [
+            s.target for s in matching(await self.outbox.subscriptions(), ballot, self.unions)
+        ]
         members = [Target(m.platform, m.user_id) for m in await self.store.to_remind(ballot.id)]
         day_began = at(local.date(), time(0, 0), self.zone).astimezone(UTC)
         now = self.clock()
