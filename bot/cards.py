@@ -167,7 +167,8 @@ def ballot_line(ballot: Ballot, judge: Judge = simple_judge) -> str:
 def unresolved(search: str, match: Match, verb: str = "/ballot") -> Reply | None:
     """What to answer when a search leads to no single subject: a choice, a hint, or the
     closest names. None when it does lead somewhere. Each choice's button runs ``verb`` on its
-    name (``/ballot voted Kirklees College``); the ballot ids of the choices are in ``data``."""
+    name and the facets the query named (``/ballot Kirklees College UNISON``), which searches
+    for that one; the ballot ids of the choices are in ``data``."""
     read_as = f" Looking for: {', '.join(match.reading)}." if match.reading else ""
     if match.choices:
         more = ""
@@ -179,7 +180,10 @@ def unresolved(search: str, match: Match, verb: str = "/ballot") -> Reply | None
         return Reply(
             header=f"Several ballots match “{search}”",
             text="Which one did you mean?" + more,
-            buttons=tuple(Button(label[:70], f"{verb} {label}") for label in match.choices),
+            buttons=tuple(
+                Button(label[:70], " ".join((verb, label, *match.reading)))
+                for label in match.choices
+            ),
             kind="choices",
             data={
                 "choices": list(match.choices),

@@ -26,9 +26,10 @@ class DatabaseSettings(_Section):
 
 class SearchSettings(_Section):
     score_cutoff: float = Field(default=80.0, ge=0, le=100)
-    """Matches scoring below this (0-100, rapidfuzz WRatio) are not matches."""
+    """When nothing matches: names scoring this (0-100, rapidfuzz ratio) are near misses, and
+    only they (within ``ambiguity_margin``) are offered as the closest names."""
     ambiguity_margin: float = Field(default=4.0, ge=0, le=100)
-    """Names within this many points of the best are offered as a list, never silently picked."""
+    """How far under ``score_cutoff`` a closest name may score and still be offered."""
     refresh_seconds: float = Field(default=1.0, ge=0, le=3600)
     """How often the search index checks for ballots changed by another process."""
 

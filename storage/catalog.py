@@ -61,6 +61,16 @@ async def read_catalog(session: AsyncSession) -> list[CatalogEntry]:
     for ballot_id, kind in await session.execute(_KINDS):
         kinds[ballot_id][Kind(kind)] = None
     entries = []
+    dates: dict[str, PartialDate] = {}  # ballots share dates: each is parsed once
+
+    def date_of(text: str | None) -> PartialDate | None:
+        if not text:
+            return None
+        known = dates.get(text)
+        if known is None:
+            known = dates[text] = PartialDate.parse(text)
+        return known
+
     for row in await session.execute(_BALLOTS):
         ballot_id, sort_date, campaign, employer, branch, area, sector = row[:7]
         status, has_result, opens, closes, announced = row[7:]
@@ -77,13 +87,9 @@ async def read_catalog(session: AsyncSession) -> list[CatalogEntry]:
                 kinds=tuple(kinds.get(ballot_id, ())),
                 status=Status(status) if status else None,
                 has_result=bool(has_result),
-                opens=_date(opens),
-                closes=_date(closes),
-                announced=_date(announced),
+                opens=date_of(opens),
+                closes=date_of(closes),
+                announced=date_of(announced),
             )
         )
     return entries
-
-
-def _date(text: str | None) -> PartialDate | None:
-    return PartialDate.parse(text) if text else None

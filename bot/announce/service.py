@@ -91,9 +91,12 @@ class AnnouncementService:
         if not text.strip():
             return FilterKind.ALL, ""
         kind_text, colon, value = text.partition(":")
-        if colon and kind_text.strip().lower() in FilterKind.__members__.values():
-            return FilterKind(kind_text.strip().lower()), normalise(value)
         index = await self.index()
+        if colon and kind_text.strip().lower() in FilterKind.__members__.values():
+            kind = FilterKind(kind_text.strip().lower())
+            if kind is FilterKind.UNION:
+                return kind, index.union_key(value)  # "union:royal college of nursing" is rcn
+            return kind, normalise(value)
         named = index.filter_of(text)
         if named is not None:
             return KIND_OF_NAME[named.kind], named.value

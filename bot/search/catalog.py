@@ -8,10 +8,12 @@ facets (union, kind, dates, status) are then checked per ballot of the subjects 
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from itertools import pairwise
 
 from bot.domain import Ballot, CatalogEntry, Kind, PartialDate, Status
@@ -27,17 +29,21 @@ MAX_MONTHS_OPEN = 24
 """A ballot open longer than this is a data error: its months in between are not indexed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Name:
     field: str
     display: str
     tokens: tuple[str, ...]
     """Its words without stop words."""
-    ids: frozenset[int]
+    ids: tuple[int, ...]
     """The same words as vocabulary ids."""
 
+    def holds(self, word_ids: frozenset[int]) -> bool:
+        """Does this name hold one of these words?"""
+        return not word_ids.isdisjoint(self.ids)
 
-@dataclass
+
+@dataclass(slots=True)
 class Subject:
     """Ballots that go by the same names."""
 
@@ -46,7 +52,7 @@ class Subject:
     """The employer's name normalised: two subjects with the same one are the same employer."""
     employer_display: str
     campaign: str | None
-    ballots: list[int]
+    ballots: array[int]
     """Newest first."""
 
 
@@ -57,14 +63,14 @@ class Catalog:
         entries = [i.catalog_entry() if isinstance(i, Ballot) else i for i in items]
         entries.sort(key=lambda e: (e.sort_date, e.ballot_id), reverse=True)
         self.ids = [e.ballot_id for e in entries]
-        self.rank_of = {ballot_id: b for b, ballot_id in enumerate(self.ids)}
         self.unions = unions
-        self.union_keys: list[tuple[str, ...]] = []
-        self.by_union: dict[str, list[int]] = defaultdict(list)
-        self.by_kind: dict[Kind, set[int]] = defaultdict(set)
-        self.by_year: dict[int, set[int]] = defaultdict(set)
-        self.by_month: dict[tuple[int | None, int], set[int]] = defaultdict(set)
-        self.by_status: dict[Status, set[int]] = defaultdict(set)
+        # Facet postings are compact arrays of ballot numbers (4 bytes each), newest first;
+        # the search turns the few a query names into sets, and keeps them (SearchIndex).
+        self.by_union: dict[str, array[int]] = defaultdict(_ballots)
+        self.by_kind: dict[Kind, array[int]] = defaultdict(_ballots)
+        self.by_year: dict[int, array[int]] = defaultdict(_ballots)
+        self.by_month: dict[tuple[int, int], array[int]] = defaultdict(_ballots)
+        self.by_status: dict[Status, array[int]] = defaultdict(_ballots)
         self.dated: list[tuple[int, date | None, date | None]] = []
         """Ballots whose status only their dates settle: (ballot, opens, closes)."""
         self.kinds_of_name: dict[str, set[str]] = defaultdict(set)
@@ -73,47 +79,48 @@ class Catalog:
         self.union_names: dict[str, str] = {}
         """Union names in the catalog, normalised -> key, for unions the table does not know."""
         self._union_keys: dict[str, str] = {}
-        self._months: dict[tuple[PartialDate | None, ...], set[tuple[int, int | None]]] = {}
         subjects: dict[tuple[tuple[str, str], ...], int] = {}
         self.subjects: list[Subject] = []
-        self.subject_of: list[int] = []
-        raw_subjects: list[tuple[tuple[str, str, str], ...]] = []
-        keys: dict[str, str] = {}  # each distinct name is normalised once
+        self.subject_of = _ballots()
         for b, entry in enumerate(entries):
-            union_names, others = [], []
+            union_names = []
+            names = []
             for field, name in entry.names:
-                key = keys.get(name)
-                if key is None:
-                    key = keys[name] = normalise(name)
-                if not key:
-                    continue
-                if key not in self.displays:
-                    self.displays[key] = name
-                kinds = self.kinds_of_name[key]
-                if field not in kinds:
-                    kinds.add(field)
                 if field == "union":
                     union_names.append(name)
                 elif field in FIELD_RANK:
-                    others.append((field, key, name))
-            identity = tuple(sorted((f, k) for f, k, _ in others))
+                    names.append((field, name))
+            identity = tuple(names)  # names come in one order (Ballot.search_names)
             s = subjects.get(identity)
             if s is None:
-                s = subjects[identity] = len(raw_subjects)
-                raw_subjects.append(tuple(others))
-                self.subjects.append(Subject((), "", "", None, []))
+                s = subjects[identity] = len(self.subjects)
+                self.subjects.append(Subject((), "", "", None, _ballots()))
             self.subjects[s].ballots.append(b)
             self.subject_of.append(s)
             self._facets(b, entry, union_names)
-        self.vocabulary = Vocabulary(
-            t for names in raw_subjects for _, _, name in names for t in _tokens(name)
-        )
+        tokens: dict[str, tuple[str, ...]] = {}
+        for identity in subjects:
+            for field, name in identity:
+                if name not in tokens:
+                    tokens[name] = _tokens(name)
+                key = normalise(name)
+                if key:
+                    self.displays.setdefault(key, name)
+                    self.kinds_of_name[key].add(field)
+        self.vocabulary = Vocabulary(t for words_of in tokens.values() for t in words_of)
         self.postings: list[dict[int, int]] = [{} for _ in self.vocabulary.words]
         self.bigrams: set[tuple[str, str]] = set()
-        for s, names in enumerate(raw_subjects):
-            self._subject(s, names)
-        self._months.clear()  # only needed while building
-        self._union_keys.clear()
+        named: dict[int, set[int]] = defaultdict(set)
+        shared: dict[tuple[str, str], Name] = {}
+        for identity, s in subjects.items():
+            self._subject(s, identity, tokens, named, shared)
+        kinds: dict[frozenset[str], frozenset[str]] = {}
+        for key, found in self.kinds_of_name.items():
+            frozen = frozenset(found)
+            self.kinds_of_name[key] = kinds.setdefault(frozen, frozen)  # type: ignore[assignment]
+        for year, found in named.items():
+            self.by_year[year] = _ballots(sorted(found.union(self.by_year.get(year, ()))))
+        self._union_keys.clear()  # only needed while building
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -128,39 +135,58 @@ class Catalog:
             key = self._union_keys.get(name)
             if key is None:
                 key = self._union_keys[name] = self.unions.key_of(name)
-                self.union_names.setdefault(normalise(name), key)
+                normalised = normalise(name)
+                self.union_names.setdefault(normalised, key)
+                self.displays.setdefault(normalised, name)
+                self.kinds_of_name[normalised].add("union")
             if key not in keys:
                 keys.append(key)
                 self.by_union[key].append(b)
-        self.union_keys.append(tuple(keys))
-        for kind in entry.kinds:
-            self.by_kind[kind].add(b)
-        dates = (entry.opens, entry.closes, entry.announced)
-        months = self._months.get(dates)
-        if months is None:
-            months = self._months[dates] = _months(*dates)
-        for year, month in months:
+        for kind in set(entry.kinds):
+            self.by_kind[kind].append(b)
+        for year, month in _months(entry.opens, entry.closes, entry.announced):
             if month is None:
-                self.by_year[year].add(b)
+                self.by_year[year].append(b)
             else:
-                self.by_month[(year, month)].add(b)
-                self.by_month[(None, month)].add(b)
+                self.by_month[(year, month)].append(b)
         status = entry.effective_status
-        self.by_status[status].add(b)
+        self.by_status[status].append(b)
         if entry.status in (None, Status.SCHEDULED) and status is Status.SCHEDULED:
             opens = entry.opens.exact if entry.opens else None
             closes = entry.closes.latest if entry.closes else None
             if opens is not None or closes is not None:
                 self.dated.append((b, opens, closes))
 
-    def _subject(self, s: int, raw: tuple[tuple[str, str, str], ...]) -> None:
+    def in_month(self, year: int | None, month: int) -> Iterable[int]:
+        """Ballots of that month (of any year when ``year`` is None)."""
+        if year is not None:
+            return self.by_month.get((year, month), ())
+        return (b for (_, m), found in self.by_month.items() if m == month for b in found)
+
+    @cached_property
+    def rank_of(self) -> dict[str, int]:
+        """Ballot id -> its number (built the first time a search is limited to some ids)."""
+        return {ballot_id: b for b, ballot_id in enumerate(self.ids)}
+
+    def _subject(
+        self,
+        s: int,
+        raw: tuple[tuple[str, str], ...],
+        words_of: dict[str, tuple[str, ...]],
+        named: dict[int, set[int]],
+        shared: dict[tuple[str, str], Name],
+    ) -> None:
         names = []
         vocabulary = self.vocabulary.ids
         subject = self.subjects[s]
-        for field, _key, display in raw:
-            tokens = _tokens(display)
-            ids = frozenset(vocabulary[t] for t in tokens)
-            names.append(Name(field, display, tokens, ids))
+        for field, display in raw:
+            tokens = words_of[display]
+            name = shared.get((field, display))
+            if name is None:
+                ids = tuple(dict.fromkeys(vocabulary[t] for t in tokens))
+                name = shared[(field, display)] = Name(field, display, tokens, ids)
+            ids = name.ids
+            names.append(name)
             rank = FIELD_RANK[field]
             for word_id in ids:
                 posting = self.postings[word_id]
@@ -169,7 +195,7 @@ class Catalog:
             self.bigrams.update(pairwise(tokens))
             for token in tokens:
                 if len(token) == 4 and token.isdigit() and FIRST_YEAR <= int(token) <= LAST_YEAR:
-                    self.by_year[int(token)].update(subject.ballots)  # "pay 2021" in a name
+                    named[int(token)].update(subject.ballots)  # "pay 2021" in a name
         employer = next((n for n in names if n.field == "employer"), None)
         campaign = next((n for n in names if n.field == "campaign"), None)
         subject.names = tuple(sorted(names, key=lambda n: FIELD_RANK[n.field]))
@@ -186,19 +212,20 @@ class Catalog:
                 ended.add(b)
             elif opens is not None and opens <= today:
                 opened.add(b)
+        by_status = self.by_status
         for status in wanted:
             match status:
                 case "open":
-                    found |= self.by_status[Status.OPEN] | opened
+                    found.update(by_status.get(Status.OPEN, ()), opened)
                 case "closed":
-                    found |= self.by_status[Status.CLOSED] | self.by_status[Status.DECLARED]
-                    found |= ended
+                    found.update(by_status.get(Status.CLOSED, ()), ended)
+                    found.update(by_status.get(Status.DECLARED, ()))
                 case "declared":
-                    found |= self.by_status[Status.DECLARED]
+                    found.update(by_status.get(Status.DECLARED, ()))
                 case "cancelled":
-                    found |= self.by_status[Status.CANCELLED]
+                    found.update(by_status.get(Status.CANCELLED, ()))
                 case "scheduled":
-                    found |= self.by_status[Status.SCHEDULED] - opened - ended
+                    found.update(set(by_status.get(Status.SCHEDULED, ())) - opened - ended)
         return found
 
     def union_phrases(self) -> dict[tuple[str, ...], str]:
@@ -218,27 +245,33 @@ class Catalog:
         return shown
 
 
+def _ballots(numbers: Iterable[int] = ()) -> array[int]:
+    return array("i", numbers)
+
+
 def _tokens(name: str) -> tuple[str, ...]:
     """A name's words as search matches them: stop words out, plurals stemmed."""
     return tuple(stem(word) for word in words(name) if word not in STOP_WORDS)
 
 
-def _months(*dates: PartialDate | None) -> set[tuple[int, int | None]]:
-    """(year, month or None) of each date, and every month between the opening and the
-    closing: a ballot open from November 2022 to January 2023 is a 2022 and a 2023 ballot."""
+def _months(
+    opens: PartialDate | None, closes: PartialDate | None, announced: PartialDate | None
+) -> set[tuple[int, int | None]]:
+    """(year, None) and (year, month) of each date, and every month between the opening and
+    the closing: a ballot open from November 2022 to January 2023 is a 2022 and a 2023 ballot."""
     found: set[tuple[int, int | None]] = set()
-    for known in dates:
+    for known in (opens, closes, announced):
         if known is not None:
-            found.add((known.year, known.month))
             found.add((known.year, None))
-    opens, closes = dates[0], dates[1]
-    if opens is not None and closes is not None:
-        for year in range(opens.year, min(closes.year, opens.year + 2) + 1):
+            if known.month is not None:
+                found.add((known.year, known.month))
+    if opens is not None and closes is not None and closes.year > opens.year:
+        for year in range(opens.year + 1, min(closes.year, opens.year + 2)):
             found.add((year, None))
-        if opens.month is not None and closes.month is not None:
-            first = opens.year * 12 + opens.month - 1
-            last = closes.year * 12 + closes.month - 1
-            if 0 <= last - first <= MAX_MONTHS_OPEN:
-                for index in range(first, last + 1):
-                    found.add((index // 12, index % 12 + 1))
+    if opens is not None and closes is not None and opens.month and closes.month:
+        first = opens.year * 12 + opens.month - 1
+        last = closes.year * 12 + closes.month - 1
+        if 1 < last - first <= MAX_MONTHS_OPEN:
+            for index in range(first + 1, last):
+                found.add((index // 12, index % 12 + 1))
     return found

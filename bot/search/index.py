@@ -294,6 +294,13 @@ class SearchIndex:
         """The ballots that hold every facet the reading names; None when it names none."""
         catalog = self.catalog
         parts: list[Collection[int]] = [self._union(key) for key in reading.unions]
+        for group in reading.union_groups:
+            parts.append(
+                self._cached(
+                    ("unions", group),
+                    lambda group=group: set().union(*(catalog.by_union.get(k, ()) for k in group)),
+                )
+            )
         if reading.kinds:
             parts.append(
                 self._cached(
@@ -307,7 +314,7 @@ class SearchIndex:
                     ("dates", reading.years, reading.months),
                     lambda: set().union(
                         *(catalog.by_year.get(y, ()) for y in reading.years),
-                        *(catalog.by_month.get(m, ()) for m in reading.months),
+                        *(catalog.in_month(y, m) for y, m in reading.months),
                     ),
                 )
             )
@@ -386,10 +393,14 @@ class SearchIndex:
         """The name of subject ``s`` that holds most of the words typed (the employer on a
         tie)."""
         names = self.catalog.subjects[s].names
-        best = max(names, key=lambda n: sum(bool(h.word_ids & n.ids) for h in ranked.hits))
-        if not any(h.word_ids & best.ids for h in ranked.hits):
+        best = max(names, key=lambda n: sum(n.holds(h.word_ids) for h in ranked.hits))
+        if not any(best.holds(h.word_ids) for h in ranked.hits):
             return self.catalog.subjects[s].employer_display
         return best.display
+
+    def union_key(self, name: str) -> str:
+        """The key of the union ``name`` means (:meth:`bot.search.UnionTable.key_of`)."""
+        return self.catalog.unions.key_of(name)
 
     def kinds_of(self, name: str) -> set[str]:
         """What a name is in the catalog (union, employer, area...), if it is one exactly."""
@@ -424,7 +435,7 @@ class SearchIndex:
             if any(h.subjects.get(s, 0) >> 2 for h in ranked.hits):
                 continue  # reached only with a typo or by completing a word
             for name in catalog.subjects[s].names:
-                if all(h.word_ids & name.ids for h in words):
+                if all(name.holds(h.word_ids) for h in words):
                     extra = len(name.tokens) - len(words)
                     covering.append((extra, NAME_PRIORITY.index(name.field), name))
         if not covering:

@@ -69,6 +69,38 @@ KIND_LABELS = {
 }
 """How a kind is written back to members (each reads back as the same kind)."""
 
+_TEACHERS = ("neu", "nasuwt", "eis", "naht", "ascl", "ssta", "ucac", "into", "utu")
+OCCUPATIONS: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("teacher",): _TEACHERS,
+    ("teachers",): _TEACHERS,
+    ("headteachers",): ("naht", "ascl"),
+    ("lecturers",): ("ucu", "eis"),
+    ("academics",): ("ucu",),
+    ("nurses",): ("rcn",),
+    ("midwives",): ("rcm",),
+    ("doctors",): ("bma", "hcsa"),
+    ("physios",): ("csp",),
+    ("radiographers",): ("sor",),
+    ("firefighters",): ("fbu",),
+    ("train", "drivers"): ("aslef",),
+    ("rail", "workers"): ("rmt", "tssa", "aslef"),
+    ("posties",): ("cwu",),
+    ("postal",): ("cwu",),
+    ("postal", "workers"): ("cwu",),
+    ("civil", "servants"): ("pcs", "fda", "prospect"),
+    ("journalists",): ("nuj",),
+    ("pilots",): ("balpa",),
+    ("actors",): ("equity",),
+    ("musicians",): ("mu",),
+    ("prison", "officers"): ("poa",),
+    ("probation", "officers"): ("napo",),
+    ("bakers",): ("bfawu",),
+    ("shop", "workers"): ("usdaw",),
+}
+"""Who members say is balloting, when they do not name the union: ``teachers strike 2023``
+means a strike ballot in 2023 of any teachers' union. Read as words of names instead when it
+rules everything out."""
+
 STATUSES: dict[tuple[str, ...], str] = {
     ("open",): "open",
     ("live",): "open",

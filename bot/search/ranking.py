@@ -6,8 +6,9 @@ In the spirit of Meilisearch's ranking rules, candidates are ordered by, in turn
 2. **typo**: fewest typos;
 3. **attribute**: where the words were found, employer or alias before branch or campaign,
    before area, before sector (:data:`bot.search.catalog.FIELD_RANK`);
-4. **exactness**: a name that is exactly the words typed, then one that starts with them, and
-   whole words before words completed from their start;
+4. **exactness**: a name that is exactly the words typed, then one that starts with them; then
+   typos that drop or add a letter before those that change one (``sldale``: Saldale before
+   Eldale), and whole words before words completed from their start;
 5. **recency**: the newest ballot first.
 
 Every *distinctive* word (one not in :data:`bot.search.lexicon.GENERIC`) must be contained, so
@@ -17,24 +18,27 @@ only rank, except when they are all the query has.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import takewhile
 
 from bot.search.catalog import Catalog, Subject
 from bot.search.lexicon import GENERIC_STEMS
 from bot.search.reading import Reading, Word
+from bot.search.vocabulary import ONE_TYPO_IN_A_NAME_FROM, typo_budget
 
 MIN_PREFIX = 3
 """A finished query's last word completes names from this many letters (``kirk``)."""
 MAX_PREFIX_LETTERS = 40
 
-Key = tuple[int, int, int, int, int]
+Key = tuple[int, int, int, int, int, int]
 
 
 @dataclass(frozen=True)
 class Hits:
-    """Where one query word is found: subject -> ``typos * 8 + completed * 4 + field rank``
-    (the smallest over every vocabulary word it may be), and those vocabulary words."""
+    """Where one query word is found: subject -> ``typos << 6 | letters << 3 | completed << 2
+    | field rank`` (the smallest over every vocabulary word it may be; see :func:`_cost`), and
+    those vocabulary words."""
 
     subjects: dict[int, int]
     word_ids: frozenset[int]
@@ -51,7 +55,7 @@ class Ranked:
     """Some word is distinctive: every candidate contains all of them."""
     reached: frozenset[int]
     """Subjects that contain the words, whatever the facets."""
-    ballots: dict[int, list[int]]
+    ballots: dict[int, Sequence[int]]
     order: list[tuple[Key, int, int]]
     """(key, newest ballot, subject), best first."""
 
@@ -77,24 +81,35 @@ def word_hits(catalog: Catalog, word: Word, last: bool) -> Hits:
     query (or a word found no other way), as the start of longer words."""
     vocabulary = catalog.vocabulary
     exact = vocabulary.ids.get(word.text)
-    matched = [(exact, 0)] if exact is not None else vocabulary.near(word.text)
+    matched = (
+        [(exact, 0, 0)]
+        if exact is not None
+        else vocabulary.near(word.text, typo_budget(word.text, ONE_TYPO_IN_A_NAME_FROM))
+    )
     completes = (word.prefix or (last and len(word.text) >= MIN_PREFIX)) or (
         not matched and len(word.text) > MIN_PREFIX
     )
     completed = []
     if completes and len(word.text) <= MAX_PREFIX_LETTERS:
         completed = vocabulary.starting(word.text)
-    ids = frozenset([i for i, _ in matched] + completed)
+    ids = frozenset([i for i, _, _ in matched] + completed)
     generic = word.generic or (bool(ids) and all(vocabulary.words[i] in GENERIC_STEMS for i in ids))
     if not completed and len(matched) == 1 and matched[0][1] == 0:
         return Hits(catalog.postings[matched[0][0]], ids, generic)  # shared, never changed
     merged: dict[int, int] = {}
-    for word_id, cost in [(i, typos * 8) for i, typos in matched] + [(i, 4) for i in completed]:
+    costs = [(i, _cost(typos, letters, False)) for i, typos, letters in matched]
+    for word_id, cost in costs + [(i, _cost(0, 0, True)) for i in completed]:
         for s, rank in catalog.postings[word_id].items():
-            value = cost + rank
-            if value < merged.get(s, 99):
+            value = cost | rank
+            if value < merged.get(s, 1 << 16):
                 merged[s] = value
     return Hits(merged, ids, generic)
+
+
+def _cost(typos: int, letters: int, completed: bool) -> int:
+    """A match's cost, packed to add a field rank (0-3) to: typos first, then letters
+    inserted or deleted (0-7), then whether the word was completed from its start."""
+    return typos << 6 | min(letters, 7) << 3 | completed << 2
 
 
 def rank(
@@ -116,31 +131,33 @@ def rank(
     ballots = _holding(catalog, reached, allowed)
     scored = []
     for s, held in ballots.items():
-        matched = typos = attribute = completed = 0
+        matched = typos = letters = attribute = completed = 0
         for h in hits:
             value = h.subjects.get(s)
             if value is not None:
                 matched += 1
-                typos += value >> 3
+                typos += value >> 6
+                letters += (value >> 3) & 7
                 completed += (value >> 2) & 1
                 attribute += value & 3
-        scored.append((-matched, typos, attribute, completed, held[0], s))
+        scored.append((-matched, typos, attribute, letters, completed, held[0], s))
     scored.sort()
     # Exactness can only reorder the candidates that tie with the best on the rules before
     # it (words, typo, attribute): it is worked out for those alone, and not at all for generic
     # words alone, which list every candidate anyway.
-    words = tuple(w.text for w in reading.words)
     order: list[tuple[Key, int, int]] = []
     head = scored[0][:3] if scored and distinctive else None
-    for m, t, a, c, newest, s in scored:
-        exact = _exactness(catalog.subjects[s], words) if (m, t, a) == head else 0
-        order.append(((m, t, a, -exact, c), newest, s))
+    for m, t, a, letters, c, newest, s in scored:
+        exact = _exactness(catalog.subjects[s], hits) if (m, t, a) == head else 0
+        order.append(((m, t, a, -exact, letters, c), newest, s))
     if head is not None:
         order.sort()  # else still in the order of ``scored``
     return Ranked(hits, bool(distinctive), frozenset(reached), ballots, order)
 
 
-def _holding(catalog: Catalog, reached: set[int], allowed: set[int] | None) -> dict[int, list[int]]:
+def _holding(
+    catalog: Catalog, reached: set[int], allowed: set[int] | None
+) -> dict[int, Sequence[int]]:
     """Each reached subject's ballots that hold the facets, newest first; none: left out."""
     subjects = catalog.subjects
     if allowed is None:
@@ -167,14 +184,20 @@ def _any_holding(catalog: Catalog, subjects: dict[int, int], allowed: set[int] |
     return any(b in allowed for s in subjects for b in catalog.subjects[s].ballots)
 
 
-def _exactness(subject: Subject, words: tuple[str, ...]) -> int:
-    """2: a name is exactly the words typed; 1: a name starts with them; 0: neither."""
+def _exactness(subject: Subject, hits: tuple[Hits, ...]) -> int:
+    """2: a name is exactly the words typed, a typo allowed (``marhm buses`` is exactly
+    "Marham Buses", not "North Marham Buses"); 1: a name starts with them; 0: neither."""
     level = 0
-    size = len(words)
+    size = len(hits)
     for name in subject.names:
-        if name.tokens == words:
-            return 2
-        if name.tokens[:size] == words:
+        if len(name.tokens) < size:
+            continue
+        start = name.ids[:size]
+        if all(not h.word_ids.isdisjoint(start) for h in hits) and all(
+            any(i in h.word_ids for h in hits) for i in start
+        ):
+            if len(name.tokens) == size:
+                return 2
             level = 1
     return level
 
@@ -188,6 +211,6 @@ def campaign_named(catalog: Catalog, ranked: Ranked, tier: list[int]) -> str | N
     for s in tier:
         campaign = next(n for n in catalog.subjects[s].names if n.field == "campaign")
         for h in ranked.hits:
-            if not (h.word_ids & campaign.ids) or h.subjects.get(s, 0) & 3 == 0:
+            if not campaign.holds(h.word_ids) or h.subjects.get(s, 0) & 3 == 0:
                 return None
     return names.pop()

@@ -1,15 +1,16 @@
 """A query read as facets plus name words: ``neu strike may 2023 state funded schools``.
 
 Facets are what a member names about a ballot rather than its names: a union (any of its
-names, a typo allowed), a kind (``strike``, ``asos``, ``pay offer``...), a year or a month
-(``2023``, ``may 2018``, ``2022/23``), a status (``open``, ``declared``...). What is left, less
+names, a typo allowed) or who balloted (``teachers``: any teachers' union), a kind
+(``strike``, ``asos``, ``pay offer``...), a year or a month (``2023``, ``may 2018``,
+``2022/23``), a status (``open``, ``declared``...). What is left, less
 noise (``ballot``, ``vote``, ``latest``...), are name words, matched against employers,
 branches, aliases, areas, sectors and campaigns.
 
 A word can be both: ``open`` is a status and half of ``Open University``. It is read as a name
 word when it stands next to a word it shares a name with in the catalog (``open university``);
-a union word (``community``) is read as a union first, and as a name word only when reading it
-as a union finds nothing (see :attr:`Reading.ambiguous`).
+a union word (``community``) or a word for who balloted is read as a facet first, and as a
+name word only when that finds nothing (see :attr:`Reading.ambiguous`).
 
 Work is bounded: at most :data:`MAX_TOKENS` words are read and :data:`MAX_NAME_WORDS` name words
 kept, whatever the length of the query; longer queries are marked :attr:`Reading.cut`.
@@ -30,6 +31,7 @@ from bot.search.lexicon import (
     MONTH_NAMES,
     MONTHS,
     NOISE,
+    OCCUPATIONS,
     STATUSES,
     STOP_WORDS,
 )
@@ -40,6 +42,8 @@ MAX_TOKENS = 32
 """Words read from a query; a name is never this long, so more is pasted text."""
 MAX_NAME_WORDS = 8
 """Name words matched: more than any ballot's names share with one query."""
+MAX_LETTERS = 1_000
+"""Characters looked at, before anything else: twice what a member can send."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,9 @@ class Reading:
     ballot)."""
 
     unions: tuple[str, ...] = ()
+    union_groups: tuple[frozenset[str], ...] = ()
+    """Who balloted, when the query named them rather than their union (``teachers``): one of
+    each group's unions must have balloted."""
     kinds: frozenset[Kind] = frozenset()
     years: frozenset[int] = frozenset()
     months: frozenset[tuple[int | None, int]] = frozenset()
@@ -80,7 +87,14 @@ class Reading:
 
     @property
     def has_facets(self) -> bool:
-        return bool(self.unions or self.kinds or self.years or self.months or self.statuses)
+        return bool(
+            self.unions
+            or self.union_groups
+            or self.kinds
+            or self.years
+            or self.months
+            or self.statuses
+        )
 
     @property
     def has_dates(self) -> bool:
@@ -101,17 +115,18 @@ class Reader:
         self.union_display = union_display
         self.names = names
         self.bigrams = bigrams
-        facet_words = {w for p in (*union_phrases, *KINDS, *STATUSES) for w in p}
-        self.facet_words = Vocabulary(facet_words | set(MONTHS))
-        self.longest = max(map(len, (*union_phrases, *KINDS, *STATUSES)), default=1)
+        phrases = (*union_phrases, *KINDS, *STATUSES, *OCCUPATIONS)
+        self.facet_words = Vocabulary({w for p in phrases for w in p} | set(MONTHS))
+        self.longest = max(map(len, phrases), default=1)
 
     def read(self, text: str, *, typing: bool = False, as_names: Collection[int] = ()) -> Reading:
         """Read ``text``. ``typing``: its last word may be unfinished (autocomplete).
         ``as_names``: positions to read as name words whatever else they could be."""
-        tokens = [word for word in words(text) if word not in STOP_WORDS]
+        cut = len(text) > MAX_LETTERS
+        tokens = [word for word in words(text[:MAX_LETTERS]) if word not in STOP_WORDS]
         if not tokens:
             return Reading(typed_nothing=True)
-        cut = len(tokens) > MAX_TOKENS
+        cut = cut or len(tokens) > MAX_TOKENS
         tokens = tokens[:MAX_TOKENS]
         if typing and text[-1:].isspace():
             typing = False  # the last word is finished
@@ -131,6 +146,7 @@ class Reader:
         kept = state.words[:MAX_NAME_WORDS]
         return Reading(
             unions=tuple(dict.fromkeys(state.unions)),
+            union_groups=tuple(dict.fromkeys(state.union_groups)),
             kinds=frozenset(state.kinds),
             years=frozenset(state.years),
             months=frozenset(state.months),
@@ -154,7 +170,7 @@ class Reader:
             if token in self.facet_words or stem(token) in self.names or not typo_budget(token):
                 continue
             near = self.facet_words.near(token)
-            if near and (len(near) == 1 or near[0][1] < near[1][1]):
+            if near and (len(near) == 1 or near[0][1:] < near[1][1:]):
                 fixed[i] = self.facet_words.words[near[0][0]]
                 typos[i] = near[0][1]
         return fixed, typos
@@ -179,6 +195,12 @@ class Reader:
                 state.labels.append(self.union_display.get(union, " ".join(key)))
                 if all(stem(t) in self.names for t in tokens[i : i + length]):
                     state.ambiguous.update(range(i, i + length))
+                return length
+            who = OCCUPATIONS.get(key)
+            if who is not None:
+                state.union_groups.append(frozenset(who))
+                state.labels.append(" ".join(tokens[i : i + length]))
+                state.ambiguous.update(range(i, i + length))  # dropped if it finds nothing
                 return length
             kinds = KINDS.get(key)
             status = STATUSES.get(key)
@@ -240,6 +262,7 @@ class Reader:
 @dataclass
 class _State:
     unions: list[str] = field(default_factory=list)
+    union_groups: list[frozenset[str]] = field(default_factory=list)
     kinds: set[Kind] = field(default_factory=set)
     years: set[int] = field(default_factory=set)
     months: set[tuple[int | None, int]] = field(default_factory=set)
@@ -251,7 +274,14 @@ class _State:
 
     @property
     def has_facets(self) -> bool:
-        return bool(self.unions or self.kinds or self.years or self.months or self.statuses)
+        return bool(
+            self.unions
+            or self.union_groups
+            or self.kinds
+            or self.years
+            or self.months
+            or self.statuses
+        )
 
     def add_word(self, token: str, prefix: bool) -> None:
         if token in NOISE and not prefix:
@@ -259,7 +289,8 @@ class _State:
         if any(w.text == (token if prefix else stem(token)) for w in self.words):
             return
         word = token if prefix else stem(token)
-        self.words.append(Word(word, generic=stem(token) in GENERIC_STEMS, prefix=prefix))
+        generic = stem(token) in GENERIC_STEMS or (token,) in OCCUPATIONS
+        self.words.append(Word(word, generic=generic, prefix=prefix))
 
     def add_month(self, year: int | None, month: int) -> None:
         self.months.add((year, month))

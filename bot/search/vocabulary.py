@@ -7,8 +7,10 @@ every word; the candidates are then checked with rapidfuzz's optimal-string-alig
 (a swap of two neighbouring letters is one typo). Lookups cost microseconds whatever the size
 of the catalog.
 
-How many typos a word may carry follows Meilisearch's defaults: none under five letters, one
-from five, two from nine. Words of digits never carry typos (``2023`` is not ``2022``).
+How many typos a word may carry follows Meilisearch's defaults (none under five letters, one
+from five, two from nine), except that words of names allow one from four letters, as
+Typesense does: place names are short (``Cary``, ``Hull``). Words of digits never carry typos
+(``2023`` is not ``2022``).
 """
 
 from __future__ import annotations
@@ -16,15 +18,16 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Indel
 
 ONE_TYPO_FROM = 5
+ONE_TYPO_IN_A_NAME_FROM = 4
 TWO_TYPOS_FROM = 9
 
 
-def typo_budget(word: str) -> int:
+def typo_budget(word: str, one_from: int = ONE_TYPO_FROM) -> int:
     """How many typos ``word`` may carry: 0, 1 or 2."""
-    if word.isdigit() or len(word) < ONE_TYPO_FROM:
+    if word.isdigit() or len(word) < one_from:
         return 0
     return 2 if len(word) >= TWO_TYPOS_FROM else 1
 
@@ -48,7 +51,7 @@ class Vocabulary:
         self.longest = max(map(len, self.words), default=0)
         deletions: dict[str, list[int]] = {}
         for i, word in enumerate(self.words):
-            if word.isdigit() or len(word) < ONE_TYPO_FROM - 1:
+            if word.isdigit() or len(word) < ONE_TYPO_IN_A_NAME_FROM - 1:
                 continue  # no typed word within its budget can reach it
             # A typed word of 9+ letters may be two typos away: from 7 letters on.
             for form in _deletions(word, 2 if len(word) >= TWO_TYPOS_FROM - 2 else 1):
@@ -61,8 +64,10 @@ class Vocabulary:
     def __contains__(self, word: object) -> bool:
         return word in self.ids
 
-    def near(self, word: str, budget: int | None = None) -> list[tuple[int, int]]:
-        """Other words within ``word``'s typo budget: ``(id, typos)``, fewest typos first."""
+    def near(self, word: str, budget: int | None = None) -> list[tuple[int, int, int]]:
+        """Other words within ``word``'s typo budget: ``(id, typos, letters)``, fewest typos
+        first; ``letters`` (the Indel distance: letters inserted plus deleted) tells a dropped
+        letter (1) from a wrong one (2) when the typos tie (``sldale``: Saldale before Eldale)."""
         budget = typo_budget(word) if budget is None else budget
         if budget <= 0 or len(word) > self.longest + budget:
             return []
@@ -73,8 +78,8 @@ class Vocabulary:
         for i in candidates:
             distance = OSA.distance(word, self.words[i], score_cutoff=budget)
             if 0 < distance <= budget:
-                found.append((i, distance))
-        return sorted(found, key=lambda pair: pair[1])
+                found.append((i, distance, Indel.distance(word, self.words[i])))
+        return sorted(found, key=lambda found: found[1:])
 
     def starting(self, prefix: str, limit: int = 30) -> list[int]:
         """Ids of words that begin with ``prefix`` (and are longer), alphabetical, at most

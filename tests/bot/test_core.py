@@ -230,3 +230,28 @@ async def test_an_accented_name_is_found_typed_plainly_and_shown_as_stored(chat:
 async def test_autocomplete_uses_the_same_reading(chat: Chat) -> None:
     assert (await chat.app.core.suggest("/ballot unison kirk"))[0] == "Kirklees Council (UNISON)"
     assert (await chat.app.core.suggest("unite sou"))[0] == "Southampton City Council (Unite)"
+
+
+async def test_a_choice_keeps_the_facets_the_member_named(chat: Chat) -> None:
+    await chat.app.store.save(
+        [
+            Ballot(
+                f"{employer[6:].lower()}-{union.lower()}",
+                (union,),
+                employer,
+                (Question("Strike?", Kind.STRIKE),),
+                announced=PartialDate(year),
+            )
+            for employer, union, year in (
+                ("Leeds College", "UNISON", 2023),
+                ("Leeds College", "UCU", 2024),
+                ("Leeds City Council", "UNISON", 2022),
+            )
+        ]
+    )
+    listed = await chat.say("/ballot unison leeds")
+    college = next(b for b in listed.buttons if b.label == "Leeds College")
+
+    picked = await chat.say(college.command)
+
+    assert picked.header == "Leeds College — UNISON"  # not the newer UCU ballot

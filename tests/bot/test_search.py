@@ -2,12 +2,15 @@
 ranking, ties, no match, autocomplete, subscriptions and the union table."""
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from bot.config import load_settings
 from bot.demo import COAL_MINING_MUSEUM, DEMO_BALLOTS, KIRKLEES, SOUTHAMPTON
 from bot.domain import Ballot, Kind, PartialDate, Question, Status
 from bot.search import BUILTIN_TABLE, SearchIndex, Union, normalise
+from bot.wiring import core_options
 
 
 @pytest.fixture
@@ -366,3 +369,55 @@ def test_the_config_adds_unions_and_names() -> None:
     assert index.find("pdau").ballot_ids == ("boots",)
     assert index.find("the public service union falkirk").ballot_ids == ("falkirk",)
     assert table.key_of("PDAU") == table.key_of("Pharmacists Defence Association Union")
+
+
+def test_unions_from_the_config_reach_the_core(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[[unions]]\nname = "Pharmacists\' Defence Association Union"\nshort = "PDAU"\n'
+        'also = ["PDA Union"]\n',
+        encoding="utf-8",
+    )
+    table = core_options(load_settings(config))["unions"]
+    assert table.key_of("PDA Union") == "pdau" and table.display_of("pdau") == "PDAU"
+    assert table.key_of("UNISON") == "unison"  # the built-in table is still there
+
+
+def test_a_huge_text_is_read_only_as_far_as_a_name_can_go() -> None:
+    index = SearchIndex([_at("f", "Falkirk Council", union="UNISON")])
+    match = index.find("unison falkirk " * 10_000)
+    assert not match.found  # pasted text is not a search: at most a list to pick from
+
+
+def test_who_balloted_stands_for_their_unions_unless_it_is_a_name() -> None:
+    index = SearchIndex(
+        [
+            _at("neu", "Schools in England", union="NEU", announced=PartialDate(2023)),
+            _at("eis", "Scottish schools", union="EIS", announced=PartialDate(2022)),
+            _at("tps", "Teachers' Pension Scheme", union="PCS", announced=PartialDate(2021)),
+        ]
+    )
+    assert set(index.find("teachers").choice_ids) == {"neu", "eis"}
+    assert index.find("teachers 2023").ballot_ids == ("neu",)
+    assert index.find("teachers pension scheme").ballot_ids == ("tps",)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("marhm buses", "Marham Buses"),  # exactly that name, with its typo
+        ("gleenminster university", "Glenminster University"),
+        ("sldale borough council", "Saldale Borough Council"),  # a dropped letter
+        ("cary buses", "Carby Buses"),  # four letters may carry one typo
+        ("norham uniiversity", "Norham University"),  # a typo in a generic word
+    ],
+)
+def test_a_typo_still_reaches_the_one_name_it_is_nearest(typed: str, meant: str) -> None:
+    names = (
+        "Marham Buses", "North Marham Buses", "Glenminster University",
+        "West Glenminster University", "Saldale Borough Council", "Eldale Borough Council",
+        "Carby Buses", "Norham University", "Upper Norham University", "Norham Borough Council",
+    )  # fmt: skip
+    index = SearchIndex([_at(str(i), name) for i, name in enumerate(names)])
+    match = index.find(typed)
+    assert match.found and names[int(match.ballot_ids[0])] == meant

@@ -70,6 +70,7 @@ YNYS_MON = "unison-ynys-mon-strike"
 NEU_STRIKES = ("neu-2023-england-strike", "neu-2023-wales-strike")
 RCN = ("rcn-2023-england-strike", "rcn-2023-pay-offer", "rcn-2022-england-strike")
 FBU = ("fbu-2023-pay-offer", "fbu-2023-strike", "fbu-2022-consultative")
+BMA_JUNIOR = "bma-2023-junior-doctors-strike"
 
 CASES: list[tuple[str, Card | Choices | Nothing | str]] = [
     # The issue's own examples.
@@ -105,7 +106,7 @@ CASES: list[tuple[str, Card | Choices | Nothing | str]] = [
     ("unison norfolk", card("unison-norfolk-2018-pay-consultation")),
     ("Cyngor Sir Ynys Môn unison", card(YNYS_MON)),
     ("anglesey", card(YNYS_MON)),
-    ("junior doctors", card("bma-2023-junior-doctors-strike")),
+    ("junior doctors", card(BMA_JUNIOR)),
     ("bma consultants", card("bma-2023-consultants-strike")),
     ("felixstowe", card("unite-felixstowe-2022-strike")),
     ("openreach", card("cwu-bt-2022-strike")),
@@ -146,6 +147,18 @@ CASES: list[tuple[str, Card | Choices | Nothing | str]] = [
     ("rmt offer", card("rmt-network-rail-2022-offer")),
     ("bt strike", card("cwu-bt-2022-strike")),
     ("neu open", card(*NEU_STRIKES)),
+    # Who balloted, when members name them rather than their union.
+    ("nurses strike", card("rcn-2023-england-strike")),
+    ("junior doctors strike", card(BMA_JUNIOR)),
+    ("firefighters pay offer", card("fbu-2023-pay-offer")),
+    ("teachers pay offer", card("neu-2023-england-pay-offer")),
+    (
+        "teachers strike 2023",
+        choices(*NEU_STRIKES, "nasuwt-2023-england"),
+    ),
+    ("scottish teachers strike", card("eis-2026-workload")),
+    ("civil servants strike 2019", card("pcs-2019-pay-strike")),
+    ("rail strike", card("rmt-network-rail-2022-strike")),
     # Years and months.
     ("cwu strike 2019", card("cwu-royal-mail-2019-strike")),
     ("pcs 2018", card("pcs-2018-pay-strike")),
@@ -156,7 +169,7 @@ CASES: list[tuple[str, Card | Choices | Nothing | str]] = [
     ("fbu 2022/23", card(FBU[0], subject=FBU)),
     ("strike 2013 civil service", card("pcs-2013-national")),
     ("civil service pensions strike 2011", card("prospect-2011-pensions-strike")),
-    ("doctors strike 2023", card("bma-2023-junior-doctors-strike")),
+    ("doctors strike 2023", choices(BMA_JUNIOR, "bma-2023-consultants-strike")),
     ("unison hackney pay 2023", card("hackney-unison-2023-pay-strike")),
     # Typos.
     ("unsion falkirk", card(FALKIRK)),

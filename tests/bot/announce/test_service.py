@@ -248,3 +248,11 @@ async def test_an_accented_area_is_followed_however_it_is_typed(chat: Chat) -> N
     declared = await chat.say("/ballot admin result mon-1 for=30 against=10")
 
     assert "1 channel(s)" in declared.text
+
+
+async def test_a_union_named_in_the_colon_form_is_the_same_subscription(chat: Chat) -> None:
+    assert (await chat.say("/ballot subscribe union:Royal College of Nursing")).ok
+    again = await chat.say("/ballot subscribe rcn")
+    assert again.header == "This channel already follows union: rcn"
+    assert (await chat.say("/ballot unsubscribe RCN")).ok
+    assert await chat.app.announcements.subscriptions(CONSOLE) == []
