@@ -20,14 +20,14 @@ from bot.domain import (
     Status,
     YesNoUnknown,
 )
-from bot.verdicts import rule_table, verdict_for
+from bot.verdicts import Verdict, rule_table, verdict_for
 
 PNG = b"\x89PNG\r\n\x1a\n"
 TODAY = date(2026, 11, 22)
 
 
-def verdict(ballot: Ballot) -> dict[str, object]:
-    return verdict_for(ballot, ballot.questions[0], rule_table([])).to_dict()
+def verdict(ballot: Ballot) -> Verdict:
+    return verdict_for(ballot, ballot.questions[0], rule_table([]))
 
 
 def test_kirklees_draws_turnout_as_not_known_and_no_threshold_before_2017() -> None:
