@@ -34,8 +34,9 @@ class Check:
     """Met only because the spoilt papers it would take to fail it are implausibly many."""
 
 
-def majority_check(question: Question, majority_pct: float = 50.0) -> Check:
-    """More yes than no among those voting; a tie is not a majority.
+def majority_check(question: Question, majority_pct: float) -> Check:
+    """More than ``majority_pct`` (the rule set's: half) of those voting said yes; a tie is
+    not a majority.
 
     A reported share decides only when its whole rounding range is on one side: 50.2% is a
     majority (at least 50.15%), a reported 50% is not known (49.5% to 50.5%).
@@ -294,9 +295,10 @@ def _from_percentages(
                 f"service {unless}"
             )
         return Check(Outcome.MET, line, inferred=True)
+    where = _sector(ballot) if sure else "important public services (if this is one)"
     return Check(
         Outcome.NOT_KNOWN,
-        f"{working} — {need} needed in {_sector(ballot)}, missed if over {margin} of the papers "
+        f"{working} — {need} needed in {where}, missed if over {margin} of the papers "
         f"returned were spoilt: the reports do not say how many were, and that many is "
         f"possible (ballotbot rules out only more than {plausible_spoilt_pct:g}%) ?",
         f"the {need} support test cannot be decided from the reported percentages",

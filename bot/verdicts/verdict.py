@@ -18,6 +18,7 @@ from bot.verdicts.choice import RuleChoice, choose_rules
 from bot.verdicts.explain import Basis, Mandate, Outcome, action, mark, no_threshold
 from bot.verdicts.mandate import mandate_line, notice_line
 from bot.verdicts.report import with_report
+from bot.verdicts.reported import reported
 from bot.verdicts.rules import RuleSet, RuleTable
 
 NO_RULES = "no legal threshold"
@@ -153,7 +154,7 @@ def _majority_note(question: Question) -> str | None:
         share = 100.0 * yes / (yes + no)
         return f"Yes {share:.1f}% of those voting ({yes:,} to {no:,})"
     if result.for_pct is not None:
-        return f"Yes {result.for_pct:g}% of those voting (as reported)"
+        return f"Yes {reported(result.for_pct).written} of those voting (as reported)"
     return None
 
 

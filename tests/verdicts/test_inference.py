@@ -261,3 +261,19 @@ def test_only_both_percentages_ever_infer(
     if verdict.inferred:
         assert verdict.support_test is MET and verdict.mandate is Mandate.YES
         assert any("unless over" in line for line in verdict.explanation)
+
+
+def test_the_bound_is_a_setting_and_a_bad_one_is_refused(tmp_path) -> None:
+    from bot.config import ConfigError, load_settings
+    from bot.wiring import rules_from
+
+    config = tmp_path / "config.toml"
+    config.write_text("[verdicts]\nplausible_spoilt_pct = 20\n")
+    table = rules_from(load_settings(config))
+    assert table.plausible_spoilt_pct == 20
+    assert judge(teachers(53, 90), table).support_test is NOT_KNOWN  # 14.8% is possible now
+    assert rules_from(load_settings()).plausible_spoilt_pct == 5.0
+
+    config.write_text("[verdicts]\nplausible_spoilt_pct = 120\n")
+    with pytest.raises(ConfigError, match="plausible_spoilt_pct"):
+        load_settings(config)
