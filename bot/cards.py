@@ -104,18 +104,19 @@ def _majority(question: Question) -> str:
     return "too close to tell from the reported share"
 
 
-def _shares(question: Question, figures: Figures) -> tuple[str, str]:
-    """Yes and no shares of those voting; a reported share as written, not as a float."""
+def _shares(question: Question, figures: Figures) -> tuple[str, str, bool]:
+    """Yes and no shares of those voting (``83.5%``), and whether they are as reported: a
+    reported share is shown as written, not as a float."""
     result = question.result
     span = yes_span(result)
     if span is not None and not span.exact:
         decimals = written_decimals(result.for_pct)  # type: ignore[arg-type]
-        no = f"{100 - span.value:.{decimals}f}%"
-        return f"{span.written} of those voting (as reported)", f"{no} of those voting (the rest)"
-    return (
-        pct(figures.for_pct_of_votes, " of those voting"),
-        pct(figures.against_pct_of_votes, " of those voting"),
-    )
+        return span.written, f"{100 - span.value:.{decimals}f}%", True
+    return pct(figures.for_pct_of_votes), pct(figures.against_pct_of_votes), False
+
+
+def _of_voting(share: str, note: str) -> str:
+    return share if share == NOT_KNOWN else f"{share} of those voting{note}"
 
 
 def _fraction(pct: float | None) -> float | None:
@@ -131,14 +132,14 @@ def question_section(ballot: Ballot, question: Question, judgement: Judgement) -
     """
     result = question.result
     figures = derive(ballot, question)
-    yes_share, no_share = _shares(question, figures)
+    yes_share, no_share, as_reported = _shares(question, figures)
     fields = [
         Field("Result", _majority(question)),
         Field("For", count(result.votes_for)),
         Field("Against", count(result.votes_against)),
         Field("Spoilt", count(result.spoilt)),
-        Field("Yes share", yes_share),
-        Field("No share", no_share),
+        Field("Yes share", _of_voting(yes_share, " (as reported)" if as_reported else "")),
+        Field("No share", _of_voting(no_share, " (the rest)" if as_reported else "")),
         Field("Turnout", _turnout_text(question, figures, ballot.eligible)),
     ]
     if figures.for_pct_of_eligible is not None:
@@ -152,7 +153,12 @@ def question_section(ballot: Ballot, question: Question, judgement: Judgement) -
     if judgement.verdict is not None and lines.turnout_pct is None:
         caption += f" ({NO_TURNOUT_THRESHOLD})"
     bars = (
-        Bar("Yes", _fraction(yes), pct(yes, " yes"), threshold=_fraction(lines.majority_pct)),
+        Bar(
+            "Yes",
+            _fraction(yes),
+            f"{yes_share} yes" if yes is not None else NOT_KNOWN,
+            threshold=_fraction(lines.majority_pct),
+        ),
         Bar(
             "Turnout",
             _fraction(turnout),

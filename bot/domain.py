@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Kind(StrEnum):
@@ -203,7 +204,13 @@ def written_decimals(value: float) -> int:
     """
     if isinstance(value, Percentage):
         return value.decimals
-    text = format(float(value), f".{MAX_DECIMALS}f").rstrip("0")
+    return _shortest_decimals(float(value))
+
+
+@lru_cache(maxsize=4096)
+def _shortest_decimals(value: float) -> int:
+    # Cached: a card reads the same few reported figures several times over.
+    text = format(value, f".{MAX_DECIMALS}f").rstrip("0")
     return len(text.partition(".")[2])
 
 
