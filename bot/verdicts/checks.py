@@ -347,10 +347,8 @@ class Assessment:
 
     @property
     def inferred(self) -> bool:
-        """The mandate rests on a test met only by inference from reported percentages."""
-        return self.mandate is Mandate.YES and any(
-            c.inferred for c in (self.turnout, self.majority, self.support)
-        )
+        """A test was met only by inference from reported percentages."""
+        return any(c.inferred for c in (self.turnout, self.majority, self.support))
 
 
 def assess(

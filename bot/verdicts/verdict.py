@@ -263,7 +263,8 @@ def _merged(
     else:
         reason = found[0].reason
     names = " or ".join(a.rule.name for a in found)
-    inferred = mandate is Mandate.YES and any(a.inferred for a in found)
+    support = common({a.support.outcome for a in found})
+    inferred = support is Outcome.MET and any(a.inferred for a in found)
     lines = [_headline(question, mandate, reason, inferred)]
     if choice.basis:
         lines.append(choice.basis)
@@ -283,7 +284,7 @@ def _merged(
         uncertain=uncertain,
         turnout_test=common({a.turnout.outcome for a in found}),
         majority_test=majority.outcome,
-        support_test=common({a.support.outcome for a in found}),
+        support_test=support,
         mandate=mandate,
         mandate_expires=None,
         explanation=tuple(lines),
