@@ -145,7 +145,12 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
         pseudonyms = Pseudonyms(salt or await installation_salt(sessions))
         logs.install(pseudonyms)  # from here on, work for a member is logged by pseudonym
         reminders = ReminderService(
-            SqlReminderStore(sessions, pseudonyms), store, announcements, settings, core.index
+            SqlReminderStore(sessions, pseudonyms),
+            store,
+            announcements,
+            settings,
+            core.index,
+            judge=core.judge,
         )
         # Ballots record the day they ended on the union's calendar, by the reminders' clock.
         store.today = lambda: reminders.local_now().date()

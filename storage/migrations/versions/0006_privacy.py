@@ -6,7 +6,7 @@ upgrade (their closing date, when earlier, still counts first). Pacing slots alr
 past are dropped: some were keyed by a member's id, and a past slot paces nothing.
 
 Revision ID: 0006_privacy
-Revises: 0005
+Revises: 0006_reported_mandate
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_privacy"
-down_revision: str | None = "0005"
+# Chained after the branch merged first (both were written as 0006 on parallel branches).
+down_revision: str | None = "0006_reported_mandate"
 branch_labels = None
 depends_on = None
 
