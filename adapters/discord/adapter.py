@@ -146,7 +146,9 @@ class DiscordSending:
         self.settings = settings
         self.token = token if token is not None else token_from_env()
         self.client = discord.Client(
-            intents=discord.Intents.none(), max_ratelimit_timeout=max_ratelimit_timeout
+            intents=discord.Intents.none(),
+            max_ratelimit_timeout=max_ratelimit_timeout,
+            allowed_mentions=discord.AllowedMentions.none(),
         )
 
     async def start(self) -> DiscordSender:

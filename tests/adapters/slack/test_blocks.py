@@ -9,10 +9,10 @@ from adapters.slack.blocks import (
     MAX_FIELDS,
     MAX_HEADER,
     MAX_SECTION_TEXT,
-    SHARE_ACTION,
     escape,
     render,
 )
+from bot.actions import Action, Verb
 from bot.replies import Bar, Button, Field, Reply, Section, Tone
 
 
@@ -29,7 +29,7 @@ def long_reply(sections: int = 40, buttons: int = 0) -> Reply:
             )
             for n in range(1, sections + 1)
         ),
-        buttons=tuple(Button(f"Ballot {n}", f"/ballot #b{n}") for n in range(buttons)),
+        buttons=tuple(Button(f"Ballot {n}", Action(Verb.CARD, f"b{n}")) for n in range(buttons)),
     )
 
 
@@ -69,7 +69,7 @@ def test_every_block_respects_slacks_limits() -> None:
         text="word " * 2000,
         fields=tuple(Field(f"Label {n}", "v" * 3000) for n in range(23)),
         sections=(Section("S" * 4000, lines=tuple("x" * 5000 for _ in range(3))),),
-        buttons=tuple(Button("B" * 200, f"/ballot #{n}") for n in range(60)),
+        buttons=tuple(Button("B" * 200, Action(Verb.CARD, str(n))) for n in range(60)),
     )
     messages = render(reply)
     for message in messages:
@@ -126,12 +126,15 @@ def test_a_reply_too_long_even_for_several_messages_says_what_it_left_out() -> N
 def test_share_is_left_out_of_a_card_that_is_already_public() -> None:
     reply = Reply(
         header="Card",
-        buttons=(Button("History", "/ballot x history"), Button("Share", "/ballot #x", share=True)),
+        buttons=(
+            Button("History", Action(Verb.HISTORY, "x")),
+            Button("Share", Action(Verb.SHARE, "x")),
+        ),
     )
-    private = [e["action_id"] for e in all_blocks(reply)[-1]["elements"]]
-    public = [e["action_id"] for e in all_blocks(reply, public=True)[-1]["elements"]]
-    assert private == ["ballot:run:0", SHARE_ACTION]
-    assert public == ["ballot:run:0"]
+    private = [e["value"] for e in all_blocks(reply)[-1]["elements"]]
+    public = [e["value"] for e in all_blocks(reply, public=True)[-1]["elements"]]
+    assert private == ["history:x", "share:x"]
+    assert public == ["history:x"]
 
 
 def test_names_with_mrkdwn_characters_read_as_typed() -> None:
