@@ -267,9 +267,10 @@ def header(reply: Reply) -> Block:
 
 
 def fallback(text: str) -> str:
-    """A message's top-level ``text`` (notifications, screen readers): Slack reads it as
-    mrkdwn, so data in it is :func:`literal` like everywhere else."""
-    return cut(literal(text), MAX_FALLBACK)
+    """A message's top-level ``text`` (notifications, screen readers, and the message
+    itself where blocks cannot be shown): :func:`escape` d like every text Slack shows, so it
+    can never ping, mention or link."""
+    return cut(escape(text), MAX_FALLBACK)
 
 
 def render(
