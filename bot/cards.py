@@ -177,7 +177,7 @@ def unresolved(search: str, match: Match) -> Reply | None:
                 for name, ballot_id in zip(match.choices, match.choice_ids, strict=True)
             ),
             kind="choices",
-            data={"choices": list(match.choices)},
+            data={"choices": list(match.choices), "choice_ids": list(match.choice_ids)},
         )
     if not match.found:
         hint = ", ".join(match.closest) if match.closest else "no ballots stored yet"

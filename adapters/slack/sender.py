@@ -24,6 +24,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack.blocks import MAX_MESSAGES, render
 from bot.ports import PermanentSendError, RefusedSendError, RetryableSendError, SendError
+from bot.printable import printable
 from bot.replies import Image, Reply
 
 GONE_ERRORS = frozenset(
@@ -176,8 +177,8 @@ class SlackSender:
                 content=None,
                 file=image.png,
                 filename=image.filename,
-                title=image.alt_text[:250],
-                alt_txt=image.alt_text[:1000],
+                title=printable(image.alt_text)[:250],
+                alt_txt=printable(image.alt_text)[:1000],
                 thread_ts=thread_ts,
             )
         )
