@@ -30,6 +30,7 @@ from bot.config import Settings
 from bot.core import Core
 from bot.domain import Ballot, Kind, Method, PartialDate, Question, Result, Status
 from bot.printable import is_control
+from bot.verdicts import rule_table, verdict_for
 from bot.wiring import core_options
 from tests.adapters.conftest import Union
 from tests.adapters.discord.support import button_ids
@@ -227,9 +228,10 @@ def test_the_console_prints_a_hostile_ballot_literally(app_core: Core) -> None:
 
 def test_the_pictures_draw_hostile_text_as_its_characters() -> None:
     question = HOSTILE.questions[0]
-    verdict = {"explanation": ["verdict $\\frac{ \x1b[2J"]}
+    verdict = verdict_for(HOSTILE, question, rule_table([]))
     result = render_result(result_chart(HOSTILE, question, verdict))
-    open_now = render_thermometer(thermometer_chart(HOSTILE, question, date(2099, 12, 1), 7))
+    today = date(2099, 12, 1)
+    open_now = render_thermometer(thermometer_chart(HOSTILE, question, today, 7, verdict))
 
     for picture in (result, open_now):
         assert picture.png.startswith(b"\x89PNG")
