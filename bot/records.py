@@ -32,6 +32,8 @@ from bot.figures import derive
 
 MAX_TEXT = 500
 MAX_NOTES = 2000
+MAX_ID = 200
+MAX_DATE = len("YYYY-MM-DD")
 
 
 class Invalid(ValueError):
@@ -49,6 +51,7 @@ def _text(limit: int) -> Callable[[Any], str | None]:
             raise Invalid(f"{len(text):,} characters is too long (at most {limit:,})")
         return text or None
 
+    parse.max_length = limit  # type: ignore[attr-defined]
     return parse
 
 
@@ -76,6 +79,7 @@ def _enum(kind: type[StrEnum]) -> Callable[[Any], StrEnum | None]:
         except ValueError:
             raise Invalid(f"{raw!r} is not one of {allowed}") from None
 
+    parse.max_length = max(len(m.value) for m in kind)  # type: ignore[attr-defined]
     return parse
 
 
@@ -157,6 +161,10 @@ def _url(raw: Any) -> str | None:
     return text
 
 
+_date.max_length = MAX_DATE  # type: ignore[attr-defined]
+_url.max_length = MAX_TEXT  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True)
 class Column:
     """One import/export column: its name, whether it belongs to the ballot or a question."""
@@ -168,7 +176,7 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("id", _text(200), "ballot", required=True),
+    Column("id", _text(MAX_ID), "ballot", required=True),
     Column("unions", _list, "ballot", required=True),
     Column("employer", _text(MAX_TEXT), "ballot", required=True),
     Column("branch", _text(MAX_TEXT), "ballot"),
@@ -360,3 +368,11 @@ def ballot_to_dict(ballot: Ballot, extra: QuestionExtra | None = None) -> dict[s
 
 COLUMN_PARSERS: dict[str, Callable[[Any], Any]] = {c.name: c.parse for c in COLUMNS}
 """Each column's parser by name: organiser commands check figures exactly as imports do."""
+
+
+def max_length(name: str) -> int | None:
+    """The most characters a value of column ``name`` can have (a text column's limit, the
+    longest choice of an enumeration, ``YYYY-MM-DD`` for a date), from the column's own
+    parser; None for columns without such a limit (counts, lists of names)."""
+    parse = COLUMN_PARSERS.get(name)
+    return getattr(parse, "max_length", None)
