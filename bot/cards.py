@@ -157,11 +157,57 @@ def ballot_card(
     )
 
 
+QUESTION_SHOWN = 50
+"""Characters of a question's text a one-line listing shows (the card shows it whole)."""
+
+
 def ballot_line(ballot: Ballot, judge: Judge = simple_judge) -> str:
-    """One line per ballot in a list: when, who, what came of it."""
+    """One line per ballot in a list: when, who, and its headline: each question's result
+    (counts or shares, carried or lost), turnout, and the verdict's first line (for a
+    statutory ballot, the mandate)."""
     when = ballot.announced or ballot.closes or ballot.opens
-    outcome = "; ".join(judge(ballot, q).lines[0] for q in ballot.questions[:1])
-    return f"{when.human() if when else 'date not known'} — {ballot.title}: {outcome}"
+    shown = when.human() if when else "date not known"
+    return f"{shown} — {ballot.title}: {headline(ballot, judge)}"
+
+
+def open_line(ballot: Ballot, judge: Judge = simple_judge) -> str:
+    """One line per open ballot: who, when it closes, turnout reported so far."""
+    closes = ballot.closes.human() if ballot.closes else "closing date not known"
+    return f"{ballot.title} — closes {closes}: {headline(ballot, judge)}"
+
+
+def headline(ballot: Ballot, judge: Judge = simple_judge) -> str:
+    """What came of each question, ``" · "`` between questions."""
+    parts = []
+    for question in ballot.questions:
+        text = question.text
+        if len(text) > QUESTION_SHOWN:
+            text = text[:QUESTION_SHOWN].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+        figures = derive(ballot, question)
+        turnout = _turnout_text(question, figures, ballot.eligible)
+        verdict = judge(ballot, question).lines[:1]
+        if figures.for_pct_of_votes is None:  # no result yet: what organisers reported so far
+            turnout = f"so far {turnout}" if turnout != NOT_KNOWN else "so far not reported"
+            verdict = ["mandate not known until the result"] if question.kind.statutory else []
+        said = [_outcome(question, figures), f"turnout {turnout}", *verdict]
+        parts.append(f"“{text}” " + "; ".join(said))
+    return " · ".join(parts)
+
+
+def _outcome(question: Question, figures: Figures) -> str:
+    """``carried, 1,552 to 307 (83.5% yes)``; ``lost, 43.3% yes to 56.7% no``."""
+    result = question.result
+    yes, no = figures.for_pct_of_votes, figures.against_pct_of_votes
+    if yes is None or no is None:
+        return "result not known yet"
+    won = "carried" if yes > 50 else "lost: a tie" if yes == 50 else "lost"
+    if result.votes_for is not None and result.votes_against is not None:
+        if result.votes_against == 0 and result.votes_for > 0:
+            won = "carried unanimously"
+        return f"{won}, {result.votes_for:,} to {result.votes_against:,} ({yes:.1f}% yes)"
+    if yes == 100:
+        return "carried unanimously (100% yes)"
+    return f"{won}, {yes:g}% yes to {no:g}% no"
 
 
 def unresolved(search: str, match: Match) -> Reply | None:

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from bot import commands
-from bot.cards import Judge, ballot_card, ballot_line, simple_judge, unresolved
+from bot.cards import Judge, ballot_card, ballot_line, open_line, simple_judge, unresolved
 from bot.domain import Ballot
 from bot.ports import BallotStore
 from bot.replies import Button, Image, Reply, Section, Tone, error
@@ -210,10 +210,7 @@ class Core:
         ballots = await self.store.open_ballots(self.today())
         if not ballots:
             return Reply(header="No ballots are open now", kind="list", data={"ballots": []})
-        lines = []
-        for ballot in ballots:
-            closes = ballot.closes.human() if ballot.closes else "closing date not known"
-            lines.append(f"{ballot.title} — closes {closes}")
+        lines = [open_line(ballot, self.judge) for ballot in ballots]
         return self._listing("Ballots open now", ballots, lines=lines)
 
     async def _recent(self) -> Reply:
@@ -232,7 +229,7 @@ class Core:
         shown = lines if lines is not None else [ballot_line(b, self.judge) for b in ballots]
         return Reply(
             header=header,
-            sections=(Section(title=f"{len(ballots)} ballots", lines=tuple(shown)),),
+            sections=(Section(title=_ballots(len(ballots)), lines=tuple(shown)),),
             buttons=tuple(Button(b.employer[:70], f"/ballot #{b.id}") for b in ballots[:5]),
             footer=footer,
             tone=Tone.NEUTRAL,
@@ -241,11 +238,16 @@ class Core:
         )
 
 
+def _ballots(count: int) -> str:
+    return f"{count} ballot" if count == 1 else f"{count} ballots"
+
+
 def help_reply() -> Reply:
     """The help card, generated from the grammar so it never drifts."""
     return Reply(
         header="ballotbot: your ballots, their results, your reminders",
         text="Type `/ballot` followed by one of these:",
         sections=(Section(title="Commands", lines=tuple(commands.help_lines())),),
+        footer=f"{commands.BALLOT_NAMED}.",
         kind="help",
     )
