@@ -98,5 +98,7 @@ def configure_logging(verbosity: int) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(PrintableFormatter("ballotbot: %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    for old in [h for h in root.handlers if isinstance(h.formatter, PrintableFormatter)]:
+        root.removeHandler(old)  # called again (tests run the command in-process): one handler
+    root.addHandler(handler)
     root.setLevel(level)

@@ -159,3 +159,14 @@ def test_a_second_process_on_one_sqlite_file_is_refused(tmp_path: Path) -> None:
     assert second.returncode == 2
     assert "another ballotbot process is already running" in second.stderr
     assert "PostgreSQL" in second.stderr
+
+
+def test_demo_open_example_adds_one_labelled_open_ballot(tmp_path: Path) -> None:
+    done = ballotbot(tmp_path, "demo", "--open-example")
+    assert done.returncode == 0, done.stderr
+    assert "Demo ballots: 4 added" in done.stdout
+    assert "Made-up example, open until" in done.stdout
+    listed = ballotbot(tmp_path, "ask", "open")
+    assert "Example Council (made-up example)" in listed.stdout
+    again = ballotbot(tmp_path, "demo", "--open-example")
+    assert "4 already there" in again.stdout
