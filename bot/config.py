@@ -287,6 +287,14 @@ class ConfigError(Exception):
     """The config file cannot be used; the message says where and why."""
 
 
+def _problem(error: Any) -> str:
+    """One pydantic error as ``section.key: what is wrong``."""
+    where = ".".join(str(part) for part in error["loc"]) or "settings"
+    if error["type"] == "extra_forbidden":
+        return f"{where}: is not a setting ballotbot knows (a typo?)"
+    return f"{where}: " + str(error["msg"]).removeprefix("Value error, ")
+
+
 def load_settings(path: Path | None = None, database_url: str | None = None) -> Settings:
     """Read ``path`` (if given), then ``BALLOTBOT_DATABASE_URL``, then ``database_url``."""
     raw: dict[str, Any] = {}
@@ -294,18 +302,26 @@ def load_settings(path: Path | None = None, database_url: str | None = None) -> 
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise ConfigError(f"config file {path} not found") from None
+            raise ConfigError(
+                f"config file {path} not found: give the path of your settings file, or start "
+                "one from the example (cp config.example.toml config.toml)"
+            ) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+            raise ConfigError(f"config file {path} cannot be read: {why}") from None
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+            raise ConfigError(
+                f"config file {path} is not valid TOML: {exc}. Fix that line "
+                "(config.example.toml shows every setting)"
+            ) from None
     try:
         settings = Settings.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: "
-            + err["msg"].removeprefix("Value error, ")
-            for err in exc.errors()
-        )
-        raise ConfigError(f"config file {path}: {problems}") from None
+        problems = "; ".join(_problem(err) for err in exc.errors())
+        raise ConfigError(
+            f"config file {path}: {problems}. Fix it (config.example.toml documents every "
+            "setting and its default)"
+        ) from None
     url = database_url or os.environ.get("BALLOTBOT_DATABASE_URL")
     if url:
         settings.database.url = url

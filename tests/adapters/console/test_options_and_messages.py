@@ -128,7 +128,33 @@ def test_control_characters_in_a_file_name_are_shown_not_obeyed(tmp_path: Path) 
 def test_a_missing_config_file_is_named_literally(tmp_path: Path) -> None:
     done = ballotbot(tmp_path, "--config", "my[/]config.toml", "ask", "kirklees")
     assert done.returncode == 2
-    assert done.stderr.strip() == "ballotbot: config file my[/]config.toml not found"
+    assert done.stderr.startswith("ballotbot: config file my[/]config.toml not found: ")
+    assert "cp config.example.toml config.toml" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("config", "said"),
+    [
+        ("[slack]\nmode = 'pigeon'\n", "slack.mode: Input should be 'socket' or 'http'"),
+        ("[slak]\nenabled = true\n", "slak: is not a setting ballotbot knows (a typo?)"),
+        ("[slack\n", "is not valid TOML"),
+        ("[database]\nurl = 'foo.db'\n", "database URL 'foo.db' is not a URL"),
+    ],
+)
+def test_a_config_mistake_says_where_and_what_to_do(tmp_path: Path, config: str, said: str) -> None:
+    (tmp_path / "c.toml").write_text(config)
+    done = ballotbot(tmp_path, "ask", "kirklees", "--config", "c.toml", database=False)
+    assert done.returncode == 2
+    assert done.stderr.startswith("ballotbot: ")
+    assert said in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_config_that_is_a_folder_is_named(tmp_path: Path) -> None:
+    (tmp_path / "conf.d").mkdir()
+    done = ballotbot(tmp_path, "--config", "conf.d", "ask", "kirklees")
+    assert done.returncode == 2
+    assert "config file conf.d cannot be read: Is a directory" in done.stderr
 
 
 def test_the_last_resort_handler_prints_markup_literally(
@@ -292,3 +318,17 @@ def test_the_readme_s_head_pipeline_ends_with_status_0(tmp_path: Path) -> None:
     assert done.stdout.splitlines()[:2] == ["{", '  "header": "Kirklees Council — Unison",']
     assert done.stdout.splitlines()[-1] == "status=0"
     assert done.stderr == ""
+
+
+def test_ballot_data_that_looks_like_markup_is_printed_as_it_is(tmp_path: Path) -> None:
+    data = tmp_path / "smith.csv"
+    data.write_text(
+        "id,unions,employer,branch,kind,question\n"
+        "x1,GMB,Smith [/] Sons,[link=https://evil.example]Head office[/link],strike,Strike?\n"
+    )
+    assert ballotbot(tmp_path, "import", str(data)).returncode == 0
+    done = ballotbot(tmp_path, "ask", "smith sons")
+    assert done.returncode == 0, done.stderr
+    assert "Smith [/] Sons" in done.stdout
+    assert "[link=https://evil.example]Head office[/link]" in done.stdout
+    assert "\x1b]8;" not in done.stdout  # no hidden terminal hyperlink
