@@ -231,11 +231,16 @@ class AnnouncementService:
         return Reply(header=f"Added: {ballot.title}", text=f"Ballot id: {ballot.id}", kind="admin")
 
     async def _set(self, ballot: Ballot, words: list[str], request: Request) -> Reply:
-        """``set <id> opens=... closes=... status=open ...``: ballot details, not figures."""
-        fields = _key_values(words)
+        """``set <id> opens=... closes=... status=open ...``: ballot details, not figures; and
+        what the union declared (``reported_mandate=yes reported_by="..."``), for every
+        question or, with ``q=N``, for one."""
+        position = _question_number(words, ballot)
+        if isinstance(position, Reply):
+            return position
+        fields = _key_values([w for w in words if not w.startswith("q=")])
         if isinstance(fields, Reply):
             return fields
-        settable = {c.name for c in records.BALLOT_COLUMNS} - {"id"}
+        settable = ({c.name for c in records.BALLOT_COLUMNS} - {"id"}) | set(REPORTED)
         wrong = sorted(set(fields) - settable)
         if wrong:
             return error(
@@ -243,12 +248,18 @@ class AnnouncementService:
                 "It sets ballot details (" + ", ".join(sorted(settable)) + "); figures go "
                 "through `admin result`, `admin correct` and `admin turnout`.",
             )
+        reported = {k: fields.pop(k) for k in REPORTED if k in fields}
+        questions = _reported(ballot.questions, reported, position)
+        if isinstance(questions, Reply):
+            return questions
         raw = {**records.ballot_record(ballot), **fields}
-        changed = _checked(raw, ballot.questions)
+        changed = _checked(raw, questions)
         if isinstance(changed, Reply):
             return changed
         await self.store.declare([changed], who(request), "set", Announce.NONE)
-        return Reply(header=f"Updated: {changed.title}", text=", ".join(fields), kind="admin")
+        return Reply(
+            header=f"Updated: {changed.title}", text=", ".join([*fields, *reported]), kind="admin"
+        )
 
     async def _turnout(self, ballot: Ballot, options: list[str], request: Request) -> Reply:
         if len(options) != 1:
@@ -395,6 +406,42 @@ ADD_FORM_REPLY = _form_reply(
     ),
     "Add a ballot",
 )
+
+
+REPORTED = ("reported_mandate", "reported_by")
+"""What the union declared of a question: set with `admin set`, like the ballot's details."""
+
+
+def _question_number(words: list[str], ballot: Ballot) -> int | Reply | None:
+    """``q=N`` among the words: that question (1-based) only; ``None``: every question."""
+    given = [w.partition("=")[2] for w in words if w.startswith("q=")]
+    if not given:
+        return None
+    text = given[-1].strip()
+    if not text.isdigit() or not 1 <= int(text) <= len(ballot.questions):
+        return error(
+            f"There is no question {text!r}",
+            f"This ballot has {len(ballot.questions)}; nothing was changed.",
+        )
+    return int(text)
+
+
+def _reported(
+    questions: tuple[Question, ...], raw: dict[str, str], position: int | None
+) -> tuple[Question, ...] | Reply:
+    """The questions with the union's declaration set, checked as an import checks it."""
+    if not raw:
+        return questions
+    values, problems = records.parse_fields(
+        raw, [c for c in records.QUESTION_COLUMNS if c.name in raw]
+    )
+    if problems:
+        column, problem = problems[0]
+        return error(f"{column} {problem}", "Nothing was changed.")
+    return tuple(
+        replace(q, **values) if position is None or i == position else q
+        for i, q in enumerate(questions, start=1)
+    )
 
 
 def _key_values(words: list[str]) -> dict[str, str] | Reply:
