@@ -112,3 +112,17 @@ async def test_an_unknown_admin_verb_lists_the_real_ones(chat: Chat) -> None:
     reply = await chat.say("/ballot admin frobnicate kirklees")
     assert not reply.ok
     assert "admin add" in reply.text and "admin reminders" in reply.text
+
+
+async def test_a_reported_share_too_close_to_half_is_not_called(chat: Chat) -> None:
+    close = Ballot(
+        "close-call",
+        ("GMB",),
+        "Wakefield College",
+        (Question("Accept the offer?", Kind.PAY_OFFER, Result(for_pct=50.0)),),
+        announced=PartialDate(2024, 5, 1),
+        status=Status.DECLARED,
+    )
+    await chat.app.store.save([close])
+    line = _line((await chat.say("/ballot recent")).sections[0].lines, "Wakefield")
+    assert "too close to tell, 50% yes to 50% no" in line
