@@ -343,6 +343,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _database_failed(exc, args, err)
         except Exception:
             return _last_resort(exc, args.verbose, err)
+    except OSError as exc:
+        if exc.filename is None:
+            return _last_resort(exc, args.verbose, err)
+        try:  # e.g. `export -o` or `chart -o` into a folder that is not there
+            fail(err, f"cannot use {exc.filename}: {exc.strerror}; nothing more was done.")
+        except Exception:
+            last_words(f"cannot use {exc.filename}: {exc.strerror}")
+        return 1
     except Exception as exc:  # the last line of defence: a clear message, not a traceback
         return _last_resort(exc, args.verbose, err)
 

@@ -231,8 +231,10 @@ def test_a_database_url_mistake_is_one_line_naming_it_and_the_forms(
     assert "sqlalche.me" not in done.stderr
 
 
-@pytest.mark.parametrize("how", ["option", "environment", "config"])
-@pytest.mark.parametrize("command", [["ask", "kirklees"], [], ["import", "x.csv"]])
+@pytest.mark.parametrize(
+    ("how", "command"),
+    [("option", ["ask", "kirklees"]), ("environment", []), ("config", ["import", "x.csv"])],
+)
 def test_a_missing_folder_is_named_and_not_created(
     tmp_path: Path, how: str, command: list[str]
 ) -> None:
@@ -332,3 +334,13 @@ def test_ballot_data_that_looks_like_markup_is_printed_as_it_is(tmp_path: Path) 
     assert "Smith [/] Sons" in done.stdout
     assert "[link=https://evil.example]Head office[/link]" in done.stdout
     assert "\x1b]8;" not in done.stdout  # no hidden terminal hyperlink
+
+
+@pytest.mark.parametrize(
+    "args", [["export", "-o", "no/such/folder/all.json"], ["chart", "kirklees", "-o", "no/k.png"]]
+)
+def test_an_output_file_that_cannot_be_written_is_named(tmp_path: Path, args: list[str]) -> None:
+    done = ballotbot(tmp_path, *args)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"ballotbot: cannot use {args[-1]}: No such file or directory")
+    assert "Traceback" not in done.stderr and done.stdout == ""
