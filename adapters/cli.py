@@ -119,6 +119,10 @@ def _parser() -> argparse.ArgumentParser:
     chart.add_argument("search", nargs="+", help="employer, branch, union, area or alias")
     chart.add_argument("-o", "--output", type=Path, required=True, help="the PNG file to write")
     command("run", "start every adapter enabled in the config")
+    command(
+        "privacy-report",
+        "what is stored about members (counts only), the oldest record, the next purge",
+    )
     return parser
 
 
@@ -232,6 +236,13 @@ async def _chart(
     return 0
 
 
+async def _privacy_report(settings: Settings, console: Console) -> int:
+    """For the operator's records of processing: the organisers' ``admin privacy``."""
+    async with open_app(settings, load_demo=False) as app:
+        show(await app.reminders.privacy_report(), console)
+    return 0
+
+
 async def _run(settings: Settings, err: Console) -> int:
     from adapters.runner import run_adapters
 
@@ -259,6 +270,8 @@ def _dispatch(args: argparse.Namespace, console: Console, err: Console) -> int:
             return asyncio.run(_chart(settings, search, args.output, console, err))
         case "run":
             return asyncio.run(_run(settings, err))
+        case "privacy-report":
+            return asyncio.run(_privacy_report(settings, console))
         case _:
             return _console(settings, console)
 
