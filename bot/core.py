@@ -15,17 +15,41 @@ from datetime import date
 from typing import Any, Protocol
 
 from bot import commands
-from bot.cards import Judge, ballot_card, ballot_line, simple_judge, unresolved
+from bot.actions import Action, BadAction, Verb, legacy
+from bot.cards import (
+    Judge,
+    Judged,
+    ballot_card,
+    ballot_line,
+    judge_ballot,
+    open_line,
+    simple_judge,
+    unresolved,
+)
 from bot.domain import Ballot
 from bot.ports import BallotStore
+from bot.privacy.logs import acting_for
 from bot.replies import Button, Image, Reply, Section, Tone, error
-from bot.requests import Request
+from bot.requests import FormSubmission, Request
 from bot.search import BUILTIN_TABLE, SearchIndex, UnionTable
 
-Serialise = Callable[[Ballot], dict[str, Any]]
+
+class Serialise(Protocol):
+    """A ballot as JSON, with the verdicts of ``judged`` (judging it itself when not given)."""
+
+    def __call__(self, ballot: Ballot, judged: Judged | None = None) -> dict[str, Any]: ...
+
+
+class Draw(Protocol):
+    """A ballot's picture, from the verdicts of ``judged``; for an open ballot, given how
+    many members said they posted."""
+
+    def __call__(
+        self, ballot: Ballot, confirmed_voters: int | None = None, judged: Judged | None = None
+    ) -> Image: ...
+
+
 CampaignCard = Callable[[str, Sequence[Ballot]], Reply]
-Draw = Callable[[Ballot, int | None], Image]
-"""A ballot's picture; for an open ballot, given how many members said they posted."""
 Confirmed = Callable[[str], Awaitable[int]]
 
 
@@ -34,6 +58,25 @@ class CommandService(Protocol):
     (:mod:`bot.announce`), reminders (:mod:`bot.reminders`)."""
 
     async def handle(self, command: commands.Command, request: Request) -> Reply: ...
+
+
+class FormService(CommandService, Protocol):
+    """A service whose replies can be forms (organiser commands): it takes them back."""
+
+    async def submit(self, form: FormSubmission, request: Request) -> Reply: ...
+
+
+BUTTON_COMMANDS: dict[Verb, Callable[[str], commands.Command]] = {
+    Verb.CARD: lambda ref: commands.Lookup(ref),
+    Verb.PICK: lambda ref: commands.Lookup(ref),
+    Verb.SHARE: lambda ref: commands.Lookup(ref),
+    Verb.HISTORY: lambda ref: commands.Lookup(ref, history=True),
+    Verb.POSTED: lambda ref: commands.Voted(ref),
+    Verb.REPLACEMENT: lambda ref: commands.Replacement(ref),
+    Verb.REMIND: lambda ref: commands.RemindMe(ref),
+}
+"""What each button verb runs, for the ballot ``#id``: a command built here, never parsed
+from text, so nothing in a ballot's data can change which command it is."""
 
 
 HISTORY_LIMIT = 25
@@ -53,7 +96,7 @@ class Core:
         serialise: Serialise | None = None,
         campaign_card: CampaignCard | None = None,
         draw: Draw | None = None,
-        announcements: CommandService | None = None,
+        announcements: FormService | None = None,
         reminders: CommandService | None = None,
         confirmed: Confirmed | None = None,
         score_cutoff: float = 80.0,
@@ -103,12 +146,24 @@ class Core:
         return self._index
 
     async def handle(self, request: Request) -> Reply:
-        """Answer one request. Bad input gets a clear message and changes nothing.
+        """Answer one request: typed text, a button press (``request.action``) or a
+        submitted form (``request.form``). Bad input gets a clear message and changes nothing.
 
         Read-only answers are the same for every member, so they are kept per catalog version
         (and per day, for "open"): a repeated question costs no database read.
         """
-        command = commands.parse(request.text)
+        with acting_for(request.platform, request.user_id):
+            return await self._handle(request)
+
+    async def _handle(self, request: Request) -> Reply:
+        if request.action is not None:
+            command = button_command(request.action)
+        elif request.form is not None:
+            return await self._submit(request.form, request)
+        else:
+            command = commands.parse(request.text)
+        if isinstance(command, Reply):
+            return command
         pictured = isinstance(command, commands.Lookup) and command.chart
         if not isinstance(command, commands.READ_ONLY) or pictured:
             return await self._answer(command, request)  # pictures have their own cache
@@ -124,6 +179,15 @@ class Core:
             self._replies.popitem(last=False)
         return reply
 
+    async def press(self, action: str, request: Request) -> Reply:
+        """A button pressed: ``action`` is its value as the platform sent it back."""
+        return await self.handle(replace(request, action=action))
+
+    async def _submit(self, form: FormSubmission, request: Request) -> Reply:
+        if self.announcements is None:
+            return error("Announcements are not set up in this installation")
+        return await self.announcements.submit(form, request)
+
     async def _answer(self, command: commands.Command, request: Request) -> Reply:
         match command:
             case commands.Help():
@@ -136,7 +200,7 @@ class Core:
                 return await self._recent()
             case commands.Lookup(search, history, chart):
                 return await self._lookup(search, history, chart)
-            case commands.Admin(verb="reminders") | (
+            case commands.Admin(verb="reminders" | "privacy") | (
                 commands.RemindMe()
                 | commands.RemindStop()
                 | commands.Voted()
@@ -162,30 +226,42 @@ class Core:
         index = await self.index()
         return index.suggest(commands.strip_prefix(text), limit, self.today())
 
+    def judged(self, ballot: Ballot) -> Judged:
+        """Every question of ``ballot`` judged once, for everything one reply shows of it."""
+        return judge_ballot(ballot, self.judge)
+
     def card(
-        self, ballot: Ballot, picture: bool = False, confirmed_voters: int | None = None
+        self,
+        ballot: Ballot,
+        picture: bool = False,
+        confirmed_voters: int | None = None,
+        judged: Judged | None = None,
     ) -> Reply:
-        """A ballot's card; with ``picture``, the same figures drawn as well."""
-        data = {"ballot": self.serialise(ballot)} if self.serialise else {}
-        reply = ballot_card(ballot, self.judge, data)
+        """A ballot's card; with ``picture``, the same figures drawn as well. The questions
+        are judged once (or ``judged`` is used) for the text, the JSON and the picture."""
+        judged = judged if judged is not None else self.judged(ballot)
+        data = {"ballot": self.serialise(ballot, judged)} if self.serialise else {}
+        reply = ballot_card(ballot, self.judge, data, judged=judged)
         if not picture:
             return reply
         if self.draw is None:
             return replace(reply, footer="Pictures are not available in this installation.")
-        return replace(reply, image=self.draw(ballot, confirmed_voters))
+        return replace(reply, image=self.draw(ballot, confirmed_voters, judged))
 
-    async def pictured(self, ballot: Ballot) -> Reply:
+    async def pictured(self, ballot: Ballot, judged: Judged | None = None) -> Reply:
         """The card with its picture; an open ballot's thermometer counts confirmed voters."""
         confirmed = None
         if not ballot.has_result and self.confirmed is not None:
             confirmed = await self.confirmed(ballot.id)
-        return self.card(ballot, picture=True, confirmed_voters=confirmed)
+        return self.card(ballot, picture=True, confirmed_voters=confirmed, judged=judged)
 
     async def _lookup(self, search: str, history: bool, picture: bool = False) -> Reply:
         if search.startswith("#"):
             ballot = await self.store.get(search[1:].strip())
             if ballot is None:
                 return error("No ballot found", f"There is no ballot with id {search[1:]!r}.")
+            if history:
+                return await self._history_of(ballot)
             return await self.pictured(ballot) if picture else self.card(ballot)
         index = await self.index()
         match = index.find(search, self.today())
@@ -208,15 +284,28 @@ class Core:
             footer=f"{more} older ballots not shown." if more > 0 else None,
         )
 
+    async def _history_of(self, ballot: Ballot) -> Reply:
+        """Every ballot of ``ballot``'s employer, newest first (the History button).
+
+        The employer is looked up as a name in the index, never read as a command; a name
+        the index cannot hold (only punctuation) lists the ballot alone.
+        """
+        ids = list((await self.index()).employer_ballots(ballot.employer))
+        if ballot.id not in ids:
+            ids.insert(0, ballot.id)
+        ballots = await self.store.get_many(ids[:HISTORY_LIMIT])
+        more = len(ids) - len(ballots)
+        return self._listing(
+            f"Ballots for “{ballot.employer}”, newest first",
+            ballots,
+            footer=f"{more} older ballots not shown." if more > 0 else None,
+        )
+
     async def _open(self) -> Reply:
         ballots = await self.store.open_ballots(self.today())
         if not ballots:
             return Reply(header="No ballots are open now", kind="list", data={"ballots": []})
-        lines = []
-        for ballot in ballots:
-            closes = ballot.closes.human() if ballot.closes else "closing date not known"
-            lines.append(f"{ballot.title} — closes {closes}")
-        return self._listing("Ballots open now", ballots, lines=lines)
+        return self._listing("Ballots open now", ballots, describe=open_line)
 
     async def _recent(self) -> Reply:
         ballots = await self.store.recent_results(RECENT_LIMIT)
@@ -228,19 +317,58 @@ class Core:
         self,
         header: str,
         ballots: Sequence[Ballot],
-        lines: Sequence[str] | None = None,
         footer: str | None = None,
+        describe: Callable[..., str] = ballot_line,
     ) -> Reply:
-        shown = lines if lines is not None else [ballot_line(b, self.judge) for b in ballots]
+        """One line per ballot (``describe(ballot, judged=...)``: its headline by default),
+        each ballot judged once for its line and its JSON."""
+        judged = [self.judged(b) for b in ballots]
+        lines = [describe(b, judged=j) for b, j in zip(ballots, judged, strict=True)]
+        serialise = self.serialise
         return Reply(
             header=header,
-            sections=(Section(title=f"{len(ballots)} ballots", lines=tuple(shown)),),
-            buttons=tuple(Button(b.employer[:70], f"/ballot #{b.id}") for b in ballots[:5]),
+            sections=(Section(title=_ballots(len(ballots)), lines=tuple(lines)),),
+            buttons=tuple(Button(b.employer[:70], Action(Verb.CARD, b.id)) for b in ballots[:5]),
             footer=footer,
             tone=Tone.NEUTRAL,
             kind="list",
-            data={"ballots": [self.serialise(b) for b in ballots] if self.serialise else []},
+            data={
+                "ballots": [serialise(b, j) for b, j in zip(ballots, judged, strict=True)]
+                if serialise
+                else []
+            },
         )
+
+
+def button_command(value: str) -> commands.Command | Reply:
+    """The command a button stands for, or the refusal to show the clicker.
+
+    A current button is ``verb:id`` (:mod:`bot.actions`): its command comes from
+    :data:`BUTTON_COMMANDS`. A button drawn by an older version carries grammar text; it is
+    answered only when that text is a plain lookup (read-only, the same for everyone) and
+    refused otherwise, so an old card can never run an organiser's, a subscription's or a
+    member's own command (remind, voted, forget me) for whoever clicks it.
+    """
+    if legacy(value):
+        command = commands.parse(value)
+        if isinstance(command, commands.Lookup):
+            return command
+        return error(
+            "That button no longer works",
+            "It was drawn by an older version of ballotbot. Type the command instead "
+            "(`/ballot help` lists them); nothing was changed.",
+        )
+    try:
+        action = Action.parse(value)
+    except BadAction as exc:
+        return error(
+            "That button is not one of mine", f"Its action was refused: {exc} Nothing was changed."
+        )
+    return BUTTON_COMMANDS[action.verb](f"#{action.ballot_id}")
+
+
+def _ballots(count: int) -> str:
+    return f"{count} ballot" if count == 1 else f"{count} ballots"
 
 
 def help_reply() -> Reply:
@@ -249,5 +377,6 @@ def help_reply() -> Reply:
         header="ballotbot: your ballots, their results, your reminders",
         text="Type `/ballot` followed by one of these:",
         sections=(Section(title="Commands", lines=tuple(commands.help_lines())),),
+        footer=f"{commands.BALLOT_NAMED}.",
         kind="help",
     )

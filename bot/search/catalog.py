@@ -164,6 +164,14 @@ class Catalog:
         return (b for (_, m), found in self.by_month.items() if m == month for b in found)
 
     @cached_property
+    def by_employer(self) -> dict[str, list[int]]:
+        """Employer name normalised -> its subjects (built the first time it is asked)."""
+        found: dict[str, list[int]] = defaultdict(list)
+        for s, subject in enumerate(self.subjects):
+            found[subject.employer].append(s)
+        return found
+
+    @cached_property
     def rank_of(self) -> dict[str, int]:
         """Ballot id -> its number (built the first time a search is limited to some ids)."""
         return {ballot_id: b for b, ballot_id in enumerate(self.ids)}

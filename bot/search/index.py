@@ -398,6 +398,14 @@ class SearchIndex:
             return self.catalog.subjects[s].employer_display
         return best.display
 
+    def employer_ballots(self, employer: str) -> tuple[str, ...]:
+        """Every ballot of the employer of exactly this name (case, accents and punctuation
+        aside), newest first: a History button's list, never read as a search."""
+        catalog = self.catalog
+        subjects = catalog.by_employer.get(normalise(employer), ())
+        ballots = sorted(b for s in subjects for b in catalog.subjects[s].ballots)
+        return tuple(catalog.ids[b] for b in ballots)
+
     def union_key(self, name: str) -> str:
         """The key of the union ``name`` means (:meth:`bot.search.UnionTable.key_of`)."""
         return self.catalog.unions.key_of(name)

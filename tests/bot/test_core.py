@@ -76,7 +76,8 @@ async def test_an_open_ballot_is_listed_with_its_closing_date(chat: Chat) -> Non
     )
     await chat.app.store.save([ballot])
     reply = await chat.say("/ballot open")
-    assert "Leeds City Council — GMB — closes 9 February 2099" in reply.sections[0].lines
+    (line,) = reply.sections[0].lines
+    assert line.startswith("Leeds City Council — GMB — closes 9 February 2099: ")
 
 
 async def test_a_new_ballot_is_found_as_soon_as_it_is_saved(chat: Chat) -> None:
@@ -192,7 +193,7 @@ async def test_a_generic_word_alone_lists_the_ballots_it_is_in(chat: Chat) -> No
 
     assert reply.kind == "choices" and reply.header == "Several ballots match “council”"
     assert {b.label for b in reply.buttons} == {"Kirklees Council", "Southampton City Council"}
-    assert set(reply.data["ballot_ids"]) == {
+    assert set(reply.data["choice_ids"]) == {
         "kirklees-council-redundancies-strike",
         "southampton-city-council-pay-cuts",
     }
