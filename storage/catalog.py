@@ -57,39 +57,51 @@ async def read_catalog(session: AsyncSession) -> list[CatalogEntry]:
     aliases: dict[str, list[str]] = defaultdict(list)
     for ballot_id, name in await session.execute(_ALIASES):
         aliases[ballot_id].append(name)
-    kinds: dict[str, dict[Kind, None]] = defaultdict(dict)
+    kinds: dict[str, tuple[Kind, ...]] = {}
+    kind_of = {kind.value: kind for kind in Kind}
     for ballot_id, kind in await session.execute(_KINDS):
-        kinds[ballot_id][Kind(kind)] = None
+        known = kinds.get(ballot_id, ())
+        if kind_of[kind] not in known:
+            kinds[ballot_id] = (*known, kind_of[kind])
+    status_of = {status.value: status for status in Status}
     entries = []
-    dates: dict[str, PartialDate] = {}  # ballots share dates: each is parsed once
-
-    def date_of(text: str | None) -> PartialDate | None:
-        if not text:
-            return None
-        known = dates.get(text)
-        if known is None:
-            known = dates[text] = PartialDate.parse(text)
-        return known
-
-    for row in await session.execute(_BALLOTS):
-        ballot_id, sort_date, campaign, employer, branch, area, sector = row[:7]
-        status, has_result, opens, closes, announced = row[7:]
+    dates: dict[str | None, PartialDate | None] = {None: None, "": None}
+    # Ballots share dates: each is parsed once.
+    for (
+        ballot_id,
+        sort_date,
+        campaign,
+        employer,
+        branch,
+        area,
+        sector,
+        status,
+        has_result,
+        opens,
+        closes,
+        announced,
+    ) in await session.execute(_BALLOTS):
         names = [("employer", employer)]
-        names += [("union", u) for u in unions.get(ballot_id, ())]
-        names += [("alias", a) for a in aliases.get(ballot_id, ())]
+        if ballot_id in unions:
+            names += [("union", u) for u in unions[ballot_id]]
+        if ballot_id in aliases:
+            names += [("alias", a) for a in aliases[ballot_id]]
         optional = (("branch", branch), ("area", area), ("campaign", campaign), ("sector", sector))
         names += [(kind, name) for kind, name in optional if name]
+        for text in (opens, closes, announced):
+            if text not in dates:
+                dates[text] = PartialDate.parse(text)
         entries.append(
             CatalogEntry(
                 ballot_id,
                 sort_date,
                 tuple(names),
-                kinds=tuple(kinds.get(ballot_id, ())),
-                status=Status(status) if status else None,
-                has_result=bool(has_result),
-                opens=date_of(opens),
-                closes=date_of(closes),
-                announced=date_of(announced),
+                kinds.get(ballot_id, ()),
+                status_of.get(status),
+                bool(has_result),
+                dates[opens],
+                dates[closes],
+                dates[announced],
             )
         )
     return entries
