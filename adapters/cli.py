@@ -19,6 +19,7 @@ from adapters.console.render import show
 from bot.announce.dispatcher import Dispatcher, Pacing
 from bot.app import App, open_app
 from bot.config import ConfigError, Settings, load_settings
+from bot.replies import error
 from bot.requests import Request
 
 
@@ -55,7 +56,13 @@ def _parser() -> argparse.ArgumentParser:
 
 async def _ask(settings: Settings, text: str, as_json: bool, console: Console) -> int:
     async with open_app(settings) as app:
-        reply = await app.core.handle(Request(text=text))
+        try:
+            reply = await app.core.handle(Request(text=text))
+        except Exception as exc:
+            if not as_json:
+                raise
+            # A script reading --json gets JSON whatever happens, never an empty stdout.
+            reply = error("The command failed", f"{type(exc).__name__}: {exc}")
         if as_json:
             print(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2))
         else:

@@ -9,17 +9,28 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot import records
+from bot import parsers, records
 from bot.announce.model import Announce, AnnouncementStore, Declared
-from bot.domain import Ballot
+from bot.domain import Ballot, Question
 from bot.ports import BallotStore, SaveReport
+from bot.services import formulas
 
 MAX_BYTES = 20 * 2**20
 MAX_ROWS = 100_000
+MAX_JSON_DEPTH = 12
+"""The export nests five deep (document, ballots, ballot, questions, question) and a little
+more inside a question's derived figures and verdict; nothing needs more."""
+
+# A cell can be as long as the file; the column's own limit then refuses it with its row and
+# column, instead of the csv module's "field larger than field limit".
+csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES))
 
 
 @dataclass(frozen=True)
@@ -51,7 +62,7 @@ def _assemble(
 ) -> tuple[list[Ballot], list[RowError]]:
     """Group records by ballot id, parse and check them, and build the ballots."""
     errors: list[RowError] = []
-    ballots: dict[str, tuple[str, dict[str, Any], list[Any]]] = {}
+    ballots: dict[str, tuple[str, dict[str, Any], list[tuple[str, Question]]]] = {}
     for where, raw in rows:
         ballot_values, problems = records.parse_fields(raw, records.BALLOT_COLUMNS)
         question_values, more = records.parse_fields(raw, records.QUESTION_COLUMNS)
@@ -62,9 +73,13 @@ def _assemble(
         question = records.build_question(question_values)
         known = ballots.get(ballot_values["id"])
         if known is None:
-            ballots[ballot_values["id"]] = (where, ballot_values, [question])
+            ballots[ballot_values["id"]] = (where, ballot_values, [(where, question)])
             continue
         first_where, first_values, questions = known
+        if len(questions) == records.MAX_QUESTIONS:
+            message = records.too_many_questions(ballot_values["id"], len(questions) + 1)
+            errors.append(RowError(where, "id", message))
+            continue
         for column in records.BALLOT_COLUMNS:
             if ballot_values[column.name] != first_values[column.name]:
                 errors.append(
@@ -77,38 +92,61 @@ def _assemble(
                 )
                 break
         else:
-            questions.append(question)
+            questions.append((where, question))
     built = []
     for where, values, questions in ballots.values():
-        ballot = records.build_ballot(values, tuple(questions))
-        errors += [RowError(where, c, m) for c, m in records.consistency_problems(ballot)]
+        ballot = records.build_ballot(values, tuple(q for _, q in questions))
+        errors += [RowError(where, c, m) for c, m in records.ballot_problems(ballot)]
+        for question_where, question in questions:
+            problems = records.question_problems(ballot, question)
+            errors += [RowError(question_where, c, m) for c, m in problems]
         built.append(ballot)
     return built, errors
 
 
 def parse_csv(text: str) -> list[Ballot]:
-    """Parse a CSV export: header row, one row per question, any column order."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames
-    if not header:
-        raise _problem("row 1", "(header)", "the file is empty: a header row is required")
-    header = [h.strip() for h in header]
-    reader.fieldnames = header
-    unknown = [h for h in header if h not in records.NAMES]
-    if unknown:
-        raise _problem("row 1", ", ".join(unknown), "unknown column(s); see the README")
-    missing = [name for name in records.REQUIRED if name not in header]
-    if missing:
-        raise _problem("row 1", ", ".join(missing), "required column(s) missing from the header")
+    """Parse a CSV export: header row, one row per question, any column order.
+
+    Read strictly: a quote opened and never closed, a repeated or unknown header column, a
+    row with more cells than the header, or a cell over its column's limit is refused with
+    its row (rows are counted as a spreadsheet shows them, the header being row 1). Cells that
+    :mod:`bot.services.formulas` guarded on export are read back as they were.
+    """
+    if len(text) > MAX_BYTES:
+        raise _problem("row 1", "(file)", f"larger than {MAX_BYTES // 2**20} MiB")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[str, dict[str, Any]]] = []
-    for number, row in enumerate(reader, start=2):
-        if number - 1 > MAX_ROWS:
-            raise _problem(f"row {number}", "(file)", f"more than {MAX_ROWS:,} rows")
-        if None in row:
-            raise _problem(f"row {number}", "(row)", "more cells than the header has columns")
-        if not any((v or "").strip() for v in row.values()):
-            continue
-        rows.append((f"row {number}", {k: v for k, v in row.items() if v is not None}))
+    header: list[str] | None = None
+    number, line = 0, 1
+    try:
+        for number, cells in enumerate(reader, start=1):
+            if header is None:
+                header = _header(cells)
+            elif len(cells) > len(header):
+                raise _problem(f"row {number}", "(row)", "more cells than the header has columns")
+            elif any(cell.strip() for cell in cells):
+                if len(rows) == MAX_ROWS:
+                    raise _problem(f"row {number}", "(file)", f"more than {MAX_ROWS:,} rows")
+                cells = [formulas.unguard(cell) for cell in cells]
+                rows.append((f"row {number}", dict(zip(header, cells, strict=False))))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        where = f"row {number + 1}"
+        if "unexpected end of data" in str(exc):
+            raise _problem(
+                where, "(row)", f"a quote opened on line {line} is never closed"
+            ) from None
+        if "expected after" in str(exc):
+            raise _problem(
+                where,
+                "(row)",
+                f"a quoted cell that starts on line {line} goes on after its closing quote "
+                f'(near line {reader.line_num}): write a quote inside a quoted cell twice ("")',
+            ) from None
+        message = f"not valid CSV near line {reader.line_num}: {exc}"
+        raise _problem(where, "(row)", message) from None
+    if header is None:
+        raise _problem("row 1", "(header)", "the file is empty: a header row is required")
     if not rows:
         raise _problem("row 2", "(file)", "no rows after the header")
     ballots, errors = _assemble(rows, "rows")
@@ -117,12 +155,31 @@ def parse_csv(text: str) -> list[Ballot]:
     return ballots
 
 
+def _header(cells: list[str]) -> list[str]:
+    header = [cell.strip() for cell in cells]
+    if not any(header):
+        raise _problem("row 1", "(header)", "the file is empty: a header row is required")
+    unknown = [h for h in header if h not in records.NAMES]
+    if unknown:
+        shown = ", ".join(repr(h[:40]) if not h or h != h.strip() else h[:40] for h in unknown)
+        raise _problem("row 1", shown, "unknown column(s); see the README")
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        raise _problem("row 1", ", ".join(repeated), "appears more than once in the header")
+    missing = [name for name in records.REQUIRED if name not in header]
+    if missing:
+        raise _problem("row 1", ", ".join(missing), "required column(s) missing from the header")
+    return header
+
+
 def parse_json(text: str) -> list[Ballot]:
-    """Parse the JSON export format: ``{"ballots": [{..., "questions": [{...}]}]}``."""
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _problem(f"line {exc.lineno}", "(file)", f"not valid JSON: {exc.msg}") from None
+    """Parse the JSON export format: ``{"ballots": [{..., "questions": [{...}]}]}``.
+
+    Numbers are kept as written and go through the same parsers as CSV cells; nesting deeper
+    than :data:`MAX_JSON_DEPTH`, a field repeated in one object, and ``NaN``/``Infinity`` are
+    refused.
+    """
+    document = json_document(text)
     if not isinstance(document, dict) or not isinstance(document.get("ballots"), list):
         raise _problem("top level", "ballots", 'expected {"ballots": [...]}')
     rows: list[tuple[str, dict[str, Any]]] = []
@@ -132,41 +189,142 @@ def parse_json(text: str) -> list[Ballot]:
         questions = ballot.get("questions")
         if not isinstance(questions, list) or not questions:
             raise _problem(f"ballot {b}", "questions", "at least one question is required")
+        if len(questions) > records.MAX_QUESTIONS:
+            message = records.too_many_questions(str(ballot.get("id"))[:200], len(questions))
+            raise _problem(f"ballot {b}", "questions", message)
         fields = {k: v for k, v in ballot.items() if k != "questions"}
         unknown = [k for k in fields if k not in records.NAMES]
         if unknown:
-            raise _problem(f"ballot {b}", ", ".join(unknown), "unknown field(s)")
+            raise _problem(f"ballot {b}", _names(unknown), "unknown field(s)")
         for q, question in enumerate(questions, start=1):
             if not isinstance(question, dict):
                 raise _problem(f"ballot {b} question {q}", "(question)", "expected an object")
             own = {k: v for k, v in question.items() if k not in ("derived", "verdict")}
             unknown = [k for k in own if k not in records.NAMES]
             if unknown:
-                raise _problem(f"ballot {b} question {q}", ", ".join(unknown), "unknown field(s)")
+                raise _problem(f"ballot {b} question {q}", _names(unknown), "unknown field(s)")
             rows.append((f"ballot {b} question {q}", {**fields, **own}))
-    if len(rows) > MAX_ROWS:
-        raise _problem("top level", "ballots", f"more than {MAX_ROWS:,} questions")
+            if len(rows) > MAX_ROWS:
+                raise _problem("top level", "ballots", f"more than {MAX_ROWS:,} questions")
     ballots, errors = _assemble(rows, "questions")
     if errors:
         raise ImportRejected(errors)
     return ballots
 
 
-def read_ballots(path: Path) -> list[Ballot]:
-    """Read and check a .csv or .json file; refuse the whole file on any problem."""
-    if path.suffix.lower() not in (".csv", ".json"):
-        raise _problem(str(path), "(file)", "the file name must end in .csv or .json")
+def _names(keys: list[str]) -> str:
+    return ", ".join(repr(k[:40]) for k in keys[:10])
+
+
+class _Repeated(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise _Repeated(key)
+        document[key] = value
+    return document
+
+
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def json_depth(text: str) -> int:
+    """How deeply arrays and objects nest in ``text`` (outside strings), without parsing it."""
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    depth = deepest = 0
+    for bracket in brackets:
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def json_document(text: str) -> Any:
+    """``text`` as JSON, bounded: size, nesting, no repeated fields, numbers kept as text
+    (:class:`bot.parsers.JsonNumber`). Refusals are :class:`ImportRejected`."""
+    if len(text) > MAX_BYTES:
+        raise _problem("top level", "(file)", f"larger than {MAX_BYTES // 2**20} MiB")
+    depth = json_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise _problem(
+            "top level",
+            "(file)",
+            f"nested {depth:,} levels deep; ballot files nest at most {MAX_JSON_DEPTH}",
+        )
+    number = parsers.JsonNumber
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise _problem(str(path), "(file)", f"cannot be read: {exc.strerror}") from None
-    if len(data) > MAX_BYTES:
-        raise _problem(str(path), "(file)", f"larger than {MAX_BYTES // 2**20} MiB")
+        return json.loads(
+            text,
+            parse_int=number,
+            parse_float=number,
+            parse_constant=number,
+            object_pairs_hook=_object,
+        )
+    except json.JSONDecodeError as exc:
+        raise _problem(f"line {exc.lineno}", "(file)", f"not valid JSON: {exc.msg}") from None
+    except _Repeated as repeated:
+        raise _problem(
+            "top level", repr(repeated.key[:40]), "a field appears twice in one object"
+        ) from None
+    except RecursionError:  # not reachable within MAX_JSON_DEPTH; kept as the last guard
+        raise _problem("top level", "(file)", "nested too deeply") from None
+
+
+def read_ballots(path: Path) -> list[Ballot]:
+    """Read and check a .csv or .json file; refuse the whole file on any problem.
+
+    Only a regular file is read (a FIFO, a device or a folder is refused without opening it
+    for long), and its size is checked before it is read.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".json"):
+        raise _problem(str(path), "(file)", "the file name must end in .csv or .json")
+    data = _read_regular_file(path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _problem(str(path), "(file)", f"not UTF-8 text (byte {exc.start})") from None
-    return parse_csv(text) if path.suffix.lower() == ".csv" else parse_json(text)
+    return parse_csv(text) if suffix == ".csv" else parse_json(text)
+
+
+def _read_regular_file(path: Path) -> bytes:
+    try:
+        found = path.stat()
+    except OSError as exc:
+        raise _problem(str(path), "(file)", f"cannot be read: {exc.strerror}") from None
+    _check_regular(path, found)
+    try:
+        # O_NONBLOCK: should the path become a FIFO since stat, opening it does not wait.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise _problem(str(path), "(file)", f"cannot be read: {exc.strerror}") from None
+    with open(descriptor, "rb") as file:
+        _check_regular(path, os.fstat(file.fileno()))
+        try:
+            data = file.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise _problem(str(path), "(file)", f"cannot be read: {exc.strerror}") from None
+    if len(data) > MAX_BYTES:
+        raise _problem(str(path), "(file)", f"larger than {MAX_BYTES // 2**20} MiB")
+    return data
+
+
+def _check_regular(path: Path, found: os.stat_result) -> None:
+    if stat.S_ISDIR(found.st_mode):
+        raise _problem(str(path), "(file)", "is a folder, not a file")
+    if not stat.S_ISREG(found.st_mode):
+        raise _problem(str(path), "(file)", "is not a regular file (a pipe or a device?)")
+    if found.st_size > MAX_BYTES:
+        raise _problem(
+            str(path),
+            "(file)",
+            f"is {found.st_size / 2**20:,.1f} MiB, larger than {MAX_BYTES // 2**20} MiB",
+        )
 
 
 async def import_file(store: BallotStore, path: Path) -> SaveReport:
