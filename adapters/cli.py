@@ -118,7 +118,7 @@ async def _import(settings: Settings, path: Path, announce: bool, console: Conso
     async with open_app(settings, load_demo=False) as app:
         try:
             declared = await import_announcing(
-                app.announcements, path, f"console:{getpass.getuser()}", announce
+                app.announcements, path, f"console:{getpass.getuser()}", announce, app.store
             )
         except ImportRejected as rejected:
             console.print(

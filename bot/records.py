@@ -7,7 +7,7 @@ with a reason a branch secretary can act on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -135,21 +135,21 @@ REQUIRED = tuple(c.name for c in COLUMNS if c.required)
 
 
 def parse_fields(
-    raw: dict[str, Any], columns: Iterable[Column], stored_id: str | None = None
+    raw: dict[str, Any], columns: Iterable[Column], stored_ids: Collection[str] = ()
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Parse the given columns of one record; return values and (column, problem) pairs.
 
-    ``stored_id`` is the id of a ballot already stored, kept as it is even if it predates the
-    rule for new ids (:func:`bot.parsers.ballot_id`). A parser's refusal is a problem for its
-    column; no exception leaves this.
+    ``stored_ids`` are ids of ballots already stored, kept as they are even if they predate
+    the rule for new ids (:func:`bot.parsers.ballot_id`). A parser's refusal is a problem for
+    its column; no exception leaves this.
     """
     values: dict[str, Any] = {}
     problems: list[tuple[str, str]] = []
     for column in columns:
         value = raw.get(column.name)
         try:
-            if column.name == "id" and stored_id is not None and value == stored_id:
-                values[column.name] = stored_id
+            if column.name == "id" and isinstance(value, str) and value.strip() in stored_ids:
+                values[column.name] = value.strip()
             else:
                 values[column.name] = column.parse(value)
         except Invalid as exc:

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.announce.model import Announce, AnnouncementStore, Declared, Target
 from bot.config import FeedSettings
-from bot.services.imports import ImportRejected, parse_csv, parse_json
+from bot.ports import BallotStore
+from bot.services.imports import ImportRejected, checked, parse_csv, parse_json
 
 if TYPE_CHECKING:
     from aiohttp import ClientResponse
@@ -75,6 +76,7 @@ class FeedWatcher:
         organisers: Sequence[Target] = (),
         timeout_seconds: float = 30.0,
         max_bytes: int = MAX_FEED_BYTES,
+        ballots: BallotStore | None = None,
     ) -> None:
         self.feeds = list(feeds)
         self.states = states
@@ -82,6 +84,7 @@ class FeedWatcher:
         self.organisers = tuple(organisers)
         self.timeout_seconds = timeout_seconds
         self.max_bytes = max_bytes
+        self.ballots = ballots
 
     async def poll(self, feed: FeedSettings) -> Poll:
         """Look at one feed once. Never raises (but for cancellation): whatever goes wrong,
@@ -110,8 +113,8 @@ class FeedWatcher:
             return Poll(feed.url)
         text, etag, last_modified = fetched
         parse = parse_csv if feed.format == "csv" else parse_json
-        try:  # a big feed is parsed off the event loop: members' requests keep their 3 s
-            ballots = await asyncio.to_thread(parse, text)
+        try:  # off the event loop; ids stored before the id rule still accepted
+            ballots = await checked(lambda ids: parse(text, ids), self.ballots)
         except ImportRejected as rejected:
             raise FeedError(f"refused: {rejected}") from None
         policy = Announce.NEW_RESULTS if state.primed else Announce.NONE

@@ -391,7 +391,7 @@ def _key_values(words: list[str]) -> dict[str, str] | Reply:
                 'employer="Leeds City Council". Nothing was changed.',
             )
         if key in fields:
-            return error(f"{key}= is given twice", "Give each column once; nothing was changed.")
+            return error(f"{key} is given twice", "Give each column once; nothing was changed.")
         fields[key] = value
     return fields
 
@@ -404,7 +404,8 @@ def _checked(
     """Build a ballot from column values exactly as an import would, or say what is wrong.
 
     ``stored_id``: the ballot exists already under this id, which is kept as it is."""
-    values, problems = records.parse_fields(raw, records.BALLOT_COLUMNS, stored_id)
+    stored = (stored_id,) if stored_id is not None else ()
+    values, problems = records.parse_fields(raw, records.BALLOT_COLUMNS, stored)
     if questions is None:
         question_values, more = records.parse_fields(raw, records.QUESTION_COLUMNS)
         problems += more
@@ -449,12 +450,12 @@ def _apply_figures(ballot: Ballot, options: list[str]) -> Ballot | Reply:
                 "Use for=N against=N [spoilt=N] [eligible=N] [q=N]; nothing was changed.",
             )
         if key in seen:
-            return error(f"{key}= is given twice", "Give each figure once; nothing was changed.")
+            return error(f"{key} is given twice", "Give each figure once; nothing was changed.")
         seen.add(key)
         if not value.strip():
             return error(
-                f"{key}= has no value",
-                f"Give it a value ({key}=…) or leave it out; nothing was changed.",
+                f"{key} has no value",
+                f"Give {key}= a value or leave it out; nothing was changed.",
             )
         if key == "q":
             chosen = _question_number(value, len(ballot.questions))
@@ -494,8 +495,9 @@ def _question_number(value: str, questions: int) -> int | Reply:
     if number is not None and 1 <= number <= questions:
         return number
     has = "one question: q=1" if questions == 1 else f"{questions} questions: q=1 to q={questions}"
+    missing = f"There is no question {number}: " if number is not None else ""
     return error(
-        f"There is no question {number}" if number is not None else f"q cannot be {value[:40]!r}",
-        f"q= counts the questions from 1, as on the paper; this ballot has {has}. "
+        f"q cannot be {value[:40]!r}",
+        f"{missing}q= counts the questions from 1, as on the paper; this ballot has {has}. "
         "Nothing was changed.",
     )

@@ -6,12 +6,10 @@ column, so an organiser fixes the file once. Importing the same file twice chang
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
-import json
-import os
-import re
-import stat
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,7 @@ from bot import parsers, records
 from bot.announce.model import Announce, AnnouncementStore, Declared
 from bot.domain import Ballot, Question
 from bot.ports import BallotStore, SaveReport
-from bot.services import formulas
+from bot.services import bounded, formulas
 
 MAX_BYTES = 20 * 2**20
 MAX_ROWS = 100_000
@@ -46,11 +44,16 @@ class RowError:
 
 
 class ImportRejected(Exception):
-    """The file cannot be imported; nothing was stored."""
+    """The file cannot be imported; nothing was stored.
 
-    def __init__(self, errors: list[RowError]) -> None:
+    ``unusual_ids``: ids refused only for not following the rule for new ids; should they be
+    ballots stored before the rule, :func:`checked` parses the file again accepting them.
+    """
+
+    def __init__(self, errors: list[RowError], unusual_ids: Collection[str] = ()) -> None:
         super().__init__(f"{len(errors)} problem(s): " + "; ".join(map(str, errors[:5])))
         self.errors = errors
+        self.unusual_ids = frozenset(unusual_ids)
 
 
 def _problem(where: str, column: str, message: str) -> ImportRejected:
@@ -58,15 +61,19 @@ def _problem(where: str, column: str, message: str) -> ImportRejected:
 
 
 def _assemble(
-    rows: list[tuple[str, dict[str, Any]]], questions_of: str
-) -> tuple[list[Ballot], list[RowError]]:
-    """Group records by ballot id, parse and check them, and build the ballots."""
+    rows: list[tuple[str, dict[str, Any]]], questions_of: str, stored_ids: Collection[str]
+) -> list[Ballot]:
+    """Group records by ballot id, parse and check them, and build the ballots; or raise
+    :class:`ImportRejected` with every problem found."""
     errors: list[RowError] = []
+    unusual: set[str] = set()
     ballots: dict[str, tuple[str, dict[str, Any], list[tuple[str, Question]]]] = {}
     for where, raw in rows:
-        ballot_values, problems = records.parse_fields(raw, records.BALLOT_COLUMNS)
+        ballot_values, problems = records.parse_fields(raw, records.BALLOT_COLUMNS, stored_ids)
         question_values, more = records.parse_fields(raw, records.QUESTION_COLUMNS)
         problems += more
+        if any(column == "id" for column, _ in problems):
+            unusual |= _old_style_id(raw.get("id"))
         errors += [RowError(where, column, message) for column, message in problems]
         if problems:
             continue
@@ -101,16 +108,28 @@ def _assemble(
             problems = records.question_problems(ballot, question)
             errors += [RowError(question_where, c, m) for c, m in problems]
         built.append(ballot)
-    return built, errors
+    if errors:
+        raise ImportRejected(errors, unusual)
+    return built
 
 
-def parse_csv(text: str) -> list[Ballot]:
+def _old_style_id(raw: Any) -> set[str]:
+    """The id, if it is text the database could hold but breaks the rule for new ids."""
+    try:
+        text = parsers.text(raw, parsers.MAX_ID)
+    except parsers.Invalid:
+        return set()
+    return {text} if text else set()
+
+
+def parse_csv(text: str, stored_ids: Collection[str] = ()) -> list[Ballot]:
     """Parse a CSV export: header row, one row per question, any column order.
 
     Read strictly: a quote opened and never closed, a repeated or unknown header column, a
     row with more cells than the header, or a cell over its column's limit is refused with
     its row (rows are counted as a spreadsheet shows them, the header being row 1). Cells that
-    :mod:`bot.services.formulas` guarded on export are read back as they were.
+    :mod:`bot.services.formulas` guarded on export are read back as they were. Ids in
+    ``stored_ids`` (ballots stored already) are accepted even if they predate the id rule.
     """
     if len(text) > MAX_BYTES:
         raise _problem("row 1", "(file)", f"larger than {MAX_BYTES // 2**20} MiB")
@@ -149,10 +168,7 @@ def parse_csv(text: str) -> list[Ballot]:
         raise _problem("row 1", "(header)", "the file is empty: a header row is required")
     if not rows:
         raise _problem("row 2", "(file)", "no rows after the header")
-    ballots, errors = _assemble(rows, "rows")
-    if errors:
-        raise ImportRejected(errors)
-    return ballots
+    return _assemble(rows, "rows", stored_ids)
 
 
 def _header(cells: list[str]) -> list[str]:
@@ -172,14 +188,17 @@ def _header(cells: list[str]) -> list[str]:
     return header
 
 
-def parse_json(text: str) -> list[Ballot]:
+def parse_json(text: str, stored_ids: Collection[str] = ()) -> list[Ballot]:
     """Parse the JSON export format: ``{"ballots": [{..., "questions": [{...}]}]}``.
 
     Numbers are kept as written and go through the same parsers as CSV cells; nesting deeper
     than :data:`MAX_JSON_DEPTH`, a field repeated in one object, and ``NaN``/``Infinity`` are
-    refused.
+    refused. ``stored_ids`` as for :func:`parse_csv`.
     """
-    document = json_document(text)
+    try:
+        document = bounded.load_json(text, MAX_BYTES, MAX_JSON_DEPTH)
+    except bounded.Refused as refused:
+        raise _problem(refused.where, refused.column, refused.message) from None
     if not isinstance(document, dict) or not isinstance(document.get("ballots"), list):
         raise _problem("top level", "ballots", 'expected {"ballots": [...]}')
     rows: list[tuple[str, dict[str, Any]]] = []
@@ -206,137 +225,69 @@ def parse_json(text: str) -> list[Ballot]:
             rows.append((f"ballot {b} question {q}", {**fields, **own}))
             if len(rows) > MAX_ROWS:
                 raise _problem("top level", "ballots", f"more than {MAX_ROWS:,} questions")
-    ballots, errors = _assemble(rows, "questions")
-    if errors:
-        raise ImportRejected(errors)
-    return ballots
+    return _assemble(rows, "questions", stored_ids)
 
 
 def _names(keys: list[str]) -> str:
     return ", ".join(repr(k[:40]) for k in keys[:10])
 
 
-class _Repeated(Exception):
-    def __init__(self, key: str) -> None:
-        self.key = key
-
-
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    document: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in document:
-            raise _Repeated(key)
-        document[key] = value
-    return document
-
-
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-
-
-def json_depth(text: str) -> int:
-    """How deeply arrays and objects nest in ``text`` (outside strings), without parsing it."""
-    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
-    depth = deepest = 0
-    for bracket in brackets:
-        depth += 1 if bracket in "[{" else -1
-        deepest = max(deepest, depth)
-    return deepest
-
-
-def json_document(text: str) -> Any:
-    """``text`` as JSON, bounded: size, nesting, no repeated fields, numbers kept as text
-    (:class:`bot.parsers.JsonNumber`). Refusals are :class:`ImportRejected`."""
-    if len(text) > MAX_BYTES:
-        raise _problem("top level", "(file)", f"larger than {MAX_BYTES // 2**20} MiB")
-    depth = json_depth(text)
-    if depth > MAX_JSON_DEPTH:
-        raise _problem(
-            "top level",
-            "(file)",
-            f"nested {depth:,} levels deep; ballot files nest at most {MAX_JSON_DEPTH}",
-        )
-    number = parsers.JsonNumber
-    try:
-        return json.loads(
-            text,
-            parse_int=number,
-            parse_float=number,
-            parse_constant=number,
-            object_pairs_hook=_object,
-        )
-    except json.JSONDecodeError as exc:
-        raise _problem(f"line {exc.lineno}", "(file)", f"not valid JSON: {exc.msg}") from None
-    except _Repeated as repeated:
-        raise _problem(
-            "top level", repr(repeated.key[:40]), "a field appears twice in one object"
-        ) from None
-    except RecursionError:  # not reachable within MAX_JSON_DEPTH; kept as the last guard
-        raise _problem("top level", "(file)", "nested too deeply") from None
-
-
-def read_ballots(path: Path) -> list[Ballot]:
+def read_ballots(path: Path, stored_ids: Collection[str] = ()) -> list[Ballot]:
     """Read and check a .csv or .json file; refuse the whole file on any problem.
 
-    Only a regular file is read (a FIFO, a device or a folder is refused without opening it
-    for long), and its size is checked before it is read.
+    Only a regular file is read (a FIFO, a device or a folder is refused without waiting or
+    reading), and its size is checked before it is read. ``stored_ids`` as for
+    :func:`parse_csv`.
     """
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".json"):
         raise _problem(str(path), "(file)", "the file name must end in .csv or .json")
-    data = _read_regular_file(path)
+    try:
+        data = bounded.read_regular_file(path, MAX_BYTES)
+    except bounded.Refused as refused:
+        raise _problem(refused.where, refused.column, refused.message) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _problem(str(path), "(file)", f"not UTF-8 text (byte {exc.start})") from None
-    return parse_csv(text) if suffix == ".csv" else parse_json(text)
+    parse = parse_csv if suffix == ".csv" else parse_json
+    return parse(text, stored_ids)
 
 
-def _read_regular_file(path: Path) -> bytes:
+async def checked(
+    parse: Callable[[Collection[str]], list[Ballot]], store: BallotStore | None
+) -> list[Ballot]:
+    """``parse(stored_ids)``, accepting the ids of ballots already in ``store`` that predate
+    the rule for new ids: a re-import or a union's feed of such ballots keeps working. The
+    store is asked only when a file has such ids. Parsing runs in a worker thread: a big
+    file does not hold the event loop (members' requests keep their 3 seconds)."""
     try:
-        found = path.stat()
-    except OSError as exc:
-        raise _problem(str(path), "(file)", f"cannot be read: {exc.strerror}") from None
-    _check_regular(path, found)
-    try:
-        # O_NONBLOCK: should the path become a FIFO since stat, opening it does not wait.
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-    except OSError as exc:
-        raise _problem(str(path), "(file)", f"cannot be read: {exc.strerror}") from None
-    with open(descriptor, "rb") as file:
-        _check_regular(path, os.fstat(file.fileno()))
-        try:
-            data = file.read(MAX_BYTES + 1)
-        except OSError as exc:
-            raise _problem(str(path), "(file)", f"cannot be read: {exc.strerror}") from None
-    if len(data) > MAX_BYTES:
-        raise _problem(str(path), "(file)", f"larger than {MAX_BYTES // 2**20} MiB")
-    return data
-
-
-def _check_regular(path: Path, found: os.stat_result) -> None:
-    if stat.S_ISDIR(found.st_mode):
-        raise _problem(str(path), "(file)", "is a folder, not a file")
-    if not stat.S_ISREG(found.st_mode):
-        raise _problem(str(path), "(file)", "is not a regular file (a pipe or a device?)")
-    if found.st_size > MAX_BYTES:
-        raise _problem(
-            str(path),
-            "(file)",
-            f"is {found.st_size / 2**20:,.1f} MiB, larger than {MAX_BYTES // 2**20} MiB",
-        )
+        return await asyncio.to_thread(parse, frozenset())
+    except ImportRejected as rejected:
+        if store is None or not rejected.unusual_ids:
+            raise
+        found = await store.get_many(sorted(rejected.unusual_ids))
+        if not found:
+            raise
+        return await asyncio.to_thread(parse, frozenset(b.id for b in found))
 
 
 async def import_file(store: BallotStore, path: Path) -> SaveReport:
     """Check the whole file, then store it in one transaction."""
-    return await store.save(read_ballots(path))
+    return await store.save(await checked(lambda ids: read_ballots(path, ids), store))
 
 
 async def import_announcing(
-    announcements: AnnouncementStore, path: Path, who: str, announce: bool = True
+    announcements: AnnouncementStore,
+    path: Path,
+    who: str,
+    announce: bool = True,
+    store: BallotStore | None = None,
 ) -> Declared:
     """Check the whole file, then store it, audited, in one transaction; with ``announce``,
     results that are new or whose figures changed go to the channels following them in that
-    same transaction (``--no-announce`` back-fills history quietly)."""
+    same transaction (``--no-announce`` back-fills history quietly). With ``store``, ballots
+    already stored keep their ids even if those predate the rule for new ids."""
     policy = Announce.NEW_RESULTS if announce else Announce.NONE
-    return await announcements.declare(read_ballots(path), who, "import", policy)
+    ballots = await checked(lambda ids: read_ballots(path, ids), store)
+    return await announcements.declare(ballots, who, "import", policy)

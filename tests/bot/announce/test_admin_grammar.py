@@ -37,8 +37,8 @@ async def assert_refused_naming(chat: Chat, command: str, *named: str) -> None:
 @pytest.mark.parametrize(
     ("arguments", "named"),
     [
-        ("for= against=5", ("for=",)),  # declared a result with votes for unknown
-        ("for=10 against=", ("against=",)),
+        ("for= against=5", ("for has no value",)),  # declared votes for unknown
+        ("for=10 against=", ("against has no value",)),
         ("q=0 for=1 against=1", ("question 0", "q=")),  # was silently question 1
         ("q=2 for=1 against=1", ("question 2", "q=")),
         ("q=-1 for=1 against=1", ("q",)),
@@ -53,7 +53,7 @@ async def assert_refused_naming(chat: Chat, command: str, *named: str) -> None:
         ("for=1 against=1 turnout=0.6", ("turnout", "did you mean 60%?")),
         ("for=1 against=1 turnout=nan", ("turnout",)),
         ("for=5000 against=1", ("for", "4,210 entitled")),  # above the electorate
-        ("for=1 for=2 against=1", ("for=", "twice")),
+        ("for=1 for=2 against=1", ("for", "twice")),
         ("for=1 against=1 colour=red", ("colour=red",)),
     ],
 )
@@ -74,7 +74,7 @@ async def test_a_bad_figure_is_refused_naming_the_argument(
         ("/ballot admin set leeds-2026 eligible=12,000,000", ("eligible", "electorate")),
         ('/ballot admin set leeds-2026 source_url="https://host/strike vote"', ("source_url",)),
         ("/ballot admin set leeds-2026 source_url=https://", ("source_url",)),
-        ("/ballot admin set leeds-2026 notes=a notes=b", ("notes=", "twice")),
+        ("/ballot admin set leeds-2026 notes=a notes=b", ("notes", "twice")),
     ],
 )
 async def test_bad_ballot_details_are_refused_naming_the_column(
@@ -90,7 +90,7 @@ async def test_bad_ballot_details_are_refused_naming_the_column(
         ("id=x eligible=²", ("eligible",)),
         ("id=x closes=2024-13", ("closes", "month 13")),
         ("id=x source_url=https://", ("source_url",)),
-        ("id=x id=y", ("id=", "twice")),
+        ("id=x id=y", ("id", "twice")),
     ],
 )
 async def test_admin_add_refuses_like_an_import(

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from bot.announce.feeds import FeedWatcher, Poll
 from bot.config import FeedSettings
+from bot.domain import Ballot, Kind, Question
 from tests.bot.announce.conftest import Branch, FakePlatform
 
 HEADER = "id,unions,employer,kind,question,eligible,votes_for,votes_against,status,notes\n"
@@ -307,3 +308,19 @@ async def test_a_poll_with_the_database_down_returns_a_failure_and_the_watcher_g
     assert not watching_task.done()  # still watching, waiting to try again
     stop.set()
     await asyncio.wait_for(watching_task, 5)
+
+
+async def test_a_feed_of_ballots_stored_before_the_id_rule_keeps_working(
+    branch: Branch, serve: Callable[[Handler], Awaitable[str]]
+) -> None:
+    old = Ballot("York 1", ("GMB",), "York", (Question("Strike?", Kind.STRIKE),))
+    await branch.app.store.save([old])
+
+    async def answer(request: web.Request) -> web.Response:
+        return web.Response(text=HEADER + '"York 1",GMB,York,strike,Strike?,100,60,30,declared,\n')
+
+    watcher, settings = watching(branch, await serve(answer))
+
+    assert (await watcher.poll(settings)).error is None
+    stored = await branch.app.store.get("York 1")
+    assert stored is not None and stored.questions[0].result.votes_for == 60

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain import PartialDate
+from bot.domain import Ballot, Kind, PartialDate, Question
 from bot.records import MAX_QUESTIONS
 from bot.services.exports import export_ballots
 from bot.services.imports import ImportRejected, import_file, parse_csv, parse_json, read_ballots
@@ -268,3 +268,24 @@ async def test_a_turnout_under_one_percent_survives_export_and_import(chat: Chat
     (again,) = [b for b in parsed if b.id == "leeds-1"]
     assert again.questions[0].result.turnout_pct == 0.35
     assert again.closes == PartialDate(2024, 2)
+
+
+async def test_a_ballot_stored_before_the_id_rule_can_be_imported_again(
+    chat: Chat, tmp_path: Path
+) -> None:
+    old = Ballot("old id", ("GMB",), "Old Employer", (Question("Strike?", Kind.STRIKE),))
+    await chat.app.store.save([old])
+    path = tmp_path / "again.csv"
+    path.write_text(
+        "id,unions,employer,kind,question,votes_for,votes_against\n"
+        '"old id",GMB,Old Employer,strike,Strike?,10,2\n'
+    )
+
+    report = await import_file(chat.app.store, path)
+
+    assert report.updated == 1
+    stored = await chat.app.store.get("old id")
+    assert stored is not None and stored.questions[0].result.votes_for == 10
+    path.write_text(path.read_text().replace("old id", "new id"))
+    with pytest.raises(ImportRejected, match="not a ballot id"):
+        await import_file(chat.app.store, path)
