@@ -139,7 +139,7 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
             announcements, store, settings, core.index, core.card
         )
         reminders = ReminderService(
-            SqlReminderStore(sessions), store, announcements, settings, core.index
+            SqlReminderStore(sessions), store, announcements, settings, core.index, judge=core.judge
         )
         core.reminders = reminders
         core.confirmed = reminders.store.confirmed

@@ -26,6 +26,7 @@ def campaign_card(
     summary = campaign_summary(ballots, table, today)
     groups = (
         ("Gave a mandate", summary.mandate),
+        ("A mandate at some employers, as the union reported", summary.partial),
         ("No mandate", summary.no_mandate),
         ("Not known", summary.unknown),
         ("No legal threshold applies", summary.not_applicable),
@@ -53,5 +54,6 @@ def campaign_card(
             "no_mandate": [o.ballot.id for o in summary.no_mandate],
             "not_known": [o.ballot.id for o in summary.unknown],
             "not_applicable": [o.ballot.id for o in summary.not_applicable],
+            "partial": [o.ballot.id for o in summary.partial],
         },
     )

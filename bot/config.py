@@ -178,6 +178,16 @@ class FeedSettings(_Section):
         return url
 
 
+class VerdictSettings(_Section):
+    """How verdicts read figures that leave room for doubt."""
+
+    plausible_spoilt_pct: float = Field(default=5.0, ge=0, le=100)
+    """With only a turnout and a yes share reported, the 40% support test is taken as met
+    (and marked inferred) when failing it would need more than this share of the papers
+    returned to have been spoilt. Spoilt papers in UK postal ballots are usually well under
+    1%; at or below the bound the test stays "not known", with the margin shown."""
+
+
 class RuleSettings(_Section):
     """One ``[[rules]]`` entry: a rule set added to, or replacing, the built-in table."""
 
@@ -203,6 +213,7 @@ class Settings(_Section):
     process: ProcessSettings = ProcessSettings()
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
+    verdicts: VerdictSettings = VerdictSettings()
     rules: list[RuleSettings] = []
     feeds: list[FeedSettings] = []
     demo_data: bool = True

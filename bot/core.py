@@ -15,17 +15,38 @@ from datetime import date
 from typing import Any, Protocol
 
 from bot import commands
-from bot.cards import Judge, ballot_card, ballot_line, simple_judge, unresolved
+from bot.cards import (
+    Judge,
+    Judged,
+    ballot_card,
+    ballot_line,
+    judge_ballot,
+    simple_judge,
+    unresolved,
+)
 from bot.domain import Ballot
 from bot.ports import BallotStore
 from bot.replies import Button, Image, Reply, Section, Tone, error
 from bot.requests import Request
 from bot.search import SearchIndex
 
-Serialise = Callable[[Ballot], dict[str, Any]]
+
+class Serialise(Protocol):
+    """A ballot as JSON, with the verdicts of ``judged`` (judging it itself when not given)."""
+
+    def __call__(self, ballot: Ballot, judged: Judged | None = None) -> dict[str, Any]: ...
+
+
+class Draw(Protocol):
+    """A ballot's picture, from the verdicts of ``judged``; for an open ballot, given how
+    many members said they posted."""
+
+    def __call__(
+        self, ballot: Ballot, confirmed_voters: int | None = None, judged: Judged | None = None
+    ) -> Image: ...
+
+
 CampaignCard = Callable[[str, Sequence[Ballot]], Reply]
-Draw = Callable[[Ballot, int | None], Image]
-"""A ballot's picture; for an open ballot, given how many members said they posted."""
 Confirmed = Callable[[str], Awaitable[int]]
 
 
@@ -160,24 +181,34 @@ class Core:
         index = await self.index()
         return index.suggest(commands.strip_prefix(text), limit)
 
+    def judged(self, ballot: Ballot) -> Judged:
+        """Every question of ``ballot`` judged once, for everything one reply shows of it."""
+        return judge_ballot(ballot, self.judge)
+
     def card(
-        self, ballot: Ballot, picture: bool = False, confirmed_voters: int | None = None
+        self,
+        ballot: Ballot,
+        picture: bool = False,
+        confirmed_voters: int | None = None,
+        judged: Judged | None = None,
     ) -> Reply:
-        """A ballot's card; with ``picture``, the same figures drawn as well."""
-        data = {"ballot": self.serialise(ballot)} if self.serialise else {}
-        reply = ballot_card(ballot, self.judge, data)
+        """A ballot's card; with ``picture``, the same figures drawn as well. The questions
+        are judged once (or ``judged`` is used) for the text, the JSON and the picture."""
+        judged = judged if judged is not None else self.judged(ballot)
+        data = {"ballot": self.serialise(ballot, judged)} if self.serialise else {}
+        reply = ballot_card(ballot, self.judge, data, judged=judged)
         if not picture:
             return reply
         if self.draw is None:
             return replace(reply, footer="Pictures are not available in this installation.")
-        return replace(reply, image=self.draw(ballot, confirmed_voters))
+        return replace(reply, image=self.draw(ballot, confirmed_voters, judged))
 
-    async def pictured(self, ballot: Ballot) -> Reply:
+    async def pictured(self, ballot: Ballot, judged: Judged | None = None) -> Reply:
         """The card with its picture; an open ballot's thermometer counts confirmed voters."""
         confirmed = None
         if not ballot.has_result and self.confirmed is not None:
             confirmed = await self.confirmed(ballot.id)
-        return self.card(ballot, picture=True, confirmed_voters=confirmed)
+        return self.card(ballot, picture=True, confirmed_voters=confirmed, judged=judged)
 
     async def _lookup(self, search: str, history: bool, picture: bool = False) -> Reply:
         if search.startswith("#"):
@@ -229,15 +260,23 @@ class Core:
         lines: Sequence[str] | None = None,
         footer: str | None = None,
     ) -> Reply:
-        shown = lines if lines is not None else [ballot_line(b, self.judge) for b in ballots]
+        needed = lines is None or self.serialise is not None
+        judged = [self.judged(b) for b in ballots] if needed else []
+        if lines is None:
+            lines = [ballot_line(b, judged=j) for b, j in zip(ballots, judged, strict=True)]
+        serialise = self.serialise
         return Reply(
             header=header,
-            sections=(Section(title=f"{len(ballots)} ballots", lines=tuple(shown)),),
+            sections=(Section(title=f"{len(ballots)} ballots", lines=tuple(lines)),),
             buttons=tuple(Button(b.employer[:70], f"/ballot #{b.id}") for b in ballots[:5]),
             footer=footer,
             tone=Tone.NEUTRAL,
             kind="list",
-            data={"ballots": [self.serialise(b) for b in ballots] if self.serialise else []},
+            data={
+                "ballots": [serialise(b, j) for b, j in zip(ballots, judged, strict=True)]
+                if serialise
+                else []
+            },
         )
 
 

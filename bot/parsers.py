@@ -16,7 +16,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.domain import PartialDate
+from bot.domain import MAX_DECIMALS, PartialDate, Percentage, written_decimals
 
 MAX_ELECTORATE = 10_000_000
 """More members than any union ballots at once (the largest UK ballots are about 1.5 million):
@@ -28,7 +28,7 @@ MIN_YEAR, MAX_YEAR = 1900, 2199
 
 _COUNT = re.compile(r"[0-9]+|[1-9][0-9]{0,2}(?:,[0-9]{3})+")
 _NEGATIVE = re.compile(r"-(?:[0-9]+|[1-9][0-9]{0,2}(?:,[0-9]{3})+)")
-_PERCENT = re.compile(r"([0-9]{1,3}(?:\.[0-9]{1,10})?)\s*(%?)")
+_PERCENT = re.compile(rf"([0-9]{{1,3}})(?:\.([0-9]{{1,{MAX_DECIMALS}}}))?\s*(%?)")
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 _BALLOT_ID = re.compile(r"[A-Za-z0-9._-]+")
 # RFC 3986: what may appear in a URI without percent-encoding, and well-formed escapes.
@@ -97,12 +97,15 @@ def count(raw: Any, what: str = "count") -> int | None:
     return value
 
 
-def percentage(raw: Any) -> float | None:
+def percentage(raw: Any) -> Percentage | None:
     """A reported percentage, 0 to 100: ``34.5``, ``34.5%``; blank is unknown (None).
 
-    A value between 0 and 1 without a percent sign is refused: it is almost always a fraction
-    (``0.6`` for 60%) and storing it would turn a mandate into a failure. A turnout really
-    under 1% (the first day of a ballot) is written with the sign: ``0.6%``.
+    ASCII digits, at most :data:`bot.domain.MAX_DECIMALS` decimals, no sign or exponent. The
+    result is a :class:`bot.domain.Percentage` that knows the decimals it was written to
+    (``53.0`` in a cell: one; a JSON number, which loses its trailing zeros on the way: its
+    shortest form). A value between 0 and 1 without a percent sign is refused: it is almost
+    always a fraction (``0.6`` for 60%) and storing it would turn a mandate into a failure. A
+    turnout really under 1% (the first day of a ballot) is written with the sign: ``0.6%``.
     """
     if _blank(raw):
         return None
@@ -112,6 +115,7 @@ def percentage(raw: Any) -> float | None:
         if not math.isfinite(raw):
             raise Invalid(f"{_shown(raw)} is not a percentage")
         value, signed = float(raw), False
+        decimals = 0 if isinstance(raw, int) else written_decimals(raw)
     elif isinstance(raw, str):
         text = raw.strip()
         match = _PERCENT.fullmatch(text) if len(text) <= 20 else None
@@ -119,9 +123,14 @@ def percentage(raw: Any) -> float | None:
             raise Invalid(f"{text} is outside 0 to 100")
         if match is None:
             raise Invalid(
-                f"{_shown(text)} is not a percentage (digits 0-9 and a decimal point: 34.5)"
+                f"{_shown(text)} is not a percentage (digits 0-9 and a decimal point, at most "
+                f"{MAX_DECIMALS} decimals: 34.5)"
             )
-        value, signed = float(match.group(1)), bool(match.group(2))
+        whole, fraction, sign = match.groups()
+        value, signed = float(f"{whole}.{fraction or 0}"), bool(sign)
+        decimals = len(fraction or "")
+        if isinstance(raw, JsonNumber):
+            decimals = written_decimals(value)
     else:
         raise Invalid(f"{_shown(raw)} is not a percentage")
     if not 0 <= value <= 100:
@@ -131,7 +140,7 @@ def percentage(raw: Any) -> float | None:
             f"{value:g} looks like a fraction: did you mean {value * 100:g}%? "
             f"If it really is under 1%, write {value:g}%"
         )
-    return value
+    return Percentage(value, min(decimals, MAX_DECIMALS))
 
 
 def partial_date(raw: Any) -> PartialDate | None:

@@ -19,10 +19,13 @@ from bot.domain import (
     Kind,
     Method,
     PartialDate,
+    Percentage,
     Question,
+    ReportedMandate,
     Result,
     Status,
     YesNoUnknown,
+    written_decimals,
 )
 from bot.figures import derive
 
@@ -127,6 +130,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("campaign", _text(MAX_TEXT), "ballot"),
     Column("status", _enum(Status), "ballot"),
     Column("turnout_approximate", _yes_no, "question"),
+    Column("reported_mandate", _enum(ReportedMandate), "question"),
+    Column("reported_by", _text(MAX_TEXT), "question"),
 )
 NAMES = tuple(c.name for c in COLUMNS)
 BALLOT_COLUMNS = tuple(c for c in COLUMNS if c.level == "ballot")
@@ -169,7 +174,13 @@ def build_question(values: dict[str, Any]) -> Question:
         for_pct=values["for_pct"],
         turnout_approximate=values["turnout_approximate"],
     )
-    return Question(text=values["question"], kind=values["kind"], result=result)
+    return Question(
+        text=values["question"],
+        kind=values["kind"],
+        result=result,
+        reported_mandate=values["reported_mandate"],
+        reported_by=values["reported_by"],
+    )
 
 
 def build_ballot(values: dict[str, Any], questions: tuple[Question, ...]) -> Ballot:
@@ -288,10 +299,23 @@ def question_record(question: Question) -> dict[str, Any]:
         "votes_for": r.votes_for,
         "votes_against": r.votes_against,
         "spoilt": r.spoilt,
-        "turnout_pct": r.turnout_pct,
-        "for_pct": r.for_pct,
+        "turnout_pct": as_written(r.turnout_pct),
+        "for_pct": as_written(r.for_pct),
         "turnout_approximate": r.turnout_approximate,
+        "reported_mandate": _out(question.reported_mandate),
+        "reported_by": question.reported_by,
     }
+
+
+def as_written(value: float | None) -> int | float | None:
+    """A reported percentage as the source wrote it: ``53`` stays a whole number in JSON and
+    CSV (a float would come back as ``53.0``, claiming a decimal nobody reported)."""
+    if value is None:
+        return None
+    decimals = written_decimals(value)
+    if decimals == 0 and float(value).is_integer():
+        return int(value)
+    return Percentage(value, decimals)
 
 
 QuestionExtra = Callable[[Ballot, Question], dict[str, Any]]

@@ -54,6 +54,10 @@ def _pct(column: str) -> CheckConstraint:
     return CheckConstraint(f"{column} >= 0 AND {column} <= 100", name=f"{column}_range")
 
 
+def _decimals(column: str) -> CheckConstraint:
+    return CheckConstraint(f"{column} >= 0 AND {column} <= 6", name=f"{column}_range")
+
+
 def _count(column: str) -> CheckConstraint:
     return CheckConstraint(f"{column} >= 0", name=f"{column}_not_negative")
 
@@ -199,6 +203,10 @@ class QuestionRow(Base):
             name="kind_known",
         ),
         _count("position"),
+        CheckConstraint(
+            "reported_mandate IN ('yes', 'no', 'partial')", name="reported_mandate_known"
+        ),
+        _length("reported_by", NAME_MAX * 2),
     )
 
     ballot_id: Mapped[str] = mapped_column(
@@ -207,6 +215,9 @@ class QuestionRow(Base):
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     text: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(30))
+    reported_mandate: Mapped[str | None] = mapped_column(String(10))
+    """What the union declared: yes, no or partial (NULL: it is not recorded)."""
+    reported_by: Mapped[str | None] = mapped_column(Text)
 
 
 class ResultRow(Base):
@@ -225,6 +236,8 @@ class ResultRow(Base):
         _count("spoilt"),
         _pct("turnout_pct"),
         _pct("for_pct"),
+        _decimals("turnout_decimals"),
+        _decimals("for_pct_decimals"),
     )
 
     ballot_id: Mapped[str] = mapped_column(Text, primary_key=True)
@@ -235,6 +248,10 @@ class ResultRow(Base):
     turnout_pct: Mapped[float | None] = mapped_column(Double)
     for_pct: Mapped[float | None] = mapped_column(Double)
     turnout_approximate: Mapped[bool]
+    turnout_decimals: Mapped[int | None] = mapped_column(Integer)
+    """How many decimals the turnout was reported to (a float keeps no trailing zeros):
+    ``53`` may be 52.5, ``53.0`` no less than 52.95. NULL: not recorded."""
+    for_pct_decimals: Mapped[int | None] = mapped_column(Integer)
 
 
 class CatalogVersionRow(Base):

@@ -212,11 +212,16 @@ class AnnouncementService:
         return Reply(header=f"Added: {ballot.title}", text=f"Ballot id: {ballot.id}", kind="admin")
 
     async def _set(self, ballot: Ballot, words: list[str], request: Request) -> Reply:
-        """``set <id> opens=... closes=... status=open ...``: ballot details, not figures."""
-        fields = _key_values(words)
+        """``set <id> opens=... closes=... status=open ...``: ballot details, not figures; and
+        what the union declared (``reported_mandate=yes reported_by="..."``), for every
+        question or, with ``q=N``, for one."""
+        position = _question_number(words, ballot)
+        if isinstance(position, Reply):
+            return position
+        fields = _key_values([w for w in words if not w.startswith("q=")])
         if isinstance(fields, Reply):
             return fields
-        settable = {c.name for c in records.BALLOT_COLUMNS} - {"id"}
+        settable = ({c.name for c in records.BALLOT_COLUMNS} - {"id"}) | set(REPORTED)
         wrong = sorted(set(fields) - settable)
         if wrong:
             return error(
@@ -224,12 +229,18 @@ class AnnouncementService:
                 "It sets ballot details (" + ", ".join(sorted(settable)) + "); figures go "
                 "through `admin result`, `admin correct` and `admin turnout`.",
             )
+        reported = {k: fields.pop(k) for k in REPORTED if k in fields}
+        questions = _reported(ballot.questions, reported, position)
+        if isinstance(questions, Reply):
+            return questions
         raw = {**records.ballot_record(ballot), **fields}
-        changed = _checked(raw, ballot.questions, stored_id=ballot.id)
+        changed = _checked(raw, questions, stored_id=ballot.id)
         if isinstance(changed, Reply):
             return changed
         await self.store.declare([changed], who(request), "set", Announce.NONE)
-        return Reply(header=f"Updated: {changed.title}", text=", ".join(fields), kind="admin")
+        return Reply(
+            header=f"Updated: {changed.title}", text=", ".join([*fields, *reported]), kind="admin"
+        )
 
     async def _turnout(self, ballot: Ballot, options: list[str], request: Request) -> Reply:
         if len(options) != 1:
@@ -380,6 +391,38 @@ ADD_FORM_REPLY = _form_reply(
 )
 
 
+REPORTED = ("reported_mandate", "reported_by")
+"""What the union declared of a question: set with `admin set`, like the ballot's details."""
+
+
+def _question_number(words: list[str], ballot: Ballot) -> int | Reply | None:
+    """``q=N`` among the words: that question (1-based) only; ``None``: every question."""
+    given = [w.partition("=")[2] for w in words if w.startswith("q=")]
+    if not given:
+        return None
+    if len(given) > 1:
+        return error("q is given twice", "Give each column once; nothing was changed.")
+    return _question_position(given[0], len(ballot.questions))
+
+
+def _reported(
+    questions: tuple[Question, ...], raw: dict[str, str], position: int | None
+) -> tuple[Question, ...] | Reply:
+    """The questions with the union's declaration set, checked as an import checks it."""
+    if not raw:
+        return questions
+    values, problems = records.parse_fields(
+        raw, [c for c in records.QUESTION_COLUMNS if c.name in raw]
+    )
+    if problems:
+        column, problem = problems[0]
+        return error(f"{column} {problem}", "Nothing was changed.")
+    return tuple(
+        replace(q, **values) if position is None or i == position else q
+        for i, q in enumerate(questions, start=1)
+    )
+
+
 def _key_values(words: list[str]) -> dict[str, str] | Reply:
     fields: dict[str, str] = {}
     for word in words:
@@ -458,7 +501,7 @@ def _apply_figures(ballot: Ballot, options: list[str]) -> Ballot | Reply:
                 f"Give {key}= a value or leave it out; nothing was changed.",
             )
         if key == "q":
-            chosen = _question_number(value, len(ballot.questions))
+            chosen = _question_position(value, len(ballot.questions))
             if isinstance(chosen, Reply):
                 return chosen
             position = chosen
@@ -486,7 +529,7 @@ def _apply_figures(ballot: Ballot, options: list[str]) -> Ballot | Reply:
     return changed
 
 
-def _question_number(value: str, questions: int) -> int | Reply:
+def _question_position(value: str, questions: int) -> int | Reply:
     """``q=N``: questions are numbered from 1, as on the ballot paper."""
     try:
         number = parsers.count(value, "question number")
@@ -494,10 +537,15 @@ def _question_number(value: str, questions: int) -> int | Reply:
         number = None
     if number is not None and 1 <= number <= questions:
         return number
+    shown = repr(value[:40])
     has = "one question: q=1" if questions == 1 else f"{questions} questions: q=1 to q={questions}"
-    missing = f"There is no question {number}: " if number is not None else ""
+    if number is None:
+        return error(
+            f"q cannot be {shown}",
+            f"q= is a question's number on the paper; this ballot has {has}. Nothing was changed.",
+        )
     return error(
-        f"q cannot be {value[:40]!r}",
-        f"{missing}q= counts the questions from 1, as on the paper; this ballot has {has}. "
-        "Nothing was changed.",
+        f"q cannot be {shown}: there is no question {shown}",
+        f"There is no question {number} on this ballot: it has {has}, counted from 1 as on "
+        "the paper. Nothing was changed.",
     )

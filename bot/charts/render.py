@@ -92,7 +92,8 @@ def render_result(chart: ResultChart) -> Picture:
         votes.set_xlabel(f"Spoilt papers: {chart.spoilt:,}", fontsize=9)
         drawn["spoilt"] = chart.spoilt
 
-    turnout = _axes(figure, grid[2], f"Turnout: {chart.turnout_label}")
+    no_line = "" if chart.turnout_threshold is not None else " — no turnout threshold"
+    turnout = _axes(figure, grid[2], f"Turnout: {chart.turnout_label}{no_line}")
     if chart.turnout_pct is None:
         _unknown_bar(turnout, "not known")
         drawn["turnout"] = None
@@ -114,7 +115,8 @@ def render_result(chart: ResultChart) -> Picture:
 
 
 def render_thermometer(chart: ThermometerChart) -> Picture:
-    """An open ballot: turnout so far against 50%, and the days left."""
+    """An open ballot: turnout so far against its rule set's threshold (if any), and the days
+    left."""
     figure, grid = _figure()
     drawn: dict[str, Any] = {"kind": "thermometer"}
     figure.suptitle(chart.title, x=0.02, ha="left", fontsize=14, fontweight="bold")
@@ -122,7 +124,8 @@ def render_thermometer(chart: ThermometerChart) -> Picture:
     figure.text(0.02, 0.86, f"{days} — {chart.question[:90]}", fontsize=10)
     drawn["days_left"] = chart.days_left
 
-    reported = _axes(figure, grid[1], "Turnout reported by organisers")
+    no_line = "" if chart.threshold is not None else " — no turnout threshold"
+    reported = _axes(figure, grid[1], f"Turnout reported by organisers{no_line}")
     if chart.reported_turnout_pct is None:
         _unknown_bar(reported, "not reported yet")
         drawn["reported"] = None

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from bot import commands, parsers
 from bot.announce.model import AnnouncementStore, Kind, OutboxItem, Target, matching
 from bot.announce.service import is_organiser, refused
-from bot.cards import unresolved
+from bot.cards import Judge, Judged, judge_ballot, unresolved
 from bot.config import ReminderSettings, Settings
 from bot.domain import Ballot, Method, Status
 from bot.ports import BallotStore
@@ -38,9 +38,6 @@ from bot.requests import Request
 from bot.search import SearchIndex
 
 log = logging.getLogger(__name__)
-
-THRESHOLD_PCT = 50.0
-"""The turnout a statutory ballot needs under the rules in force (RULES.md), for context."""
 
 
 def plan_settings(settings: ReminderSettings, changes: PlanChanges) -> PlanSettings:
@@ -78,6 +75,7 @@ class ReminderService:
         settings: Settings,
         index: Callable[[], Awaitable[SearchIndex]],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        judge: Judge | None = None,
     ) -> None:
         self.store = store
         self.ballots = ballots
@@ -85,7 +83,9 @@ class ReminderService:
         self.settings = settings
         self.index = index
         self.clock = clock
-        self.pictured: Callable[[Ballot], Awaitable[Reply]] | None = None
+        self.judge = judge if judge is not None else _legal_judge(settings)
+        """The core's judge: the turnout threshold a reminder names is its verdict's."""
+        self.pictured: Callable[[Ballot, Judged], Awaitable[Reply]] | None = None
         """The card with its picture (the thermometer, for an open ballot), for channels."""
 
     @property
@@ -292,7 +292,9 @@ class ReminderService:
             last_post = working_days_before(closes, knobs.posting_days)
             fields.append(Field("Post your paper by", f"{last_post:%A %d %B %Y}"))
         fields += _replacement_fields(knobs)
-        fields += await self._turnout_fields(ballot)
+        judged = judge_ballot(ballot, self.judge)
+        threshold = _turnout_threshold(ballot, judged)
+        fields += await self._turnout_fields(ballot, threshold)
         if item.kind is Kind.DM:
             buttons = (
                 Button("I've posted my paper", f"/ballot voted #{ballot.id}", "primary"),
@@ -302,29 +304,37 @@ class ReminderService:
             buttons = (Button("Remind me by DM", f"/ballot remind me #{ballot.id}"),)
         image = None
         if item.kind is Kind.REMINDER and self.pictured and self.settings.announcements.pictures:
-            image = (await self.pictured(ballot)).image
+            image = (await self.pictured(ballot, judged)).image
+        if threshold is not None:
+            why = f"Every vote counts towards the {threshold:g}% turnout the law requires."
+        else:
+            why = "Every vote counts: there is no turnout threshold, those who vote decide."
         return Reply(
             image=image,
             header=f"Ballot reminder — {what}: {ballot.title}",
-            text="Every vote counts towards the turnout the law requires. If you have not "
-            "voted yet, please do it today.",
+            text=f"{why} If you have not voted yet, please do it today.",
             fields=tuple(fields),
             buttons=buttons,
             tone=Tone.NEUTRAL,
             kind="reminder",
         )
 
-    async def _turnout_fields(self, ballot: Ballot) -> list[Field]:
+    async def _turnout_fields(self, ballot: Ballot, threshold: float | None) -> list[Field]:
         reported = next(
             (q.result.turnout_pct for q in ballot.questions if q.result.turnout_pct is not None),
             None,
         )
+        against = (
+            f"against the {threshold:g}% threshold"
+            if threshold is not None
+            else "(no turnout threshold)"
+        )
         fields = [
             Field(
                 "Turnout so far (reported)",
-                f"{reported:g}% against the {THRESHOLD_PCT:g}% threshold"
+                f"{reported:g}% {against}"
                 if reported is not None
-                else "not known: the organisers have not reported one yet",
+                else f"not known: the organisers have not reported one yet {against}",
             )
         ]
         confirmed = await self.store.confirmed(ballot.id)
@@ -350,6 +360,23 @@ class ReminderService:
             ):
                 expired.append(ballot_id)  # over, with no closing date to count from
         return await self.store.purge(expired)
+
+
+def _legal_judge(settings: Settings) -> Judge:
+    """The judge built from the settings' rule table, as the core's is."""
+    from bot.verdicts.judge import legal_judge
+    from bot.wiring import rules_from
+
+    return legal_judge(rules_from(settings))
+
+
+def _turnout_threshold(ballot: Ballot, judged: Judged) -> float | None:
+    """The turnout the rules in force require of this ballot's industrial-action questions;
+    ``None`` where none does (Northern Ireland, before 2017, no statutory question)."""
+    for question, judgement in zip(ballot.questions, judged, strict=True):
+        if question.kind.statutory and judgement.thresholds.turnout_pct is not None:
+            return judgement.thresholds.turnout_pct
+    return None
 
 
 def _days(left: int) -> str:

@@ -14,6 +14,7 @@ import json
 from typing import Any, Literal
 
 from bot import records
+from bot.domain import Percentage, written_decimals
 from bot.ports import BallotStore
 from bot.records import QuestionExtra
 from bot.services import formulas
@@ -38,7 +39,8 @@ def _under_one_percent(record: dict[str, Any]) -> dict[str, Any]:
     for name in _PERCENTAGES:
         value = record.get(name)
         if isinstance(value, float) and 0 < value < 1:
-            record[name] = f"{value:.10f}".rstrip("0") + "%"  # never 1e-05
+            # As written (0.60 stays 0.60), and never as 1e-05.
+            record[name] = f"{Percentage(value, written_decimals(value))}%"
     return record
 
 

@@ -248,3 +248,14 @@ def test_every_parser_accepts_or_refuses_with_invalid_and_nothing_else(raw: Any)
             assert 0 <= parsed <= parsers.MAX_ELECTORATE
         if isinstance(parsed, float):
             assert math.isfinite(parsed) and 0 <= parsed <= 100
+
+
+@pytest.mark.parametrize(
+    ("raw", "decimals"),
+    [("53", 0), ("53.0", 1), ("52.90%", 2), ("0.60%", 2), (parsers.JsonNumber("53.0"), 0)],
+)
+def test_a_percentage_keeps_the_decimals_it_was_written_to(raw: str, decimals: int) -> None:
+    parsed = parsers.percentage(raw)
+    assert parsed is not None and parsed.decimals == decimals
+    with pytest.raises(Invalid, match="at most 6 decimals"):
+        parsers.percentage("52.1234567")

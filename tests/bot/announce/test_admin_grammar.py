@@ -134,3 +134,9 @@ async def test_more_questions_than_a_ballot_may_have_are_refused_by_admin_too(
     reply = await chat.say('/ballot admin set crowded notes="x"')
 
     assert not reply.ok and "21 questions" in reply.text
+
+
+@pytest.mark.parametrize("q", ["²", "0", "3", "", "1 q=1"])
+async def test_a_bad_question_number_in_admin_set_is_refused(leeds: Chat, q: str) -> None:
+    command = f"/ballot admin set leeds-2026 q={q} reported_mandate=yes"
+    await assert_refused_naming(leeds, command, "q")

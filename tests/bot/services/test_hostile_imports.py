@@ -259,7 +259,7 @@ async def test_export_writes_formulas_as_text_and_import_reads_them_back_unchang
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 async def test_a_turnout_under_one_percent_survives_export_and_import(chat: Chat, fmt: str) -> None:
-    (ballot,) = parse_csv(f"{HEADER}\n{ROW.replace(',60,', ',0.35%,')}\n")
+    (ballot,) = parse_csv(f"{HEADER}\n{ROW.replace(',60,', ',0.350%,')}\n")
     await chat.app.store.save([ballot])
 
     text = await export_ballots(chat.app.store, fmt)  # type: ignore[arg-type]
@@ -267,6 +267,8 @@ async def test_a_turnout_under_one_percent_survives_export_and_import(chat: Chat
 
     (again,) = [b for b in parsed if b.id == "leeds-1"]
     assert again.questions[0].result.turnout_pct == 0.35
+    if fmt == "csv":  # written as it was reported, to three decimals
+        assert ",0.350%," in text
     assert again.closes == PartialDate(2024, 2)
 
 
