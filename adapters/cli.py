@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     chart.add_argument("search", nargs="+", help="employer, branch, union, area or alias")
     chart.add_argument("-o", "--output", type=Path, required=True, help="the PNG file to write")
     sub.add_parser("run", help="start every adapter enabled in the config")
+    sub.add_parser(
+        "privacy-report",
+        help="what is stored about members (counts only), the oldest record, the next purge",
+    )
     return parser
 
 
@@ -174,6 +178,13 @@ async def _chart(settings: Settings, search: str, output: Path, console: Console
     return 0
 
 
+async def _privacy_report(settings: Settings, console: Console) -> int:
+    """For the operator's records of processing: the organisers' ``admin privacy``."""
+    async with open_app(settings, load_demo=False) as app:
+        show(await app.reminders.privacy_report(), console)
+    return 0
+
+
 async def _run(settings: Settings, console: Console) -> int:
     from adapters.runner import run_adapters
 
@@ -206,6 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return asyncio.run(_chart(settings, search, args.output, console))
             case "run":
                 return asyncio.run(_run(settings, console))
+            case "privacy-report":
+                return asyncio.run(_privacy_report(settings, console))
             case _:
                 return asyncio.run(_console(settings, console))
     except KeyboardInterrupt:

@@ -159,6 +159,10 @@ GRAMMAR: tuple[Usage, ...] = (
         "[replacement=YYYY-MM-DD] [contact=...]",
         "organisers: the reminder plan with its local times, or change it",
     ),
+    Usage(
+        "/ballot admin privacy",
+        "organisers: what is stored about members (counts only), the oldest, the next purge",
+    ),
 )
 
 _PREFIX = re.compile(r"^/?ballot\b\s*", re.IGNORECASE)

@@ -10,8 +10,9 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///ballotbot.db"
 
@@ -22,6 +23,30 @@ class _Section(BaseModel):
 
 class DatabaseSettings(_Section):
     url: str = DEFAULT_DATABASE_URL
+
+    def __repr_args__(self) -> Any:
+        # A password in the URL never reaches a repr, a str or a log line.
+        for name, value in super().__repr_args__():
+            yield name, redact_url(value) if name == "url" else value
+
+
+def redact_url(url: str) -> str:
+    """``url`` with its password (in the authority or a ``password=`` query) as ``***``."""
+    parts = urlsplit(url)
+    redacted = url
+    if parts.password is not None:
+        userinfo, _, host = parts.netloc.rpartition("@")
+        user = userinfo.partition(":")[0]
+        redacted = redacted.replace(parts.netloc, f"{user}:***@{host}", 1)
+    if parts.query:
+        pairs = parts.query.split("&")
+        hidden = [
+            f"{key}=***" if key.lower() in ("password", "passwd") else pair
+            for pair in pairs
+            for key in [pair.partition("=")[0]]
+        ]
+        redacted = redacted.replace(parts.query, "&".join(hidden), 1)
+    return redacted
 
 
 class SearchSettings(_Section):
@@ -121,6 +146,18 @@ class ReminderSettings(_Section):
         return sorted(set(days), reverse=True)
 
 
+class PrivacySettings(_Section):
+    """How members appear in the logs. See the README, section Privacy."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    log_salt: SecretStr | None = None
+    """The salt of members' pseudonyms in logs (``BALLOTBOT_LOG_SALT`` overrides it; better
+    kept in the environment, like every secret). Unset: a random salt is made at first start
+    and kept in the database, shared by every process. Changing it gives every member a new
+    pseudonym: older log lines no longer match."""
+
+
 Role = Literal["slack", "discord", "dispatcher", "scheduler", "feeds"]
 
 
@@ -210,6 +247,7 @@ class Settings(_Section):
     charts: ChartSettings = ChartSettings()
     announcements: AnnouncementSettings = AnnouncementSettings()
     reminders: ReminderSettings = ReminderSettings()
+    privacy: PrivacySettings = PrivacySettings()
     process: ProcessSettings = ProcessSettings()
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
@@ -225,7 +263,8 @@ class ConfigError(Exception):
 
 
 def load_settings(path: Path | None = None, database_url: str | None = None) -> Settings:
-    """Read ``path`` (if given), then ``BALLOTBOT_DATABASE_URL``, then ``database_url``."""
+    """Read ``path`` (if given), then ``BALLOTBOT_DATABASE_URL``, then ``database_url``;
+    ``BALLOTBOT_LOG_SALT`` overrides ``[privacy] log_salt``."""
     raw: dict[str, Any] = {}
     if path is not None:
         try:
@@ -244,4 +283,7 @@ def load_settings(path: Path | None = None, database_url: str | None = None) -> 
     url = database_url or os.environ.get("BALLOTBOT_DATABASE_URL")
     if url:
         settings.database.url = url
+    salt = os.environ.get("BALLOTBOT_LOG_SALT", "").strip()
+    if salt:
+        settings.privacy.log_salt = SecretStr(salt)
     return settings

@@ -26,6 +26,7 @@ from bot.cards import (
 )
 from bot.domain import Ballot
 from bot.ports import BallotStore
+from bot.privacy.logs import acting_for
 from bot.replies import Button, Image, Reply, Section, Tone, error
 from bot.requests import Request
 from bot.search import SearchIndex
@@ -127,6 +128,10 @@ class Core:
         Read-only answers are the same for every member, so they are kept per catalog version
         (and per day, for "open"): a repeated question costs no database read.
         """
+        with acting_for(request.platform, request.user_id):
+            return await self._handle(request)
+
+    async def _handle(self, request: Request) -> Reply:
         command = commands.parse(request.text)
         pictured = isinstance(command, commands.Lookup) and command.chart
         if not isinstance(command, commands.READ_ONLY) or pictured:
@@ -155,7 +160,7 @@ class Core:
                 return await self._recent()
             case commands.Lookup(search, history, chart):
                 return await self._lookup(search, history, chart)
-            case commands.Admin(verb="reminders") | (
+            case commands.Admin(verb="reminders" | "privacy") | (
                 commands.RemindMe()
                 | commands.RemindStop()
                 | commands.Voted()

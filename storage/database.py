@@ -14,7 +14,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy import create_engine as create_sync_engine_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -34,6 +35,11 @@ READ = {"ballotbot_single_read": True}
 ``BEGIN`` is sent (a single statement is already a consistent snapshot), which saves a
 round trip to the driver's thread on every member's question."""
 
+SECURE_DELETE = "PRAGMA secure_delete=ON"
+"""Privacy: SQLite overwrites deleted rows with zeros in the file instead of only unlinking
+them (off in upstream's default build), so ``forget me`` and the retention purge erase the
+bytes too. Set on every SQLite connection the bot opens, async or not."""
+
 # An arbitrary constant: PostgreSQL processes starting together migrate one at a time.
 _MIGRATION_LOCK = 7_466_821
 
@@ -52,14 +58,33 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url``, with SQLite made safe for a chatbot's access pattern.
 
     On SQLite every connection gets ``journal_mode=WAL`` (members' reads never wait for an
-    organiser's import) and ``foreign_keys=ON`` (off by default in SQLite, and the cascades
-    depend on it). SQLAlchemy, not the sqlite3 module, emits ``BEGIN``, so every transaction,
-    DDL included, is really atomic: a failed import or migration leaves nothing behind.
+    organiser's import), ``foreign_keys=ON`` (off by default in SQLite, and the cascades
+    depend on it) and ``secure_delete=ON`` (:data:`SECURE_DELETE`). SQLAlchemy, not the
+    sqlite3 module, emits ``BEGIN``, so every transaction, DDL included, is really atomic: a
+    failed import or migration leaves nothing behind. On every database, the parameters of a
+    failed statement stay out of its error message (they may hold a member's id).
     """
-    engine = create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **{"hide_parameters": True, **kwargs})
     if engine.dialect.name == "sqlite":
         _prepare_sqlite(engine)
     return engine
+
+
+def create_sync_engine(url: str, **kwargs: Any) -> Engine:
+    """A synchronous engine (APScheduler 3's job store needs one), its parameters kept out of
+    error messages, and on SQLite with :data:`SECURE_DELETE` on every connection."""
+    engine = create_sync_engine_(url, **{"hide_parameters": True, **kwargs})
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _secure_delete)
+    return engine
+
+
+def _secure_delete(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(SECURE_DELETE)
+    finally:
+        cursor.close()
 
 
 def _prepare_sqlite(engine: AsyncEngine) -> None:
@@ -72,6 +97,7 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute(SECURE_DELETE)  # privacy: erased rows are zeroed in the file
         finally:
             cursor.close()
 

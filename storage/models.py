@@ -157,6 +157,10 @@ class BallotRow(Base):
     eligible: Mapped[int | None] = mapped_column(Integer)
     source_url: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    """The day the store saw the status become closed, declared or cancelled (retention
+    counts from it, :mod:`bot.privacy.retention`); NULL while the ballot runs. Not part of
+    the domain ballot: kept across saves by the store."""
 
 
 class BallotUnionRow(Base):
@@ -427,3 +431,15 @@ class SeenRequestRow(Base):
 
     key: Mapped[str] = mapped_column(Text, primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class PrivacyKeyRow(Base):
+    """Secrets this installation made for itself: the salt of members' pseudonyms in logs
+    (``log_salt``), when no ``[privacy] log_salt`` / ``BALLOTBOT_LOG_SALT`` is configured.
+    Every process of a deployment reads the same one, so a member has one pseudonym."""
+
+    __tablename__ = "privacy_keys"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

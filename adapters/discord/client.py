@@ -24,6 +24,7 @@ from adapters.discord.buttons import DYNAMIC_ITEMS, view_for
 from adapters.discord.convert import to_request
 from adapters.discord.embeds import render
 from adapters.discord.forms import FormModal
+from bot.privacy.logs import acting_for
 from bot.replies import Reply, error
 from bot.requests import Request
 
@@ -143,17 +144,23 @@ class BallotClient(discord.Client):
         return [app_commands.Choice(name=name, value=name) for name in fitting[:CHOICES_MAX]]
 
     async def reply_for(self, request: Request) -> Reply:
-        """The core's reply; a crash in the core becomes a polite error, logged in full."""
-        try:
-            return await self.core.handle(request)
-        except Exception:
-            log.exception("the core failed on %r", request.text)
-            return error("Something went wrong on our side", "It has been logged; try again.")
+        """The core's reply; a crash in the core becomes a polite error, logged in full (the
+        member by pseudonym: :mod:`bot.privacy.logs`)."""
+        with acting_for(request.platform, request.user_id):
+            try:
+                return await self.core.handle(request)
+            except Exception:
+                log.exception("the core failed on %r", request.text)
+                return error("Something went wrong on our side", "It has been logged; try again.")
 
     async def answer(
         self, interaction: discord.Interaction[Any], text: str, *, public: bool = False
     ) -> None:
         """Answer with the core's reply: ephemeral unless ``public`` (the Share button)."""
+        with acting_for("discord", str(interaction.user.id)):
+            await self._answer(interaction, text, public)
+
+    async def _answer(self, interaction: discord.Interaction[Any], text: str, public: bool) -> None:
         work = asyncio.ensure_future(self.reply_for(to_request(interaction, text)))
         try:
             try:

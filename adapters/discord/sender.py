@@ -96,6 +96,7 @@ class DiscordSender:
             channel = await self.client.create_dm(discord.Object(id=int(user_id)))
             message = await channel.send(**kwargs)
         except Exception as exc:
-            raise classify(exc, f"DM to user {user_id}") from exc
+            # The member is not named: this text reaches the delivery log and the bot's log.
+            raise classify(exc, "DM to the member") from exc
         release_view(kwargs)
         return str(message.id)

@@ -272,17 +272,27 @@ class AnnouncementService:
         )
 
     async def _deliveries(self, ballot_id: str | None) -> Reply:
-        rows = await self.store.deliveries(ballot_id)
+        """Messages to channels one by one; DMs to members only counted, per ballot and
+        stage: no member is named, and nothing shows who said they posted their paper."""
+        rows = await self.store.deliveries(ballot_id, members=False)
         lines = tuple(
             f"{d.ballot_id} {d.kind} → {d.target.platform}:{d.target.channel_id}: {d.state}"
             + (f" ({d.error})" if d.error else "")
             for d in rows
         )
         failed = sum(d.state == "failed" for d in rows)
+        sections = [Section(title=f"{len(rows)} latest", lines=lines)]
+        dms = await self.store.dm_counts(ballot_id)
+        if dms:
+            counted = tuple(
+                f"{c.ballot_id} {c.stage}: {c.sent} sent, {c.pending} pending, {c.failed} failed"
+                for c in dms
+            )
+            sections.append(Section(title="Reminder DMs to members (counts only)", lines=counted))
         return Reply(
             header="Delivery log" + (f" of {ballot_id}" if ballot_id else ""),
             text=f"{failed} failed delivery(ies) below." if failed else "",
-            sections=(Section(title=f"{len(rows)} latest", lines=lines),),
+            sections=tuple(sections),
             tone=Tone.FAILED if failed else Tone.NEUTRAL,
             kind="admin",
         )

@@ -23,9 +23,11 @@ from typing import Any
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import create_engine, make_url
+from sqlalchemy import make_url
 
+from bot.privacy.retention import PURGE_AT
 from bot.reminders.service import ReminderService
+from storage.database import create_sync_engine
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +74,7 @@ class ReminderScheduler:
         options: dict[str, Any] = {}
         if make_url(database_url).get_backend_name() == "sqlite":
             options["connect_args"] = {"timeout": 30}
-        self.engine = create_engine(sync_url(database_url), **options)
+        self.engine = create_sync_engine(sync_url(database_url), **options)
         self.scheduler = AsyncIOScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=self.engine)},
             job_defaults={
@@ -95,9 +97,14 @@ class ReminderScheduler:
         self.scheduler.add_job(
             sync_plans, "interval", seconds=seconds, id=SYNC_JOB, replace_existing=True
         )
+        purge_at = {"hour": PURGE_AT.hour, "minute": PURGE_AT.minute}
         self.scheduler.add_job(
-            purge_members, "cron", hour=3, minute=30, id=PURGE_JOB, replace_existing=True
+            purge_members, "cron", **purge_at, id=PURGE_JOB, replace_existing=True
         )
+        try:  # retention also at start: a purge missed while the bot was down is not lost
+            await purge_members()
+        except Exception:  # never a reason not to send reminders; the daily purge retries
+            log.exception("the retention purge at start failed")
         await self.sync()
 
     async def stop(self) -> None:

@@ -14,7 +14,7 @@ import logging
 import shlex
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot import commands, parsers
@@ -24,6 +24,8 @@ from bot.cards import Judge, Judged, judge_ballot, unresolved
 from bot.config import ReminderSettings, Settings
 from bot.domain import Ballot, Method, Status
 from bot.ports import BallotStore
+from bot.privacy import logs, retention
+from bot.privacy.report import Erasure, report_reply
 from bot.reminders.model import Forgotten, Member, PlanChanges, ReminderStore
 from bot.reminders.plan import (
     Plan,
@@ -113,11 +115,19 @@ class ReminderService:
             case commands.Replacement(search):
                 return await self._replacement(search)
             case commands.ForgetMe():
-                return _forgotten(await self.store.forget(member))
+                gone = await self.store.forget(member)
+                # By pseudonym: after restoring a backup, the operator can tell who to erase again.
+                who = logs.pseudonyms().label(member.platform, member.user_id)
+                log.info("erased %s at their request (%d rows)", who, gone.total)
+                return _forgotten(gone)
             case commands.Admin("reminders", args):
                 if not is_organiser(request, self.settings):
                     return refused(request)
                 return await self._admin(args)
+            case commands.Admin("privacy", _):
+                if not is_organiser(request, self.settings):
+                    return refused(request)
+                return await self.privacy_report()
         return error("I could not read that")
 
     async def _running(self, search: str) -> list[Ballot] | Reply:
@@ -347,19 +357,42 @@ class ReminderService:
         return fields
 
     async def purge(self) -> Forgotten:
-        """Retention: members' rows about ballots closed more than ``retention_days`` ago."""
-        limit = self.local_now().date() - timedelta(days=self.settings.reminders.retention_days)
-        expired = []
-        for ballot_id in await self.store.ballots_with_members():
-            ballot = await self.ballots.get(ballot_id)
-            if ballot is None or (ballot.closes is not None and ballot.closes.latest < limit):
-                expired.append(ballot_id)
-            elif ballot.closes is None and ballot.effective_status in (
-                Status.DECLARED,
-                Status.CANCELLED,
-            ):
-                expired.append(ballot_id)  # over, with no closing date to count from
+        """Retention (:mod:`bot.privacy.retention`): erase the member rows of every ballot
+        that ended more than ``retention_days`` ago, or no longer exists."""
+        today = self.local_now().date()
+        expired = [
+            e.ballot_id for e in await self._erasures(today) if e.on is not None and e.on <= today
+        ]
         return await self.store.purge(expired)
+
+    async def privacy_report(self) -> Reply:
+        """What is stored about members, the oldest record, and when it goes (counts only)."""
+        now = self.clock()
+        today = now.astimezone(self.zone).date()
+        erasures = await self._erasures(today)
+        return report_reply(
+            await self.store.inventory(),
+            erasures,
+            retention.next_purge(now, self.zone),
+            self.settings.reminders.retention_days,
+        )
+
+    async def _erasures(self, today: date) -> list[Erasure]:
+        """When each ballot's member rows go, by the one retention rule."""
+        days = self.settings.reminders.retention_days
+        found = await self.store.member_ballots()
+        ballots = {b.id: b for b in await self.ballots.get_many([m.ballot_id for m in found])}
+        erasures = []
+        for member_ballot in found:
+            ballot = ballots.get(member_ballot.ballot_id)
+            if ballot is None:  # gone: nothing left to remind anyone about
+                erasures.append(Erasure(member_ballot.ballot_id, None, today))
+                continue
+            ended = retention.ended_on(ballot, member_ballot.recorded_end, today)
+            closes = ballot.closes.latest if ballot.closes else None
+            on = retention.erased_on(ended, days) if ended is not None else None
+            erasures.append(Erasure(ballot.id, ended, on, closes))
+        return erasures
 
 
 def _legal_judge(settings: Settings) -> Judge:
@@ -400,11 +433,17 @@ def _replacement_fields(knobs: PlanSettings) -> tuple[Field, ...]:
 
 
 def _forgotten(gone: Forgotten) -> Reply:
+    audit = (
+        f" The {gone.pseudonymised} organiser record(s) of changes you made now name you by a "
+        "pseudonym."
+        if gone.pseudonymised
+        else ""
+    )
     return Reply(
         header="Everything about you is erased" if gone.total else "Nothing was stored about you",
         text=f"Deleted {gone.opt_ins} reminder opt-in(s), {gone.confirmations} “posted my "
         f"paper” record(s) and {gone.messages} message(s) to you. How you voted was never "
-        "stored.",
+        f"stored.{audit}",
         tone=Tone.PASSED,
         kind="reminders",
     )
