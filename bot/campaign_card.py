@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from bot.actions import Action, Verb
 from bot.domain import Ballot
 from bot.replies import Button, Reply, Section, Tone
 from bot.verdicts import BallotOutcome, RuleTable, campaign_summary
@@ -45,7 +46,7 @@ def campaign_card(
         header=f"Campaign: {name}",
         text=summary.headline() + ".",
         sections=sections,
-        buttons=tuple(Button(b.employer[:70], f"/ballot #{b.id}") for b in ballots[:5]),
+        buttons=tuple(Button(b.employer[:70], Action(Verb.CARD, b.id)) for b in ballots[:5]),
         tone=tone,
         kind="campaign",
         data={

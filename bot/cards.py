@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from bot.actions import Action, Verb
 from bot.domain import Ballot, Question, written_decimals
 from bot.figures import Figures, derive
 from bot.replies import Bar, Button, Field, Reply, Section, Tone, error
@@ -206,8 +207,8 @@ def ballot_card(
     tones = {j.tone for j in judgements}
     tone = tones.pop() if len(tones) == 1 else Tone.NEUTRAL
     buttons = (
-        Button("History", f"/ballot {ballot.employer} history"),
-        Button("Share in channel", f"/ballot #{ballot.id}", share=True),
+        Button("History", Action(Verb.HISTORY, ballot.id)),
+        Button("Share in channel", Action(Verb.SHARE, ballot.id)),
         *extra_buttons,
     )
     what = "; ".join(sorted({q.kind.label for q in ballot.questions}))
@@ -240,9 +241,12 @@ def unresolved(search: str, match: Match) -> Reply | None:
         return Reply(
             header=f"Several ballots match “{search}”",
             text="Which one did you mean?",
-            buttons=tuple(Button(name, f"/ballot {name}") for name in match.choices),
+            buttons=tuple(
+                Button(name, Action(Verb.PICK, ballot_id))
+                for name, ballot_id in zip(match.choices, match.choice_ids, strict=True)
+            ),
             kind="choices",
-            data={"choices": list(match.choices)},
+            data={"choices": list(match.choices), "choice_ids": list(match.choice_ids)},
         )
     if not match.found:
         hint = ", ".join(match.closest) if match.closest else "no ballots stored yet"

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from bot import commands
+from bot.actions import Action, BadAction, Verb, legacy
 from bot.cards import (
     Judge,
     Judged,
@@ -28,7 +29,7 @@ from bot.domain import Ballot
 from bot.ports import BallotStore
 from bot.privacy.logs import acting_for
 from bot.replies import Button, Image, Reply, Section, Tone, error
-from bot.requests import Request
+from bot.requests import FormSubmission, Request
 from bot.search import SearchIndex
 
 
@@ -58,6 +59,25 @@ class CommandService(Protocol):
     async def handle(self, command: commands.Command, request: Request) -> Reply: ...
 
 
+class FormService(CommandService, Protocol):
+    """A service whose replies can be forms (organiser commands): it takes them back."""
+
+    async def submit(self, form: FormSubmission, request: Request) -> Reply: ...
+
+
+BUTTON_COMMANDS: dict[Verb, Callable[[str], commands.Command]] = {
+    Verb.CARD: lambda ref: commands.Lookup(ref),
+    Verb.PICK: lambda ref: commands.Lookup(ref),
+    Verb.SHARE: lambda ref: commands.Lookup(ref),
+    Verb.HISTORY: lambda ref: commands.Lookup(ref, history=True),
+    Verb.POSTED: lambda ref: commands.Voted(ref),
+    Verb.REPLACEMENT: lambda ref: commands.Replacement(ref),
+    Verb.REMIND: lambda ref: commands.RemindMe(ref),
+}
+"""What each button verb runs, for the ballot ``#id``: a command built here, never parsed
+from text, so nothing in a ballot's data can change which command it is."""
+
+
 HISTORY_LIMIT = 25
 RECENT_LIMIT = 5
 REPLY_CACHE_SIZE = 2048
@@ -75,7 +95,7 @@ class Core:
         serialise: Serialise | None = None,
         campaign_card: CampaignCard | None = None,
         draw: Draw | None = None,
-        announcements: CommandService | None = None,
+        announcements: FormService | None = None,
         reminders: CommandService | None = None,
         confirmed: Confirmed | None = None,
         score_cutoff: float = 80.0,
@@ -123,7 +143,8 @@ class Core:
         return self._index
 
     async def handle(self, request: Request) -> Reply:
-        """Answer one request. Bad input gets a clear message and changes nothing.
+        """Answer one request: typed text, a button press (``request.action``) or a
+        submitted form (``request.form``). Bad input gets a clear message and changes nothing.
 
         Read-only answers are the same for every member, so they are kept per catalog version
         (and per day, for "open"): a repeated question costs no database read.
@@ -132,7 +153,14 @@ class Core:
             return await self._handle(request)
 
     async def _handle(self, request: Request) -> Reply:
-        command = commands.parse(request.text)
+        if request.action is not None:
+            command = button_command(request.action)
+        elif request.form is not None:
+            return await self._submit(request.form, request)
+        else:
+            command = commands.parse(request.text)
+        if isinstance(command, Reply):
+            return command
         pictured = isinstance(command, commands.Lookup) and command.chart
         if not isinstance(command, commands.READ_ONLY) or pictured:
             return await self._answer(command, request)  # pictures have their own cache
@@ -147,6 +175,15 @@ class Core:
         if len(self._replies) > REPLY_CACHE_SIZE:
             self._replies.popitem(last=False)
         return reply
+
+    async def press(self, action: str, request: Request) -> Reply:
+        """A button pressed: ``action`` is its value as the platform sent it back."""
+        return await self.handle(replace(request, action=action))
+
+    async def _submit(self, form: FormSubmission, request: Request) -> Reply:
+        if self.announcements is None:
+            return error("Announcements are not set up in this installation")
+        return await self.announcements.submit(form, request)
 
     async def _answer(self, command: commands.Command, request: Request) -> Reply:
         match command:
@@ -220,6 +257,8 @@ class Core:
             ballot = await self.store.get(search[1:].strip())
             if ballot is None:
                 return error("No ballot found", f"There is no ballot with id {search[1:]!r}.")
+            if history:
+                return await self._history_of(ballot)
             return await self.pictured(ballot) if picture else self.card(ballot)
         index = await self.index()
         match = index.find(search)
@@ -238,6 +277,24 @@ class Core:
         more = len(match.ballot_ids) - len(ballots)
         return self._listing(
             f"Ballots matching “{search}”, newest first",
+            ballots,
+            footer=f"{more} older ballots not shown." if more > 0 else None,
+        )
+
+    async def _history_of(self, ballot: Ballot) -> Reply:
+        """Every ballot of ``ballot``'s employer, newest first (the History button).
+
+        The employer is looked up as a name in the index, never read as a command; a name
+        the index cannot hold (only punctuation) lists the ballot alone.
+        """
+        match = (await self.index()).find(ballot.employer)
+        ids = list(match.ballot_ids) if match.found else []
+        if ballot.id not in ids:
+            ids.insert(0, ballot.id)
+        ballots = await self.store.get_many(ids[:HISTORY_LIMIT])
+        more = len(ids) - len(ballots)
+        return self._listing(
+            f"Ballots for “{ballot.employer}”, newest first",
             ballots,
             footer=f"{more} older ballots not shown." if more > 0 else None,
         )
@@ -273,7 +330,7 @@ class Core:
         return Reply(
             header=header,
             sections=(Section(title=f"{len(ballots)} ballots", lines=tuple(lines)),),
-            buttons=tuple(Button(b.employer[:70], f"/ballot #{b.id}") for b in ballots[:5]),
+            buttons=tuple(Button(b.employer[:70], Action(Verb.CARD, b.id)) for b in ballots[:5]),
             footer=footer,
             tone=Tone.NEUTRAL,
             kind="list",
@@ -283,6 +340,33 @@ class Core:
                 else []
             },
         )
+
+
+def button_command(value: str) -> commands.Command | Reply:
+    """The command a button stands for, or the refusal to show the clicker.
+
+    A current button is ``verb:id`` (:mod:`bot.actions`): its command comes from
+    :data:`BUTTON_COMMANDS`. A button drawn by an older version carries grammar text; it is
+    answered only when that text is a plain lookup (read-only, the same for everyone) and
+    refused otherwise, so an old card can never run an organiser's, a subscription's or a
+    member's own command (remind, voted, forget me) for whoever clicks it.
+    """
+    if legacy(value):
+        command = commands.parse(value)
+        if isinstance(command, commands.Lookup):
+            return command
+        return error(
+            "That button no longer works",
+            "It was drawn by an older version of ballotbot. Type the command instead "
+            "(`/ballot help` lists them); nothing was changed.",
+        )
+    try:
+        action = Action.parse(value)
+    except BadAction as exc:
+        return error(
+            "That button is not one of mine", f"Its action was refused: {exc} Nothing was changed."
+        )
+    return BUTTON_COMMANDS[action.verb](f"#{action.ballot_id}")
 
 
 def help_reply() -> Reply:

@@ -36,6 +36,8 @@ MAX_NAMES = 50
 MAX_QUESTIONS = 20
 """Questions on one ballot paper. Statutory ballots ask one or two (strike, action short of
 a strike); a file with more for one ballot id has lost its ids, and is refused."""
+MAX_ID = parsers.MAX_ID
+MAX_DATE = len("YYYY-MM-DD")
 
 Invalid = parsers.Invalid
 """A value that cannot be stored; the message says why (see :mod:`bot.parsers`)."""
@@ -45,6 +47,7 @@ def _text(limit: int) -> Callable[[Any], str | None]:
     def parse(raw: Any) -> str | None:
         return parsers.text(raw, limit)
 
+    parse.max_length = limit  # type: ignore[attr-defined]
     return parse
 
 
@@ -67,6 +70,7 @@ def _enum(kind: type[StrEnum]) -> Callable[[Any], StrEnum | None]:
             shown = text if len(text) <= 40 else text[:40] + "…"
             raise Invalid(f"{shown!r} is not one of {allowed}") from None
 
+    parse.max_length = max(len(m.value) for m in kind)  # type: ignore[attr-defined]
     return parse
 
 
@@ -93,6 +97,16 @@ def _yes_no(raw: Any) -> bool:
     raise Invalid(f"{shown!r} is not yes or no")
 
 
+def _limited(parse: Callable[[Any], Any], limit: int) -> Callable[[Any], Any]:
+    """``parse``, with the most characters its value can have, for forms' boxes."""
+
+    def limited(raw: Any) -> Any:
+        return parse(raw)
+
+    limited.max_length = limit  # type: ignore[attr-defined]
+    return limited
+
+
 @dataclass(frozen=True)
 class Column:
     """One import/export column: its name, whether it belongs to the ballot or a question."""
@@ -104,7 +118,7 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("id", parsers.ballot_id, "ballot", required=True),
+    Column("id", _limited(parsers.ballot_id, MAX_ID), "ballot", required=True),
     Column("unions", _list, "ballot", required=True),
     Column("employer", _text(MAX_TEXT), "ballot", required=True),
     Column("branch", _text(MAX_TEXT), "ballot"),
@@ -115,16 +129,16 @@ COLUMNS: tuple[Column, ...] = (
     Column("question", _text(MAX_TEXT), "question", required=True),
     Column("method", _enum(Method), "ballot"),
     Column("important_public_service", _enum(YesNoUnknown), "ballot"),
-    Column("opens", parsers.partial_date, "ballot"),
-    Column("closes", parsers.partial_date, "ballot"),
-    Column("announced", parsers.partial_date, "ballot"),
+    Column("opens", _limited(parsers.partial_date, MAX_DATE), "ballot"),
+    Column("closes", _limited(parsers.partial_date, MAX_DATE), "ballot"),
+    Column("announced", _limited(parsers.partial_date, MAX_DATE), "ballot"),
     Column("eligible", _count("number of members"), "ballot"),
     Column("votes_for", _count("count of votes"), "question"),
     Column("votes_against", _count("count of votes"), "question"),
     Column("spoilt", _count("count of papers"), "question"),
     Column("turnout_pct", parsers.percentage, "question"),
     Column("for_pct", parsers.percentage, "question"),
-    Column("source_url", parsers.web_address, "ballot"),
+    Column("source_url", _limited(parsers.web_address, parsers.MAX_URL), "ballot"),
     Column("aliases", _list, "ballot"),
     Column("notes", _text(MAX_NOTES), "ballot"),
     Column("campaign", _text(MAX_TEXT), "ballot"),
@@ -338,3 +352,11 @@ def ballot_to_dict(ballot: Ballot, extra: QuestionExtra | None = None) -> dict[s
 
 COLUMN_PARSERS: dict[str, Callable[[Any], Any]] = {c.name: c.parse for c in COLUMNS}
 """Each column's parser by name: organiser commands check figures exactly as imports do."""
+
+
+def max_length(name: str) -> int | None:
+    """The most characters a value of column ``name`` can have (a text column's limit, the
+    longest choice of an enumeration, ``YYYY-MM-DD`` for a date), from the column's own
+    parser; None for columns without such a limit (counts, lists of names)."""
+    parse = COLUMN_PARSERS.get(name)
+    return getattr(parse, "max_length", None)

@@ -149,7 +149,9 @@ class DiscordSending:
         self.token = SecretStr(token if token is not None else token_from_env())
         """Shown as ``**********`` in every repr, str and log line."""
         self.client = discord.Client(
-            intents=discord.Intents.none(), max_ratelimit_timeout=max_ratelimit_timeout
+            intents=discord.Intents.none(),
+            max_ratelimit_timeout=max_ratelimit_timeout,
+            allowed_mentions=discord.AllowedMentions.none(),
         )
 
     async def start(self) -> DiscordSender:

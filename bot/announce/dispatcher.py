@@ -19,7 +19,13 @@ from datetime import UTC, datetime, timedelta
 from bot.announce.model import AnnouncementStore, Kind, OutboxItem, Target
 from bot.announce.pacing import InProcessPacer, Pacer
 from bot.domain import Ballot
-from bot.ports import BallotStore, PermanentSendError, RetryableSendError, Sender
+from bot.ports import (
+    BallotStore,
+    PermanentSendError,
+    RefusedSendError,
+    RetryableSendError,
+    Sender,
+)
 from bot.privacy.logs import acting_for
 from bot.privacy.pseudonyms import Pseudonyms, dm_pacing_key
 from bot.replies import Reply, Tone
@@ -166,6 +172,9 @@ class Dispatcher:
         except PermanentSendError as exc:
             await self._gone(item, ballot, exc)
             return 0
+        except RefusedSendError as exc:
+            await self._refused(item, ballot, exc)
+            return 0
         await self.outbox.sent(item.id, message_id, self.clock())
         return 1
 
@@ -199,6 +208,31 @@ class Dispatcher:
             ballot.id,
             f"The {item.kind} for {ballot.title} could not be delivered to {where}: {exc}. "
             "That channel no longer follows results; subscribe it again once the bot is back in.",
+        )
+
+    async def _refused(
+        self, item: OutboxItem, ballot: Ballot | None, exc: RefusedSendError
+    ) -> None:
+        """The platform refused this message, not the channel: the row fails with the reason
+        (``admin deliveries`` shows it), the channel keeps following, organisers are told."""
+        why = self._said(item, exc)
+        if item.kind is Kind.DM:
+            member = self.pseudonyms.label(item.target.platform, item.target.channel_id)
+            log.warning("DM for %s refused for %s: %s", item.ballot_id, member, why)
+        else:
+            log.warning("%s for %s refused in %s: %s", item.kind, item.ballot_id, item.target, why)
+        await self.outbox.failed(item.id, f"refused: {why}", deactivate=False)
+        if ballot is None:  # a notice to organisers refused: no notice about a notice
+            return
+        where = f"{item.target.platform} channel {item.target.channel_id}"
+        if item.kind is Kind.DM:
+            where = f"a direct message on {item.target.platform}"
+        await self.outbox.notify(
+            self.organisers,
+            ballot.id,
+            f"The {item.kind} for {ballot.title} was refused in {where}: {why}. Nothing else "
+            "changed: the channel still follows results. `/ballot admin deliveries "
+            f"{ballot.id}` lists it.",
         )
 
     def _message(self, item: OutboxItem, ballot: Ballot) -> Reply:

@@ -12,13 +12,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
-from bot import commands, parsers, records
+from bot import commands, forms, parsers, records
 from bot.announce.model import Announce, AnnouncementStore, Declared, FilterKind, Target
 from bot.config import Settings
 from bot.domain import Ballot, Question, Result, Status
 from bot.ports import BallotStore
-from bot.replies import Form, FormField, Reply, Section, Tone, error
-from bot.requests import Request
+from bot.replies import Form, Reply, Section, Tone, error
+from bot.requests import FormSubmission, Request
 from bot.search import SearchIndex, normalise
 
 KIND_OF_NAME = {
@@ -85,6 +85,34 @@ class AnnouncementService:
             case commands.Admin(verb, args):
                 return await self._admin(verb, args, request)
         return error("I could not read that")
+
+    async def submit(self, submission: FormSubmission, request: Request) -> Reply:
+        """A filled-in form: organisers only; each box checked against its own limit, then
+        the command it stands for runs with the same checks as when typed."""
+        if not is_organiser(request, self.settings):
+            return refused(request)
+        form = await self._form_for(submission)
+        if isinstance(form, Reply):
+            return form
+        found = forms.problems(form, submission)
+        if found:
+            return forms.refusal(form, found)
+        command = commands.Admin(form.verb, forms.arguments(form, submission))
+        return forms.attribute(await self.handle(command, request), form)
+
+    async def _form_for(self, submission: FormSubmission) -> Form | Reply:
+        """The form a submission answers, drawn again from what it names."""
+        if submission.verb == "add":
+            assert ADD_FORM_REPLY.form is not None
+            return ADD_FORM_REPLY.form
+        if submission.verb not in ("result", "correct") or not submission.ballot_id:
+            return forms.unknown_form(submission)
+        ballot = await self.ballots.get(submission.ballot_id)
+        if ballot is None:
+            return error("No such ballot", f"There is no ballot with id {submission.ballot_id!r}.")
+        form = _result_form(ballot, submission.verb).form
+        assert form is not None
+        return form
 
     async def _filter(self, text: str) -> tuple[FilterKind, str] | Reply:
         if not text.strip():
@@ -343,7 +371,7 @@ def _result_form(ballot: Ballot, verb: str) -> Reply:
     """Declare (empty boxes) or correct (today's figures filled in) one question's result."""
     result = ballot.questions[0].result
     fields = [
-        FormField(
+        forms.box(
             key,
             label,
             "a whole number",
@@ -353,18 +381,20 @@ def _result_form(ballot: Ballot, verb: str) -> Reply:
         for key, label, attr in _FIGURE_FIELDS
     ]
     fields.append(
-        FormField(
+        forms.box(
             "eligible", "Members balloted", "a whole number", _known_or_empty(ballot.eligible)
         )
     )
     if len(ballot.questions) > 1:
-        fields.append(FormField("q", "Question number", f"1 to {len(ballot.questions)}", "1"))
+        fields.append(forms.box("q", "Question number", f"1 to {len(ballot.questions)}", "1"))
     action = "Declare the result" if verb == "result" else "Correct the result"
     form = Form(
         title=action[:24],
-        command=f"admin {verb} {ballot.id}",
+        command=f"admin {verb} {shlex.quote(ballot.id)}",
         fields=tuple(fields),
         submit="Declare" if verb == "result" else "Correct",
+        verb=verb,
+        ballot_id=ballot.id,
     )
     return _form_reply(form, f"{action}: {ballot.title}")
 
@@ -378,24 +408,25 @@ ADD_FORM_REPLY = _form_reply(
         title="Add a ballot",
         command="admin add",
         fields=(
-            FormField("id", "Ballot id", "short, no spaces: leeds-pay-2026", required=True),
-            FormField("employer", "Employer", "Leeds City Council", required=True),
-            FormField("unions", "Unions", "separated by ; — Unison; Unite", required=True),
-            FormField(
+            forms.box("id", "Ballot id", "short, no spaces: leeds-pay-2026", required=True),
+            forms.box("employer", "Employer", "Leeds City Council", required=True),
+            forms.box("unions", "Unions", "separated by ; — Unison; Unite", required=True),
+            forms.box(
                 "question", "Question", "Are you prepared to take strike action?", required=True
             ),
-            FormField(
+            forms.box(
                 "kind",
                 "Kind",
                 "strike, action_short_of_strike, pay_offer, consultative",
                 "strike",
                 required=True,
             ),
-            FormField("closes", "Closes", "YYYY-MM-DD"),
-            FormField("eligible", "Members balloted", "a whole number"),
-            FormField("status", "Status", "scheduled or open", "open"),
+            forms.box("closes", "Closes", "YYYY-MM-DD"),
+            forms.box("eligible", "Members balloted", "a whole number"),
+            forms.box("status", "Status", "scheduled or open", "open"),
         ),
         submit="Add",
+        verb="add",
     ),
     "Add a ballot",
 )

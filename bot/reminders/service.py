@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot import commands, parsers
+from bot.actions import Action, Verb
 from bot.announce.model import AnnouncementStore, Kind, OutboxItem, Target, matching
 from bot.announce.service import is_organiser, refused
 from bot.cards import Judge, Judged, judge_ballot, unresolved
@@ -192,7 +193,7 @@ class ReminderService:
             return Reply(
                 header=f"Several open ballots match “{search}”",
                 text="Which paper did you post?",
-                buttons=tuple(Button(b.title[:70], f"/ballot voted #{b.id}") for b in running),
+                buttons=tuple(Button(b.title[:70], Action(Verb.POSTED, b.id)) for b in running),
                 kind="choices",
             )
         ballot = running[0]
@@ -307,11 +308,11 @@ class ReminderService:
         fields += await self._turnout_fields(ballot, threshold)
         if item.kind is Kind.DM:
             buttons = (
-                Button("I've posted my paper", f"/ballot voted #{ballot.id}", "primary"),
-                Button("I need a replacement paper", f"/ballot replacement #{ballot.id}"),
+                Button("I've posted my paper", Action(Verb.POSTED, ballot.id), "primary"),
+                Button("I need a replacement paper", Action(Verb.REPLACEMENT, ballot.id)),
             )
         else:
-            buttons = (Button("Remind me by DM", f"/ballot remind me #{ballot.id}"),)
+            buttons = (Button("Remind me by DM", Action(Verb.REMIND, ballot.id)),)
         image = None
         if item.kind is Kind.REMINDER and self.pictured and self.settings.announcements.pictures:
             image = (await self.pictured(ballot, judged)).image

@@ -109,6 +109,53 @@ def test_plain_replies_never_load_matplotlib() -> None:
     assert out.stdout.strip() == "False"
 
 
+def test_dollar_signs_in_ballot_text_are_drawn_as_themselves() -> None:
+    """matplotlib reads $...$ as mathtext: ballot text must be drawn literally."""
+    ballot = Ballot(
+        "maths-1",
+        ("Unite $x^2$",),
+        "Pay $5 more $x^2$ Ltd",
+        (Question("Strike for $x^2$?", Kind.STRIKE, Result(60, 40)),),
+        announced=PartialDate(2025, 1, 1),
+    )
+
+    picture = picture_for(ballot, TODAY, verdict(ballot))
+
+    assert picture.png.startswith(PNG)
+    texts = [t["text"] for t in picture.drawn["texts"]]
+    assert "Pay $5 more $x^2$ Ltd — Unite $x^2$" in texts
+    assert "Strike for $x^2$?" in texts
+    assert not [t for t in picture.drawn["texts"] if t["math"]]
+
+
+def test_text_that_would_break_mathtext_still_draws() -> None:
+    for broken in ("$\\frac{$", "$x^$", "$\\undefinedcommand$", "a $ b $ c $", "$$"):
+        ballot = Ballot(
+            "broken-1",
+            ("Unison",),
+            broken,
+            (Question(broken, Kind.STRIKE, Result(60, 40)),),
+            source_url=f"https://x.org/{broken}",
+        )
+        picture = picture_for(ballot, TODAY, verdict(ballot))
+        assert picture.png.startswith(PNG)
+        assert any(broken in t["text"] for t in picture.drawn["texts"])
+
+
+def test_names_in_scripts_the_font_lacks_still_draw() -> None:
+    ballot = Ballot(
+        "scripts-1",
+        ("ユニオン",),
+        "Cyngor Sir 𝔄𝔅 ☭ 工会 \u202e\x1b[2J",
+        (Question("Streik? 🗳️", Kind.STRIKE, Result(60, 40)),),
+    )
+
+    picture = picture_for(ballot, TODAY, verdict(ballot))
+
+    assert picture.png.startswith(PNG)
+    assert not any("\x1b" in t["text"] or "\u202e" in t["text"] for t in picture.drawn["texts"])
+
+
 def test_a_northern_ireland_strike_ballot_is_drawn_with_no_turnout_line() -> None:
     declared = Ballot(
         "belfast-1",
