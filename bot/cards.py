@@ -226,12 +226,66 @@ def ballot_card(
     )
 
 
+QUESTION_SHOWN = 50
+"""Characters of a question's text a one-line listing shows (the card shows it whole)."""
+
+
 def ballot_line(ballot: Ballot, judge: Judge = simple_judge, judged: Judged | None = None) -> str:
-    """One line per ballot in a list: when, who, what came of it (its first question)."""
+    """One line per ballot in a list: when, who, and its headline: each question's result
+    (counts or shares, carried or lost), turnout, and the verdict's first line (for a
+    statutory ballot, the mandate)."""
     when = ballot.announced or ballot.closes or ballot.opens
-    first = judged[:1] if judged is not None else [judge(ballot, q) for q in ballot.questions[:1]]
-    outcome = "; ".join(j.lines[0] for j in first)
-    return f"{when.human() if when else 'date not known'} — {ballot.title}: {outcome}"
+    shown = when.human() if when else "date not known"
+    return f"{shown} — {ballot.title}: {headline(ballot, judge, judged)}"
+
+
+def open_line(ballot: Ballot, judge: Judge = simple_judge, judged: Judged | None = None) -> str:
+    """One line per open ballot: who, when it closes, turnout reported so far."""
+    closes = ballot.closes.human() if ballot.closes else "closing date not known"
+    return f"{ballot.title} — closes {closes}: {headline(ballot, judge, judged)}"
+
+
+def headline(ballot: Ballot, judge: Judge = simple_judge, judged: Judged | None = None) -> str:
+    """What came of each question, ``" · "`` between questions; ``judged`` when its questions
+    are judged already."""
+    judgements = judged if judged is not None else judge_ballot(ballot, judge)
+    parts = []
+    for question, judgement in zip(ballot.questions, judgements, strict=True):
+        text = question.text
+        if len(text) > QUESTION_SHOWN:
+            text = text[:QUESTION_SHOWN].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+        figures = derive(ballot, question)
+        turnout = _turnout_text(question, figures, ballot.eligible)
+        verdict = list(judgement.lines[:1])
+        if yes_span(question.result) is None:  # no result yet: what organisers reported so far
+            turnout = f"so far {turnout}" if turnout != NOT_KNOWN else "so far not reported"
+            verdict = ["mandate not known until the result"] if question.kind.statutory else []
+        said = [_outcome(question, figures), f"turnout {turnout}", *verdict]
+        parts.append(f"“{text}” " + "; ".join(said))
+    return " · ".join(parts)
+
+
+def _outcome(question: Question, figures: Figures) -> str:
+    """``carried, 1,552 to 307 (83.5% yes)``; ``lost, 43.3% yes to 56.7% no``. A reported
+    share decides only when its rounding cannot cross half, as on the card."""
+    result = question.result
+    span = yes_span(result)
+    if span is None:
+        return "result not known yet"
+    if span.low > HALF:
+        won = "carried unanimously" if span.value == 100 else "carried"
+    elif span.exact and span.value == HALF:
+        won = "lost: a tie"
+    elif span.high <= HALF:
+        won = "lost"
+    else:
+        won = "too close to tell"
+    if span.exact and result.votes_for is not None and result.votes_against is not None:
+        return f"{won}, {result.votes_for:,} to {result.votes_against:,} ({span.written} yes)"
+    if span.value == 100:
+        return f"{won} ({span.written} yes)"
+    yes_share, no_share, _ = _shares(question, figures)
+    return f"{won}, {yes_share} yes to {no_share} no"
 
 
 def unresolved(search: str, match: Match) -> Reply | None:

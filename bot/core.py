@@ -22,6 +22,7 @@ from bot.cards import (
     ballot_card,
     ballot_line,
     judge_ballot,
+    open_line,
     simple_judge,
     unresolved,
 )
@@ -303,11 +304,7 @@ class Core:
         ballots = await self.store.open_ballots(self.today())
         if not ballots:
             return Reply(header="No ballots are open now", kind="list", data={"ballots": []})
-        lines = []
-        for ballot in ballots:
-            closes = ballot.closes.human() if ballot.closes else "closing date not known"
-            lines.append(f"{ballot.title} — closes {closes}")
-        return self._listing("Ballots open now", ballots, lines=lines)
+        return self._listing("Ballots open now", ballots, describe=open_line)
 
     async def _recent(self) -> Reply:
         ballots = await self.store.recent_results(RECENT_LIMIT)
@@ -319,17 +316,17 @@ class Core:
         self,
         header: str,
         ballots: Sequence[Ballot],
-        lines: Sequence[str] | None = None,
         footer: str | None = None,
+        describe: Callable[..., str] = ballot_line,
     ) -> Reply:
-        needed = lines is None or self.serialise is not None
-        judged = [self.judged(b) for b in ballots] if needed else []
-        if lines is None:
-            lines = [ballot_line(b, judged=j) for b, j in zip(ballots, judged, strict=True)]
+        """One line per ballot (``describe(ballot, judged=...)``: its headline by default),
+        each ballot judged once for its line and its JSON."""
+        judged = [self.judged(b) for b in ballots]
+        lines = [describe(b, judged=j) for b, j in zip(ballots, judged, strict=True)]
         serialise = self.serialise
         return Reply(
             header=header,
-            sections=(Section(title=f"{len(ballots)} ballots", lines=tuple(lines)),),
+            sections=(Section(title=_ballots(len(ballots)), lines=tuple(lines)),),
             buttons=tuple(Button(b.employer[:70], Action(Verb.CARD, b.id)) for b in ballots[:5]),
             footer=footer,
             tone=Tone.NEUTRAL,
@@ -369,11 +366,16 @@ def button_command(value: str) -> commands.Command | Reply:
     return BUTTON_COMMANDS[action.verb](f"#{action.ballot_id}")
 
 
+def _ballots(count: int) -> str:
+    return f"{count} ballot" if count == 1 else f"{count} ballots"
+
+
 def help_reply() -> Reply:
     """The help card, generated from the grammar so it never drifts."""
     return Reply(
         header="ballotbot: your ballots, their results, your reminders",
         text="Type `/ballot` followed by one of these:",
         sections=(Section(title="Commands", lines=tuple(commands.help_lines())),),
+        footer=f"{commands.BALLOT_NAMED}.",
         kind="help",
     )

@@ -8,21 +8,25 @@ an installed wheel needs no ``alembic.ini``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import URL, Connection, Engine, event, make_url
 from sqlalchemy import create_engine as create_sync_engine_
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+from bot.config import ConfigError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -42,6 +46,81 @@ bytes too. Set on every SQLite connection the bot opens, async or not."""
 
 # An arbitrary constant: PostgreSQL processes starting together migrate one at a time.
 _MIGRATION_LOCK = 7_466_821
+
+
+URL_FORMS = "sqlite+aiosqlite:///path/to/file.db or postgresql+psycopg://user:pass@host/db"
+"""The two database URLs the bot runs on, as every URL mistake names them."""
+
+_ASYNC_DRIVERS = {"sqlite": ("aiosqlite",), "postgresql": ("psycopg",)}
+_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
+
+
+class DatabaseUrlError(ConfigError):
+    """A database URL the bot cannot use; the message names the URL (password hidden), the
+    forms it expects and, for a missing folder, the folder."""
+
+
+def shown_url(url: str | URL) -> str:
+    """A URL fit to print: its password, if any, replaced by ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, NoSuchModuleError, ValueError):
+        return _PASSWORD.sub(r"\1***@", str(url))
+
+
+def check_database_url(url: str) -> None:
+    """Refuse, with one line saying what to write instead, a URL the bot cannot open.
+
+    Raises :class:`DatabaseUrlError` for: a plain path or anything that is not a URL; a
+    synchronous driver (``sqlite://``, ``postgresql+psycopg2://``); a database other than
+    SQLite or PostgreSQL; a SQLite file whose folder does not exist or that is a folder.
+    Whether a server answers is only known when the bot connects.
+    """
+    shown = shown_url(url)
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, NoSuchModuleError, ValueError):
+        hint = ""
+        if url.strip() and "://" not in url:
+            hint = f" For a SQLite file at that path: sqlite+aiosqlite:///{url.strip()}"
+        raise DatabaseUrlError(
+            f"database URL {shown!r} is not a URL the bot can use: write {URL_FORMS}.{hint}"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend in ("postgres", "pg", "psql"):
+        raise DatabaseUrlError(
+            f"database URL {shown!r}: begin a PostgreSQL URL with postgresql+psycopg:// "
+            f"({URL_FORMS})."
+        )
+    if backend not in _ASYNC_DRIVERS:
+        raise DatabaseUrlError(
+            f"database URL {shown!r}: {backend} is not supported; ballotbot runs on SQLite or "
+            f"PostgreSQL: {URL_FORMS}."
+        )
+    try:
+        driver = parsed.get_driver_name()
+    except (ArgumentError, NoSuchModuleError):
+        driver = parsed.drivername
+    if driver not in _ASYNC_DRIVERS[backend]:
+        right = "sqlite+aiosqlite" if backend == "sqlite" else "postgresql+psycopg"
+        raise DatabaseUrlError(
+            f"database URL {shown!r} names the {driver} driver, which the bot cannot use "
+            f"(it needs an async one): begin it with {right}:// ({URL_FORMS})."
+        )
+    if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        file = Path(parsed.database)
+        if file.is_dir():
+            raise DatabaseUrlError(
+                f"database URL {shown!r} names {file}, which is a folder: name a file in it, "
+                f"such as sqlite+aiosqlite:///{file / 'ballotbot.db'}."
+            )
+        folder = file.parent
+        if not folder.is_dir():
+            raise DatabaseUrlError(
+                f"database URL {shown!r}: the folder {folder} does not exist. Create it "
+                f"(mkdir -p {folder}) or choose a file in an existing folder "
+                f"({URL_FORMS})."
+            )
 
 
 def upsert_insert(dialect: str) -> Callable[..., Any]:

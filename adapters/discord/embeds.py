@@ -12,9 +12,14 @@ the pair for passed/failed is the Okabe-Ito bluish green and vermillion, which s
 the common forms of colour blindness.
 
 One escaping rule for every string of a Reply (:func:`literal`): control characters shown as
-codes, Discord's markdown escaped (``discord.utils.escape_markdown``, and every bracket, so
-``[Vote here](https://phish.example)`` is never a masked link), ``<`` escaped (no channel,
-role, emoji, command or timestamp tags) and mentions broken (``escape_mentions``). The embed's
+codes, and every character Discord's markdown could act on preceded by a backslash (Discord
+shows any escaped punctuation as itself): formatting, brackets (so ``[Vote here](https://…)``
+is never a masked link), ``<`` (no channel, role, emoji, command or timestamp tags), the ``:``
+of ``https://`` (a bare address in data is not turned into a link), and a list's, heading's
+or quote's mark at the start of a line;
+mentions are broken too (``escape_mentions``). ``discord.utils.escape_markdown`` is not used:
+it passes ``[…](…)`` through whole, up to the last ``)`` of the line, so a masked link
+followed by anything in brackets left everything between them unescaped. The embed's
 ``url`` and the Source link are the bot's own, drawn only from a well-formed web address
 (:func:`bot.links.web_url`); anything else is shown as text.
 """
@@ -56,28 +61,26 @@ def cut(text: str, limit: int) -> str:
     return text[: limit - 1].rstrip() + ELLIPSIS
 
 
-_UNESCAPED = re.compile(r"(\\*)([\[\]<])")
+_MARKDOWN = re.compile(r"[\\*_~`|<\[\]]|:(?=//)")
+"""Characters Discord's markdown acts on anywhere in a line (and the ``:`` of ``https://``,
+which would make a bare address a link)."""
+_LINE_START = re.compile(r"^(\s*)(?:([-#>])|(\d+)\.(?=\s))", re.MULTILINE)
+"""What starts a list, a heading or a quote at the beginning of a line."""
 
 
-def _bracket(match: re.Match[str]) -> str:
-    slashes, char = match.groups()
-    if len(slashes) % 2:  # already escaped by escape_markdown
-        return match.group()
-    return f"{slashes}\\{char}"
-
-
-_ANY_SPECIAL = re.compile(r"[\\*_~`|>#\-\[\]<@]")
-"""A character escape_markdown, escape_mentions or the bracket rule could act on."""
+def _line_start(mark: re.Match[str]) -> str:
+    indent, sign, number = mark.groups()
+    return f"{indent}\\{sign}" if sign else f"{indent}{number}\\."  # a digit has no escape
 
 
 @lru_cache(maxsize=8192)
 def literal(text: str) -> str:
     """Data as Discord text: shown as typed, never formatting, a link, a tag or a mention."""
     text = printable(text)
-    if not _ANY_SPECIAL.search(text):  # most names and figures: nothing to do
-        return text
-    text = discord.utils.escape_markdown(text)
-    text = _UNESCAPED.sub(_bracket, text)
+    if not _MARKDOWN.search(text) and not _LINE_START.search(text):
+        return text  # most names and figures: nothing to do
+    text = _MARKDOWN.sub(r"\\\g<0>", text)
+    text = _LINE_START.sub(_line_start, text)
     return discord.utils.escape_mentions(text)
 
 

@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot import commands, forms, parsers, records
+from bot.admin_target import named_ballot, split_target
 from bot.announce.model import Announce, AnnouncementStore, Declared, FilterKind, Target
 from bot.config import Settings
 from bot.domain import Ballot, Question, Result, Status
@@ -30,6 +31,13 @@ KIND_OF_NAME = {
     "sector": FilterKind.SECTOR,
     "campaign": FilterKind.CAMPAIGN,
 }
+ADMIN_VERBS = frozenset(
+    {"add", "set", "result", "correct", "turnout", "preview", "announce", "cancel", "audit",
+     "deliveries"}
+)  # fmt: skip
+"""The organiser commands this service answers."""
+ANSWERED_ELSEWHERE = ("reminders", "privacy")
+"""Organiser commands the reminders service answers (the core routes them there)."""
 
 
 def is_organiser(request: Request, settings: Settings) -> bool:
@@ -169,17 +177,29 @@ class AnnouncementService:
             words = shlex.split(args)
         except ValueError as exc:
             return error("I could not read that", str(exc))
-        if verb == "deliveries":
-            return await self._deliveries(words[0] if words else None)
+        if verb not in ADMIN_VERBS:
+            return error(
+                f"`/ballot admin {verb}` is not a command",
+                "Organisers' commands: "
+                + ", ".join(f"admin {v}" for v in sorted({*ADMIN_VERBS, *ANSWERED_ELSEWHERE}))
+                + ". Type `/ballot help`; nothing was changed.",
+            )
         if verb == "add":
             return await self._add(words, request) if words else ADD_FORM_REPLY
-        if not words:
-            return error(f"Say which ballot: `/ballot admin {verb} <ballot id>`")
-        ballot = await self.ballots.get(words[0])
-        if ballot is None:
-            return error("No such ballot", f"There is no ballot with id {words[0]!r}.")
-        options = words[1:]
+        named, options = split_target(verb, words)
+        if verb == "deliveries" and not named:
+            return await self._deliveries(None)
+        if not named:
+            return error(
+                f"Say which ballot: `/ballot admin {verb} <ballot>`",
+                "Its id, or a search as members type it (an employer, branch or alias).",
+            )
+        ballot = await named_ballot(named, self.ballots, await self.index(), f"admin {verb}")
+        if isinstance(ballot, Reply):
+            return ballot
         match verb:
+            case "deliveries":
+                return await self._deliveries(ballot.id)
             case "result" | "correct":
                 return await self._result(ballot, options, request, verb)
             case "turnout":
@@ -200,7 +220,7 @@ class AnnouncementService:
                 return _queued(ballot, declared)
             case "audit":
                 return await self._audit(ballot)
-        return error(f"`/ballot admin {verb}` is not a command", "Type `/ballot help`.")
+        raise AssertionError(f"unhandled admin verb {verb!r}")  # pragma: no cover
 
     async def _result(
         self, ballot: Ballot, options: list[str], request: Request, verb: str

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot import commands, parsers
 from bot.actions import Action, Verb
+from bot.admin_target import named_ballot, split_target
 from bot.announce.model import AnnouncementStore, Kind, OutboxItem, Target, matching
 from bot.announce.service import is_organiser, refused
 from bot.cards import Judge, Judged, judge_ballot, unresolved
@@ -227,17 +228,21 @@ class ReminderService:
             words = shlex.split(args)
         except ValueError as exc:
             return error("I could not read that", str(exc))
-        if not words:
-            return error("Say which ballot: `/ballot admin reminders <ballot id>`")
-        ballot = await self.ballots.get(words[0])
-        if ballot is None:
-            return error("No such ballot", f"There is no ballot with id {words[0]!r}.")
-        if words[1:]:
-            changes = _plan_changes(await self.store.plan_changes(ballot.id), words[1:])
+        named, options = split_target("reminders", words)
+        if not named:
+            return error(
+                "Say which ballot: `/ballot admin reminders <ballot>`",
+                "Its id, or a search as members type it (an employer, branch or alias).",
+            )
+        ballot = await named_ballot(named, self.ballots, await self.index(), "admin reminders")
+        if isinstance(ballot, Reply):
+            return ballot
+        if options:
+            changes = _plan_changes(await self.store.plan_changes(ballot.id), options)
             if isinstance(changes, Reply):
                 return changes
             await self.store.change_plan(ballot.id, changes)
-        return await self._plan_reply(ballot, changed=bool(words[1:]))
+        return await self._plan_reply(ballot, changed=bool(options))
 
     async def _plan_reply(self, ballot: Ballot, changed: bool) -> Reply:
         plan, knobs = await self.plan(ballot)

@@ -207,7 +207,7 @@ async def test_discord_shows_a_hostile_ballot_as_text_everywhere(union: Union) -
     assert "embeds" in plain["data"] and "url" not in plain["data"]["embeds"][0]
     assert not any(f["name"] == "Source" for f in plain["data"]["embeds"][0].get("fields", []))
     text = json.dumps(card["data"], ensure_ascii=False)
-    assert "\\\\[Vote here\\\\](https://phish.example)" in text  # shown, never a link
+    assert "\\\\[Vote here\\\\](https\\\\://phish.example)" in text  # shown, never a link
 
 
 def test_the_console_prints_a_hostile_ballot_literally(app_core: Core) -> None:

@@ -96,7 +96,25 @@ def test_a_masked_link_in_data_is_shown_not_linked() -> None:
 
     for text in every_string(embed):
         assert "[Vote here](" not in text and "[x](" not in text, text
-    assert "\\[Vote here\\](https://phish.example)" in embed["description"]
+    assert "\\[Vote here\\](https\\://phish.example)" in embed["description"]
+
+
+def test_formatting_after_a_masked_link_and_bare_addresses_stay_text() -> None:
+    # discord.utils.escape_markdown passes "[...](...)" through whole, up to the line's last
+    # ")": everything between (here *Acme* and a bare address) would have stayed live.
+    line = "[Vote](https://phish.example) *Acme* see https://evil.example (75.0% yes)"
+    embed = render(Reply(header="x", sections=(Section("Ballots", lines=(line,)),))).to_dict()
+
+    [value] = [f["value"] for f in embed["fields"]]
+    assert "\\*Acme\\*" in value
+    assert "https://" not in value  # no bare address for Discord to turn into a link
+    assert "https\\://evil.example" in value
+
+
+def test_list_heading_and_quote_marks_in_data_stay_text() -> None:
+    embed = render(Reply(header="x", footer="1. one\n- two\n# three\n> four")).to_dict()
+
+    assert embed["footer"]["text"] == "1\\. one\n\\- two\n\\# three\n\\> four"
 
 
 def test_a_source_url_cannot_break_out_of_the_bots_own_link() -> None:
