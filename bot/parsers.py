@@ -10,6 +10,7 @@ exception leaves them, whatever the input.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import math
 import re
@@ -32,7 +33,7 @@ _PERCENT = re.compile(rf"([0-9]{{1,3}})(?:\.([0-9]{{1,{MAX_DECIMALS}}}))?\s*(%?)
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 _BALLOT_ID = re.compile(r"[A-Za-z0-9._-]+")
 # RFC 3986: what may appear in a URI without percent-encoding, and well-formed escapes.
-_URL_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+_URL_FORBIDDEN = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]")
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 
@@ -78,9 +79,9 @@ def count(raw: Any, what: str = "count") -> int | None:
             if text.isascii() and text.replace(",", "").isdigit():
                 raise Invalid(f"{_shown(text)} is more than any ballot's electorate")
             raise Invalid(f"{_shown(text)} is too long to be a {what}")
-        if _NEGATIVE.fullmatch(text):
-            raise Invalid(f"{text} is negative: counts start at 0")
         if not _COUNT.fullmatch(text):
+            if _NEGATIVE.fullmatch(text):
+                raise Invalid(f"{text} is negative: counts start at 0")
             raise Invalid(
                 f"{_shown(text)} is not a whole number (digits 0-9 only, with commas, if any, "
                 "every three digits: 1,234,567)"
@@ -182,10 +183,11 @@ def text(raw: Any, limit: int) -> str | None:
         raise Invalid(f"{len(value):,} characters is too long (at most {limit:,})")
     if "\x00" in value:
         raise Invalid("contains a NUL character, which cannot be stored")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise Invalid("contains a broken character (a lone UTF-16 surrogate)") from None
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise Invalid("contains a broken character (a lone UTF-16 surrogate)") from None
     return value or None
 
 
@@ -220,9 +222,11 @@ def web_address(raw: Any) -> str | None:
     return value
 
 
+@functools.lru_cache(maxsize=4096)  # a file repeats a ballot's address on each question
 def _address_problem(value: str) -> str | None:
-    bad = next((c for c in value if not _URL_CHARACTERS.fullmatch(c)), None)
-    if bad is not None:
+    found = _URL_FORBIDDEN.search(value)
+    if found is not None:
+        bad = found.group()
         what = (
             "a space"
             if bad == " "
