@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from bot import commands
-from bot.actions import Action, BadAction, Verb, legacy
+from bot.actions import Action, BadAction, Verb, legacy, read_ref
 from bot.cards import (
     Judge,
     Judged,
@@ -31,7 +31,7 @@ from bot.ports import BallotStore
 from bot.privacy.logs import acting_for
 from bot.replies import Button, Image, Reply, Section, Tone, error
 from bot.requests import FormSubmission, Request
-from bot.search import BUILTIN_TABLE, SearchIndex, UnionTable
+from bot.search import BUILTIN_TABLE, SearchIndex, Suggestion, UnionTable
 
 
 class Serialise(Protocol):
@@ -221,10 +221,11 @@ class Core:
                 return await self.announcements.handle(command, request)
         raise AssertionError(f"unhandled command {command!r}")  # pragma: no cover
 
-    async def suggest(self, text: str, limit: int = 25) -> list[str]:
-        """Names to offer while a member types (Discord autocomplete)."""
+    async def suggest(self, text: str, limit: int = 25) -> list[Suggestion]:
+        """Names to offer while a member types (Discord autocomplete), each with the
+        reference a pick submits (``#id``): the name is data and is only shown."""
         index = await self.index()
-        return index.suggest(commands.strip_prefix(text), limit, self.today())
+        return index.suggestions(commands.strip_prefix(text), limit, self.today())
 
     def judged(self, ballot: Ballot) -> Judged:
         """Every question of ``ballot`` judged once, for everything one reply shows of it."""
@@ -257,7 +258,11 @@ class Core:
 
     async def _lookup(self, search: str, history: bool, picture: bool = False) -> Reply:
         if search.startswith("#"):
-            ballot = await self.store.get(search[1:].strip())
+            ballot = None
+            for ballot_id in read_ref(search):
+                ballot = await self.store.get(ballot_id)
+                if ballot is not None:
+                    break
             if ballot is None:
                 return error("No ballot found", f"There is no ballot with id {search[1:]!r}.")
             if history:
