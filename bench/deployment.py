@@ -38,9 +38,9 @@ import psycopg
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import insert, text
 
+from adapters.compose import open_app
 from bench.fanout import discord_limits, slack_limits, subscription_rows
 from bot.announce.model import Announce
-from bot.app import open_app
 from bot.config import Settings
 from bot.demo import DEMO_BALLOTS
 from storage.models import SubscriptionRow

@@ -29,12 +29,12 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
+from adapters.compose import open_app
 from adapters.discord import DiscordSending
 from adapters.discord.client import DISCORD_API_URL, point_at
 from adapters.slack.sender import SlackSender, web_client
 from bot.announce.dispatcher import Pacing
 from bot.announce.model import Announce
-from bot.app import open_app
 from bot.config import DiscordSettings, Settings
 from bot.demo import DEMO_BALLOTS
 from bot.ports import Sender

@@ -25,9 +25,9 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
+from adapters.compose import open_app
 from bench.fanout import Window, real_senders
 from bot.announce.dispatcher import Pacing
-from bot.app import open_app
 from bot.config import Settings
 from bot.requests import Request
 from storage.models import ReminderOptInRow

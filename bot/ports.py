@@ -1,15 +1,15 @@
 """Every interface the core needs from the outside world, in one place.
 
 The core depends on these Protocols only; ``storage`` implements them with SQLAlchemy and the
-adapters implement the senders. Wiring happens in one composition root (:mod:`bot.app`).
+adapters implement the senders. Wiring happens in one composition root (:mod:`adapters.compose`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import Protocol
+from datetime import date, datetime
+from typing import NamedTuple, Protocol
 
 from bot.domain import Ballot, CatalogEntry
 from bot.replies import Reply
@@ -109,4 +109,51 @@ class Sender(Protocol):
 
     async def dm(self, user_id: str, reply: Reply) -> str:
         """Send a direct message to a member who asked for it; return the message id."""
+        ...
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What the bot remembers of one results feed between polls."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    primed: bool = False
+    """Read once already: from then on, what is new in it is announced."""
+    failures: int = 0
+    last_error: str | None = None
+    checked_at: datetime | None = None
+
+
+class FeedStates(Protocol):
+    """Each feed's state, kept across restarts."""
+
+    async def get(self, url: str) -> FeedState:
+        """The feed's state; a fresh :class:`FeedState` for a feed never polled."""
+        ...
+
+    async def put(self, state: FeedState) -> None: ...
+
+
+class FeedError(Exception):
+    """The feed could not be read or its contents were refused; the message says why."""
+
+
+class Fetched(NamedTuple):
+    """A feed's whole body as text, with the validators for the next conditional request."""
+
+    text: str
+    etag: str | None
+    last_modified: str | None
+
+
+class FeedSource(Protocol):
+    """Where feeds are read from (HTTP, ``adapters.feed_http``)."""
+
+    async def fetch(self, url: str, format: str, state: FeedState) -> Fetched | None:
+        """The feed's body, or None when unchanged since ``state`` (HTTP 304).
+
+        ``format`` is ``"csv"`` or ``"json"``. Raises :class:`FeedError` for whatever stops
+        the whole feed from being read (network, status, size, encoding)."""
         ...

@@ -37,7 +37,7 @@ import aiohttp
 import pytest
 
 from adapters import cli
-from bot.app import open_app
+from adapters.compose import open_app
 from bot.config import Settings
 from bot.core import help_reply
 from bot.demo import open_example_ballot

@@ -26,7 +26,7 @@ from adapters.slack.sender import SlackSender, web_client
 from bot.config import ConfigError, Settings, SlackSettings
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from adapters.compose import App
 
 log = logging.getLogger(__name__)
 

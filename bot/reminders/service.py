@@ -81,6 +81,7 @@ class ReminderService:
         index: Callable[[], Awaitable[SearchIndex]],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         judge: Judge | None = None,
+        pictured: Callable[[Ballot, Judged], Awaitable[Reply]] | None = None,
     ) -> None:
         self.store = store
         self.ballots = ballots
@@ -91,7 +92,7 @@ class ReminderService:
         self.unions = union_table(settings.unions)
         self.judge = judge if judge is not None else _legal_judge(settings)
         """The core's judge: the turnout threshold a reminder names is its verdict's."""
-        self.pictured: Callable[[Ballot, Judged], Awaitable[Reply]] | None = None
+        self.pictured = pictured
         """The card with its picture (the thermometer, for an open ballot), for channels."""
 
     @property
@@ -420,8 +421,8 @@ class ReminderService:
 
 def _legal_judge(settings: Settings) -> Judge:
     """The judge built from the settings' rule table, as the core's is."""
+    from bot.verdicts import rules_from
     from bot.verdicts.judge import legal_judge
-    from bot.wiring import rules_from
 
     return legal_judge(rules_from(settings))
 

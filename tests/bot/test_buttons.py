@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import MetaData, select
 
+from adapters.compose import App, open_app
 from bot.actions import VERBS, Action, BadAction, Verb
-from bot.app import App, open_app
 from bot.cards import unresolved
 from bot.config import Settings
 from bot.domain import Ballot, Kind, PartialDate, Question, Result, Status

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from adapters.compose import App, open_app
 from bot import records
-from bot.app import App, open_app
 from bot.config import ChartSettings, DatabaseSettings, Settings
 from bot.requests import Request
 from tests.adapters.discord.support import embed_text

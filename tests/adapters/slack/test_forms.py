@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 
 import pytest
 
+from adapters.compose import open_app
 from adapters.slack.app import SlackAdapter
 from bot import records
-from bot.app import open_app
 from bot.config import Settings
 from bot.requests import Request
 from tests.adapters.slack.conftest import (

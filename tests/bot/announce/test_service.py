@@ -18,7 +18,7 @@ CONSOLE = Target("console", "console")
 
 
 async def export(chat: Chat) -> list[dict]:
-    return [chat.app.core.serialise(b) for b in await chat.app.store.all_ballots()]  # type: ignore[misc]
+    return [chat.app.core.cards.serialise(b) for b in await chat.app.store.all_ballots()]  # type: ignore[misc]
 
 
 async def test_an_organiser_adds_a_ballot_and_declares_its_result(chat: Chat) -> None:

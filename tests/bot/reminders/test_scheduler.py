@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import text
 
-from bot.app import App, open_app
+from adapters.compose import App, open_app
 from bot.config import Settings
-from bot.reminders.scheduler import ReminderScheduler, fire_reminder, job_id
 from bot.requests import Request
+from storage.reminder_scheduler import ReminderScheduler, fire_reminder, job_id
 from tests.bot.announce.conftest import ORGANISER
 
 LONDON = ZoneInfo("Europe/London")
@@ -116,7 +116,7 @@ async def test_a_reminder_missed_by_more_than_the_grace_is_skipped_and_logged(
         args=["york-1", "close-7d"],
         id=job_id("york-1", "close-7d"),
     )
-    caplog.set_level(logging.WARNING, logger="bot.reminders.scheduler")
+    caplog.set_level(logging.WARNING, logger="storage.reminder_scheduler")
 
     await scheduler.start()
     try:

@@ -21,9 +21,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from adapters.compose import App, open_app
 from bot import records
 from bot.announce.model import Announce
-from bot.app import App, open_app
 from bot.config import Settings
 from bot.domain import Ballot
 from bot.requests import Request
