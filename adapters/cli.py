@@ -189,7 +189,7 @@ async def _import(
     async with open_app(settings, load_demo=False) as app:
         try:
             declared = await import_announcing(
-                app.announcements, path, f"console:{getpass.getuser()}", announce, app.store
+                app.declarations, path, f"console:{getpass.getuser()}", announce, app.store
             )
         except ImportRejected as rejected:
             fail(err, f"nothing imported: {path} has problems (fix them and import again):")

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from adapters.feed_http import HttpFeedSource
 from bot.announce.dispatcher import Dispatcher, Pacing
 from bot.announce.feeds import FeedWatcher
-from bot.announce.model import AnnouncementStore, Target
-from bot.announce.pacing import InProcessPacer, Pacer
+from bot.announce.model import Target
+from bot.announce.pacing import InProcessPacer
 from bot.announce.service import AnnouncementService
 from bot.campaign_card import campaign_card
 from bot.card_maker import CardMaker, Confirmed, drawing, serialising
@@ -27,7 +27,17 @@ from bot.config import Settings
 from bot.core import CampaignCard, Core
 from bot.demo import DEMO_BALLOTS
 from bot.domain import Ballot
-from bot.ports import BallotStore, FeedSource, FeedStates, Sender
+from bot.ports import (
+    BallotStore,
+    Declarations,
+    FeedSource,
+    FeedStates,
+    Outbox,
+    Pacer,
+    SeenRequests,
+    Sender,
+    Subscriptions,
+)
 from bot.privacy import logs
 from bot.privacy.pseudonyms import Pseudonyms
 from bot.reminders.service import ReminderService
@@ -36,15 +46,17 @@ from bot.search.current import CatalogIndex
 from bot.search.unions import union_table
 from bot.verdicts import rules_from
 from bot.verdicts.judge import legal_judge
-from storage.announcements import SqlAnnouncementStore
 from storage.ballots import SqlBallotStore
 from storage.database import create_engine, upgrade
+from storage.declarations import SqlDeclarations
 from storage.feeds import SqlFeedStates
 from storage.leader_lock import Leadership
+from storage.outbox import SqlOutbox
 from storage.pacing import SqlPacer
 from storage.privacy import installation_salt
 from storage.reminders import SqlReminderStore
 from storage.requests import SqlSeenRequests
+from storage.subscriptions import SqlSubscriptions
 
 
 @dataclass
@@ -55,11 +67,13 @@ class App:
     engine: AsyncEngine
     store: BallotStore
     core: Core
-    announcements: AnnouncementStore
+    outbox: Outbox
+    subscriptions: Subscriptions
+    declarations: Declarations
     feed_states: FeedStates
     reminders: ReminderService
     pacer: Pacer
-    seen: SqlSeenRequests
+    seen: SeenRequests
     pseudonyms: Pseudonyms
     """Members' stable pseudonyms in logs and pacing keys (one salt per deployment)."""
 
@@ -86,7 +100,7 @@ class App:
             lease_seconds=paced.lease_seconds,
         )
         return Dispatcher(
-            self.announcements,
+            self.outbox,
             self.store,
             senders,
             self.announcement_card,
@@ -103,7 +117,8 @@ class App:
         return FeedWatcher(
             self.settings.feeds,
             self.feed_states,
-            self.announcements,
+            self.declarations,
+            self.outbox,
             source if source is not None else HttpFeedSource(),
             self.organiser_channels(),
             ballots=self.store,
@@ -178,11 +193,14 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
         logs.install(pseudonyms)  # from here on, work for a member is logged by pseudonym
         reminder_store = SqlReminderStore(sessions, pseudonyms)
         cards, catalog, campaign = core_parts(store, settings, reminder_store.confirmed)
-        announcements = SqlAnnouncementStore(sessions, store, catalog.unions)
+        outbox = SqlOutbox(sessions)
+        subscriptions = SqlSubscriptions(sessions)
+        declarations = SqlDeclarations(sessions, store, catalog.unions)
         reminders = ReminderService(
             reminder_store,
             store,
-            announcements,
+            outbox,
+            subscriptions,
             settings,
             catalog.current,
             judge=cards.judge,
@@ -194,7 +212,7 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
             catalog=catalog,
             campaign_card=campaign,
             announcements=AnnouncementService(
-                announcements, store, settings, catalog.current, cards.card
+                subscriptions, declarations, outbox, store, settings, catalog.current, cards.card
             ),
             reminders=reminders,
         )
@@ -207,7 +225,18 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
         feeds = SqlFeedStates(sessions)
         seen = SqlSeenRequests(sessions)
         yield App(
-            settings, engine, store, core, announcements, feeds, reminders, pacer, seen, pseudonyms
+            settings,
+            engine,
+            store,
+            core,
+            outbox,
+            subscriptions,
+            declarations,
+            feeds,
+            reminders,
+            pacer,
+            seen,
+            pseudonyms,
         )
     finally:
         await engine.dispose()

@@ -126,9 +126,7 @@ async def fanout(url: str, channels: int, count: int, folder: Path) -> str:
             settings.database.url = url
             async with open_app(settings, load_demo=False) as app:
                 started = time.perf_counter()
-                await app.announcements.declare(
-                    [DEMO_BALLOTS[1]], "bench", "announce", Announce.ALL
-                )
+                await app.declarations.declare([DEMO_BALLOTS[1]], "bench", "announce", Announce.ALL)
                 query = text("SELECT count(*) FROM outbox WHERE state = 'sent'")
                 while True:
                     async with app.engine.connect() as connection:

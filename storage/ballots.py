@@ -28,8 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.domain import Ballot, CatalogEntry, Status
-from bot.ports import SaveReport
+from bot.domain import Ballot, CatalogEntry, SaveReport, Status
 from bot.privacy.retention import has_ended_status
 from storage.catalog import read_catalog
 from storage.database import READ, WRITE, upsert_insert

@@ -22,9 +22,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from bot.announce.model import Announce, AnnouncementStore, Declared, Target
+from bot.announce.model import Announce, Declared, Target
 from bot.config import FeedSettings
-from bot.ports import BallotStore, FeedError, FeedSource, FeedState, FeedStates
+from bot.ports import (
+    BallotStore,
+    Declarations,
+    FeedError,
+    FeedSource,
+    FeedState,
+    FeedStates,
+    Outbox,
+)
 from bot.services.imports import ImportRejected, checked, parse_csv, parse_json
 
 log = logging.getLogger(__name__)
@@ -46,14 +54,16 @@ class FeedWatcher:
         self,
         feeds: Sequence[FeedSettings],
         states: FeedStates,
-        announcements: AnnouncementStore,
+        declarations: Declarations,
+        outbox: Outbox,
         source: FeedSource,
         organisers: Sequence[Target] = (),
         ballots: BallotStore | None = None,
     ) -> None:
         self.feeds = list(feeds)
         self.states = states
-        self.announcements = announcements
+        self.declarations = declarations
+        self.outbox = outbox
         self.source = source
         self.organisers = tuple(organisers)
         self.ballots = ballots
@@ -90,7 +100,7 @@ class FeedWatcher:
         except ImportRejected as rejected:
             raise FeedError(f"refused: {rejected}") from None
         policy = Announce.NEW_RESULTS if state.primed else Announce.NONE
-        declared = await self.announcements.declare(ballots, f"feed:{feed.url}", "feed", policy)
+        declared = await self.declarations.declare(ballots, f"feed:{feed.url}", "feed", policy)
         await self.states.put(FeedState(feed.url, etag, last_modified, True, 0, None, now))
         return Poll(feed.url, declared, announced=state.primed)
 
@@ -119,7 +129,7 @@ class FeedWatcher:
         failing = replace(state, failures=state.failures + 1, last_error=error, checked_at=now)
         await self.states.put(failing)
         if state.failures == 0:  # the first failure of a spell: tell the organisers once
-            await self.announcements.notify(
+            await self.outbox.notify(
                 self.organisers,
                 f"feed:{feed.url}",
                 f"The results feed {feed.url} is failing since {now:%d %B %Y %H:%M} UTC "

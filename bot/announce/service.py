@@ -14,10 +14,10 @@ from typing import Any
 
 from bot import commands, forms, parsers, records
 from bot.admin_target import named_ballot, split_target
-from bot.announce.model import Announce, AnnouncementStore, Declared, FilterKind, Target
+from bot.announce.model import Announce, Declared, FilterKind, OutboxState, Target
 from bot.config import Settings
 from bot.domain import Ballot, Question, Result, Status
-from bot.ports import BallotStore
+from bot.ports import BallotStore, Declarations, Outbox, Subscriptions
 from bot.replies import Form, Reply, Section, Tone, error
 from bot.requests import FormSubmission, Request
 from bot.search import SearchIndex, normalise
@@ -67,13 +67,17 @@ def refused(request: Request) -> Reply:
 class AnnouncementService:
     def __init__(
         self,
-        store: AnnouncementStore,
+        subscriptions: Subscriptions,
+        declarations: Declarations,
+        outbox: Outbox,
         ballots: BallotStore,
         settings: Settings,
         index: Callable[[], Awaitable[SearchIndex]],
         card: Callable[[Ballot], Reply],
     ) -> None:
-        self.store = store
+        self.subscriptions = subscriptions
+        self.declarations = declarations
+        self.outbox = outbox
         self.ballots = ballots
         self.settings = settings
         self.index = index
@@ -153,25 +157,25 @@ class AnnouncementService:
         if isinstance(chosen, Reply):
             return chosen
         kind, value = chosen
-        new = await self.store.subscribe(target, kind, value, who(request))
+        new = await self.subscriptions.subscribe(target, kind, value, who(request))
         what = "every result" if kind is FilterKind.ALL else f"{kind}: {value}"
         header = "This channel now follows " if new else "This channel already follows "
         return Reply(header=header + what, tone=Tone.PASSED, kind="subscription")
 
     async def _unsubscribe(self, target: Target, text: str) -> Reply:
         if not text.strip():
-            removed = await self.store.unsubscribe(target, None, "")
+            removed = await self.subscriptions.unsubscribe(target, None, "")
         else:
             chosen = await self._filter(text)
             if isinstance(chosen, Reply):
                 return chosen
-            removed = await self.store.unsubscribe(target, *chosen)
+            removed = await self.subscriptions.unsubscribe(target, *chosen)
         if not removed:
             return error("This channel did not follow that", "Nothing was changed.")
         return Reply(header=f"Stopped {removed} subscription(s) here", kind="subscription")
 
     async def _list(self, target: Target) -> Reply:
-        found = await self.store.subscriptions(target)
+        found = await self.subscriptions.subscriptions(target)
         if not found:
             return Reply(header="This channel follows no results", kind="subscription")
         lines = tuple(s.describe() for s in found)
@@ -217,13 +221,13 @@ class AnnouncementService:
                 return await self._set(ballot, options, request)
             case "cancel":
                 cancelled = replace(ballot, status=Status.CANCELLED)
-                await self.store.declare([cancelled], who(request), "cancel", Announce.NONE)
+                await self.declarations.declare([cancelled], who(request), "cancel", Announce.NONE)
                 return Reply(header=f"Cancelled: {ballot.title}", kind="admin")
             case "preview":
                 card = self.card(ballot)
                 return replace(card, header=f"Preview (not sent): New result: {card.header}")
             case "announce":
-                declared = await self.store.declare(
+                declared = await self.declarations.declare(
                     [ballot], who(request), "announce", Announce.ALL
                 )
                 return _queued(ballot, declared)
@@ -249,7 +253,7 @@ class AnnouncementService:
         if isinstance(changed, Reply):
             return changed
         changed = replace(changed, status=Status.DECLARED)
-        declared = await self.store.declare([changed], who(request), verb, Announce.ALL)
+        declared = await self.declarations.declare([changed], who(request), verb, Announce.ALL)
         return _queued(changed, declared)
 
     async def _add(self, words: list[str], request: Request) -> Reply:
@@ -265,7 +269,7 @@ class AnnouncementService:
         ballot = _checked(fields)
         if isinstance(ballot, Reply):
             return ballot
-        await self.store.declare([ballot], who(request), "add", Announce.NONE)
+        await self.declarations.declare([ballot], who(request), "add", Announce.NONE)
         return Reply(header=f"Added: {ballot.title}", text=f"Ballot id: {ballot.id}", kind="admin")
 
     async def _set(self, ballot: Ballot, words: list[str], request: Request) -> Reply:
@@ -294,7 +298,7 @@ class AnnouncementService:
         changed = _checked(raw, questions, stored_id=ballot.id)
         if isinstance(changed, Reply):
             return changed
-        await self.store.declare([changed], who(request), "set", Announce.NONE)
+        await self.declarations.declare([changed], who(request), "set", Announce.NONE)
         return Reply(
             header=f"Updated: {changed.title}", text=", ".join([*fields, *reported]), kind="admin"
         )
@@ -312,11 +316,11 @@ class AnnouncementService:
             replace(q, result=replace(q.result, turnout_pct=pct)) for q in ballot.questions
         )
         reported = replace(ballot, questions=questions)
-        await self.store.declare([reported], who(request), "turnout", Announce.NONE)
+        await self.declarations.declare([reported], who(request), "turnout", Announce.NONE)
         return Reply(header=f"Reported turnout for {ballot.title}: {pct:g}%", kind="admin")
 
     async def _audit(self, ballot: Ballot) -> Reply:
-        entries = await self.store.audit(ballot.id)
+        entries = await self.declarations.audit(ballot.id)
         lines = tuple(
             f"{e.at:%Y-%m-%d %H:%M} UTC — {e.who} — {e.action}"
             + (f" — before: {_figures(e.before)} — after: {_figures(e.after)}" if e.after else "")
@@ -331,15 +335,15 @@ class AnnouncementService:
     async def _deliveries(self, ballot_id: str | None) -> Reply:
         """Messages to channels one by one; DMs to members only counted, per ballot and
         stage: no member is named, and nothing shows who said they posted their paper."""
-        rows = await self.store.deliveries(ballot_id, members=False)
+        rows = await self.outbox.deliveries(ballot_id, members=False)
         lines = tuple(
             f"{d.ballot_id} {d.kind} → {d.target.platform}:{d.target.channel_id}: {d.state}"
             + (f" ({d.error})" if d.error else "")
             for d in rows
         )
-        failed = sum(d.state == "failed" for d in rows)
+        failed = sum(d.state is OutboxState.FAILED for d in rows)
         sections = [Section(title=f"{len(rows)} latest", lines=lines)]
-        dms = await self.store.dm_counts(ballot_id)
+        dms = await self.outbox.dm_counts(ballot_id)
         if dms:
             counted = tuple(
                 f"{c.ballot_id} {c.stage}: {c.sent} sent, {c.pending} pending, {c.failed} failed"

@@ -20,15 +20,15 @@ from zoneinfo import ZoneInfo
 from bot import commands, parsers
 from bot.actions import Action, Verb
 from bot.admin_target import named_ballot, split_target
-from bot.announce.model import AnnouncementStore, Kind, OutboxItem, Target, matching
+from bot.announce.model import OutboxItem, OutboxKind, Target, matching
 from bot.announce.service import is_organiser, refused
 from bot.cards import Judge, Judged, judge_ballot, unresolved
 from bot.config import ReminderSettings, Settings
 from bot.domain import Ballot, Method, Status
-from bot.ports import BallotStore
+from bot.ports import BallotStore, Outbox, ReminderStore, Subscriptions
 from bot.privacy import logs, retention
 from bot.privacy.report import Erasure, report_reply
-from bot.reminders.model import Forgotten, Member, PlanChanges, ReminderStore
+from bot.reminders.model import Forgotten, Member, PlanChanges
 from bot.reminders.plan import (
     Plan,
     PlanSettings,
@@ -76,7 +76,8 @@ class ReminderService:
         self,
         store: ReminderStore,
         ballots: BallotStore,
-        outbox: AnnouncementStore,
+        outbox: Outbox,
+        subscriptions: Subscriptions,
         settings: Settings,
         index: Callable[[], Awaitable[SearchIndex]],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -86,6 +87,7 @@ class ReminderService:
         self.store = store
         self.ballots = ballots
         self.outbox = outbox
+        self.subscriptions = subscriptions
         self.settings = settings
         self.index = index
         self.clock = clock
@@ -296,16 +298,17 @@ class ReminderService:
             return 0, 0
         not_before = out_of_quiet_hours(local, knobs).astimezone(UTC)
         channels = [
-            s.target for s in matching(await self.outbox.subscriptions(), ballot, self.unions)
+            s.target
+            for s in matching(await self.subscriptions.subscriptions(), ballot, self.unions)
         ]
         members = [Target(m.platform, m.user_id) for m in await self.store.to_remind(ballot.id)]
         day_began = at(local.date(), time(0, 0), self.zone).astimezone(UTC)
         now = self.clock()
         posted = await self.outbox.enqueue(
-            Kind.REMINDER, ballot.id, stage, channels, not_before, now=now
+            OutboxKind.REMINDER, ballot.id, stage, channels, not_before, now=now
         )
         dms = await self.outbox.enqueue(
-            Kind.DM, ballot.id, stage, members, not_before, once_since=day_began, now=now
+            OutboxKind.DM, ballot.id, stage, members, not_before, once_since=day_began, now=now
         )
         return posted, dms
 
@@ -329,7 +332,7 @@ class ReminderService:
         judged = judge_ballot(ballot, self.judge)
         threshold = _turnout_threshold(ballot, judged)
         fields += await self._turnout_fields(ballot, threshold)
-        if item.kind is Kind.DM:
+        if item.kind is OutboxKind.DM:
             buttons = (
                 Button("I've posted my paper", Action(Verb.POSTED, ballot.id), "primary"),
                 Button("I need a replacement paper", Action(Verb.REPLACEMENT, ballot.id)),
@@ -337,7 +340,11 @@ class ReminderService:
         else:
             buttons = (Button("Remind me by DM", Action(Verb.REMIND, ballot.id)),)
         image = None
-        if item.kind is Kind.REMINDER and self.pictured and self.settings.announcements.pictures:
+        if (
+            item.kind is OutboxKind.REMINDER
+            and self.pictured
+            and self.settings.announcements.pictures
+        ):
             image = (await self.pictured(ballot, judged)).image
         if threshold is not None:
             why = f"Every vote counts towards the {threshold:g}% turnout the law requires."

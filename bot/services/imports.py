@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from bot import parsers, records
-from bot.announce.model import Announce, AnnouncementStore, Declared
-from bot.domain import Ballot, Question
-from bot.ports import BallotStore, SaveReport
+from bot.announce.model import Announce, Declared
+from bot.domain import Ballot, Question, SaveReport
+from bot.ports import BallotStore, Declarations
 from bot.services import bounded, formulas
 
 MAX_BYTES = 20 * 2**20
@@ -278,7 +278,7 @@ async def import_file(store: BallotStore, path: Path) -> SaveReport:
 
 
 async def import_announcing(
-    announcements: AnnouncementStore,
+    declarations: Declarations,
     path: Path,
     who: str,
     announce: bool = True,
@@ -290,4 +290,4 @@ async def import_announcing(
     already stored keep their ids even if those predate the rule for new ids."""
     policy = Announce.NEW_RESULTS if announce else Announce.NONE
     ballots = await checked(lambda ids: read_ballots(path, ids), store)
-    return await announcements.declare(ballots, who, "import", policy)
+    return await declarations.declare(ballots, who, "import", policy)

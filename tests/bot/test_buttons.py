@@ -224,8 +224,8 @@ async def test_history_on_a_card_named_like_an_organiser_command_only_lists_ball
     assert answer.ok and answer.kind == "list"
     kirklees = await trapped.app.store.get(KIRKLEES)
     assert kirklees is not None and kirklees.status is not Status.CANCELLED
-    assert await trapped.app.announcements.deliveries(KIRKLEES) == []
-    assert [e.action for e in await trapped.app.announcements.audit(KIRKLEES)] == []
+    assert await trapped.app.outbox.deliveries(KIRKLEES) == []
+    assert [e.action for e in await trapped.app.declarations.audit(KIRKLEES)] == []
 
 
 async def test_choices_carry_ballot_ids_even_when_an_alias_is_a_command(chat: Chat) -> None:

@@ -40,14 +40,14 @@ async def end_by_import(branch: Branch, tmp_path: Path) -> None:
         "id,employer,unions,question,kind,status\n"
         'york-2026,York Council,GMB,"Strike over pay?",strike,closed\n'
     )
-    await import_announcing(branch.app.announcements, csv, "console:secretary")
+    await import_announcing(branch.app.declarations, csv, "console:secretary")
 
 
 async def end_by_feed(branch: Branch, _tmp_path: Path) -> None:
     """What a results feed does with a declared result (FeedWatcher, ``declare``)."""
     york = await branch.app.store.get("york-2026")
     assert york is not None
-    await branch.app.announcements.declare(
+    await branch.app.declarations.declare(
         [replace(york, status=Status.DECLARED)],
         "feed:https://x.example/r.csv",
         "feed",

@@ -276,7 +276,7 @@ async def test_a_bug_while_storing_a_feed_is_a_failing_feed_not_a_crash(
     async def broken(*args: object, **kwargs: object) -> None:
         raise OverflowError("the database driver gave up")
 
-    monkeypatch.setattr(watcher.announcements, "declare", broken)
+    monkeypatch.setattr(watcher.declarations, "declare", broken)
     polled = await watcher.poll(settings)
     await watcher.poll(settings)
 

@@ -51,7 +51,7 @@ async def a_ballot_due(app: App, due: datetime) -> None:
 
 
 async def queued(app: App) -> list[tuple[str, str, str]]:
-    rows = await app.announcements.deliveries("york-1")
+    rows = await app.outbox.deliveries("york-1")
     return sorted((d.kind, d.target.channel_id, d.state) for d in rows)
 
 

@@ -115,13 +115,13 @@ class Fuzzed:
     def snapshot(self) -> tuple[str, int, int]:
         async def taken() -> tuple[str, int, int]:
             exported = await export_ballots(self.app.store, "json")
-            deliveries = len(await self.app.announcements.deliveries(None, limit=10_000))
+            deliveries = len(await self.app.outbox.deliveries(None, limit=10_000))
             return exported, deliveries, await self.app.store.catalog_version()
 
         return self.run(taken())  # type: ignore[no-any-return]
 
     def store(self, ballots: list[Ballot]) -> None:
-        self.run(self.app.announcements.declare(ballots, "fuzz", "import", Announce.NONE))
+        self.run(self.app.declarations.declare(ballots, "fuzz", "import", Announce.NONE))
 
 
 @pytest.fixture
