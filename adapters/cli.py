@@ -184,7 +184,7 @@ async def _demo(settings: Settings, open_example: bool, console: Console) -> int
 async def _import(
     settings: Settings, path: Path, announce: bool, console: Console, err: Console
 ) -> int:
-    from bot.services.imports import ImportRejected, import_announcing
+    from bot.imports.files import ImportRejected, import_announcing
 
     async with open_app(settings, load_demo=False) as app:
         try:
@@ -216,7 +216,7 @@ async def _import(
 
 async def _export(settings: Settings, fmt: str, output: Path | None, console: Console) -> int:
     from bot.card_maker import verdict_fields
-    from bot.services.exports import export_ballots
+    from bot.imports.exports import export_ballots
     from bot.verdicts import rules_from
 
     extra = verdict_fields(rules_from(settings))

@@ -21,8 +21,8 @@ from bot.announce.feeds import FeedWatcher
 from bot.announce.model import Target
 from bot.announce.pacing import InProcessPacer
 from bot.announce.service import AnnouncementService
-from bot.campaign_card import campaign_card
 from bot.card_maker import CardMaker, Confirmed, drawing, serialising
+from bot.cards import campaign_card
 from bot.config import Settings
 from bot.core import CampaignCard, Core
 from bot.demo import DEMO_BALLOTS
@@ -55,7 +55,7 @@ from storage.outbox import SqlOutbox
 from storage.pacing import SqlPacer
 from storage.privacy import installation_salt
 from storage.reminders import SqlReminderStore
-from storage.requests import SqlSeenRequests
+from storage.seen_requests import SqlSeenRequests
 from storage.subscriptions import SqlSubscriptions
 
 

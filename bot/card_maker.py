@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bot.cards import Judge, Judged, ballot_card, judge_ballot, simple_judge
+from bot.columns import QuestionExtra, ballot_to_dict
 from bot.config import Settings
 from bot.domain import Ballot, Question
-from bot.records import QuestionExtra, ballot_to_dict
 from bot.replies import Image, Reply
 from bot.verdicts import RuleTable, verdict_for
 

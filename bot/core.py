@@ -19,7 +19,7 @@ from bot.cards import Judge, Judged, ballot_line, open_line, unresolved
 from bot.domain import Ballot
 from bot.ports import BallotStore
 from bot.privacy.logs import acting_for
-from bot.replies import Button, Reply, Section, Tone, error
+from bot.replies import Button, Reply, ReplyKind, Section, Tone, error
 from bot.requests import FormSubmission, Request
 from bot.search import SearchIndex
 from bot.search.current import CatalogIndex
@@ -238,13 +238,15 @@ class Core:
     async def _open(self) -> Reply:
         ballots = await self.store.open_ballots(self.today())
         if not ballots:
-            return Reply(header="No ballots are open now", kind="list", data={"ballots": []})
+            return Reply(
+                header="No ballots are open now", kind=ReplyKind.LIST, data={"ballots": []}
+            )
         return self._listing("Ballots open now", ballots, describe=open_line)
 
     async def _recent(self) -> Reply:
         ballots = await self.store.recent_results(RECENT_LIMIT)
         if not ballots:
-            return Reply(header="No results yet", kind="list", data={"ballots": []})
+            return Reply(header="No results yet", kind=ReplyKind.LIST, data={"ballots": []})
         return self._listing("Latest results", ballots)
 
     def _listing(
@@ -265,7 +267,7 @@ class Core:
             buttons=tuple(Button(b.employer[:70], Action(Verb.CARD, b.id)) for b in ballots[:5]),
             footer=footer,
             tone=Tone.NEUTRAL,
-            kind="list",
+            kind=ReplyKind.LIST,
             data={
                 "ballots": [serialise(b, j) for b, j in zip(ballots, judged, strict=True)]
                 if serialise
@@ -312,5 +314,5 @@ def help_reply() -> Reply:
         text="Type `/ballot` followed by one of these:",
         sections=(Section(title="Commands", lines=tuple(commands.help_lines())),),
         footer=f"{commands.BALLOT_NAMED}.",
-        kind="help",
+        kind=ReplyKind.HELP,
     )

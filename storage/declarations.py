@@ -27,8 +27,8 @@ from bot.announce.model import (
     matching,
     result_is_news,
 )
+from bot.columns import ballot_to_dict
 from bot.domain import Ballot
-from bot.records import ballot_to_dict
 from bot.search import BUILTIN_TABLE, UnionTable
 from storage.ballots import SqlBallotStore
 from storage.database import as_utc, dialect_of, upsert_insert

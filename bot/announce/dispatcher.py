@@ -30,7 +30,7 @@ from bot.ports import (
 )
 from bot.privacy.logs import acting_for
 from bot.privacy.pseudonyms import Pseudonyms, dm_pacing_key
-from bot.replies import Reply, Tone
+from bot.replies import Reply, ReplyKind, Tone
 
 log = logging.getLogger(__name__)
 
@@ -291,4 +291,4 @@ def _notice(item: OutboxItem) -> Reply:
         if item.ballot_id.startswith("feed:")
         else ("An announcement could not be delivered")
     )
-    return Reply(header=header, text=item.body or "", tone=Tone.FAILED, kind="notice")
+    return Reply(header=header, text=item.body or "", tone=Tone.FAILED, kind=ReplyKind.NOTICE)

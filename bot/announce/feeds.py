@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 
 from bot.announce.model import Announce, Declared, Target
 from bot.config import FeedSettings
+from bot.imports.files import ImportRejected, checked, parse_csv, parse_json
 from bot.ports import (
     BallotStore,
     Declarations,
@@ -33,7 +34,6 @@ from bot.ports import (
     FeedStates,
     Outbox,
 )
-from bot.services.imports import ImportRejected, checked, parse_csv, parse_json
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 3600.0

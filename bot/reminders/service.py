@@ -37,7 +37,7 @@ from bot.reminders.plan import (
     plan_for,
     working_days_before,
 )
-from bot.replies import Button, Field, Reply, Section, Tone, error
+from bot.replies import Button, Field, Reply, ReplyKind, Section, Tone, error
 from bot.requests import Request
 from bot.search import SearchIndex
 from bot.search.unions import union_table
@@ -189,7 +189,7 @@ class ReminderService:
             "a day. `/ballot remind stop` stops them; `/ballot forget me` erases you.",
             sections=(Section(title=f"{len(running)} ballot(s)", lines=tuple(lines)),),
             tone=Tone.PASSED,
-            kind="reminders",
+            kind=ReplyKind.REMINDERS,
         )
 
     async def _remind_stop(self, member: Member, search: str) -> Reply:
@@ -201,8 +201,10 @@ class ReminderService:
             ids = [b.id for b in running]
         stopped = await self.store.opt_out(member, ids)
         if not stopped:
-            return Reply(header="You had no reminders to stop", kind="reminders")
-        return Reply(header=f"Stopped: no more reminders ({stopped} ballot(s))", kind="reminders")
+            return Reply(header="You had no reminders to stop", kind=ReplyKind.REMINDERS)
+        return Reply(
+            header=f"Stopped: no more reminders ({stopped} ballot(s))", kind=ReplyKind.REMINDERS
+        )
 
     async def _voted(self, member: Member, search: str) -> Reply:
         running = await self._running(search, Verb.POSTED)
@@ -213,7 +215,7 @@ class ReminderService:
                 header=f"Several open ballots match “{search}”",
                 text="Which paper did you post?",
                 buttons=tuple(Button(b.title[:70], Action(Verb.POSTED, b.id)) for b in running),
-                kind="choices",
+                kind=ReplyKind.CHOICES,
             )
         ballot = running[0]
         new = await self.store.posted(member, ballot.id)
@@ -222,7 +224,7 @@ class ReminderService:
             text=f"No more reminders about {ballot.title}. Only that you posted your paper is "
             "kept, never how you voted, and it is deleted after the ballot.",
             tone=Tone.PASSED,
-            kind="reminders",
+            kind=ReplyKind.REMINDERS,
         )
 
     async def _replacement(self, search: str) -> Reply:
@@ -238,7 +240,7 @@ class ReminderService:
             text="Ask for a replacement as early as you can: it has to reach you, and you have "
             "to post it back, before the ballot closes.",
             sections=tuple(sections),
-            kind="reminders",
+            kind=ReplyKind.REMINDERS,
         )
 
     async def _admin(self, args: str) -> Reply:
@@ -279,7 +281,7 @@ class ReminderService:
             f"quiet hours ({quiet}): what falls due then waits for their end.",
             sections=tuple(sections),
             fields=_replacement_fields(knobs),
-            kind="admin",
+            kind=ReplyKind.ADMIN,
         )
 
     # -- what the scheduler and the dispatcher call --------------------------------------------
@@ -357,7 +359,7 @@ class ReminderService:
             fields=tuple(fields),
             buttons=buttons,
             tone=Tone.NEUTRAL,
-            kind="reminder",
+            kind=ReplyKind.REMINDER,
         )
 
     async def _turnout_fields(self, ballot: Ballot, threshold: float | None) -> list[Field]:
@@ -476,7 +478,7 @@ def _forgotten(gone: Forgotten) -> Reply:
         f"paper” record(s) and {gone.messages} message(s) to you. How you voted was never "
         f"stored.{audit}",
         tone=Tone.PASSED,
-        kind="reminders",
+        kind=ReplyKind.REMINDERS,
     )
 
 

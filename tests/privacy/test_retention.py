@@ -11,8 +11,8 @@ import pytest
 
 from bot.announce.model import Announce
 from bot.domain import Ballot, Kind, PartialDate, Question, Status
+from bot.imports.files import import_announcing
 from bot.privacy.retention import ended_on, erased_on, expired, next_purge
-from bot.services.imports import import_announcing
 from storage.reminder_scheduler import ReminderScheduler
 from tests.bot.reminders.conftest import LONDON, Branch
 from tests.privacy.conftest import AMINA, BEN

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.columns import MAX_QUESTIONS
 from bot.domain import Ballot, Kind, Question
-from bot.records import MAX_QUESTIONS
 from tests.bot.announce.test_service import LEEDS, export
 from tests.bot.conftest import Chat
 
