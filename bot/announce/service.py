@@ -17,6 +17,7 @@ from bot.admin_target import named_ballot, split_target
 from bot.announce.model import Announce, AnnouncementStore, Declared, FilterKind, Target
 from bot.config import Settings
 from bot.domain import Ballot, Question, Result, Status
+from bot.percentages import as_reported
 from bot.ports import BallotStore
 from bot.replies import Form, Reply, Section, Tone, error
 from bot.requests import FormSubmission, Request
@@ -313,7 +314,8 @@ class AnnouncementService:
         )
         reported = replace(ballot, questions=questions)
         await self.store.declare([reported], who(request), "turnout", Announce.NONE)
-        return Reply(header=f"Reported turnout for {ballot.title}: {pct:g}%", kind="admin")
+        header = f"Reported turnout for {ballot.title}: {as_reported(pct)}"
+        return Reply(header=header, kind="admin")
 
     async def _audit(self, ballot: Ballot) -> Reply:
         entries = await self.store.audit(ballot.id)

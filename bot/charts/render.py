@@ -115,8 +115,8 @@ def render_result(chart: ResultChart) -> Picture:
     else:
         votes.barh([0], [chart.yes_pct], color=YES, height=0.6)
         votes.barh([0], [chart.no_pct], left=[chart.yes_pct], color=NO, height=0.6)
-        yes_text = f"Yes {chart.yes_pct:.1f}%"
-        no_text = f"No {chart.no_pct:.1f}%"
+        yes_text = f"Yes {chart.yes_text}"
+        no_text = f"No {chart.no_text}"
         if chart.votes_for is not None and chart.votes_against is not None:
             yes_text += f" ({chart.votes_for:,})"
             no_text += f" ({chart.votes_against:,})"

@@ -25,6 +25,7 @@ from bot.announce.service import is_organiser, refused
 from bot.cards import Judge, Judged, judge_ballot, unresolved
 from bot.config import ReminderSettings, Settings
 from bot.domain import Ballot, Method, Status
+from bot.percentages import as_reported, percent
 from bot.ports import BallotStore
 from bot.privacy import logs, retention
 from bot.privacy.report import Erasure, report_reply
@@ -339,7 +340,8 @@ class ReminderService:
         if item.kind is Kind.REMINDER and self.pictured and self.settings.announcements.pictures:
             image = (await self.pictured(ballot, judged)).image
         if threshold is not None:
-            why = f"Every vote counts towards the {threshold:g}% turnout the law requires."
+            needed = as_reported(threshold)
+            why = f"Every vote counts towards the {needed} turnout the law requires."
         else:
             why = "Every vote counts: there is no turnout threshold, those who vote decide."
         return Reply(
@@ -358,14 +360,14 @@ class ReminderService:
             None,
         )
         against = (
-            f"against the {threshold:g}% threshold"
+            f"against the {as_reported(threshold)} threshold"
             if threshold is not None
             else "(no turnout threshold)"
         )
         fields = [
             Field(
                 "Turnout so far (reported)",
-                f"{reported:g}% {against}"
+                f"{as_reported(reported)} {against}"
                 if reported is not None
                 else f"not known: the organisers have not reported one yet {against}",
             )
@@ -373,7 +375,7 @@ class ReminderService:
         confirmed = await self.store.confirmed(ballot.id)
         if ballot.eligible:
             share = 100 * confirmed / ballot.eligible
-            estimate = f"{confirmed:,} of {ballot.eligible:,} members ({share:.1f}%)"
+            estimate = f"{confirmed:,} of {ballot.eligible:,} members ({percent(share)})"
         else:
             estimate = f"{confirmed:,} members (how many were balloted is not known)"
         fields.append(Field("Said they have posted (an estimate)", estimate))
