@@ -141,9 +141,8 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
             await store.save(DEMO_BALLOTS)
         core = build_core(store, settings)
         announcements = SqlAnnouncementStore(sessions, store, core.unions)
-        core.announcements = AnnouncementService(
-            announcements, store, settings, core.index, core.card
-        )
+        organisers = AnnouncementService(announcements, store, settings, core.index, core.card)
+        core.announcements = organisers
         configured = settings.privacy.log_salt
         salt = configured.get_secret_value() if configured is not None else ""
         pseudonyms = Pseudonyms(salt or await installation_salt(sessions))
@@ -159,6 +158,7 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
         # Ballots record the day they ended on the union's calendar, by the reminders' clock.
         store.today = lambda: reminders.local_now().date()
         core.reminders = reminders
+        organisers.clock = lambda: reminders.clock()  # one clock for what organisers report
         core.confirmed = reminders.store.confirmed
         reminders.pictured = core.pictured
         # Several processes share PostgreSQL, and so the platforms' pace; SQLite has one.

@@ -12,12 +12,19 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.actions import Action, Verb
-from bot.domain import Ballot, Question
+from bot.domain import Ballot, Question, Status
 from bot.figures import Figures, derive
 from bot.percentages import percent
 from bot.replies import Bar, Button, Field, Reply, Section, Tone, error
 from bot.search import Match
-from bot.shown import NOT_KNOWN, result_turnout, result_turnout_value, share, shares
+from bot.shown import (
+    NOT_KNOWN,
+    result_turnout,
+    result_turnout_value,
+    share,
+    shares,
+    turnout_so_far,
+)
 from bot.verdicts.reported import yes_span
 from bot.verdicts.verdict import NO_THRESHOLDS, Thresholds, Verdict
 
@@ -119,8 +126,14 @@ def question_section(ballot: Ballot, question: Question, judgement: Judgement) -
         fields.append(Field("Yes of all entitled", share(figures.for_pct_of_eligible)))
     yes = figures.for_pct_of_votes
     turnout = result_turnout_value(question, figures)
-    lines = judgement.thresholds
     caption = "turnout " + result_turnout(question, figures, ballot.eligible)
+    running = ballot.running_turnout
+    if running is not None and result.is_empty:
+        # While it runs: the organisers' figure, as what it is, never as the result's.
+        fields[-1] = Field("Turnout", "not known until the result")
+        fields.append(Field("Turnout so far", turnout_so_far(running)))
+        turnout, caption = running.pct, "turnout so far " + turnout_so_far(running)
+    lines = judgement.thresholds
     if judgement.verdict is not None and lines.turnout_pct is None:
         caption += f" ({NO_TURNOUT_THRESHOLD})"
     bars = (
@@ -215,6 +228,10 @@ def open_line(ballot: Ballot, judge: Judge = simple_judge, judged: Judged | None
     return f"{ballot.title} — closes {closes}: {headline(ballot, judge, judged)}"
 
 
+_OVER = (Status.DECLARED, Status.CANCELLED)
+"""A ballot with no result yet but one of these statuses is not waiting for one."""
+
+
 def headline(ballot: Ballot, judge: Judge = simple_judge, judged: Judged | None = None) -> str:
     """What came of each question, ``" · "`` between questions; ``judged`` when its questions
     are judged already."""
@@ -227,8 +244,9 @@ def headline(ballot: Ballot, judge: Judge = simple_judge, judged: Judged | None 
         figures = derive(ballot, question)
         turnout = result_turnout(question, figures, ballot.eligible)
         verdict = list(judgement.lines[:1])
-        if yes_span(question.result) is None:  # no result yet: what organisers reported so far
-            turnout = f"so far {turnout}" if turnout != NOT_KNOWN else "so far not reported"
+        if not ballot.has_result and ballot.effective_status not in _OVER:
+            # No result yet: what organisers reported so far, never as a result's turnout.
+            turnout = f"so far {turnout_so_far(ballot.running_turnout)}"
             verdict = ["mandate not known until the result"] if question.kind.statutory else []
         said = [_outcome(question, figures), f"turnout {turnout}", *verdict]
         parts.append(f"“{text}” " + "; ".join(said))

@@ -7,12 +7,15 @@ as the source wrote them and say so.
 
 from __future__ import annotations
 
-from bot.domain import Question, written_decimals
+from datetime import UTC, datetime
+
+from bot.domain import PartialDate, Question, TurnoutSoFar, written_decimals
 from bot.figures import Figures
 from bot.percentages import as_reported, percent
 from bot.verdicts.reported import yes_span
 
 NOT_KNOWN = "not known"
+NOT_REPORTED = "not reported"
 
 
 def share(value: float | None) -> str:
@@ -59,3 +62,18 @@ def result_turnout_value(question: Question, figures: Figures) -> float | None:
     if reported is not None and not figures.turnout_conflict:
         return reported
     return figures.turnout_pct
+
+
+def moment(at: datetime) -> str:
+    """``on 1 December 2026 at 14:05 UTC``: when organisers reported a figure."""
+    utc = at.astimezone(UTC)
+    return f"on {PartialDate.of(utc.date()).human()} at {utc:%H:%M} UTC"
+
+
+def turnout_so_far(running: TurnoutSoFar | None) -> str:
+    """``31.5% (reported by organisers on 1 December 2026 at 14:05 UTC)``: turnout so far as
+    every surface writes it, never mistaken for a result's turnout; "not reported" without."""
+    if running is None:
+        return NOT_REPORTED
+    when = f" {moment(running.reported_at)}" if running.reported_at else "; when is not recorded"
+    return f"{as_reported(running.pct)} (reported by organisers{when})"

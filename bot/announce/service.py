@@ -10,18 +10,20 @@ import json
 import shlex
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from bot import commands, forms, parsers, records
 from bot.admin_target import named_ballot, split_target
 from bot.announce.model import Announce, AnnouncementStore, Declared, FilterKind, Target
 from bot.config import Settings
-from bot.domain import Ballot, Question, Result, Status
+from bot.domain import Ballot, Question, Result, Status, TurnoutSoFar
 from bot.percentages import as_reported
 from bot.ports import BallotStore
 from bot.replies import Form, Reply, Section, Tone, error
 from bot.requests import FormSubmission, Request
 from bot.search import SearchIndex, normalise
+from bot.shown import moment
 
 KIND_OF_NAME = {
     "union": FilterKind.UNION,
@@ -73,12 +75,15 @@ class AnnouncementService:
         settings: Settings,
         index: Callable[[], Awaitable[SearchIndex]],
         card: Callable[[Ballot], Reply],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store = store
         self.ballots = ballots
         self.settings = settings
         self.index = index
         self.card = card
+        self.clock = clock
+        """When organisers' reports happen (the composition root shares the reminders')."""
 
     async def handle(self, command: commands.Command, request: Request) -> Reply:
         target = Target(request.platform, request.channel_id, request.workspace)
@@ -279,7 +284,9 @@ class AnnouncementService:
         fields = _key_values([w for w in words if not w.startswith("q=")])
         if isinstance(fields, Reply):
             return fields
-        settable = ({c.name for c in records.BALLOT_COLUMNS} - {"id"}) | set(REPORTED)
+        settable = ({c.name for c in records.BALLOT_COLUMNS} - {"id", *records.RUNNING}) | set(
+            REPORTED
+        )
         wrong = sorted(set(fields) - settable)
         if wrong:
             return error(
@@ -301,21 +308,35 @@ class AnnouncementService:
         )
 
     async def _turnout(self, ballot: Ballot, options: list[str], request: Request) -> Reply:
+        """Turnout so far, while the ballot runs: the ballot's own figure, never a result's
+        (:class:`bot.domain.TurnoutSoFar`), so it decides no verdict and announces nothing."""
         if len(options) != 1:
             return error("Say the percentage: `/ballot admin turnout <ballot id> 34.5`")
         try:
-            pct = records.COLUMN_PARSERS["turnout_pct"](options[0])
+            pct = records.COLUMN_PARSERS["turnout_so_far_pct"](options[0])
         except records.Invalid as exc:
             return error("That turnout cannot be right", f"{exc}; nothing was changed.")
         if pct is None:
             return error("Say the percentage: `/ballot admin turnout <ballot id> 34.5`")
-        questions = tuple(
-            replace(q, result=replace(q.result, turnout_pct=pct)) for q in ballot.questions
-        )
-        reported = replace(ballot, questions=questions)
+        if ballot.has_result or ballot.effective_status is Status.DECLARED:
+            return error(
+                f"{ballot.title} has a result already",
+                "Turnout so far is for a ballot still running. The result's own turnout is "
+                f"part of the result: `/ballot admin correct {shlex.quote(ballot.id)} "
+                "turnout=...`. Nothing was changed.",
+            )
+        if ballot.effective_status is Status.CANCELLED:
+            return error(f"{ballot.title} was cancelled", "Nothing was changed.")
+        now = self.clock().astimezone(UTC).replace(microsecond=0)
+        reported = replace(ballot, turnout_so_far=TurnoutSoFar(pct, now))
         await self.store.declare([reported], who(request), "turnout", Announce.NONE)
-        header = f"Reported turnout for {ballot.title}: {as_reported(pct)}"
-        return Reply(header=header, kind="admin")
+        return Reply(
+            header=f"Turnout so far for {ballot.title}: {as_reported(pct)}",
+            text=f"Reported {moment(now)}. Members see it as turnout so far on the card, in "
+            "`open` and in reminders; it is not a result: it decides no mandate and is not "
+            "announced.",
+            kind="admin",
+        )
 
     async def _audit(self, ballot: Ballot) -> Reply:
         entries = await self.store.audit(ballot.id)

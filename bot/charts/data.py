@@ -12,7 +12,7 @@ from datetime import date
 from bot.domain import Ballot, Question
 from bot.figures import derive
 from bot.percentages import as_reported, percent
-from bot.shown import NOT_KNOWN, result_turnout_value, shares
+from bot.shown import NOT_KNOWN, result_turnout_value, shares, turnout_so_far
 from bot.verdicts import Outcome, Verdict
 
 NO_TURNOUT_THRESHOLD = "No turnout threshold."
@@ -64,7 +64,12 @@ class ResultChart:
 @dataclass(frozen=True)
 class ThermometerChart:
     """An open ballot: days left and turnout so far against the turnout threshold of its rule
-    set (``threshold``; ``None`` where none applies, as in Northern Ireland)."""
+    set (``threshold``; ``None`` where none applies, as in Northern Ireland).
+
+    ``reported_turnout_pct`` is the turnout so far organisers reported
+    (:attr:`bot.domain.Ballot.running_turnout`), never a result's; ``reported`` says it in
+    words, with when it was reported.
+    """
 
     title: str
     question: str
@@ -73,6 +78,7 @@ class ThermometerChart:
     confirmed_voters: int | None
     eligible: int | None
     threshold: float | None
+    reported: str = "not reported"
 
     @property
     def alt_text(self) -> str:
@@ -80,7 +86,7 @@ class ThermometerChart:
         reported = (
             "turnout not reported yet"
             if self.reported_turnout_pct is None
-            else f"turnout reported by organisers {as_reported(self.reported_turnout_pct)}"
+            else f"turnout so far {self.reported}"
         )
         confirmed = (
             ""
@@ -153,11 +159,13 @@ def thermometer_chart(
     """An open ballot's values: days left only when the closing day is known; the threshold
     line from ``verdict``'s rule set (none without a verdict)."""
     closes = ballot.closes.exact if ballot.closes else None
+    running = ballot.running_turnout
     return ThermometerChart(
         title=ballot.title,
         question=question.text,
         days_left=(closes - today).days if closes else None,
-        reported_turnout_pct=question.result.turnout_pct,
+        reported_turnout_pct=running.pct if running is not None else None,
+        reported=turnout_so_far(running),
         confirmed_voters=confirmed_voters,
         eligible=ballot.eligible,
         threshold=verdict.thresholds.turnout_pct if verdict is not None else None,

@@ -165,7 +165,7 @@ def render_thermometer(chart: ThermometerChart) -> Picture:
     drawn["days_left"] = chart.days_left
 
     no_line = "" if chart.threshold is not None else " — no turnout threshold"
-    reported = _axes(figure, grid[1], f"Turnout reported by organisers{no_line}")
+    reported = _axes(figure, grid[1], f"Turnout so far, reported by organisers{no_line}")
     if chart.reported_turnout_pct is None:
         _unknown_bar(reported, "not reported yet")
         drawn["reported"] = None

@@ -42,6 +42,7 @@ from bot.replies import Button, Field, Reply, Section, Tone, error
 from bot.requests import Request
 from bot.search import SearchIndex
 from bot.search.unions import union_table
+from bot.shown import turnout_so_far
 
 log = logging.getLogger(__name__)
 
@@ -355,10 +356,9 @@ class ReminderService:
         )
 
     async def _turnout_fields(self, ballot: Ballot, threshold: float | None) -> list[Field]:
-        reported = next(
-            (q.result.turnout_pct for q in ballot.questions if q.result.turnout_pct is not None),
-            None,
-        )
+        """Turnout so far as organisers reported it (``admin turnout``: never a result's), and
+        how many members said they posted their paper."""
+        running = ballot.running_turnout
         against = (
             f"against the {as_reported(threshold)} threshold"
             if threshold is not None
@@ -367,8 +367,8 @@ class ReminderService:
         fields = [
             Field(
                 "Turnout so far (reported)",
-                f"{as_reported(reported)} {against}"
-                if reported is not None
+                f"{turnout_so_far(running)} {against}"
+                if running is not None
                 else f"not known: the organisers have not reported one yet {against}",
             )
         ]

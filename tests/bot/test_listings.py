@@ -92,7 +92,8 @@ async def test_open_lists_each_ballot_with_its_close_and_turnout_so_far(chat: Ch
     )
     assert (await chat.say("/ballot admin turnout leeds-open 31.5")).ok
     line = _line((await chat.say("/ballot open")).sections[0].lines, "Leeds")
-    assert "turnout so far 31.5% (as reported)" in line
+    assert "turnout so far 31.5% (reported by organisers on " in line
+    assert "(as reported)" not in line  # the organisers' running figure is not a result's
 
 
 async def test_help_lists_every_command_the_bot_answers(chat: Chat) -> None:

@@ -131,7 +131,8 @@ async def test_reported_turnout_and_dates_are_set_while_the_ballot_is_open(chat:
 
     leeds = await chat.app.store.get("leeds-2026")
     assert leeds is not None
-    assert leeds.questions[0].result.turnout_pct == 31.5
+    assert leeds.turnout_so_far is not None and leeds.turnout_so_far.pct == 31.5
+    assert leeds.questions[0].result.turnout_pct is None  # not the result's: none yet
     assert str(leeds.opens) == "2026-11-12" and leeds.method == "postal"
     assert not refused.ok and "admin result" in refused.text
     assert await chat.app.announcements.deliveries(None) == []  # none of that is news
