@@ -166,7 +166,7 @@ GRAMMAR: tuple[Usage, ...] = (
     Usage("/ballot admin preview <ballot>", "organisers: the announcement, not sent"),
     Usage("/ballot admin announce <ballot>", "organisers: send the announcement now"),
     Usage("/ballot admin cancel <ballot>", "organisers: mark the ballot cancelled"),
-    Usage("/ballot admin audit <ballot>", "organisers: who changed what, before and after"),
+    Usage("/ballot admin audit <ballot>", "organisers: each change, every field before → after"),
     Usage("/ballot admin deliveries [ballot]", "organisers: the delivery log"),
     Usage(
         "/ballot admin reminders <ballot> [days=7,3,1] [open=yes|no] [posting_days=N] "

@@ -6,7 +6,6 @@ message and changes nothing. Figures are checked like an import before anything 
 
 from __future__ import annotations
 
-import json
 import shlex
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -15,6 +14,7 @@ from typing import Any
 
 from bot import commands, forms, parsers, records
 from bot.admin_target import named_ballot, split_target
+from bot.announce.audit import entry_line
 from bot.announce.model import Announce, AnnouncementStore, Declared, FilterKind, Target
 from bot.config import Settings
 from bot.domain import Ballot, Question, Result, Status, TurnoutSoFar
@@ -339,12 +339,10 @@ class AnnouncementService:
         )
 
     async def _audit(self, ballot: Ballot) -> Reply:
+        """Every change to the ballot, oldest first: when, who, what, and each field that
+        changed, before → after (:mod:`bot.announce.audit`)."""
         entries = await self.store.audit(ballot.id)
-        lines = tuple(
-            f"{e.at:%Y-%m-%d %H:%M} UTC — {e.who} — {e.action}"
-            + (f" — before: {_figures(e.before)} — after: {_figures(e.after)}" if e.after else "")
-            for e in entries
-        )
+        lines = tuple(entry_line(e) for e in entries)
         return Reply(
             header=f"Audit log: {ballot.title}",
             sections=(Section(title=f"{len(entries)} change(s)", lines=lines),),
@@ -383,22 +381,6 @@ def _queued(ballot: Ballot, declared: Declared) -> Reply:
     if declared.corrections:
         parts.append(f"{declared.corrections} message(s) will be corrected in place")
     return Reply(header=f"Declared: {ballot.title}", text="; ".join(parts) + ".", kind="admin")
-
-
-_AUDITED = (("for", "votes_for"), ("against", "votes_against"), ("spoilt", "spoilt"))
-
-
-def _known(value: object) -> str:
-    return "not known" if value is None else str(value)
-
-
-def _figures(text: str | None) -> str:
-    if not text:
-        return "none"
-    questions = json.loads(text).get("questions", [])
-    return "; ".join(
-        ", ".join(f"{name} {_known(q.get(key))}" for name, key in _AUDITED) for q in questions
-    )
 
 
 def _form_reply(form: Form, header: str) -> Reply:

@@ -118,8 +118,7 @@ async def test_the_audit_log_says_who_changed_what_before_and_after(chat: Chat) 
     lines = reply.sections[0].lines
     assert [line.split(" — ")[2] for line in lines] == ["add", "turnout", "result", "correct"]
     assert all(" — console:local — " in line for line in lines)
-    assert "before: for 2000, against 500, spoilt not known" in lines[3]
-    assert "after: for 2100, against 400, spoilt not known" in lines[3]
+    assert lines[3].endswith(" — correct — votes_for: 2000 → 2100; votes_against: 500 → 400")
 
 
 async def test_reported_turnout_and_dates_are_set_while_the_ballot_is_open(chat: Chat) -> None:
