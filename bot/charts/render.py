@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.charts.data import ResultChart, ThermometerChart
+from bot.percentages import rounded
 from bot.printable import printable
 
 # Okabe-Ito: distinguishable with every common kind of colour blindness.
@@ -165,7 +166,10 @@ def render_thermometer(chart: ThermometerChart) -> Picture:
     drawn["days_left"] = chart.days_left
 
     no_line = "" if chart.threshold is not None else " — no turnout threshold"
-    reported = _axes(figure, grid[1], f"Turnout so far, reported by organisers{no_line}")
+    said = f"Turnout so far, reported by organisers{no_line}"
+    if chart.reported_turnout_pct is not None:  # the figure and when, as the card says it
+        said = f"Turnout so far{no_line}:\n{chart.reported}"
+    reported = _axes(figure, grid[1], said)
     if chart.reported_turnout_pct is None:
         _unknown_bar(reported, "not reported yet")
         drawn["reported"] = None
@@ -181,7 +185,7 @@ def render_thermometer(chart: ThermometerChart) -> Picture:
     else:
         share = 100.0 * chart.confirmed_voters / chart.eligible
         confirmed.barh([0], [share], color=YES, height=0.6)
-        drawn["confirmed_pct"] = round(share, 2)
+        drawn["confirmed_pct"] = float(rounded(share, 2))
     lines = []
     if chart.threshold is not None:
         for axes in (reported, confirmed):
