@@ -212,7 +212,14 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
             catalog=catalog,
             campaign_card=campaign,
             announcements=AnnouncementService(
-                subscriptions, declarations, outbox, store, settings, catalog.current, cards.card
+                subscriptions,
+                declarations,
+                outbox,
+                store,
+                settings,
+                catalog.current,
+                cards.card,
+                clock=lambda: reminders.clock(),  # one clock for what organisers report
             ),
             reminders=reminders,
         )

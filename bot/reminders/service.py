@@ -25,6 +25,7 @@ from bot.announce.service import is_organiser, refused
 from bot.cards import Judge, Judged, judge_ballot, unresolved
 from bot.config import ReminderSettings, Settings
 from bot.domain import Ballot, Method, Status
+from bot.percentages import as_reported, percent
 from bot.ports import BallotStore, Outbox, ReminderStore, Subscriptions
 from bot.privacy import logs, retention
 from bot.privacy.report import Erasure, report_reply
@@ -41,6 +42,7 @@ from bot.replies import Button, Field, Reply, ReplyKind, Section, Tone, error
 from bot.requests import Request
 from bot.search import SearchIndex
 from bot.search.unions import union_table
+from bot.shown import turnout_so_far
 
 log = logging.getLogger(__name__)
 
@@ -349,7 +351,8 @@ class ReminderService:
         ):
             image = (await self.pictured(ballot, judged)).image
         if threshold is not None:
-            why = f"Every vote counts towards the {threshold:g}% turnout the law requires."
+            needed = as_reported(threshold)
+            why = f"Every vote counts towards the {needed} turnout the law requires."
         else:
             why = "Every vote counts: there is no turnout threshold, those who vote decide."
         return Reply(
@@ -363,27 +366,26 @@ class ReminderService:
         )
 
     async def _turnout_fields(self, ballot: Ballot, threshold: float | None) -> list[Field]:
-        reported = next(
-            (q.result.turnout_pct for q in ballot.questions if q.result.turnout_pct is not None),
-            None,
-        )
+        """Turnout so far as organisers reported it (``admin turnout``: never a result's), and
+        how many members said they posted their paper."""
+        running = ballot.running_turnout
         against = (
-            f"against the {threshold:g}% threshold"
+            f"against the {as_reported(threshold)} threshold"
             if threshold is not None
             else "(no turnout threshold)"
         )
         fields = [
             Field(
                 "Turnout so far (reported)",
-                f"{reported:g}% {against}"
-                if reported is not None
+                f"{turnout_so_far(running)} {against}"
+                if running is not None
                 else f"not known: the organisers have not reported one yet {against}",
             )
         ]
         confirmed = await self.store.confirmed(ballot.id)
         if ballot.eligible:
             share = 100 * confirmed / ballot.eligible
-            estimate = f"{confirmed:,} of {ballot.eligible:,} members ({share:.1f}%)"
+            estimate = f"{confirmed:,} of {ballot.eligible:,} members ({percent(share)})"
         else:
             estimate = f"{confirmed:,} members (how many were balloted is not known)"
         fields.append(Field("Said they have posted (an estimate)", estimate))
