@@ -9,10 +9,12 @@ never sees half of an organiser's import, without opening a transaction for it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy.engine import Result as Rows
 
 from bot.domain import (
     Ballot,
@@ -120,7 +122,7 @@ def fold_catalog(
     for ballot_id, position, name in aliases:
         parts[ballot_id].aliases[position] = name
     for row in questions:
-        parts[row[0]].questions[row[1]] = row[1:]
+        parts[row[0]].questions[row[1]] = _question(row[1:])
     return [part.ballot() for part in parts.values()]
 
 
@@ -133,9 +135,31 @@ _ALIAS = _UNION + len(_UNION_COLUMNS)
 _QUESTION = _ALIAS + len(_ALIAS_COLUMNS)
 
 
+PARTITION = 500
+"""Rows turned into ballots between two returns to the event loop (a few milliseconds)."""
+
+
 def fold(rows: Iterable[Sequence[Any]]) -> list[Ballot]:
     """Joined rows (:func:`ballots_where`) back into ballots, in the order they first appear."""
     parts: dict[str, _Parts] = {}
+    _fold_into(parts, rows)
+    return [part.ballot() for part in parts.values()]
+
+
+async def fold_in_turns(result: Rows[Any]) -> list[Ballot]:
+    """:func:`fold` over a read's rows, :data:`PARTITION` rows at a time, letting the event
+    loop serve others in between: a ballot with thousands of questions comes back as tens
+    of thousands of joined rows, and turning them into objects takes a while. A read of a
+    few rows (nearly every one) is folded at once."""
+    parts: dict[str, _Parts] = {}
+    for n, partition in enumerate(result.partitions(PARTITION)):
+        if n:
+            await asyncio.sleep(0)
+        _fold_into(parts, partition)
+    return [part.ballot() for part in parts.values()]
+
+
+def _fold_into(parts: dict[str, _Parts], rows: Iterable[Sequence[Any]]) -> None:
     for row in rows:
         part = parts.get(row[_ID])
         if part is None:
@@ -144,9 +168,11 @@ def fold(rows: Iterable[Sequence[Any]]) -> list[Ballot]:
             part.unions[row[_UNION]] = row[_UNION + 1]
         if row[_ALIAS] is not None:
             part.aliases[row[_ALIAS]] = row[_ALIAS + 1]
-        if row[_QUESTION] is not None:
-            part.questions[row[_QUESTION]] = row[_QUESTION:]
-    return [part.ballot() for part in parts.values()]
+        position = row[_QUESTION]
+        if position is not None and position not in part.questions:
+            # Built once per question, as it comes: a join repeats it for every union and
+            # alias, and building thousands at the end would hold the loop in one go.
+            part.questions[position] = _question(row[_QUESTION:])
 
 
 class _Parts:
@@ -158,7 +184,7 @@ class _Parts:
         self.row = row
         self.unions: dict[int, str] = {}
         self.aliases: dict[int, str] = {}
-        self.questions: dict[int, Sequence[Any]] = {}
+        self.questions: dict[int, Question] = {}
 
     def ballot(self) -> Ballot:
         row, b = self.row, _B
@@ -167,7 +193,7 @@ class _Parts:
             id=row[_ID],
             unions=tuple(self.unions[i] for i in sorted(self.unions)),
             employer=row[b["employer"]],
-            questions=tuple(_question(self.questions[i]) for i in sorted(self.questions)),
+            questions=tuple(self.questions[i] for i in sorted(self.questions)),
             branch=row[b["branch"]],
             area=row[b["area"]],
             sector=row[b["sector"]],

@@ -76,11 +76,14 @@ async def app(database_url: str, tmp_path: Path, due: datetime) -> AsyncIterator
         yield app
 
 
+@pytest.mark.parametrize(
+    "due", [(datetime.now(LONDON) + timedelta(days=1)).replace(second=0, microsecond=0)]
+)
 async def test_sync_plans_a_job_per_reminder_at_its_moment(app: App, due: datetime) -> None:
     scheduler = ReminderScheduler(app.reminders, app.settings.database.url)
     await scheduler.start()
     try:
-        assert scheduler.jobs() == [(job_id("york-1", "close-7d"), due.astimezone(UTC))]
+        assert await scheduler.jobs() == [(job_id("york-1", "close-7d"), due.astimezone(UTC))]
     finally:
         await scheduler.stop()
 
