@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.announce.dispatcher import Dispatcher, Pacing
 from bot.announce.feeds import FeedStates, FeedWatcher
@@ -28,7 +28,7 @@ from bot.reminders.service import ReminderService
 from bot.replies import Reply
 from storage.announcements import SqlAnnouncementStore
 from storage.ballots import SqlBallotStore
-from storage.database import create_engine, upgrade
+from storage.database import create_engine, open_connections, session_factory, upgrade
 from storage.feeds import SqlFeedStates
 from storage.pacing import SqlPacer
 from storage.reminders import SqlReminderStore
@@ -52,6 +52,11 @@ class App:
     async def first_time(self, key: str) -> bool:
         """Records a platform request id; False when any process handled it already."""
         return await self.seen.first_time(key)
+
+    async def open_connections(self) -> None:
+        """Open the database pool's connections now, before members come (``ballotbot run``):
+        on SQLite each is a thread, and starting one during a burst stalls the event loop."""
+        await open_connections(self.engine)
 
     async def ready(self) -> bool:
         """Can this process reach its database? (``/readyz``)"""
@@ -106,9 +111,10 @@ class App:
         channels = self.settings.announcements.organiser_channels
         return [Target(*channel.split(":", 1)) for channel in channels]
 
-    def announcement_card(self, ballot: Ballot) -> Reply:
-        """What an announcement shows: the card, with its picture where pictures are drawn."""
-        return self.core.card(ballot, picture=self.settings.announcements.pictures)
+    async def announcement_card(self, ballot: Ballot) -> Reply:
+        """What an announcement shows: the card, with its picture where pictures are drawn
+        (built and drawn off the event loop)."""
+        return await self.core.answer_card(ballot, picture=self.settings.announcements.pictures)
 
 
 def build_core(store: BallotStore, settings: Settings) -> Core:
@@ -124,7 +130,7 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
     engine = create_engine(settings.database.url)
     try:
         await upgrade(engine)
-        sessions = async_sessionmaker(engine, expire_on_commit=False)
+        sessions = session_factory(engine)
         store = SqlBallotStore(sessions)
         wants_demo = settings.demo_data if load_demo is None else load_demo
         if wants_demo and await store.count() == 0:
@@ -135,7 +141,7 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
             announcements, store, settings, core.index, core.card
         )
         reminders = ReminderService(
-            SqlReminderStore(sessions), store, announcements, settings, core.index
+            SqlReminderStore(sessions), store, announcements, settings, core.index, find=core.find
         )
         core.reminders = reminders
         core.confirmed = reminders.store.confirmed

@@ -2,6 +2,12 @@
 
 It owns the search index (rebuilt only when the catalog version changes) and turns commands
 into cards. It knows nothing of Slack, Discord or the terminal.
+
+No request holds the event loop (see :mod:`bot.offloop`): searching, building the index,
+cards, listings and pictures run on worker threads, and the work each does is bounded
+whatever the data holds: a query is cut to the length of the longest name in the catalogue
+before it is matched, and a card shows at most :data:`CARD_QUESTIONS` questions and says how
+many more there are.
 """
 
 from __future__ import annotations
@@ -14,13 +20,13 @@ from dataclasses import replace
 from datetime import date
 from typing import Any, Protocol
 
-from bot import commands
+from bot import commands, offloop
 from bot.cards import Judge, ballot_card, ballot_line, simple_judge, unresolved
-from bot.domain import Ballot
+from bot.domain import Ballot, CatalogEntry
 from bot.ports import BallotStore
 from bot.replies import Button, Image, Reply, Section, Tone, error
-from bot.requests import Request
-from bot.search import SearchIndex
+from bot.requests import Request, in_hand
+from bot.search import Match, SearchIndex
 
 Serialise = Callable[[Ballot], dict[str, Any]]
 CampaignCard = Callable[[str, Sequence[Ballot]], Reply]
@@ -40,6 +46,21 @@ HISTORY_LIMIT = 25
 RECENT_LIMIT = 5
 REPLY_CACHE_SIZE = 2048
 """Answers kept per catalog version: members ask for the same few ballots over and over."""
+MATCH_CACHE_SIZE = 4096
+"""Searches kept per catalog version (reminders and lookups share them)."""
+
+IN_PROGRESS = 32
+"""Requests worked on at once; more wait their turn, holding nothing. A burst of hundreds
+(a reminder went out, everyone answers at once) then keeps the event loop light enough for
+the adapters to acknowledge each in time ("working on it") and answer in order."""
+
+CARD_QUESTIONS = 20
+"""Questions a card shows (statutory ballots ask one or two); a card says how many more."""
+QUERY_MIN = 64
+QUERY_MAX = 200
+"""What a member types is cut to the longest name in the catalogue, but never below
+QUERY_MIN characters (room for "kirklees council strike history") nor above QUERY_MAX:
+anything longer cannot be a name, and fuzzy matching costs grow with the length."""
 
 
 class Core:
@@ -78,6 +99,9 @@ class Core:
         self._index: SearchIndex | None = None
         self._index_version: int | None = None
         self._lock = asyncio.Lock()
+        self._turns = asyncio.Semaphore(IN_PROGRESS)
+        self._query_limit = QUERY_MAX
+        self._matches: OrderedDict[tuple[int | None, str], Match] = OrderedDict()
 
     async def index(self) -> SearchIndex:
         """The search index for the current catalog, rebuilt when any ballot changed.
@@ -95,10 +119,40 @@ class Core:
         async with self._lock:
             if self._index is None or version != self._index_version:
                 entries = await self.store.catalog()
-                self._index = SearchIndex(entries, self.score_cutoff, self.margin)
+                self._index, longest = await offloop.compute(self._build, entries)
+                offloop.keep()
+                self._query_limit = min(QUERY_MAX, max(QUERY_MIN, longest))
                 self._index_version = version
                 self._replies.clear()
+                self._matches.clear()
         return self._index
+
+    def _build(self, entries: Sequence[CatalogEntry]) -> tuple[SearchIndex, int]:
+        """The index and the longest name in it (on the CPU thread: seconds for 50,000)."""
+        longest = max((len(name) for entry in entries for _, name in entry.names), default=0)
+        return SearchIndex(entries, self.score_cutoff, self.margin), longest
+
+    def bounded_query(self, text: str) -> str:
+        """``text`` cut to what a name in the catalogue can be (at a word where it can)."""
+        limit = self._query_limit
+        if len(text) <= limit:
+            return text
+        cut = text[:limit]
+        return cut.rsplit(None, 1)[0] if not text[limit].isspace() and " " in cut else cut
+
+    async def find(self, search: str) -> Match:
+        """What a search leads to, worked out on the CPU thread (and kept per catalog
+        version): lookups and reminders both search through here."""
+        index = await self.index()
+        query = self.bounded_query(search)
+        key = (self._index_version, query)
+        found = self._matches.get(key)
+        if found is None:
+            found = await offloop.compute(index.find, query)
+            self._matches[key] = found
+            if len(self._matches) > MATCH_CACHE_SIZE:
+                self._matches.popitem(last=False)
+        return found
 
     async def handle(self, request: Request) -> Reply:
         """Answer one request. Bad input gets a clear message and changes nothing.
@@ -106,17 +160,23 @@ class Core:
         Read-only answers are the same for every member, so they are kept per catalog version
         (and per day, for "open"): a repeated question costs no database read.
         """
+        with in_hand(request):
+            return await self._handle(request)
+
+    async def _handle(self, request: Request) -> Reply:
         command = commands.parse(request.text)
         pictured = isinstance(command, commands.Lookup) and command.chart
         if not isinstance(command, commands.READ_ONLY) or pictured:
-            return await self._answer(command, request)  # pictures have their own cache
+            async with self._turns:
+                return await self._answer(command, request)  # pictures have their own cache
         await self.index()  # refreshes the version, clearing stale answers
         key = (command, self._index_version, self.today())
         cached = self._replies.get(key)
         if cached is not None:
             self._replies.move_to_end(key)
             return cached
-        reply = await self._answer(command, request)
+        async with self._turns:
+            reply = await self._answer(command, request)
         self._replies[key] = reply
         if len(self._replies) > REPLY_CACHE_SIZE:
             self._replies.popitem(last=False)
@@ -158,49 +218,72 @@ class Core:
     async def suggest(self, text: str, limit: int = 25) -> list[str]:
         """Names to offer while a member types (Discord autocomplete)."""
         index = await self.index()
-        return index.suggest(commands.strip_prefix(text), limit)
+        query = self.bounded_query(commands.strip_prefix(text))
+        return await offloop.compute(index.suggest, query, limit)
 
     def card(
         self, ballot: Ballot, picture: bool = False, confirmed_voters: int | None = None
     ) -> Reply:
-        """A ballot's card; with ``picture``, the same figures drawn as well."""
-        data = {"ballot": self.serialise(ballot)} if self.serialise else {}
-        reply = ballot_card(ballot, self.judge, data)
+        """A ballot's card; with ``picture``, the same figures drawn as well.
+
+        At most :data:`CARD_QUESTIONS` questions are shown (and in ``data``); a ballot with
+        more gets a section saying how many are not shown. This runs where it is called:
+        requests use :meth:`answer_card`, which keeps it off the event loop.
+        """
+        shown, more = _first_questions(ballot)
+        data = {"ballot": self.serialise(shown)} if self.serialise else {}
+        if more:
+            data["questions_shown"] = len(shown.questions)
+            data["questions_total"] = len(ballot.questions)
+        reply = ballot_card(shown, self.judge, data)
+        if more:
+            reply = replace(reply, sections=(*reply.sections, _more_questions(ballot, more)))
         if not picture:
             return reply
         if self.draw is None:
             return replace(reply, footer="Pictures are not available in this installation.")
         return replace(reply, image=self.draw(ballot, confirmed_voters))
 
+    async def answer_card(
+        self, ballot: Ballot, picture: bool = False, confirmed_voters: int | None = None
+    ) -> Reply:
+        """:meth:`card` off the event loop: built on the CPU thread, drawn on the pictures one."""
+        reply = await offloop.compute(self.card, ballot)
+        if not picture:
+            return reply
+        if self.draw is None:
+            return replace(reply, footer="Pictures are not available in this installation.")
+        return replace(reply, image=await offloop.draw(self.draw, ballot, confirmed_voters))
+
     async def pictured(self, ballot: Ballot) -> Reply:
         """The card with its picture; an open ballot's thermometer counts confirmed voters."""
         confirmed = None
         if not ballot.has_result and self.confirmed is not None:
             confirmed = await self.confirmed(ballot.id)
-        return self.card(ballot, picture=True, confirmed_voters=confirmed)
+        return await self.answer_card(ballot, picture=True, confirmed_voters=confirmed)
 
     async def _lookup(self, search: str, history: bool, picture: bool = False) -> Reply:
         if search.startswith("#"):
             ballot = await self.store.get(search[1:].strip())
             if ballot is None:
                 return error("No ballot found", f"There is no ballot with id {search[1:]!r}.")
-            return await self.pictured(ballot) if picture else self.card(ballot)
-        index = await self.index()
-        match = index.find(search)
+            return await self.pictured(ballot) if picture else await self.answer_card(ballot)
+        search = self.bounded_query(search)
+        match = await self.find(search)
         answer = unresolved(search, match)
         if answer is not None:
             return answer
         if match.campaign is not None and self.campaign_card is not None and not history:
             ballots = await self.store.get_many(match.ballot_ids)
-            return self.campaign_card(match.campaign, ballots)
+            return await offloop.compute(self.campaign_card, match.campaign, ballots)
         if not history:
             ballot = await self.store.get(match.ballot_ids[0])
             if ballot is None:  # removed since the index was built
                 return error(f"No ballot found for “{search}”", "It was removed just now.")
-            return await self.pictured(ballot) if picture else self.card(ballot)
+            return await self.pictured(ballot) if picture else await self.answer_card(ballot)
         ballots = await self.store.get_many(match.ballot_ids[:HISTORY_LIMIT])
         more = len(match.ballot_ids) - len(ballots)
-        return self._listing(
+        return await self._listing(
             f"Ballots matching “{search}”, newest first",
             ballots,
             footer=f"{more} older ballots not shown." if more > 0 else None,
@@ -214,22 +297,35 @@ class Core:
         for ballot in ballots:
             closes = ballot.closes.human() if ballot.closes else "closing date not known"
             lines.append(f"{ballot.title} — closes {closes}")
-        return self._listing("Ballots open now", ballots, lines=lines)
+        return await self._listing("Ballots open now", ballots, lines=lines)
 
     async def _recent(self) -> Reply:
         ballots = await self.store.recent_results(RECENT_LIMIT)
         if not ballots:
             return Reply(header="No results yet", kind="list", data={"ballots": []})
-        return self._listing("Latest results", ballots)
+        return await self._listing("Latest results", ballots)
 
-    def _listing(
+    async def _listing(
         self,
         header: str,
         ballots: Sequence[Ballot],
         lines: Sequence[str] | None = None,
         footer: str | None = None,
     ) -> Reply:
+        """A list of ballots, built on the CPU thread (hundreds of open ballots, each with
+        its figures and verdicts in ``data``)."""
+        return await offloop.compute(self._list_reply, header, ballots, lines, footer)
+
+    def _list_reply(
+        self,
+        header: str,
+        ballots: Sequence[Ballot],
+        lines: Sequence[str] | None,
+        footer: str | None,
+    ) -> Reply:
         shown = lines if lines is not None else [ballot_line(b, self.judge) for b in ballots]
+        serialise = self.serialise
+        data = [serialise(_first_questions(b)[0]) for b in ballots] if serialise else []
         return Reply(
             header=header,
             sections=(Section(title=f"{len(ballots)} ballots", lines=tuple(shown)),),
@@ -237,8 +333,29 @@ class Core:
             footer=footer,
             tone=Tone.NEUTRAL,
             kind="list",
-            data={"ballots": [self.serialise(b) for b in ballots] if self.serialise else []},
+            data={"ballots": data},
         )
+
+
+def _first_questions(ballot: Ballot) -> tuple[Ballot, int]:
+    """The ballot as a card shows it (its first :data:`CARD_QUESTIONS` questions) and how
+    many questions that leaves out."""
+    more = len(ballot.questions) - CARD_QUESTIONS
+    if more <= 0:
+        return ballot, 0
+    return replace(ballot, questions=ballot.questions[:CARD_QUESTIONS]), more
+
+
+def _more_questions(ballot: Ballot, more: int) -> Section:
+    total = len(ballot.questions)
+    return Section(
+        title=f"{more:,} more questions not shown",
+        lines=(
+            f"This ballot asks {total:,} questions; this card shows the first "
+            f"{CARD_QUESTIONS}. The figures of the others are in the export "
+            "(`ballotbot export`) and at the source.",
+        ),
+    )
 
 
 def help_reply() -> Reply:

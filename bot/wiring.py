@@ -34,15 +34,19 @@ def verdict_fields(table: RuleTable) -> QuestionExtra:
 
 
 def drawing(settings: Settings, table: RuleTable) -> Callable[[Ballot, int | None], Image]:
-    """Pictures of cards, cached in ``[charts] cache_dir``, with the legal verdict's lines."""
+    """Pictures of cards, cached in ``[charts] cache_dir``, with the legal verdict's lines,
+    drawn in the drawing process (:mod:`bot.charts.drawer`)."""
     from bot.charts import PictureCache, picture_for
+    from bot.charts.drawer import DRAWER
 
     cache = PictureCache(Path(settings.charts.cache_dir), settings.charts.max_files)
 
     def draw(ballot: Ballot, confirmed_voters: int | None = None) -> Image:
         question = next((q for q in ballot.questions if q.kind.statutory), ballot.questions[0])
         verdict = verdict_for(ballot, question, table).to_dict()
-        picture = picture_for(ballot, date.today(), verdict, cache, confirmed_voters)
+        picture = picture_for(
+            ballot, date.today(), verdict, cache, confirmed_voters, render=DRAWER.render
+        )
         return Image(picture.png, picture.alt_text, f"{ballot.id}.png", picture.path)
 
     return draw

@@ -125,8 +125,9 @@ class SlackAdapter:
         self.secrets = secrets
         self.ready = ready
         self.bolt, self.listeners = build_app(core, settings, secrets, budget)
-        if first_time is not None:
-            self.bolt.use(once(first_time))
+        self._once = once(first_time) if first_time is not None else None
+        if self._once is not None:
+            self.bolt.use(self._once)
         self.sender = SlackSender(self.bolt.client)
         self._server: EventsServer | None = None
         self._socket: AsyncSocketModeHandler | None = None
@@ -169,6 +170,8 @@ class SlackAdapter:
             await self._socket.close_async()
             self._socket = None
         await self.listeners.drain()
+        if self._once is not None:
+            await self._once.drain()
 
 
 def build_slack_adapter(app: App, env: Mapping[str, str] | None = None) -> SlackAdapter:

@@ -2,8 +2,9 @@
 
 Both only convert: a Slack payload becomes a :class:`bot.requests.Request`, the core answers,
 the :class:`bot.replies.Reply` becomes Block Kit. Slack wants a 200 within three seconds, so
-the core gets a budget (two seconds): a fast answer rides in the acknowledgement itself, a
-slow one is acknowledged with "working on it" and delivered through ``response_url``.
+the core gets a budget (two seconds, counted from when the request arrived): a fast answer
+rides in the acknowledgement itself, a slow one (a busy database, a picture to draw) is
+acknowledged with "working on it" and delivered through ``response_url``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
 
@@ -20,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 
 from adapters.slack.blocks import ACTION_PREFIX, SHARE_ACTION, Message, render, working_on_it
 from adapters.slack.forms import FORM_CALLBACK, errors_for, modal, submitted
+from adapters.slack.http import RECEIVED_AT
 from adapters.slack.payloads import BlockActions, ButtonAction, SlashCommand
 from adapters.slack.sender import SlackSender
 from bot.ports import PermanentSendError, RetryableSendError
@@ -29,7 +32,8 @@ from bot.requests import Request
 log = logging.getLogger(__name__)
 
 ANSWER_BUDGET = 2.0
-"""Seconds the core may take before we acknowledge first: Slack gives up after three."""
+"""Seconds from the request's arrival the core may take before we acknowledge first: Slack
+gives up after three, and the acknowledgement itself needs a moment on a busy process."""
 
 RENDERS_KEPT = 512
 """Renderings kept for repeated answers (the core keeps 2,048 answers; these are the hot ones)."""
@@ -94,9 +98,11 @@ class BallotListeners:
             task.cancel()
         await asyncio.gather(*late, return_exceptions=True)
 
-    async def on_command(self, ack: Ack, body: SlashCommand, respond: Respond) -> None:
+    async def on_command(
+        self, ack: Ack, body: SlashCommand, respond: Respond, context: dict[str, Any]
+    ) -> None:
         work = self._answer(request_from_command(body))
-        reply = await self._within_budget(work)
+        reply = await self._within_budget(work, context)
         if reply is None:
             await ack(response_type="ephemeral", **working_on_it())
             self._spawn(self._follow_up(work, respond, replace_original=True))
@@ -118,23 +124,31 @@ class BallotListeners:
             self._spawn(self._picture(reply.image, body.get("channel_id", ""), respond))
 
     async def on_action(
-        self, ack: Ack, body: BlockActions, action: ButtonAction, respond: Respond
+        self,
+        ack: Ack,
+        body: BlockActions,
+        action: ButtonAction,
+        respond: Respond,
+        context: dict[str, Any],
     ) -> None:
         await ack()
         request = request_from_action(body, action)
         work = self._answer(request)
         if action.get("action_id") == SHARE_ACTION:
-            await self._spawn_or_wait(self._share(work, request.channel_id, respond))
+            await self._spawn_or_wait(self._share(work, request.channel_id, respond), context)
             return
         # Clicked on a private card: replace it. On a public one: answer the clicker alone.
         replace = bool(body.get("container", {}).get("is_ephemeral", False))
-        await self._spawn_or_wait(self._follow_up(work, respond, replace_original=replace))
+        await self._spawn_or_wait(self._follow_up(work, respond, replace_original=replace), context)
 
-    async def on_form(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def on_form(
+        self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
+    ) -> None:
         """A form submitted: run the command it stands for as the member who submitted it.
 
         A refusal stays in the modal, under the box it is about; an answer closes the modal
-        and is shown to the member alone in the channel the form came from.
+        and is shown to the member alone in the channel the form came from. An answer slower
+        than the budget closes the modal at once and is shown when it comes.
         """
         text, channel, keys = submitted(view)
         user = body.get("user", {})
@@ -145,16 +159,22 @@ class BallotListeners:
             channel_id=channel,
             workspace=body.get("team", {}).get("id") or user.get("team_id"),
         )
-        reply = await self._answer(request)
+        work = self._answer(request)
+        reply = await self._within_budget(work, context)
+        if reply is None:
+            await ack()
+            self._spawn(self._show_form_answer(work, channel, request.user_id))
+            return
         if not reply.ok:
             await ack(response_action="errors", errors=errors_for(reply, keys))
             return
         await ack()
-        first = render(reply, max_messages=1)[0]
+        await self._show_form_answer(work, channel, request.user_id)
+
+    async def _show_form_answer(self, work: asyncio.Future[Reply], channel: str, user: str) -> None:
+        first = render(await work, max_messages=1)[0]
         try:
-            await self.sender.client.chat_postEphemeral(
-                channel=channel, user=request.user_id, **first
-            )
+            await self.sender.client.chat_postEphemeral(channel=channel, user=user, **first)
         except SlackApiError as exc:
             log.warning("form answered but not shown in %s: %s", channel, exc)
 
@@ -180,9 +200,18 @@ class BallotListeners:
 
         return asyncio.ensure_future(answer())
 
-    async def _within_budget(self, work: asyncio.Future[Reply]) -> Reply | None:
+    def _left(self, context: dict[str, Any] | None) -> float:
+        """Seconds of the budget left: counted from the request's arrival (HTTP mode), else
+        from now (Socket Mode, where bolt hands the request over as it comes)."""
+        received = (context or {}).get(RECEIVED_AT)
+        spent = 0.0 if received is None else time.monotonic() - received
+        return max(0.0, self.budget - spent)
+
+    async def _within_budget(
+        self, work: asyncio.Future[Reply], context: dict[str, Any] | None = None
+    ) -> Reply | None:
         try:
-            return await asyncio.wait_for(asyncio.shield(work), self.budget)
+            return await asyncio.wait_for(asyncio.shield(work), self._left(context))
         except TimeoutError:
             return None
 
@@ -228,11 +257,13 @@ class BallotListeners:
                 log.warning("response_url refused a reply: HTTP %s", response.status_code)
                 return
 
-    async def _spawn_or_wait(self, job: Coroutine[Any, Any, None]) -> None:
+    async def _spawn_or_wait(
+        self, job: Coroutine[Any, Any, None], context: dict[str, Any] | None = None
+    ) -> None:
         """Finish ``job`` inside the budget (the click's 200 waits for it), else in background."""
         task = self._spawn(job)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(task), self.budget)
+            await asyncio.wait_for(asyncio.shield(task), self._left(context))
 
     def _spawn(self, job: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.ensure_future(job)

@@ -6,6 +6,7 @@ conversions); bolt checks the signature and the timestamp and answers 401 when e
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -13,6 +14,9 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
 EVENTS_PATH = "/slack/events"
+RECEIVED_AT = "ballotbot_received_at"
+"""Key in bolt's context: when the request arrived (``time.monotonic()``), so the answer's
+budget counts from there and not from when a busy process got round to the listener."""
 
 
 Ready = Callable[[], Awaitable[bool]]
@@ -24,7 +28,10 @@ def events_app(
     """Slack's requests to ``bolt``, and the load balancer's health checks beside them."""
 
     async def events(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+        received = time.monotonic()
+        bolt_request = await to_bolt_request(request)
+        bolt_request.context[RECEIVED_AT] = received
+        return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
 
     # Slack's payloads are small: a slash command is a few hundred bytes.
     web_app = web.Application(client_max_size=256 * 1024)

@@ -35,7 +35,7 @@ from bot.reminders.plan import (
 )
 from bot.replies import Button, Field, Reply, Section, Tone, error
 from bot.requests import Request
-from bot.search import SearchIndex
+from bot.search import Match, SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,7 @@ class ReminderService:
         settings: Settings,
         index: Callable[[], Awaitable[SearchIndex]],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        find: Callable[[str], Awaitable[Match]] | None = None,
     ) -> None:
         self.store = store
         self.ballots = ballots
@@ -85,6 +86,8 @@ class ReminderService:
         self.settings = settings
         self.index = index
         self.clock = clock
+        self.find = find or self._find
+        """What a search leads to: the core's, bounded and off the event loop, when wired."""
         self.pictured: Callable[[Ballot], Awaitable[Reply]] | None = None
         """The card with its picture (the thermometer, for an open ballot), for channels."""
 
@@ -94,6 +97,9 @@ class ReminderService:
 
     def local_now(self) -> datetime:
         return self.clock().astimezone(self.zone)
+
+    async def _find(self, search: str) -> Match:
+        return (await self.index()).find(search)
 
     async def plan(self, ballot: Ballot) -> tuple[Plan, PlanSettings]:
         knobs = plan_settings(self.settings.reminders, await self.store.plan_changes(ballot.id))
@@ -131,7 +137,7 @@ class ReminderService:
                 return error("No ballot found", f"There is no ballot with id {search[1:]!r}.")
             found = [ballot]
         else:
-            match = (await self.index()).find(search)
+            match = await self.find(search)
             answer = unresolved(search, match)
             if answer is not None:
                 return answer
