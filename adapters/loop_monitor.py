@@ -10,7 +10,10 @@ Two parts, because a stalled loop cannot report on itself while it is stalled:
 - a *beat* on the loop, every :data:`BEAT` seconds: how late it wakes is the stall (the
   longest is kept, and logged when over the threshold, with the CPU time the loop's thread
   and the whole process used meanwhile: the loop busy itself, another thread holding the
-  interpreter lock, or the process waiting);
+  interpreter lock, or the process waiting). On Linux, the time the loop's thread was
+  ready to run but waited for a CPU (the machine busy with other work, not the bot) is
+  measured too (``/proc/thread-self/schedstat``): what is left is the stall of the bot's
+  own making (:attr:`LoopMonitor.longest_own`);
 - a *watchdog* thread that notices a beat overdue by more than the threshold while it is
   still overdue, and notes what the loop is doing right then: the task (and the member's
   request it is answering, see :func:`bot.requests.in_hand`) and where in our code the loop
@@ -24,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import sys
 import threading
 import time
@@ -49,6 +53,10 @@ class LoopMonitor:
         self.beat = beat
         self.longest = 0.0
         """The longest stall seen so far, in seconds."""
+        self.longest_own = 0.0
+        """The longest stall less the time the loop's thread waited for a CPU (Linux; the
+        whole stall elsewhere): what the bot's own work caused, whatever else the machine
+        was doing."""
         self.stalls = 0
         """How many stalls went over the threshold."""
         self._due = 0.0  # when the loop should beat next (time.monotonic)
@@ -81,25 +89,33 @@ class LoopMonitor:
             await asyncio.to_thread(self._watchdog.join, 1.0)
 
     async def _beat(self) -> None:
-        while True:
-            self._due = time.monotonic() + self.beat
-            loop_cpu, process_cpu = time.thread_time(), time.process_time()
-            await asyncio.sleep(self.beat)
-            stall = time.monotonic() - self._due
-            self.longest = max(self.longest, stall)
-            if stall > self.threshold:
-                self.stalls += 1
-                seen, self._seen = self._seen, None
-                log.warning(
-                    "event loop stalled for %d ms (over %d ms): %s; CPU meanwhile: the "
-                    "loop's thread %d ms, the whole process %d ms",
-                    stall * 1000,
-                    self.threshold * 1000,
-                    seen or self._running_now(),
-                    (time.thread_time() - loop_cpu) * 1000,
-                    (time.process_time() - process_cpu) * 1000,
-                )
-            self._seen = None
+        queued = _RunQueue()
+        try:
+            while True:
+                self._due = time.monotonic() + self.beat
+                loop_cpu, process_cpu = time.thread_time(), time.process_time()
+                waited_before = queued.waited()
+                await asyncio.sleep(self.beat)
+                stall = time.monotonic() - self._due
+                waited = queued.waited() - waited_before
+                self.longest = max(self.longest, stall)
+                self.longest_own = max(self.longest_own, stall - min(waited, stall))
+                if stall > self.threshold:
+                    self.stalls += 1
+                    seen, self._seen = self._seen, None
+                    log.warning(
+                        "event loop stalled for %d ms (over %d ms): %s; meanwhile the loop's "
+                        "thread ran %d ms and waited %d ms for a CPU, the process ran %d ms",
+                        stall * 1000,
+                        self.threshold * 1000,
+                        seen or self._running_now(),
+                        (time.thread_time() - loop_cpu) * 1000,
+                        waited * 1000,
+                        (time.process_time() - process_cpu) * 1000,
+                    )
+                self._seen = None
+        finally:
+            queued.close()
 
     def _watch(self) -> None:
         """The watchdog thread: look at the loop once in each stall over the threshold."""
@@ -127,10 +143,52 @@ class LoopMonitor:
         else:
             parts.append("no task (a callback of the loop itself)")
         if stack:
-            frame = sys._current_frames().get(self._loop_thread)
+            frames = sys._current_frames()
+            frame = frames.get(self._loop_thread)
             if frame is not None:
                 parts.append("at " + _where(frame))
+            # The loop may be waiting for the interpreter lock: what the others were doing.
+            names = {thread.ident: thread.name for thread in threading.enumerate()}
+            others = [
+                f"{names.get(ident, ident)} at {_where(other)}"
+                for ident, other in frames.items()
+                if ident not in (self._loop_thread, threading.get_ident()) and not _idle(other)
+            ]
+            if others:
+                parts.append("other threads: " + ", ".join(others))
         return "; ".join(parts)
+
+
+class _RunQueue:
+    """How long this thread has waited, ready to run, for a CPU (Linux schedstat); 0 where
+    that is not known."""
+
+    def __init__(self) -> None:
+        try:
+            self._fd: int | None = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+        except OSError:
+            self._fd = None
+
+    def waited(self) -> float:
+        if self._fd is None:
+            return 0.0
+        try:
+            return int(os.pread(self._fd, 128, 0).split()[1]) / 1e9
+        except (OSError, IndexError, ValueError):
+            return 0.0
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+_IDLE = frozenset({"wait", "_worker", "get", "_wait_for_tstate_lock", "select", "poll"})
+
+
+def _idle(frame: object) -> bool:
+    """A thread parked waiting for work (a pool's queue, a condition), not running."""
+    return getattr(getattr(frame, "f_code", None), "co_name", "") in _IDLE
 
 
 def _where(frame: object) -> str:

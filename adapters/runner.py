@@ -125,8 +125,9 @@ async def _monitor(settings: Settings, running: Running) -> None:
     async def stop() -> None:
         await monitor.stop()
         running.console.print(
-            f"ballotbot: longest event loop stall: {monitor.longest * 1000:.0f} ms "
-            f"({monitor.stalls} over {settings.process.stall_seconds * 1000:.0f} ms)",
+            f"ballotbot: longest event loop stall: {monitor.longest * 1000:.0f} ms, "
+            f"{monitor.longest_own * 1000:.0f} ms of the bot's own (less waiting for a CPU); "
+            f"{monitor.stalls} over {settings.process.stall_seconds * 1000:.0f} ms",
             highlight=False,
         )
 

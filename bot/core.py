@@ -102,6 +102,8 @@ class Core:
         self._turns = asyncio.Semaphore(IN_PROGRESS)
         self._query_limit = QUERY_MAX
         self._matches: OrderedDict[tuple[int | None, str], Match] = OrderedDict()
+        self._cards: OrderedDict[tuple[str, int | None, date], Reply] = OrderedDict()
+        self._building: dict[tuple[str, int | None, date], asyncio.Future[Reply | None]] = {}
 
     async def index(self) -> SearchIndex:
         """The search index for the current catalog, rebuilt when any ballot changed.
@@ -125,6 +127,7 @@ class Core:
                 self._index_version = version
                 self._replies.clear()
                 self._matches.clear()
+                self._cards.clear()
         return self._index
 
     def _build(self, entries: Sequence[CatalogEntry]) -> tuple[SearchIndex, int]:
@@ -264,7 +267,11 @@ class Core:
 
     async def _lookup(self, search: str, history: bool, picture: bool = False) -> Reply:
         if search.startswith("#"):
-            ballot = await self.store.get(search[1:].strip())
+            ballot_id = search[1:].strip()
+            card = None if picture else await self._card_of(ballot_id)
+            if card is not None:
+                return card
+            ballot = await self.store.get(ballot_id)
             if ballot is None:
                 return error("No ballot found", f"There is no ballot with id {search[1:]!r}.")
             return await self.pictured(ballot) if picture else await self.answer_card(ballot)
@@ -277,6 +284,9 @@ class Core:
             ballots = await self.store.get_many(match.ballot_ids)
             return await offloop.compute(self.campaign_card, match.campaign, ballots)
         if not history:
+            card = None if picture else await self._card_of(match.ballot_ids[0])
+            if card is not None:
+                return card
             ballot = await self.store.get(match.ballot_ids[0])
             if ballot is None:  # removed since the index was built
                 return error(f"No ballot found for “{search}”", "It was removed just now.")
@@ -288,6 +298,32 @@ class Core:
             ballots,
             footer=f"{more} older ballots not shown." if more > 0 else None,
         )
+
+    async def _card_of(self, ballot_id: str) -> Reply | None:
+        """A ballot's card, read and built once per catalog version and day however many
+        members ask for it and however they word it (a burst of new typos for one ballot
+        is one read); None when there is no such ballot."""
+        key = (ballot_id, self._index_version, self.today())
+        card = self._cards.get(key)
+        if card is not None:
+            self._cards.move_to_end(key)
+            return card
+        building = self._building.get(key)
+        if building is None:
+            building = self._building[key] = asyncio.ensure_future(self._build_card(key))
+            building.add_done_callback(lambda _: self._building.pop(key, None))
+        return await asyncio.shield(building)
+
+    async def _build_card(self, key: tuple[str, int | None, date]) -> Reply | None:
+        ballot = await self.store.get(key[0])
+        if ballot is None:
+            return None
+        card = await self.answer_card(ballot)
+        if key[1] == self._index_version:  # not built across a catalog change
+            self._cards[key] = card
+            if len(self._cards) > REPLY_CACHE_SIZE:
+                self._cards.popitem(last=False)
+        return card
 
     async def _open(self) -> Reply:
         ballots = await self.store.open_ballots(self.today())

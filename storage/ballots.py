@@ -43,7 +43,7 @@ from storage.models import (
     ResultRow,
     UnionRow,
 )
-from storage.reading import CATALOG, ballots_where, fold, fold_catalog, fold_in_turns
+from storage.reading import CATALOG, ballots_where, fold, fold_catalog, fold_off_loop
 
 _T = TypeVar("_T")
 
@@ -189,7 +189,7 @@ class SqlBallotStore:
         async with self._sessions() as session:
             # A single statement is its own snapshot: no BEGIN needed (see storage.database).
             connection = await session.connection(execution_options=READ)
-            return await fold_in_turns(await connection.execute(statement, params))
+            return await fold_off_loop(await connection.execute(statement, params))
 
 
 def _refuse_duplicates(ballots: Sequence[Ballot]) -> None:

@@ -2,20 +2,20 @@
 
 Building whole ballots costs about 0.1 ms each; the index needs only names, so reading these
 rows keeps start-up and re-indexing fast on a national union's 50,000 ballots. Even so, that
-is half a second of turning rows into objects: it is done a partition at a time, with the
-event loop serving members in between.
+is half a second of turning rows into objects: it is done on the CPU thread, not on the
+event loop.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import offloop
 from bot.domain import CatalogEntry
 from storage.models import BallotAliasRow, BallotRow, BallotUnionRow, EmployerRow, UnionRow
 
@@ -38,31 +38,32 @@ _ALIASES = select(BallotAliasRow.ballot_id, BallotAliasRow.name).order_by(
 )
 
 
-PARTITION = 2_000
-"""Rows handled between two returns to the event loop (a couple of milliseconds)."""
-
-
-async def _rows(session: AsyncSession, statement: Any) -> AsyncIterator[Sequence[Any]]:
-    result = await session.execute(statement)
-    for n, partition in enumerate(result.partitions(PARTITION)):
-        if n:
-            await asyncio.sleep(0)
-        for row in partition:
-            yield row
-
-
 async def read_catalog(session: AsyncSession) -> list[CatalogEntry]:
-    """Every ballot's names, in the order :meth:`bot.domain.Ballot.search_names` gives them."""
+    """Every ballot's names, in the order :meth:`bot.domain.Ballot.search_names` gives them.
+
+    The three reads are buffered as plain rows; turning them into entries (tens of
+    thousands of rows on a national union) happens on the CPU thread, off the event loop.
+    """
+    connection = await session.connection()
+    unions = await connection.execute(_UNIONS)
+    aliases = await connection.execute(_ALIASES)
+    ballots = await connection.execute(_BALLOTS)
+    return await offloop.compute(_entries, unions, aliases, ballots)
+
+
+def _entries(
+    union_rows: Iterable[Sequence[Any]],
+    alias_rows: Iterable[Sequence[Any]],
+    ballot_rows: Iterable[Sequence[Any]],
+) -> list[CatalogEntry]:
     unions: dict[str, list[str]] = defaultdict(list)
-    async for ballot_id, name in _rows(session, _UNIONS):
+    for ballot_id, name in union_rows:
         unions[ballot_id].append(name)
     aliases: dict[str, list[str]] = defaultdict(list)
-    async for ballot_id, name in _rows(session, _ALIASES):
+    for ballot_id, name in alias_rows:
         aliases[ballot_id].append(name)
     entries = []
-    async for ballot_id, sort_date, campaign, employer, branch, area, sector in _rows(
-        session, _BALLOTS
-    ):
+    for ballot_id, sort_date, campaign, employer, branch, area, sector in ballot_rows:
         names = [("employer", employer)]
         names += [("union", u) for u in unions.get(ballot_id, ())]
         names += [("alias", a) for a in aliases.get(ballot_id, ())]

@@ -9,13 +9,13 @@ never sees half of an organiser's import, without opening a transaction for it.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.engine import Result as Rows
 
+from bot import offloop
 from bot.domain import (
     Ballot,
     Jurisdiction,
@@ -136,7 +136,7 @@ _QUESTION = _ALIAS + len(_ALIAS_COLUMNS)
 
 
 PARTITION = 500
-"""Rows turned into ballots between two returns to the event loop (a few milliseconds)."""
+"""Rows a read may fold on the event loop (a few milliseconds); more go to the CPU thread."""
 
 
 def fold(rows: Iterable[Sequence[Any]]) -> list[Ballot]:
@@ -146,16 +146,20 @@ def fold(rows: Iterable[Sequence[Any]]) -> list[Ballot]:
     return [part.ballot() for part in parts.values()]
 
 
-async def fold_in_turns(result: Rows[Any]) -> list[Ballot]:
-    """:func:`fold` over a read's rows, :data:`PARTITION` rows at a time, letting the event
-    loop serve others in between: a ballot with thousands of questions comes back as tens
-    of thousands of joined rows, and turning them into objects takes a while. A read of a
-    few rows (nearly every one) is folded at once."""
+async def fold_off_loop(result: Rows[Any]) -> list[Ballot]:
+    """:func:`fold` over a read's rows, without holding the event loop.
+
+    A read of a few rows (nearly every one) is folded at once. A bigger one (a ballot with
+    thousands of questions comes back as tens of thousands of joined rows, and turning them
+    into objects takes a while) is folded on the CPU thread (:func:`bot.offloop.compute`):
+    the rows are already fetched (buffered) by then, so what runs there is plain Python on
+    a result nobody else touches.
+    """
     parts: dict[str, _Parts] = {}
-    for n, partition in enumerate(result.partitions(PARTITION)):
-        if n:
-            await asyncio.sleep(0)
-        _fold_into(parts, partition)
+    first = result.fetchmany(PARTITION)
+    _fold_into(parts, first)
+    if len(first) == PARTITION:
+        await offloop.compute(_fold_into, parts, result)
     return [part.ballot() for part in parts.values()]
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +18,7 @@ from bot.app import App, open_app
 from bot.config import Settings
 from bot.reminders.scheduler import ReminderScheduler, fire_reminder, job_id
 from bot.requests import Request
+from storage.database import WRITE
 from tests.bot.announce.conftest import ORGANISER
 
 LONDON = ZoneInfo("Europe/London")
@@ -128,6 +131,42 @@ async def test_a_reminder_missed_by_more_than_the_grace_is_skipped_and_logged(
         await scheduler.stop()
 
     assert await queued(app) == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_the_job_store_waits_for_sqlites_write_lock_without_freezing_the_loop(
+    app: App,
+) -> None:
+    """The freeze of issue 19: a member's transaction holds SQLite's write lock and needs
+    the event loop to finish, while the scheduler writes its jobs. With the job store on the
+    loop, the loop waited for the lock and the lock for the loop, for pysqlite's 30 s."""
+    beats: list[float] = []
+
+    async def beat() -> None:
+        while True:
+            beats.append(time.monotonic())
+            await asyncio.sleep(0.01)
+
+    beating = asyncio.create_task(beat())
+    scheduler = ReminderScheduler(app.reminders, app.settings.database.url)
+    try:
+        async with app.engine.connect() as connection:
+            writing = await connection.execution_options(**WRITE)
+            async with writing.begin():  # BEGIN IMMEDIATE: this process holds the lock
+                await writing.execute(text("UPDATE catalog_version SET version = version"))
+                starting = asyncio.create_task(scheduler.start())
+                await asyncio.sleep(1.0)  # ...and waits on the loop meanwhile
+        await asyncio.wait_for(starting, 10)
+        await eventually(lambda: _queued_count(app, 2))
+    finally:
+        beating.cancel()
+        await scheduler.stop()
+
+    assert max(b - a for a, b in itertools.pairwise(beats)) < 0.5  # the loop never froze
+
+
+async def _queued_count(app: App, count: int) -> bool:
+    return len(await queued(app)) == count
 
 
 async def _logged(caplog: pytest.LogCaptureFixture, words: str) -> bool:
