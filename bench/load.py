@@ -356,6 +356,7 @@ class Outcome:
     healthz: list[float] = field(default_factory=list)
     stalls: list[float] = field(default_factory=list)
     monitor_longest: float | None = None
+    monitor_own: float | None = None
     first_port_seconds: float = 0.0
     cpu: dict[str, float] = field(default_factory=dict)
     """CPU seconds the bot's threads used, by thread name (Linux)."""
@@ -549,8 +550,11 @@ async def one_start(
                     process.wait()
     text = (folder / "run.log").read_text(errors="replace")
     outcome.stalls = [float(ms) for ms in re.findall(r"event loop stalled for (\d+) ms", text)]
-    longest = re.findall(r"longest event loop stall: (\d+) ms", text)
-    outcome.monitor_longest = float(longest[-1]) if longest else None
+    said = r"longest event loop stall: (\d+) ms(?:, (\d+) ms of the bot's own)?"
+    longest = re.findall(said, text)
+    if longest:
+        outcome.monitor_longest = float(longest[-1][0])
+        outcome.monitor_own = float(longest[-1][1]) if longest[-1][1] else None
     return outcome
 
 
@@ -634,6 +638,7 @@ def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
     followed = [a for a in working if a.followed is not None]
     follow_worst = max(((a.followed or 0) - a.sent for a in followed), default=0.0)
     monitor = [o.monitor_longest for o in outcomes if o.monitor_longest is not None]
+    own = [o.monitor_own for o in outcomes if o.monitor_own is not None]
     return {
         "requests": len(answers),
         "worst": max(latencies, default=0.0),
@@ -645,6 +650,7 @@ def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
         "follow_worst": follow_worst,
         "healthz": max((h for o in outcomes for h in o.healthz), default=0.0),
         "monitor": max(monitor) if monitor else None,
+        "own": max(own) if own else None,
         "port": max(o.first_port_seconds for o in outcomes),
     }
 
@@ -658,6 +664,8 @@ HEADER = (
 
 def row(label: str, scenario: str, database: str, s: dict[str, Any]) -> str:
     monitor = "no monitor" if s["monitor"] is None else f"{s['monitor']:.0f} ms"
+    if s["own"] is not None:
+        monitor += f" ({s['own']:.0f} ms own)"
     return (
         f"| {scenario} ({label}) | {database} | {s['requests']:,} | {s['p50'] * 1000:,.0f} / "
         f"{s['worst'] * 1000:,.0f} ms | {s['misses']:,} | {s['statuses']} | {s['working']:,} "

@@ -17,8 +17,10 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.blocks import ACTION_PREFIX, SHARE_ACTION, Message, render, working_on_it
 from adapters.slack.forms import FORM_CALLBACK, errors_for, modal, submitted
@@ -83,6 +85,7 @@ class BallotListeners:
         self.budget = budget
         self._tasks: set[asyncio.Task[None]] = set()
         self._renders: dict[int, tuple[Reply, list[Message]]] = {}
+        self._session: aiohttp.ClientSession | None = None
 
     def register(self, app: AsyncApp, command: str = "/ballot") -> None:
         app.command(command)(self.on_command)
@@ -91,16 +94,40 @@ class BallotListeners:
 
     async def drain(self, grace: float = 10.0) -> None:
         """Let follow-ups already promised to a member finish (when stopping), for a while."""
-        if not self._tasks:
-            return
-        _, late = await asyncio.wait(list(self._tasks), timeout=grace)
-        for task in late:
-            task.cancel()
-        await asyncio.gather(*late, return_exceptions=True)
+        if self._tasks:
+            _, late = await asyncio.wait(list(self._tasks), timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _kept_alive(self, respond: Respond) -> Respond:
+        """``respond``, over one HTTP session kept for every follow-up. Bolt's own opens a
+        new session (a connection, and to Slack a TLS handshake) for each: after a burst of
+        members, hundreds at once, all on the event loop."""
+        url = getattr(respond, "response_url", None)
+        if not url:
+            return respond
+
+        async def send(**message: Any) -> Any:
+            if self._session is None or self._session.closed:
+                self._session = aiohttp.ClientSession()
+            client = AsyncWebhookClient(
+                url=url,
+                session=self._session,
+                proxy=getattr(respond, "proxy", None),
+                ssl=getattr(respond, "ssl", None),
+            )
+            return await client.send_dict(message)
+
+        return send
 
     async def on_command(
         self, ack: Ack, body: SlashCommand, respond: Respond, context: dict[str, Any]
     ) -> None:
+        respond = self._kept_alive(respond)
         work = self._answer(request_from_command(body))
         reply = await self._within_budget(work, context)
         if reply is None:
@@ -132,6 +159,7 @@ class BallotListeners:
         context: dict[str, Any],
     ) -> None:
         await ack()
+        respond = self._kept_alive(respond)
         request = request_from_action(body, action)
         work = self._answer(request)
         if action.get("action_id") == SHARE_ACTION:

@@ -13,9 +13,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from bot.app import App, open_app
 from bot.config import Settings
+from bot.reminders import scheduler as scheduler_module
 from bot.reminders.scheduler import ReminderScheduler, fire_reminder, job_id
 from bot.requests import Request
 from storage.database import WRITE
@@ -200,3 +202,36 @@ async def test_one_process_runs_the_scheduler_and_another_takes_over_when_it_die
         await asyncio.wait_for(second.leading.wait(), 5)
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_job_store_failure_is_logged_and_the_scheduler_keeps_going(
+    app: App, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scheduler_module, "RETRY_SECONDS", 0.2)
+    scheduler = ReminderScheduler(app.reminders, app.settings.database.url)
+    store = scheduler.scheduler._lookup_jobstore("default")
+    remove = store.remove_job
+    failures = [OperationalError("DELETE FROM apscheduler_jobs", {}, Exception("disk I/O"))]
+
+    def flaky_remove(job_id: str) -> None:
+        if failures:
+            raise failures.pop()
+        remove(job_id)
+
+    monkeypatch.setattr(store, "remove_job", flaky_remove)
+    caplog.set_level(logging.ERROR, logger="bot.reminders.scheduler")
+
+    await scheduler.start()  # the reminder due five minutes ago runs, then its removal fails
+    try:
+        await eventually(lambda: _logged(caplog, "the reminder job store failed"))
+        await eventually(lambda: _no_reminder_jobs(scheduler))  # the next round tidied up
+        assert scheduler.scheduler._thread.is_alive()
+    finally:
+        await scheduler.stop()
+
+    assert await queued(app) == [("dm", "U0AMINA", "pending"), ("reminder", "C0YORK", "pending")]
+
+
+async def _no_reminder_jobs(scheduler: ReminderScheduler) -> bool:
+    return await scheduler.jobs() == []
