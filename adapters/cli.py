@@ -1,6 +1,11 @@
 """The ``ballotbot`` command: the console REPL, one-shot answers, import, export, run.
 
 It lives beside the adapters because it starts them; the core never imports it.
+
+The global options (``--config``, ``--database``, ``-v``, ``--version``) are accepted before or
+after the command: ``ballotbot run --config config.toml`` and ``ballotbot --config config.toml
+run`` mean the same. Replies go to stdout, errors to stderr with a non-zero status; nothing
+the command prints is read as markup (:mod:`adapters.console.messages`).
 """
 
 from __future__ import annotations
@@ -9,17 +14,71 @@ import argparse
 import asyncio
 import getpass
 import json
+import re
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
 
+from adapters.console.messages import (
+    configure_logging,
+    fail,
+    last_words,
+    quiet_stdout,
+    say,
+    stderr_console,
+    stdout_console,
+)
 from adapters.console.render import show
-from bot.announce.dispatcher import Dispatcher, Pacing
-from bot.app import App, open_app
+from adapters.console.repl import console_dispatcher
+from bot.app import open_app
 from bot.config import ConfigError, Settings, load_settings
+from bot.replies import Reply
 from bot.requests import Request
+
+EXIT_CONFIG = 2
+"""A setting, a URL or an argument cannot be used (argparse uses 2 for its errors too)."""
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ballotbot")
+    except PackageNotFoundError:  # pragma: no cover - run from a checkout without install
+        return "unknown"
+
+
+def _global_options(top: bool) -> argparse.ArgumentParser:
+    """The options every command takes. On the commands their default is SUPPRESS, so a value
+    given before the command is not overwritten by the command's own default."""
+    options = argparse.ArgumentParser(add_help=False)
+
+    def default(value: object) -> object:
+        return value if top else argparse.SUPPRESS
+
+    group = options.add_argument_group("global options (before or after the command)")
+    group.add_argument(
+        "--config", type=Path, default=default(None), metavar="PATH", help="settings file (TOML)"
+    )
+    group.add_argument(
+        "--database",
+        metavar="URL",
+        default=default(None),
+        help="database URL, overriding the config: sqlite+aiosqlite:///path/to/file.db or "
+        "postgresql+psycopg://user:pass@host/db",
+    )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=default(0),
+        help="say more on stderr (-v: what the bot does, -vv: everything)",
+    )
+    group.add_argument("--version", action="version", version=f"ballotbot {_version()}")
+    return options
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,15 +86,25 @@ def _parser() -> argparse.ArgumentParser:
         prog="ballotbot",
         description="Ballot results and reminders for union members. "
         "With no command: an interactive console.",
+        parents=[_global_options(top=True)],
     )
-    parser.add_argument("--config", type=Path, help="settings file (TOML)")
-    parser.add_argument("--database", metavar="URL", help="database URL (overrides the config)")
-    sub = parser.add_subparsers(dest="command")
-    ask = sub.add_parser("ask", help="answer one command and exit")
+    common = [_global_options(top=False)]
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_, description=help_, parents=common)
+
+    ask = command("ask", "answer one command and exit")
     ask.add_argument("--json", action="store_true", help="print the reply as JSON")
     ask.add_argument("text", nargs="+", help='what you would type, e.g. "/ballot kirklees"')
-    sub.add_parser("demo", help="load the demo ballots from the seed articles")
-    imp = sub.add_parser("import", help="import ballots from a .csv or .json file")
+    demo = command("demo", "load the demo ballots from the seed articles")
+    demo.add_argument(
+        "--open-example",
+        action="store_true",
+        help="also add one made-up ballot, open from a few days ago until next week, to try "
+        "reminders on (it says it is an example)",
+    )
+    imp = command("import", "import ballots from a .csv or .json file")
     imp.add_argument("file", type=Path)
     imp.add_argument(
         "--no-announce",
@@ -43,69 +112,72 @@ def _parser() -> argparse.ArgumentParser:
         action="store_false",
         help="store quietly (back-filling history): new results are not announced",
     )
-    exp = sub.add_parser("export", help="print every ballot as JSON or CSV")
+    exp = command("export", "print every ballot as JSON or CSV")
     exp.add_argument("--format", choices=("json", "csv"), default="json")
     exp.add_argument("-o", "--output", type=Path, help="write to this file instead")
-    chart = sub.add_parser("chart", help="draw a ballot's result card as a PNG picture")
+    chart = command("chart", "draw a ballot's result card as a PNG picture")
     chart.add_argument("search", nargs="+", help="employer, branch, union, area or alias")
     chart.add_argument("-o", "--output", type=Path, required=True, help="the PNG file to write")
-    sub.add_parser("run", help="start every adapter enabled in the config")
+    command("run", "start every adapter enabled in the config")
+    command(
+        "privacy-report",
+        "what is stored about members (counts only), the oldest record, the next purge",
+    )
     return parser
 
 
-async def _ask(settings: Settings, text: str, as_json: bool, console: Console) -> int:
+def _show(reply: Reply, console: Console, err: Console) -> None:
+    """A reply: on stdout, or on stderr when it is an error."""
+    show(reply, console if reply.ok else err)
+
+
+async def _ask(settings: Settings, text: str, as_json: bool, console: Console, err: Console) -> int:
     async with open_app(settings) as app:
         reply = await app.core.handle(Request(text=text))
         if as_json:
-            print(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2))
+            sys.stdout.write(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2) + "\n")
         else:
-            show(reply, console)
-            await _console_dispatcher(app, console).run_once()
+            _show(reply, console, err)
+            await console_dispatcher(app, console).run_once()
     return 0 if reply.ok else 1
 
 
-def _console_dispatcher(app: App, console: Console) -> Dispatcher:
-    """Announcements for the console channel, printed right after the command that made
-    them; other platforms' announcements wait for the process that runs their adapter."""
-    from adapters.console.sender import ConsoleSender
-
-    return app.dispatcher({"console": ConsoleSender(console)}, Pacing(per_channel_seconds=0))
-
-
-async def _console(settings: Settings, console: Console) -> int:
+def _console(settings: Settings, console: Console) -> int:
+    from adapters.console.repl import ConsoleBot, history_file, repl
     from bot.single_process import only_process
 
-    with only_process(settings.database.url):
-        return await _console_session(settings, console)
+    with only_process(settings.database.url), ConsoleBot(settings, console) as bot:
+        return repl(bot, console, history=history_file())
 
 
-async def _console_session(settings: Settings, console: Console) -> int:
-    from adapters.console.repl import repl
+async def _demo(settings: Settings, open_example: bool, console: Console) -> int:
+    from datetime import date
 
-    async with open_app(settings) as app:
-        stop = asyncio.Event()
-        scheduling = asyncio.create_task(app.scheduler_leader().run(stop))
-        try:
-            await repl(app.core, console, after=_console_dispatcher(app, console).run_once)
-        finally:
-            stop.set()
-            await scheduling
-    return 0
+    from bot.demo import DEMO_BALLOTS, open_example_ballot
 
-
-async def _demo(settings: Settings, console: Console) -> int:
-    from bot.demo import DEMO_BALLOTS
-
+    ballots = list(DEMO_BALLOTS)
+    if open_example:
+        ballots.append(open_example_ballot(date.today()))
     async with open_app(settings, load_demo=False) as app:
-        report = await app.store.save(DEMO_BALLOTS)
-    console.print(
+        report = await app.store.save(ballots)
+    say(
+        console,
         f"Demo ballots: {report.created} added, {report.updated} updated, "
-        f"{report.unchanged} already there."
+        f"{report.unchanged} already there.",
     )
+    if open_example:
+        example = ballots[-1]
+        say(
+            console,
+            f"Made-up example, open until {example.closes.human()}: {example.title} "
+            f'(id {example.id}). Try: ballotbot ask "remind me example"',
+        )
     return 0
 
 
-async def _import(settings: Settings, path: Path, announce: bool, console: Console) -> int:
+async def _import(
+    settings: Settings, path: Path, announce: bool, console: Console, err: Console
+) -> int:
     from bot.services.imports import ImportRejected, import_announcing
 
     async with open_app(settings, load_demo=False) as app:
@@ -114,35 +186,29 @@ async def _import(settings: Settings, path: Path, announce: bool, console: Conso
                 app.announcements, path, f"console:{getpass.getuser()}", announce
             )
         except ImportRejected as rejected:
-            console.print(
-                f"[bold red]Nothing imported[/]: {path} has problems:",
-                highlight=False,
-                soft_wrap=True,
-            )
+            fail(err, f"nothing imported: {path} has problems (fix them and import again):")
             for problem in rejected.errors:
-                console.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
+                say(err, f"  {problem}")
             return 1
         report = declared.report
-        console.print(
+        say(
+            console,
             f"Imported {path}: {report.created} ballots added, {report.updated} updated, "
             f"{report.unchanged} unchanged.",
-            highlight=False,
-            soft_wrap=True,
         )
         if not announce:
-            console.print("Nothing announced (--no-announce).", highlight=False)
+            say(console, "Nothing announced (--no-announce).")
         else:
-            console.print(
+            say(
+                console,
                 f"Announcements queued: {declared.results} new result(s), "
                 f"{declared.corrections} correction(s); `ballotbot run` sends them.",
-                highlight=False,
-                soft_wrap=True,
             )
-            await _console_dispatcher(app, console).run_once()
+            await console_dispatcher(app, console).run_once()
     return 0
 
 
-async def _export(settings: Settings, fmt: str, output: Path | None) -> int:
+async def _export(settings: Settings, fmt: str, output: Path | None, console: Console) -> int:
     from bot.services.exports import export_ballots
     from bot.wiring import rules_from, verdict_fields
 
@@ -153,62 +219,153 @@ async def _export(settings: Settings, fmt: str, output: Path | None) -> int:
         sys.stdout.write(text)
     else:
         await asyncio.to_thread(output.write_text, text, encoding="utf-8")
+        say(console, f"Wrote {output}.")
     return 0
 
 
-async def _chart(settings: Settings, search: str, output: Path, console: Console) -> int:
+async def _chart(
+    settings: Settings, search: str, output: Path, console: Console, err: Console
+) -> int:
     async with open_app(settings) as app:
         reply = await app.core.handle(Request(text=f"/ballot {search} chart"))
     if reply.image is None:
-        show(reply, console)
+        show(reply, err)
         return 1
     await asyncio.to_thread(output.write_bytes, reply.image.png)
-    console.print(f"Wrote {output}: {reply.image.alt_text}", highlight=False, soft_wrap=True)
+    say(console, f"Wrote {output}: {reply.image.alt_text}")
     return 0
 
 
-async def _run(settings: Settings, console: Console) -> int:
+async def _privacy_report(settings: Settings, console: Console) -> int:
+    """For the operator's records of processing: the organisers' ``admin privacy``."""
+    async with open_app(settings, load_demo=False) as app:
+        show(await app.reminders.privacy_report(), console)
+    return 0
+
+
+async def _run(settings: Settings, err: Console) -> int:
     from adapters.runner import run_adapters
 
-    return await run_adapters(settings, console)
+    return await run_adapters(settings, err)
+
+
+def _dispatch(args: argparse.Namespace, console: Console, err: Console) -> int:
+    from storage.database import check_database_url
+
+    settings = load_settings(args.config, args.database)
+    check_database_url(settings.database.url)
+    for warning in settings.warnings():
+        fail(err, f"warning: {warning}")
+    match args.command:
+        case "ask":
+            return asyncio.run(_ask(settings, " ".join(args.text), args.json, console, err))
+        case "demo":
+            return asyncio.run(_demo(settings, args.open_example, console))
+        case "import":
+            return asyncio.run(_import(settings, args.file, args.announce, console, err))
+        case "export":
+            return asyncio.run(_export(settings, args.format, args.output, err))
+        case "chart":
+            search = " ".join(args.search)
+            return asyncio.run(_chart(settings, search, args.output, console, err))
+        case "run":
+            return asyncio.run(_run(settings, err))
+        case "privacy-report":
+            return asyncio.run(_privacy_report(settings, console))
+        case _:
+            return _console(settings, console)
+
+
+_BACKGROUND = re.compile(r"\s*\(Background on this error at: [^)]*\)")
+
+
+def _message(exc: BaseException) -> str:
+    """An exception's own words: a database error's driver message (not SQLAlchemy's wrapper
+    with its statement and its link), the first line of anything else."""
+    from sqlalchemy.exc import DBAPIError
+
+    text = str(exc.orig) if isinstance(exc, DBAPIError) else str(exc)
+    text = _BACKGROUND.sub("", text).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _database_failed(exc: Exception, args: argparse.Namespace, err: Console) -> int:
+    from storage.database import URL_FORMS, shown_url
+
+    url = args.database
+    if url is None:
+        try:
+            url = load_settings(args.config).database.url
+        except ConfigError:
+            url = "?"
+    fail(
+        err,
+        f"the database {shown_url(url)} cannot be used: {_message(exc)}. Check that it exists "
+        f"and that its server runs ({URL_FORMS}); nothing was changed.",
+    )
+    return 1
+
+
+def _last_resort(exc: BaseException, verbose: int, err: Console) -> int:
+    """An error nothing else explained: one plain line, the traceback only with ``-v``. Never
+    raises: a message that cannot be printed is written to the stderr descriptor as it is."""
+    message = (
+        f"unexpected error: {type(exc).__name__}: {_message(exc)}. Nothing more was done; "
+        "run the command again with -v to see where it came from."
+    )
+    try:
+        fail(err, message)
+        if verbose:
+            say(err, "".join(traceback.format_exception(exc)))
+    except Exception:
+        last_words(message)
+    return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ballotbot`` console script. Returns the exit status."""
-    args = _parser().parse_args(argv)
-    # Piped output (scripts, tests) gets a fixed, readable width instead of rich's 80 columns.
-    console = Console() if sys.stdout.isatty() else Console(width=100)
-    err = Console(stderr=True)
+    from sqlalchemy.exc import DBAPIError
+
     try:
-        settings = load_settings(args.config, args.database)
-    except ConfigError as exc:
-        err.print(f"[bold red]ballotbot:[/] {exc}", highlight=False)
-        return 2
+        args = _parser().parse_args(argv)
+    except SystemExit as done:  # --help, --version, or a usage error (argparse said why)
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            quiet_stdout()
+        return int(done.code or 0)
+    configure_logging(args.verbose)
+    console, err = stdout_console(), stderr_console()
     try:
-        match args.command:
-            case "ask":
-                return asyncio.run(_ask(settings, " ".join(args.text), args.json, console))
-            case "demo":
-                return asyncio.run(_demo(settings, console))
-            case "import":
-                return asyncio.run(_import(settings, args.file, args.announce, console))
-            case "export":
-                return asyncio.run(_export(settings, args.format, args.output))
-            case "chart":
-                search = " ".join(args.search)
-                return asyncio.run(_chart(settings, search, args.output, console))
-            case "run":
-                return asyncio.run(_run(settings, console))
-            case _:
-                return asyncio.run(_console(settings, console))
+        status = _dispatch(args, console, err)
+        sys.stdout.flush()  # a closed pipe shows here, while it can still end quietly
+        return status
+    except BrokenPipeError:  # `ballotbot ask --json ... | head`: the reader has had enough
+        quiet_stdout()
+        return 0
     except KeyboardInterrupt:
         return 130
-    except ConfigError as exc:  # e.g. a second process on one SQLite file
-        err.print(f"[bold red]ballotbot:[/] {exc}", highlight=False)
-        return 2
-    except Exception as exc:  # the last line of defence: a clear message, not a traceback
-        err.print(f"[bold red]ballotbot:[/] {type(exc).__name__}: {exc}", highlight=False)
+    except ConfigError as exc:  # a setting, a URL, a second process on one SQLite file
+        try:
+            fail(err, str(exc))
+        except Exception:
+            last_words(str(exc))
+        return EXIT_CONFIG
+    except DBAPIError as exc:
+        try:
+            return _database_failed(exc, args, err)
+        except Exception:
+            return _last_resort(exc, args.verbose, err)
+    except OSError as exc:
+        if exc.filename is None:
+            return _last_resort(exc, args.verbose, err)
+        try:  # e.g. `export -o` or `chart -o` into a folder that is not there
+            fail(err, f"cannot use {exc.filename}: {exc.strerror}; nothing more was done.")
+        except Exception:
+            last_words(f"cannot use {exc.filename}: {exc.strerror}")
         return 1
+    except Exception as exc:  # the last line of defence: a clear message, not a traceback
+        return _last_resort(exc, args.verbose, err)
 
 
 if __name__ == "__main__":  # pragma: no cover

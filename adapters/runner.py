@@ -26,7 +26,9 @@ from typing import Any
 
 from rich.console import Console
 
+from adapters.console.messages import fail, say
 from adapters.loop_monitor import LoopMonitor
+from adapters.startup import Started, summary
 from bot.app import App, open_app
 from bot.config import Settings
 from bot.ports import Sender
@@ -40,10 +42,11 @@ class Running:
         self.console = console
         self.stops: list[tuple[str, Callable[[], Awaitable[Any]]]] = []
         self.tasks: list[asyncio.Task[None]] = []
+        self.where = Started()
 
     def started(self, name: str, stop: Callable[[], Awaitable[Any]]) -> None:
         self.stops.append((name, stop))
-        self.console.print(f"ballotbot: {name} started", highlight=False)
+        say(self.console, f"ballotbot: {name} started")
 
     async def stop_all(self) -> None:
         for task in self.tasks:
@@ -51,7 +54,7 @@ class Running:
                 await task
         for name, stop in reversed(self.stops):
             await stop()
-            self.console.print(f"ballotbot: {name} stopped", highlight=False)
+            say(self.console, f"ballotbot: {name} stopped")
 
 
 async def serve(app: App, stop: asyncio.Event, console: Console) -> int:
@@ -59,12 +62,11 @@ async def serve(app: App, stop: asyncio.Event, console: Console) -> int:
     settings = app.settings
     roles = set(settings.process.roles)
     if not settings.slack.enabled and not settings.discord.enabled:
-        console.print(
-            "[bold red]ballotbot run:[/] no adapter is enabled. Set `enabled = true` under "
-            "[slack] or [discord] in the config (see config.example.toml), or run `ballotbot` "
-            "for the console.",
-            highlight=False,
-            markup=True,
+        fail(
+            console,
+            "run: no adapter is enabled. Set enabled = true under [slack] or [discord] in the "
+            "config (see config.example.toml) and give it with --config, or run `ballotbot` "
+            "alone for the console.",
         )
         return 2
     running = Running(console)
@@ -82,7 +84,7 @@ async def serve(app: App, stop: asyncio.Event, console: Console) -> int:
             running.tasks.append(
                 asyncio.create_task(dispatcher.run_forever(stop, poll), name="dispatcher")
             )
-            console.print(f"ballotbot: dispatcher started ({', '.join(senders)})")
+            say(console, f"ballotbot: dispatcher started ({', '.join(senders)})")
         if "scheduler" in roles:
             leader = app.scheduler_leader()
             running.tasks.append(asyncio.create_task(leader.run(stop), name="reminder scheduler"))
@@ -90,6 +92,8 @@ async def serve(app: App, stop: asyncio.Event, console: Console) -> int:
             running.tasks.append(asyncio.create_task(_feeds(app).run(stop), name="feed watcher"))
         if settings.process.health_port:
             await _health(app, running)
+        for line in summary(settings, running.where):
+            say(console, f"ballotbot: {line}")
         await stop.wait()
     finally:
         stop.set()  # also when a start failed: nothing may outlive what it depends on
@@ -124,11 +128,11 @@ async def _monitor(settings: Settings, running: Running) -> None:
 
     async def stop() -> None:
         await monitor.stop()
-        running.console.print(
+        say(
+            running.console,
             f"ballotbot: longest event loop stall: {monitor.longest * 1000:.0f} ms, "
             f"{monitor.longest_own * 1000:.0f} ms of the bot's own (less waiting for a CPU); "
             f"{monitor.stalls} over {settings.process.stall_seconds * 1000:.0f} ms",
-            highlight=False,
         )
 
     running.started("event loop monitor", stop)
@@ -142,6 +146,7 @@ async def _slack(app: App, roles: set[str], running: Running, senders: dict[str,
         adapter = build_slack_adapter(app)
         await adapter.start()
         running.started(adapter.name, adapter.stop)
+        running.where.slack_events = adapter.url
         senders["slack"] = adapter.sender
     elif "dispatcher" in roles:
         secrets = SlackSecrets.from_env(app.settings.slack.mode)
@@ -195,7 +200,10 @@ async def _health(app: App, running: Running) -> None:
     await runner.setup()
     process = app.settings.process
     await web.TCPSite(runner, process.health_host, process.health_port).start()
-    running.started(f"health on {process.health_host}:{process.health_port}", runner.cleanup)
+    host, port = runner.addresses[0][:2]
+    shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"  # IPv6 in brackets
+    running.started(f"health on {shown}", runner.cleanup)
+    running.where.health = f"http://{shown}"
 
 
 async def run_adapters(settings: Settings, console: Console) -> int:

@@ -38,7 +38,7 @@ def run(cards: int) -> str:
     first_ms = (time.perf_counter() - started) * 1000
     with tempfile.TemporaryDirectory() as folder:
         cache = PictureCache(Path(folder))
-        judged = [(b, verdict_for(b, b.questions[0], table).to_dict()) for b in ballots[1:]]
+        judged = [(b, verdict_for(b, b.questions[0], table)) for b in ballots[1:]]
         work, traced = judged[:cards], judged[cards:]
         cold = []
         for ballot, verdict in work:

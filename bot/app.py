@@ -24,6 +24,8 @@ from bot.demo import DEMO_BALLOTS
 from bot.domain import Ballot
 from bot.leadership import Leadership
 from bot.ports import BallotStore, Sender
+from bot.privacy import logs
+from bot.privacy.pseudonyms import Pseudonyms
 from bot.reminders.service import ReminderService
 from bot.replies import Reply
 from storage.announcements import SqlAnnouncementStore
@@ -31,6 +33,7 @@ from storage.ballots import SqlBallotStore
 from storage.database import create_engine, open_connections, session_factory, upgrade
 from storage.feeds import SqlFeedStates
 from storage.pacing import SqlPacer
+from storage.privacy import installation_salt
 from storage.reminders import SqlReminderStore
 from storage.requests import SqlSeenRequests
 
@@ -48,6 +51,8 @@ class App:
     reminders: ReminderService
     pacer: Pacer
     seen: SqlSeenRequests
+    pseudonyms: Pseudonyms
+    """Members' stable pseudonyms in logs and pacing keys (one salt per deployment)."""
 
     async def first_time(self, key: str) -> bool:
         """Records a platform request id; False when any process handled it already."""
@@ -85,6 +90,7 @@ class App:
             organisers=self.organiser_channels(),
             reminder_card=self.reminders.card,
             pacer=self.pacer,
+            pseudonyms=self.pseudonyms,
         )
 
     def feed_watcher(self) -> FeedWatcher:
@@ -140,9 +146,21 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
         core.announcements = AnnouncementService(
             announcements, store, settings, core.index, core.card
         )
+        configured = settings.privacy.log_salt
+        salt = configured.get_secret_value() if configured is not None else ""
+        pseudonyms = Pseudonyms(salt or await installation_salt(sessions))
+        logs.install(pseudonyms)  # from here on, work for a member is logged by pseudonym
         reminders = ReminderService(
-            SqlReminderStore(sessions), store, announcements, settings, core.index, find=core.find
+            SqlReminderStore(sessions, pseudonyms),
+            store,
+            announcements,
+            settings,
+            core.index,
+            judge=core.judge,
+            find=core.find,
         )
+        # Ballots record the day they ended on the union's calendar, by the reminders' clock.
+        store.today = lambda: reminders.local_now().date()
         core.reminders = reminders
         core.confirmed = reminders.store.confirmed
         reminders.pictured = core.pictured
@@ -151,6 +169,8 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
         pacer = SqlPacer(sessions) if shared else InProcessPacer()
         feeds = SqlFeedStates(sessions)
         seen = SqlSeenRequests(sessions)
-        yield App(settings, engine, store, core, announcements, feeds, reminders, pacer, seen)
+        yield App(
+            settings, engine, store, core, announcements, feeds, reminders, pacer, seen, pseudonyms
+        )
     finally:
         await engine.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from bot.actions import Action, Verb
 from bot.domain import Ballot
 from bot.replies import Button, Reply, Section, Tone
 from bot.verdicts import BallotOutcome, RuleTable, campaign_summary
@@ -26,6 +27,7 @@ def campaign_card(
     summary = campaign_summary(ballots, table, today)
     groups = (
         ("Gave a mandate", summary.mandate),
+        ("A mandate at some employers, as the union reported", summary.partial),
         ("No mandate", summary.no_mandate),
         ("Not known", summary.unknown),
         ("No legal threshold applies", summary.not_applicable),
@@ -44,7 +46,7 @@ def campaign_card(
         header=f"Campaign: {name}",
         text=summary.headline() + ".",
         sections=sections,
-        buttons=tuple(Button(b.employer[:70], f"/ballot #{b.id}") for b in ballots[:5]),
+        buttons=tuple(Button(b.employer[:70], Action(Verb.CARD, b.id)) for b in ballots[:5]),
         tone=tone,
         kind="campaign",
         data={
@@ -53,5 +55,6 @@ def campaign_card(
             "no_mandate": [o.ballot.id for o in summary.no_mandate],
             "not_known": [o.ballot.id for o in summary.unknown],
             "not_applicable": [o.ballot.id for o in summary.not_applicable],
+            "partial": [o.ballot.id for o in summary.partial],
         },
     )

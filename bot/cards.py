@@ -2,7 +2,8 @@
 
 Unknown figures read "not known"; reported percentages are labelled "as reported"; derived
 ones say what they are derived from. The legal verdict comes from :mod:`bot.verdicts` through
-the ``judge`` seam, so this module only lays it out.
+the ``judge`` seam, so this module only lays it out; every line it draws (the majority mark on
+the yes bar, the turnout threshold) comes from the verdict's rule set, never from here.
 """
 
 from __future__ import annotations
@@ -10,24 +11,46 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bot.domain import Ballot, Question
+from bot.actions import Action, Verb
+from bot.domain import Ballot, Question, written_decimals
 from bot.figures import Figures, derive
 from bot.replies import Bar, Button, Field, Reply, Section, Tone, error
 from bot.search import Match
+from bot.verdicts.reported import yes_span
+from bot.verdicts.verdict import NO_THRESHOLDS, Thresholds, Verdict
 
 NOT_KNOWN = "not known"
+NO_TURNOUT_THRESHOLD = "no turnout threshold"
 
 
 class Judgement:
-    """What the verdicts module says about one question, as the card needs it."""
+    """What the verdicts module says about one question, as the card needs it: the tone, the
+    lines, and the typed verdict itself (``None`` where no legal verdict is wired in)."""
 
-    def __init__(self, tone: Tone, lines: Sequence[str], data: dict[str, Any] | None) -> None:
+    def __init__(self, tone: Tone, lines: Sequence[str], verdict: Verdict | None = None) -> None:
         self.tone = tone
         self.lines = tuple(lines)
-        self.data = data
+        self.verdict = verdict
+
+    @property
+    def data(self) -> dict[str, Any] | None:
+        """The verdict as JSON replies and exports carry it."""
+        return self.verdict.to_dict() if self.verdict is not None else None
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return self.verdict.thresholds if self.verdict is not None else NO_THRESHOLDS
 
 
 Judge = Callable[[Ballot, Question], Judgement]
+Judged = tuple[Judgement, ...]
+"""One judgement per question of a ballot, in paper order: a reply judges each question once
+and hands the same judgements to the text card, the JSON and the picture."""
+
+
+def judge_ballot(ballot: Ballot, judge: Judge) -> Judged:
+    """Judge every question of ``ballot`` once."""
+    return tuple(judge(ballot, question) for question in ballot.questions)
 
 
 def simple_judge(ballot: Ballot, question: Question) -> Judgement:
@@ -54,34 +77,70 @@ def _turnout_text(question: Question, figures: Figures, eligible: int | None) ->
         return f"{figures.turnout_pct:.1f}% of {eligible:,} entitled"
     if result.turnout_pct is not None:
         around = "around " if result.turnout_approximate else ""
-        return f"{around}{result.turnout_pct:g}% (as reported)"
+        return (
+            f"{around}{result.turnout_pct:.{written_decimals(result.turnout_pct)}f}% (as reported)"
+        )
     if figures.turnout_pct is not None:
         return f"at least {figures.turnout_pct:.1f}% (spoilt papers not known)"
     return NOT_KNOWN
 
 
-def _majority(yes_share: float | None) -> str:
-    """Carried or lost by a majority of those voting: the first thing a member asks."""
-    if yes_share is None:
+HALF = 50.0
+"""More yes than no: what "carried" means for any vote, legal thresholds aside."""
+
+
+def _majority(question: Question) -> str:
+    """Carried or lost by a majority of those voting: the first thing a member asks. A
+    reported share decides only when its rounding cannot cross half (50.2%: carried; 50%:
+    too close to tell)."""
+    span = yes_span(question.result)
+    if span is None:
         return NOT_KNOWN
-    if yes_share > 50:
+    if span.low > HALF:
         return "carried: a majority voted yes"
-    if yes_share == 50:
+    if span.exact and span.value == HALF:
         return "lost: a tie is not a majority"
-    return "lost: a majority voted no"
+    if span.high <= HALF:
+        return "lost: a majority voted no"
+    return "too close to tell from the reported share"
+
+
+def _shares(question: Question, figures: Figures) -> tuple[str, str, bool]:
+    """Yes and no shares of those voting (``83.5%``), and whether they are as reported: a
+    reported share is shown as written, not as a float."""
+    result = question.result
+    span = yes_span(result)
+    if span is not None and not span.exact:
+        decimals = written_decimals(result.for_pct)  # type: ignore[arg-type]
+        return span.written, f"{100 - span.value:.{decimals}f}%", True
+    return pct(figures.for_pct_of_votes), pct(figures.against_pct_of_votes), False
+
+
+def _of_voting(share: str, note: str) -> str:
+    return share if share == NOT_KNOWN else f"{share} of those voting{note}"
+
+
+def _fraction(pct: float | None) -> float | None:
+    return None if pct is None else pct / 100
 
 
 def question_section(ballot: Ballot, question: Question, judgement: Judgement) -> Section:
-    """One question: its counts, its shares, its turnout and what they mean."""
+    """One question: its counts, its shares, its turnout and what they mean.
+
+    The bars carry the lines of the question's rule set only: none for a Northern Ireland
+    ballot's turnout, a ballot before 2017, or a vote with no legal threshold, where the
+    turnout bar says "no turnout threshold" instead.
+    """
     result = question.result
     figures = derive(ballot, question)
+    yes_share, no_share, as_reported = _shares(question, figures)
     fields = [
-        Field("Result", _majority(figures.for_pct_of_votes)),
+        Field("Result", _majority(question)),
         Field("For", count(result.votes_for)),
         Field("Against", count(result.votes_against)),
         Field("Spoilt", count(result.spoilt)),
-        Field("Yes share", pct(figures.for_pct_of_votes, " of those voting")),
-        Field("No share", pct(figures.against_pct_of_votes, " of those voting")),
+        Field("Yes share", _of_voting(yes_share, " (as reported)" if as_reported else "")),
+        Field("No share", _of_voting(no_share, " (the rest)" if as_reported else "")),
         Field("Turnout", _turnout_text(question, figures, ballot.eligible)),
     ]
     if figures.for_pct_of_eligible is not None:
@@ -90,13 +149,22 @@ def question_section(ballot: Ballot, question: Question, judgement: Judgement) -
     turnout = figures.turnout_pct
     if (turnout is None or figures.turnout_is_minimum) and result.turnout_pct is not None:
         turnout = result.turnout_pct
+    lines = judgement.thresholds
+    caption = "turnout " + _turnout_text(question, figures, ballot.eligible)
+    if judgement.verdict is not None and lines.turnout_pct is None:
+        caption += f" ({NO_TURNOUT_THRESHOLD})"
     bars = (
-        Bar("Yes", None if yes is None else yes / 100, pct(yes, " yes"), threshold=0.5),
+        Bar(
+            "Yes",
+            _fraction(yes),
+            f"{yes_share} yes" if yes is not None else NOT_KNOWN,
+            threshold=_fraction(lines.majority_pct),
+        ),
         Bar(
             "Turnout",
-            None if turnout is None else turnout / 100,
-            "turnout " + _turnout_text(question, figures, ballot.eligible),
-            threshold=0.5 if question.kind.statutory else None,
+            _fraction(turnout),
+            caption,
+            threshold=_fraction(lines.turnout_pct),
         ),
     )
     lines = (*judgement.lines, *figures.warnings)
@@ -129,17 +197,18 @@ def ballot_card(
     judge: Judge = simple_judge,
     data: dict[str, Any] | None = None,
     extra_buttons: Sequence[Button] = (),
+    judged: Judged | None = None,
 ) -> Reply:
-    """The card a member sees for one ballot."""
-    judgements = [judge(ballot, q) for q in ballot.questions]
+    """The card a member sees for one ballot; ``judged`` when its questions are judged already."""
+    judgements = judged if judged is not None else judge_ballot(ballot, judge)
     sections = tuple(
         question_section(ballot, q, j) for q, j in zip(ballot.questions, judgements, strict=True)
     )
     tones = {j.tone for j in judgements}
     tone = tones.pop() if len(tones) == 1 else Tone.NEUTRAL
     buttons = (
-        Button("History", f"/ballot {ballot.employer} history"),
-        Button("Share in channel", f"/ballot #{ballot.id}", share=True),
+        Button("History", Action(Verb.HISTORY, ballot.id)),
+        Button("Share in channel", Action(Verb.SHARE, ballot.id)),
         *extra_buttons,
     )
     what = "; ".join(sorted({q.kind.label for q in ballot.questions}))
@@ -157,11 +226,66 @@ def ballot_card(
     )
 
 
-def ballot_line(ballot: Ballot, judge: Judge = simple_judge) -> str:
-    """One line per ballot in a list: when, who, what came of it."""
+QUESTION_SHOWN = 50
+"""Characters of a question's text a one-line listing shows (the card shows it whole)."""
+
+
+def ballot_line(ballot: Ballot, judge: Judge = simple_judge, judged: Judged | None = None) -> str:
+    """One line per ballot in a list: when, who, and its headline: each question's result
+    (counts or shares, carried or lost), turnout, and the verdict's first line (for a
+    statutory ballot, the mandate)."""
     when = ballot.announced or ballot.closes or ballot.opens
-    outcome = "; ".join(judge(ballot, q).lines[0] for q in ballot.questions[:1])
-    return f"{when.human() if when else 'date not known'} — {ballot.title}: {outcome}"
+    shown = when.human() if when else "date not known"
+    return f"{shown} — {ballot.title}: {headline(ballot, judge, judged)}"
+
+
+def open_line(ballot: Ballot, judge: Judge = simple_judge, judged: Judged | None = None) -> str:
+    """One line per open ballot: who, when it closes, turnout reported so far."""
+    closes = ballot.closes.human() if ballot.closes else "closing date not known"
+    return f"{ballot.title} — closes {closes}: {headline(ballot, judge, judged)}"
+
+
+def headline(ballot: Ballot, judge: Judge = simple_judge, judged: Judged | None = None) -> str:
+    """What came of each question, ``" · "`` between questions; ``judged`` when its questions
+    are judged already."""
+    judgements = judged if judged is not None else judge_ballot(ballot, judge)
+    parts = []
+    for question, judgement in zip(ballot.questions, judgements, strict=True):
+        text = question.text
+        if len(text) > QUESTION_SHOWN:
+            text = text[:QUESTION_SHOWN].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+        figures = derive(ballot, question)
+        turnout = _turnout_text(question, figures, ballot.eligible)
+        verdict = list(judgement.lines[:1])
+        if yes_span(question.result) is None:  # no result yet: what organisers reported so far
+            turnout = f"so far {turnout}" if turnout != NOT_KNOWN else "so far not reported"
+            verdict = ["mandate not known until the result"] if question.kind.statutory else []
+        said = [_outcome(question, figures), f"turnout {turnout}", *verdict]
+        parts.append(f"“{text}” " + "; ".join(said))
+    return " · ".join(parts)
+
+
+def _outcome(question: Question, figures: Figures) -> str:
+    """``carried, 1,552 to 307 (83.5% yes)``; ``lost, 43.3% yes to 56.7% no``. A reported
+    share decides only when its rounding cannot cross half, as on the card."""
+    result = question.result
+    span = yes_span(result)
+    if span is None:
+        return "result not known yet"
+    if span.low > HALF:
+        won = "carried unanimously" if span.value == 100 else "carried"
+    elif span.exact and span.value == HALF:
+        won = "lost: a tie"
+    elif span.high <= HALF:
+        won = "lost"
+    else:
+        won = "too close to tell"
+    if span.exact and result.votes_for is not None and result.votes_against is not None:
+        return f"{won}, {result.votes_for:,} to {result.votes_against:,} ({span.written} yes)"
+    if span.value == 100:
+        return f"{won} ({span.written} yes)"
+    yes_share, no_share, _ = _shares(question, figures)
+    return f"{won}, {yes_share} yes to {no_share} no"
 
 
 def unresolved(search: str, match: Match) -> Reply | None:
@@ -171,9 +295,12 @@ def unresolved(search: str, match: Match) -> Reply | None:
         return Reply(
             header=f"Several ballots match “{search}”",
             text="Which one did you mean?",
-            buttons=tuple(Button(name, f"/ballot {name}") for name in match.choices),
+            buttons=tuple(
+                Button(name, Action(Verb.PICK, ballot_id))
+                for name, ballot_id in zip(match.choices, match.choice_ids, strict=True)
+            ),
             kind="choices",
-            data={"choices": list(match.choices)},
+            data={"choices": list(match.choices), "choice_ids": list(match.choice_ids)},
         )
     if not match.found:
         hint = ", ".join(match.closest) if match.closest else "no ballots stored yet"

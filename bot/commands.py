@@ -146,18 +146,33 @@ GRAMMAR: tuple[Usage, ...] = (
     Usage("/ballot replacement <search>", "how to get a replacement ballot paper"),
     Usage("/ballot forget me", "erase everything stored about me"),
     Usage(
-        "/ballot admin result <ballot id> for=N against=N [spoilt=N] [eligible=N] [q=N]",
+        '/ballot admin add id=ID employer="..." unions="A; B" question="..." kind=strike '
+        "[closes=YYYY-MM-DD eligible=N status=open ...]",
+        "organisers: add a ballot (the import's column names)",
+    ),
+    Usage(
+        "/ballot admin set <ballot> opens=... closes=... status=open method=postal ...",
+        "organisers: change a ballot's details and status",
+    ),
+    Usage(
+        "/ballot admin result <ballot> for=N against=N [spoilt=N] [eligible=N] [q=N]",
         "organisers: declare a result; every following channel hears it once",
     ),
-    Usage("/ballot admin correct <ballot id> for=N ...", "organisers: correct it in place"),
-    Usage("/ballot admin turnout <ballot id> <percent>", "organisers: reported turnout so far"),
-    Usage("/ballot admin preview|announce|cancel <ballot id>", "organisers"),
-    Usage("/ballot admin audit <ballot id>", "organisers: who changed what, before and after"),
-    Usage("/ballot admin deliveries [ballot id]", "organisers: the delivery log"),
+    Usage("/ballot admin correct <ballot> for=N against=N ...", "organisers: correct it in place"),
+    Usage("/ballot admin turnout <ballot> <percent>", "organisers: reported turnout so far"),
+    Usage("/ballot admin preview <ballot>", "organisers: the announcement, not sent"),
+    Usage("/ballot admin announce <ballot>", "organisers: send the announcement now"),
+    Usage("/ballot admin cancel <ballot>", "organisers: mark the ballot cancelled"),
+    Usage("/ballot admin audit <ballot>", "organisers: who changed what, before and after"),
+    Usage("/ballot admin deliveries [ballot]", "organisers: the delivery log"),
     Usage(
-        "/ballot admin reminders <ballot id> [days=7,3,1] [open=yes|no] [posting_days=N] "
+        "/ballot admin reminders <ballot> [days=7,3,1] [open=yes|no] [posting_days=N] "
         "[replacement=YYYY-MM-DD] [contact=...]",
         "organisers: the reminder plan with its local times, or change it",
+    ),
+    Usage(
+        "/ballot admin privacy",
+        "organisers: what is stored about members (counts only), the oldest, the next purge",
     ),
 )
 
@@ -217,6 +232,10 @@ def parse(text: str) -> Command:
             )
         return Lookup(search, history=True)
     return Lookup(body)
+
+
+BALLOT_NAMED = "<ballot> is a ballot's id or a search, as members type it"
+"""How organisers name a ballot (:mod:`bot.admin_target`), said once under the help."""
 
 
 def help_lines() -> list[str]:

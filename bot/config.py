@@ -10,8 +10,17 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///ballotbot.db"
 
@@ -22,6 +31,30 @@ class _Section(BaseModel):
 
 class DatabaseSettings(_Section):
     url: str = DEFAULT_DATABASE_URL
+
+    def __repr_args__(self) -> Any:
+        # A password in the URL never reaches a repr, a str or a log line.
+        for name, value in super().__repr_args__():
+            yield name, redact_url(value) if name == "url" else value
+
+
+def redact_url(url: str) -> str:
+    """``url`` with its password (in the authority or a ``password=`` query) as ``***``."""
+    parts = urlsplit(url)
+    redacted = url
+    if parts.password is not None:
+        userinfo, _, host = parts.netloc.rpartition("@")
+        user = userinfo.partition(":")[0]
+        redacted = redacted.replace(parts.netloc, f"{user}:***@{host}", 1)
+    if parts.query:
+        pairs = parts.query.split("&")
+        hidden = [
+            f"{key}=***" if key.lower() in ("password", "passwd") else pair
+            for pair in pairs
+            for key in [pair.partition("=")[0]]
+        ]
+        redacted = redacted.replace(parts.query, "&".join(hidden), 1)
+    return redacted
 
 
 class SearchSettings(_Section):
@@ -120,6 +153,34 @@ class ReminderSettings(_Section):
             raise ValueError("days before the close cannot be negative")
         return sorted(set(days), reverse=True)
 
+    @model_validator(mode="after")
+    def _sent_outside_quiet_hours(self) -> ReminderSettings:
+        from datetime import time
+
+        send, start, end = (
+            time.fromisoformat(t) for t in (self.send_at, self.quiet_start, self.quiet_end)
+        )
+        inside = start <= send < end if start <= end else send >= start or send < end
+        if inside:
+            raise ValueError(
+                f"send_at {self.send_at} is inside the quiet hours ({self.quiet_start}-"
+                f"{self.quiet_end}), when nothing is sent: choose a send_at outside them, or "
+                "change quiet_start / quiet_end"
+            )
+        return self
+
+
+class PrivacySettings(_Section):
+    """How members appear in the logs. See the README, section Privacy."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    log_salt: SecretStr | None = None
+    """The salt of members' pseudonyms in logs (``BALLOTBOT_LOG_SALT`` overrides it; better
+    kept in the environment, like every secret). Unset: a random salt is made at first start
+    and kept in the database, shared by every process. Changing it gives every member a new
+    pseudonym: older log lines no longer match."""
+
 
 Role = Literal["slack", "discord", "dispatcher", "scheduler", "feeds"]
 
@@ -181,6 +242,16 @@ class FeedSettings(_Section):
         return url
 
 
+class VerdictSettings(_Section):
+    """How verdicts read figures that leave room for doubt."""
+
+    plausible_spoilt_pct: float = Field(default=5.0, ge=0, le=100)
+    """With only a turnout and a yes share reported, the 40% support test is taken as met
+    (and marked inferred) when failing it would need more than this share of the papers
+    returned to have been spoilt. Spoilt papers in UK postal ballots are usually well under
+    1%; at or below the bound the test stays "not known", with the margin shown."""
+
+
 class RuleSettings(_Section):
     """One ``[[rules]]`` entry: a rule set added to, or replacing, the built-in table."""
 
@@ -203,37 +274,112 @@ class Settings(_Section):
     charts: ChartSettings = ChartSettings()
     announcements: AnnouncementSettings = AnnouncementSettings()
     reminders: ReminderSettings = ReminderSettings()
+    privacy: PrivacySettings = PrivacySettings()
     process: ProcessSettings = ProcessSettings()
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
+    verdicts: VerdictSettings = VerdictSettings()
     rules: list[RuleSettings] = []
     feeds: list[FeedSettings] = []
     demo_data: bool = True
     """Load the seed ballots when the database is empty."""
+
+    @model_validator(mode="after")
+    def _one_port_each(self) -> Settings:
+        slack, process = self.slack, self.process
+        if (
+            slack.enabled
+            and slack.mode == "http"
+            and slack.port != 0
+            and process.health_port == slack.port
+            and process.health_host == slack.host
+        ):
+            raise ValueError(
+                f"[process] health_port {process.health_port} is [slack] port too: the Slack "
+                "port serves /healthz and /readyz itself; set health_port = 0 or another port"
+            )
+        return self
+
+    def warnings(self) -> list[str]:
+        """Settings that can all be loaded but do not do what they seem to: said at start."""
+        said = []
+        roles = set(self.process.roles)
+        if not roles:
+            said.append("[process] roles is empty: this process will do nothing")
+        if self.feeds and "feeds" not in roles:
+            said.append(
+                '[[feeds]] are set but [process] roles has no "feeds": this process does not '
+                "poll them"
+            )
+        enabled = {"slack": self.slack.enabled, "discord": self.discord.enabled, "console": True}
+        for channel in self.announcements.organiser_channels:
+            platform = channel.split(":", 1)[0]
+            if not enabled.get(platform, True):
+                said.append(
+                    f"[announcements] organiser_channels names {channel}, but [{platform}] is "
+                    "not enabled: organisers will not hear there"
+                )
+        if self.slack.enabled and not self.slack.organisers:
+            said.append(
+                "[slack] organisers is empty: nobody on Slack can run /ballot admin commands"
+            )
+        if self.discord.enabled and not self.discord.organiser_roles:
+            said.append(
+                "[discord] organiser_roles is empty: nobody on Discord can run /ballot admin "
+                "commands"
+            )
+        if self.reminders.quiet_start == self.reminders.quiet_end:
+            said.append(
+                "[reminders] quiet_start equals quiet_end: there are no quiet hours, reminders "
+                "may go out at night"
+            )
+        return said
 
 
 class ConfigError(Exception):
     """The config file cannot be used; the message says where and why."""
 
 
+def _problem(error: Any) -> str:
+    """One pydantic error as ``section.key: what is wrong``."""
+    where = ".".join(str(part) for part in error["loc"]) or "settings"
+    if error["type"] == "extra_forbidden":
+        return f"{where}: is not a setting ballotbot knows (a typo?)"
+    return f"{where}: " + str(error["msg"]).removeprefix("Value error, ")
+
+
 def load_settings(path: Path | None = None, database_url: str | None = None) -> Settings:
-    """Read ``path`` (if given), then ``BALLOTBOT_DATABASE_URL``, then ``database_url``."""
+    """Read ``path`` (if given), then ``BALLOTBOT_DATABASE_URL``, then ``database_url``;
+    ``BALLOTBOT_LOG_SALT`` overrides ``[privacy] log_salt``."""
     raw: dict[str, Any] = {}
     if path is not None:
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise ConfigError(f"config file {path} not found") from None
+            raise ConfigError(
+                f"config file {path} not found: give the path of your settings file, or start "
+                "one from the example (cp config.example.toml config.toml)"
+            ) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+            raise ConfigError(f"config file {path} cannot be read: {why}") from None
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+            raise ConfigError(
+                f"config file {path} is not valid TOML: {exc}. Fix that line "
+                "(config.example.toml shows every setting)"
+            ) from None
     try:
         settings = Settings.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise ConfigError(f"config file {path}: {problems}") from None
+        problems = "; ".join(_problem(err) for err in exc.errors())
+        raise ConfigError(
+            f"config file {path}: {problems}. Fix it (config.example.toml documents every "
+            "setting and its default)"
+        ) from None
     url = database_url or os.environ.get("BALLOTBOT_DATABASE_URL")
     if url:
         settings.database.url = url
+    salt = os.environ.get("BALLOTBOT_LOG_SALT", "").strip()
+    if salt:
+        settings.privacy.log_salt = SecretStr(salt)
     return settings

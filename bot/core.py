@@ -4,10 +4,10 @@ It owns the search index (rebuilt only when the catalog version changes) and tur
 into cards. It knows nothing of Slack, Discord or the terminal.
 
 No request holds the event loop (see :mod:`bot.offloop`): searching, building the index,
-cards, listings and pictures run on worker threads, and the work each does is bounded
-whatever the data holds: a query is cut to the length of the longest name in the catalogue
-before it is matched, and a card shows at most :data:`CARD_QUESTIONS` questions and says how
-many more there are.
+cards, listings and pictures run on worker threads (pictures in a process of their own), and
+the work each does is bounded whatever the data holds: a query is cut to the length of the
+longest name in the catalogue before it is matched, and a card shows at most
+:data:`CARD_QUESTIONS` questions and says how many more there are.
 """
 
 from __future__ import annotations
@@ -21,17 +21,41 @@ from datetime import date
 from typing import Any, Protocol
 
 from bot import commands, offloop
-from bot.cards import Judge, ballot_card, ballot_line, simple_judge, unresolved
+from bot.actions import Action, BadAction, Verb, legacy
+from bot.cards import (
+    Judge,
+    Judged,
+    ballot_card,
+    ballot_line,
+    judge_ballot,
+    open_line,
+    simple_judge,
+    unresolved,
+)
 from bot.domain import Ballot, CatalogEntry
 from bot.ports import BallotStore
+from bot.privacy.logs import acting_for
 from bot.replies import Button, Image, Reply, Section, Tone, error
-from bot.requests import Request, in_hand
+from bot.requests import FormSubmission, Request, in_hand
 from bot.search import Match, SearchIndex
 
-Serialise = Callable[[Ballot], dict[str, Any]]
+
+class Serialise(Protocol):
+    """A ballot as JSON, with the verdicts of ``judged`` (judging it itself when not given)."""
+
+    def __call__(self, ballot: Ballot, judged: Judged | None = None) -> dict[str, Any]: ...
+
+
+class Draw(Protocol):
+    """A ballot's picture, from the verdicts of ``judged``; for an open ballot, given how
+    many members said they posted."""
+
+    def __call__(
+        self, ballot: Ballot, confirmed_voters: int | None = None, judged: Judged | None = None
+    ) -> Image: ...
+
+
 CampaignCard = Callable[[str, Sequence[Ballot]], Reply]
-Draw = Callable[[Ballot, int | None], Image]
-"""A ballot's picture; for an open ballot, given how many members said they posted."""
 Confirmed = Callable[[str], Awaitable[int]]
 
 
@@ -40,6 +64,25 @@ class CommandService(Protocol):
     (:mod:`bot.announce`), reminders (:mod:`bot.reminders`)."""
 
     async def handle(self, command: commands.Command, request: Request) -> Reply: ...
+
+
+class FormService(CommandService, Protocol):
+    """A service whose replies can be forms (organiser commands): it takes them back."""
+
+    async def submit(self, form: FormSubmission, request: Request) -> Reply: ...
+
+
+BUTTON_COMMANDS: dict[Verb, Callable[[str], commands.Command]] = {
+    Verb.CARD: lambda ref: commands.Lookup(ref),
+    Verb.PICK: lambda ref: commands.Lookup(ref),
+    Verb.SHARE: lambda ref: commands.Lookup(ref),
+    Verb.HISTORY: lambda ref: commands.Lookup(ref, history=True),
+    Verb.POSTED: lambda ref: commands.Voted(ref),
+    Verb.REPLACEMENT: lambda ref: commands.Replacement(ref),
+    Verb.REMIND: lambda ref: commands.RemindMe(ref),
+}
+"""What each button verb runs, for the ballot ``#id``: a command built here, never parsed
+from text, so nothing in a ballot's data can change which command it is."""
 
 
 HISTORY_LIMIT = 25
@@ -74,7 +117,7 @@ class Core:
         serialise: Serialise | None = None,
         campaign_card: CampaignCard | None = None,
         draw: Draw | None = None,
-        announcements: CommandService | None = None,
+        announcements: FormService | None = None,
         reminders: CommandService | None = None,
         confirmed: Confirmed | None = None,
         score_cutoff: float = 80.0,
@@ -158,16 +201,24 @@ class Core:
         return found
 
     async def handle(self, request: Request) -> Reply:
-        """Answer one request. Bad input gets a clear message and changes nothing.
+        """Answer one request: typed text, a button press (``request.action``) or a
+        submitted form (``request.form``). Bad input gets a clear message and changes nothing.
 
         Read-only answers are the same for every member, so they are kept per catalog version
         (and per day, for "open"): a repeated question costs no database read.
         """
-        with in_hand(request):
+        with acting_for(request.platform, request.user_id), in_hand(request):
             return await self._handle(request)
 
     async def _handle(self, request: Request) -> Reply:
-        command = commands.parse(request.text)
+        if request.action is not None:
+            command = button_command(request.action)
+        elif request.form is not None:
+            return await self._submit(request.form, request)
+        else:
+            command = commands.parse(request.text)
+        if isinstance(command, Reply):
+            return command
         pictured = isinstance(command, commands.Lookup) and command.chart
         if not isinstance(command, commands.READ_ONLY) or pictured:
             async with self._turns:
@@ -185,6 +236,15 @@ class Core:
             self._replies.popitem(last=False)
         return reply
 
+    async def press(self, action: str, request: Request) -> Reply:
+        """A button pressed: ``action`` is its value as the platform sent it back."""
+        return await self.handle(replace(request, action=action))
+
+    async def _submit(self, form: FormSubmission, request: Request) -> Reply:
+        if self.announcements is None:
+            return error("Announcements are not set up in this installation")
+        return await self.announcements.submit(form, request)
+
     async def _answer(self, command: commands.Command, request: Request) -> Reply:
         match command:
             case commands.Help():
@@ -197,7 +257,7 @@ class Core:
                 return await self._recent()
             case commands.Lookup(search, history, chart):
                 return await self._lookup(search, history, chart)
-            case commands.Admin(verb="reminders") | (
+            case commands.Admin(verb="reminders" | "privacy") | (
                 commands.RemindMe()
                 | commands.RemindStop()
                 | commands.Voted()
@@ -224,56 +284,80 @@ class Core:
         query = self.bounded_query(commands.strip_prefix(text))
         return await offloop.compute(index.suggest, query, limit)
 
-    def card(
-        self, ballot: Ballot, picture: bool = False, confirmed_voters: int | None = None
-    ) -> Reply:
-        """A ballot's card; with ``picture``, the same figures drawn as well.
+    def judged(self, ballot: Ballot) -> Judged:
+        """Every question of ``ballot`` judged once, for everything one reply shows of it."""
+        return judge_ballot(ballot, self.judge)
 
-        At most :data:`CARD_QUESTIONS` questions are shown (and in ``data``); a ballot with
-        more gets a section saying how many are not shown. This runs where it is called:
-        requests use :meth:`answer_card`, which keeps it off the event loop.
+    def card(
+        self,
+        ballot: Ballot,
+        picture: bool = False,
+        confirmed_voters: int | None = None,
+        judged: Judged | None = None,
+    ) -> Reply:
+        """A ballot's card; with ``picture``, the same figures drawn as well. The questions
+        are judged once (or ``judged`` is used) for the text, the JSON and the picture.
+
+        At most :data:`CARD_QUESTIONS` questions are shown (and judged, and in ``data``); a
+        ballot with more gets a section saying how many are not shown. This runs where it is
+        called: requests use :meth:`answer_card`, which keeps it off the event loop.
         """
+        reply, shown, judged = self._card_parts(ballot, judged)
+        if not picture:
+            return reply
+        if self.draw is None:
+            return replace(reply, footer="Pictures are not available in this installation.")
+        return replace(reply, image=self.draw(shown, confirmed_voters, judged))
+
+    async def answer_card(
+        self,
+        ballot: Ballot,
+        picture: bool = False,
+        confirmed_voters: int | None = None,
+        judged: Judged | None = None,
+    ) -> Reply:
+        """:meth:`card` off the event loop: built on the CPU thread, drawn on the pictures one."""
+        reply, shown, judged = await offloop.compute(self._card_parts, ballot, judged)
+        if not picture:
+            return reply
+        if self.draw is None:
+            return replace(reply, footer="Pictures are not available in this installation.")
+        image = await offloop.draw(self.draw, shown, confirmed_voters, judged)
+        return replace(reply, image=image)
+
+    def _card_parts(self, ballot: Ballot, judged: Judged | None) -> tuple[Reply, Ballot, Judged]:
+        """The card, and the ballot and judgements it shows (its first questions)."""
         shown, more = _first_questions(ballot)
-        data = {"ballot": self.serialise(shown)} if self.serialise else {}
+        judged = self.judged(shown) if judged is None else judged[: len(shown.questions)]
+        data = {"ballot": self.serialise(shown, judged)} if self.serialise else {}
         if more:
             data["questions_shown"] = len(shown.questions)
             data["questions_total"] = len(ballot.questions)
-        reply = ballot_card(shown, self.judge, data)
+        reply = ballot_card(shown, self.judge, data, judged=judged)
         if more:
             reply = replace(reply, sections=(*reply.sections, _more_questions(ballot, more)))
-        if not picture:
-            return reply
-        if self.draw is None:
-            return replace(reply, footer="Pictures are not available in this installation.")
-        return replace(reply, image=self.draw(ballot, confirmed_voters))
+        return reply, shown, judged
 
-    async def answer_card(
-        self, ballot: Ballot, picture: bool = False, confirmed_voters: int | None = None
-    ) -> Reply:
-        """:meth:`card` off the event loop: built on the CPU thread, drawn on the pictures one."""
-        reply = await offloop.compute(self.card, ballot)
-        if not picture:
-            return reply
-        if self.draw is None:
-            return replace(reply, footer="Pictures are not available in this installation.")
-        return replace(reply, image=await offloop.draw(self.draw, ballot, confirmed_voters))
-
-    async def pictured(self, ballot: Ballot) -> Reply:
+    async def pictured(self, ballot: Ballot, judged: Judged | None = None) -> Reply:
         """The card with its picture; an open ballot's thermometer counts confirmed voters."""
         confirmed = None
         if not ballot.has_result and self.confirmed is not None:
             confirmed = await self.confirmed(ballot.id)
-        return await self.answer_card(ballot, picture=True, confirmed_voters=confirmed)
+        return await self.answer_card(
+            ballot, picture=True, confirmed_voters=confirmed, judged=judged
+        )
 
     async def _lookup(self, search: str, history: bool, picture: bool = False) -> Reply:
         if search.startswith("#"):
             ballot_id = search[1:].strip()
-            card = None if picture else await self._card_of(ballot_id)
+            card = None if picture or history else await self._card_of(ballot_id)
             if card is not None:
                 return card
             ballot = await self.store.get(ballot_id)
             if ballot is None:
                 return error("No ballot found", f"There is no ballot with id {search[1:]!r}.")
+            if history:
+                return await self._history_of(ballot)
             return await self.pictured(ballot) if picture else await self.answer_card(ballot)
         search = self.bounded_query(search)
         match = await self.find(search)
@@ -295,6 +379,24 @@ class Core:
         more = len(match.ballot_ids) - len(ballots)
         return await self._listing(
             f"Ballots matching “{search}”, newest first",
+            ballots,
+            footer=f"{more} older ballots not shown." if more > 0 else None,
+        )
+
+    async def _history_of(self, ballot: Ballot) -> Reply:
+        """Every ballot of ``ballot``'s employer, newest first (the History button).
+
+        The employer is looked up as a name in the index, never read as a command; a name
+        the index cannot hold (only punctuation) lists the ballot alone.
+        """
+        match = await self.find(ballot.employer)
+        ids = list(match.ballot_ids) if match.found else []
+        if ballot.id not in ids:
+            ids.insert(0, ballot.id)
+        ballots = await self.store.get_many(ids[:HISTORY_LIMIT])
+        more = len(ids) - len(ballots)
+        return await self._listing(
+            f"Ballots for “{ballot.employer}”, newest first",
             ballots,
             footer=f"{more} older ballots not shown." if more > 0 else None,
         )
@@ -329,11 +431,7 @@ class Core:
         ballots = await self.store.open_ballots(self.today())
         if not ballots:
             return Reply(header="No ballots are open now", kind="list", data={"ballots": []})
-        lines = []
-        for ballot in ballots:
-            closes = ballot.closes.human() if ballot.closes else "closing date not known"
-            lines.append(f"{ballot.title} — closes {closes}")
-        return await self._listing("Ballots open now", ballots, lines=lines)
+        return await self._listing("Ballots open now", ballots, describe=open_line)
 
     async def _recent(self) -> Reply:
         ballots = await self.store.recent_results(RECENT_LIMIT)
@@ -345,31 +443,39 @@ class Core:
         self,
         header: str,
         ballots: Sequence[Ballot],
-        lines: Sequence[str] | None = None,
         footer: str | None = None,
+        describe: Callable[..., str] = ballot_line,
     ) -> Reply:
         """A list of ballots, built on the CPU thread (hundreds of open ballots, each with
         its figures and verdicts in ``data``)."""
-        return await offloop.compute(self._list_reply, header, ballots, lines, footer)
+        return await offloop.compute(self._list_reply, header, ballots, footer, describe)
 
     def _list_reply(
         self,
         header: str,
         ballots: Sequence[Ballot],
-        lines: Sequence[str] | None,
         footer: str | None,
+        describe: Callable[..., str],
     ) -> Reply:
-        shown = lines if lines is not None else [ballot_line(b, self.judge) for b in ballots]
+        """One line per ballot (``describe(ballot, judged=...)``: its headline by default),
+        each ballot judged once for its line and its JSON (as its card shows it: its first
+        questions)."""
+        ballots = [_first_questions(b)[0] for b in ballots]
+        judged = [self.judged(b) for b in ballots]
+        lines = [describe(b, judged=j) for b, j in zip(ballots, judged, strict=True)]
         serialise = self.serialise
-        data = [serialise(_first_questions(b)[0]) for b in ballots] if serialise else []
         return Reply(
             header=header,
-            sections=(Section(title=f"{len(ballots)} ballots", lines=tuple(shown)),),
-            buttons=tuple(Button(b.employer[:70], f"/ballot #{b.id}") for b in ballots[:5]),
+            sections=(Section(title=_ballots(len(ballots)), lines=tuple(lines)),),
+            buttons=tuple(Button(b.employer[:70], Action(Verb.CARD, b.id)) for b in ballots[:5]),
             footer=footer,
             tone=Tone.NEUTRAL,
             kind="list",
-            data={"ballots": data},
+            data={
+                "ballots": [serialise(b, j) for b, j in zip(ballots, judged, strict=True)]
+                if serialise
+                else []
+            },
         )
 
 
@@ -394,11 +500,43 @@ def _more_questions(ballot: Ballot, more: int) -> Section:
     )
 
 
+def button_command(value: str) -> commands.Command | Reply:
+    """The command a button stands for, or the refusal to show the clicker.
+
+    A current button is ``verb:id`` (:mod:`bot.actions`): its command comes from
+    :data:`BUTTON_COMMANDS`. A button drawn by an older version carries grammar text; it is
+    answered only when that text is a plain lookup (read-only, the same for everyone) and
+    refused otherwise, so an old card can never run an organiser's, a subscription's or a
+    member's own command (remind, voted, forget me) for whoever clicks it.
+    """
+    if legacy(value):
+        command = commands.parse(value)
+        if isinstance(command, commands.Lookup):
+            return command
+        return error(
+            "That button no longer works",
+            "It was drawn by an older version of ballotbot. Type the command instead "
+            "(`/ballot help` lists them); nothing was changed.",
+        )
+    try:
+        action = Action.parse(value)
+    except BadAction as exc:
+        return error(
+            "That button is not one of mine", f"Its action was refused: {exc} Nothing was changed."
+        )
+    return BUTTON_COMMANDS[action.verb](f"#{action.ballot_id}")
+
+
+def _ballots(count: int) -> str:
+    return f"{count} ballot" if count == 1 else f"{count} ballots"
+
+
 def help_reply() -> Reply:
     """The help card, generated from the grammar so it never drifts."""
     return Reply(
         header="ballotbot: your ballots, their results, your reminders",
         text="Type `/ballot` followed by one of these:",
         sections=(Section(title="Commands", lines=tuple(commands.help_lines())),),
+        footer=f"{commands.BALLOT_NAMED}.",
         kind="help",
     )

@@ -9,6 +9,8 @@ year precision.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from bot.domain import (
     Ballot,
     Jurisdiction,
@@ -96,3 +98,34 @@ COAL_MINING_MUSEUM = Ballot(
 )
 
 DEMO_BALLOTS: tuple[Ballot, ...] = (SOUTHAMPTON, KIRKLEES, COAL_MINING_MUSEUM)
+
+
+EXAMPLE_ID = "example-open-ballot"
+
+
+def open_example_ballot(today: date) -> Ballot:
+    """A made-up ballot, open now, for a new user to try reminders on (``ballotbot demo
+    --open-example``). Its name and notes say it is an example; it carries no figures, and its
+    dates are relative to ``today``: it opened three days ago and closes in ten days."""
+    return Ballot(
+        id=EXAMPLE_ID,
+        unions=("Example Union",),
+        employer="Example Council (made-up example)",
+        area="Exampleton",
+        jurisdiction=Jurisdiction.GB,
+        method=Method.POSTAL,
+        opens=PartialDate.of(today - timedelta(days=3)),
+        closes=PartialDate.of(today + timedelta(days=10)),
+        aliases=("example",),
+        status=Status.OPEN,
+        questions=(
+            Question(
+                text="Example question: are you prepared to take strike action?",
+                kind=Kind.STRIKE,
+            ),
+        ),
+        notes=(
+            "A made-up example, not a real ballot: added by `ballotbot demo --open-example` so "
+            "you can try reminders (`remind me example`, `admin reminders example`)."
+        ),
+    )

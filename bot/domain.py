@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Kind(StrEnum):
@@ -58,6 +59,18 @@ class YesNoUnknown(StrEnum):
     YES = "yes"
     NO = "no"
     UNKNOWN = "unknown"
+
+
+class ReportedMandate(StrEnum):
+    """What the union itself declared came of a question: a reported fact, not a verdict.
+
+    ``partial`` is for a disaggregated ballot reported as one line: "a mandate at Network
+    Rail and 14 of 15 operators" (each employer's ballot stands alone, s.228).
+    """
+
+    YES = "yes"
+    NO = "no"
+    PARTIAL = "partial"
 
 
 class Status(StrEnum):
@@ -155,13 +168,60 @@ _MONTHS = (
 )  # fmt: skip
 
 
+class Percentage(float):
+    """A percentage as the source wrote it: the value, and how many decimals it was given to.
+
+    It is a float everywhere a float is expected; ``decimals`` says how far it may have been
+    rounded (``53`` is 52.5 to 53.5, ``52.9`` is 52.85 to 52.95), and ``str()`` writes it back
+    as it was written (``53``, ``53.0``, ``52.90``), so an export keeps the precision.
+    """
+
+    decimals: int
+
+    def __new__(cls, value: float, decimals: int) -> Percentage:
+        made = super().__new__(cls, value)
+        made.decimals = decimals
+        return made
+
+    def __str__(self) -> str:
+        return f"{float(self):.{self.decimals}f}"
+
+    def __reduce__(self) -> tuple[type[Percentage], tuple[float, int]]:
+        return (Percentage, (float(self), self.decimals))
+
+
+MAX_DECIMALS = 6
+"""Finer than this a reported percentage says nothing more (and a float only pretends to)."""
+
+
+def written_decimals(value: float) -> int:
+    """How many decimals a reported percentage was given to.
+
+    A :class:`Percentage` knows; a plain float is read in its shortest form with trailing
+    zeros dropped (``53.0`` -> 0, ``52.9`` -> 1, ``90.44`` -> 2). Dropping zeros can only
+    make the rounding look coarser than it was, never finer: a verdict built on it may say
+    "not known" where a more precise report would have decided, but never the reverse.
+    """
+    if isinstance(value, Percentage):
+        return value.decimals
+    return _shortest_decimals(float(value))
+
+
+@lru_cache(maxsize=4096)
+def _shortest_decimals(value: float) -> int:
+    # Cached: a card reads the same few reported figures several times over.
+    text = format(value, f".{MAX_DECIMALS}f").rstrip("0")
+    return len(text.partition(".")[2])
+
+
 @dataclass(frozen=True)
 class Result:
     """The figures of one question, each ``None`` when not reported.
 
     ``turnout_pct`` and ``for_pct`` are kept exactly as reported (``for_pct`` is the share of
-    valid votes, the way unions usually report it). ``turnout_approximate`` records a report
-    such as "turnout was around 60 per cent".
+    valid votes, the way unions usually report it), as a :class:`Percentage` when the decimals
+    the source gave are known. ``turnout_approximate`` records a report such as "turnout was
+    around 60 per cent".
     """
 
     votes_for: int | None = None
@@ -179,11 +239,17 @@ class Result:
 
 @dataclass(frozen=True)
 class Question:
-    """One question on the paper. Strike and action short of a strike are separate questions."""
+    """One question on the paper. Strike and action short of a strike are separate questions.
+
+    ``reported_mandate`` is what the union declared came of it, and ``reported_by`` where that
+    was said ("UNISON press release"): kept beside the figures, never mixed into them.
+    """
 
     text: str
     kind: Kind
     result: Result = field(default_factory=Result)
+    reported_mandate: ReportedMandate | None = None
+    reported_by: str | None = None
 
 
 @dataclass(frozen=True)

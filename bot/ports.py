@@ -82,7 +82,15 @@ class RetryableSendError(SendError):
 
 
 class PermanentSendError(SendError):
-    """Never retry (channel gone, bot removed, member cannot be messaged, token revoked)."""
+    """The target is gone: never retry, and stop sending there (channel not found, archived,
+    bot removed or not in it, member cannot be messaged, app uninstalled)."""
+
+
+class RefusedSendError(SendError):
+    """The platform refused this message, not the target (Slack ``invalid_blocks``,
+    ``msg_too_long``; Discord 400 "Invalid Form Body", an edit of a message that is gone):
+    sending it again would be refused again, so the message fails and the organisers are
+    told why, but the channel keeps following results."""
 
 
 class Sender(Protocol):

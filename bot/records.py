@@ -7,26 +7,33 @@ with a reason a branch secretary can act on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from bot.domain import (
+    MAX_DECIMALS,
     Ballot,
     Jurisdiction,
     Kind,
     Method,
     PartialDate,
+    Percentage,
     Question,
+    ReportedMandate,
     Result,
     Status,
     YesNoUnknown,
+    written_decimals,
 )
 from bot.figures import derive
 
 MAX_TEXT = 500
 MAX_NOTES = 2000
+MAX_ID = 200
+MAX_DATE = len("YYYY-MM-DD")
 
 
 class Invalid(ValueError):
@@ -44,6 +51,7 @@ def _text(limit: int) -> Callable[[Any], str | None]:
             raise Invalid(f"{len(text):,} characters is too long (at most {limit:,})")
         return text or None
 
+    parse.max_length = limit  # type: ignore[attr-defined]
     return parse
 
 
@@ -71,6 +79,7 @@ def _enum(kind: type[StrEnum]) -> Callable[[Any], StrEnum | None]:
         except ValueError:
             raise Invalid(f"{raw!r} is not one of {allowed}") from None
 
+    parse.max_length = max(len(m.value) for m in kind)  # type: ignore[attr-defined]
     return parse
 
 
@@ -102,7 +111,25 @@ def _percentage(raw: Any) -> float | None:
         raise Invalid(f"{raw!r} is not a percentage") from None
     if not 0 <= value <= 100:
         raise Invalid(f"{value:g}% is outside 0 to 100")
-    return value
+    return Percentage(value, _decimals_written(raw, value))
+
+
+_WRITTEN = re.compile(r"^[+-]?\d*(?:\.(\d*))?$")
+
+
+def _decimals_written(raw: Any, value: float) -> int:
+    """The decimals the source gave: ``"53.0"`` in a CSV cell or a command was written to one.
+
+    A JSON number has lost its trailing zeros on the way (``53.0`` is how most programs write
+    a whole 53), so it counts as written in its shortest form.
+    """
+    if isinstance(raw, str):
+        match = _WRITTEN.match(raw.strip().rstrip("%").strip())
+        if match:
+            return min(len(match.group(1) or ""), MAX_DECIMALS)
+    if isinstance(raw, int):
+        return 0
+    return written_decimals(value)
 
 
 def _date(raw: Any) -> PartialDate | None:
@@ -134,6 +161,10 @@ def _url(raw: Any) -> str | None:
     return text
 
 
+_date.max_length = MAX_DATE  # type: ignore[attr-defined]
+_url.max_length = MAX_TEXT  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True)
 class Column:
     """One import/export column: its name, whether it belongs to the ballot or a question."""
@@ -145,7 +176,7 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("id", _text(200), "ballot", required=True),
+    Column("id", _text(MAX_ID), "ballot", required=True),
     Column("unions", _list, "ballot", required=True),
     Column("employer", _text(MAX_TEXT), "ballot", required=True),
     Column("branch", _text(MAX_TEXT), "ballot"),
@@ -171,6 +202,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("campaign", _text(MAX_TEXT), "ballot"),
     Column("status", _enum(Status), "ballot"),
     Column("turnout_approximate", _yes_no, "question"),
+    Column("reported_mandate", _enum(ReportedMandate), "question"),
+    Column("reported_by", _text(MAX_TEXT), "question"),
 )
 NAMES = tuple(c.name for c in COLUMNS)
 BALLOT_COLUMNS = tuple(c for c in COLUMNS if c.level == "ballot")
@@ -204,7 +237,13 @@ def build_question(values: dict[str, Any]) -> Question:
         for_pct=values["for_pct"],
         turnout_approximate=values["turnout_approximate"],
     )
-    return Question(text=values["question"], kind=values["kind"], result=result)
+    return Question(
+        text=values["question"],
+        kind=values["kind"],
+        result=result,
+        reported_mandate=values["reported_mandate"],
+        reported_by=values["reported_by"],
+    )
 
 
 def build_ballot(values: dict[str, Any], questions: tuple[Question, ...]) -> Ballot:
@@ -290,10 +329,23 @@ def question_record(question: Question) -> dict[str, Any]:
         "votes_for": r.votes_for,
         "votes_against": r.votes_against,
         "spoilt": r.spoilt,
-        "turnout_pct": r.turnout_pct,
-        "for_pct": r.for_pct,
+        "turnout_pct": as_written(r.turnout_pct),
+        "for_pct": as_written(r.for_pct),
         "turnout_approximate": r.turnout_approximate,
+        "reported_mandate": _out(question.reported_mandate),
+        "reported_by": question.reported_by,
     }
+
+
+def as_written(value: float | None) -> int | float | None:
+    """A reported percentage as the source wrote it: ``53`` stays a whole number in JSON and
+    CSV (a float would come back as ``53.0``, claiming a decimal nobody reported)."""
+    if value is None:
+        return None
+    decimals = written_decimals(value)
+    if decimals == 0 and float(value).is_integer():
+        return int(value)
+    return Percentage(value, decimals)
 
 
 QuestionExtra = Callable[[Ballot, Question], dict[str, Any]]
@@ -316,3 +368,11 @@ def ballot_to_dict(ballot: Ballot, extra: QuestionExtra | None = None) -> dict[s
 
 COLUMN_PARSERS: dict[str, Callable[[Any], Any]] = {c.name: c.parse for c in COLUMNS}
 """Each column's parser by name: organiser commands check figures exactly as imports do."""
+
+
+def max_length(name: str) -> int | None:
+    """The most characters a value of column ``name`` can have (a text column's limit, the
+    longest choice of an enumeration, ``YYYY-MM-DD`` for a date), from the column's own
+    parser; None for columns without such a limit (counts, lists of names)."""
+    parse = COLUMN_PARSERS.get(name)
+    return getattr(parse, "max_length", None)

@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from bot.actions import Action
+
 
 class Tone(StrEnum):
     """How the reply should be coloured: the outcome at a glance."""
@@ -54,17 +56,31 @@ class Bar:
 
 @dataclass(frozen=True)
 class Button:
-    """A button that runs a command as if the member had typed it.
+    """A button: its label is shown as text, its :class:`~bot.actions.Action` is what runs.
 
-    ``command`` is grammar text (``/ballot kirklees``), so a button works the same on every
-    platform and still works after a restart: nothing but the text is needed to answer it.
-    ``share`` asks the adapter to post the card publicly instead of running a command.
+    The action is a verb from a fixed table and a ballot id (``history`` of ``#kirklees``),
+    never command text, so ballot data in a label can never become a command. It needs
+    nothing but itself to be answered, so a button still works after a restart.
     """
 
     label: str
-    command: str
+    action: Action
     style: str = "default"  # default | primary | danger
-    share: bool = False
+
+    @property
+    def share(self) -> bool:
+        """True for Share: the adapter posts the answer publicly instead of privately."""
+        return self.action.public
+
+    @property
+    def value(self) -> str:
+        """What the platform carries and sends back: ``verb:id``."""
+        return self.action.value
+
+    @property
+    def command(self) -> str:
+        """The same thing as a member could type it (the console has no buttons)."""
+        return self.action.typed
 
 
 @dataclass(frozen=True)
@@ -86,21 +102,28 @@ class FormField:
     hint: str = ""
     initial: str = ""
     required: bool = False
+    max_length: int | None = None
+    """The most characters the box takes (the column's own limit); None: no limit of ours."""
 
 
 @dataclass(frozen=True)
 class Form:
     """A command to fill in, for platforms with forms (a Slack modal, a Discord modal).
 
-    Submitting it runs ``command`` followed by ``key=value`` for each box filled in, exactly
-    as if the member had typed that: one grammar, one set of checks, on every platform.
-    Fields come most important first; a platform that shows fewer boxes keeps the first ones.
+    ``verb`` (an organiser verb: ``add``, ``result``, ``correct``) and ``ballot_id`` say what
+    a submission does; the adapter hands the boxes back as a
+    :class:`bot.requests.FormSubmission` and the core checks each box against its own limit,
+    then runs the verb with the same checks as the typed command. ``command`` is that typed
+    command, for platforms without forms. Fields come most important first; a platform that
+    shows fewer boxes keeps the first ones.
     """
 
     title: str
     command: str
     fields: tuple[FormField, ...]
     submit: str = "Save"
+    verb: str = ""
+    ballot_id: str | None = None
 
     def command_for(self, values: dict[str, str]) -> str:
         """The command text a submission stands for."""
@@ -146,6 +169,9 @@ class Reply:
     data: dict[str, Any] = field(default_factory=dict)
     image: Image | None = None
     form: Form | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+    """A refused form: the message for each box (by field key) that needs another look.
+    Empty for a refusal that belongs to no box: show it as a general error."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of the reply (``ballotbot ask --json``); a picture by its alt text."""

@@ -66,6 +66,8 @@ class Match:
 
     ballot_ids: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()
+    choice_ids: tuple[str, ...] = ()
+    """The newest ballot of each of ``choices``, in the same order: what picking it shows."""
     closest: tuple[str, ...] = ()
     campaign: str | None = None
     """Set when the query named a campaign: members then want the whole campaign's tally."""
@@ -151,12 +153,15 @@ class SearchIndex:
         if campaign is not None:
             return Match(ballot_ids=tuple(candidates[0].ballot_ids), campaign=campaign)
         seen: set[str] = set()
-        choices = []
+        choices: list[tuple[str, str]] = []
         for candidate in candidates:
             if candidate.ballot_ids[0] not in seen:
                 seen.add(candidate.ballot_ids[0])
-                choices.append(candidate.display)
-        return Match(choices=tuple(choices[:5]))
+                choices.append((candidate.display, candidate.ballot_ids[0]))
+        return Match(
+            choices=tuple(name for name, _ in choices[:5]),
+            choice_ids=tuple(ballot_id for _, ballot_id in choices[:5]),
+        )
 
     def _score_forms(self, query: str) -> dict[str, float]:
         """Score names (by their distinctive words) against the query, four ways, in C:

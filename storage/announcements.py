@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.announce.model import (
@@ -22,6 +22,7 @@ from bot.announce.model import (
     AuditEntry,
     Declared,
     Delivery,
+    DmCounts,
     FilterKind,
     Kind,
     OutboxItem,
@@ -418,10 +419,14 @@ class SqlAnnouncementStore:
                     .values(active=False)
                 )
 
-    async def deliveries(self, ballot_id: str | None, limit: int = 50) -> list[Delivery]:
+    async def deliveries(
+        self, ballot_id: str | None, limit: int = 50, members: bool = True
+    ) -> list[Delivery]:
         query = select(OutboxRow).order_by(OutboxRow.id.desc()).limit(limit)
         if ballot_id is not None:
             query = query.where(OutboxRow.ballot_id == ballot_id)
+        if not members:
+            query = query.where(OutboxRow.kind != Kind.DM.value)
         async with self._sessions() as session:
             rows = (await session.scalars(query)).all()
         return [
@@ -435,6 +440,31 @@ class SqlAnnouncementStore:
                 _as_utc(r.sent_at),
             )
             for r in rows
+        ]
+
+    async def dm_counts(self, ballot_id: str | None) -> list[DmCounts]:
+        query = (
+            select(OutboxRow.ballot_id, OutboxRow.revision, OutboxRow.state, func.count())
+            .where(OutboxRow.kind == Kind.DM.value)
+            .group_by(OutboxRow.ballot_id, OutboxRow.revision, OutboxRow.state)
+        )
+        if ballot_id is not None:
+            query = query.where(OutboxRow.ballot_id == ballot_id)
+        counts: dict[tuple[str, str], dict[str, int]] = {}
+        async with self._sessions() as session:
+            for ballot, stage, state, n in (await session.execute(query)).all():
+                by_state = counts.setdefault((ballot, stage), {})
+                key = "pending" if state == "claimed" else state
+                by_state[key] = by_state.get(key, 0) + int(n)
+        return [
+            DmCounts(
+                ballot,
+                stage,
+                sent=found.get("sent", 0),
+                pending=found.get("pending", 0),
+                failed=found.get("failed", 0),
+            )
+            for (ballot, stage), found in sorted(counts.items())
         ]
 
     async def audit(self, ballot_id: str) -> list[AuditEntry]:

@@ -9,7 +9,7 @@ half of an import.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain import Ballot, CatalogEntry, Status
 from bot.ports import SaveReport
+from bot.privacy.retention import has_ended_status
 from storage.catalog import read_catalog
 from storage.database import READ, WRITE, upsert_insert
 from storage.mapping import ballot_values, child_values, employer_key, employer_values
@@ -87,6 +88,9 @@ class SqlBallotStore:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        self.today: Callable[[], date] = lambda: datetime.now(UTC).date()
+        """The union's calendar day, for recording when a ballot ended (the composition
+        root points it at the reminders' clock, in the union's time zone)."""
 
     async def get(self, ballot_id: str) -> Ballot | None:
         found = await self._read(_GET, ballot_id=ballot_id)
@@ -161,16 +165,21 @@ class SqlBallotStore:
             await session.connection(execution_options=WRITE)
             stored: dict[str, Ballot] = {}
             old_employers: set[int] = set()
+            recorded: dict[str, date | None] = {}
             for chunk in _chunks([b.id for b in ballots]):
-                lock = select(BallotRow.id, BallotRow.employer_id).where(BallotRow.id.in_(chunk))
-                for _id, employer_id in await session.execute(lock.with_for_update()):
+                lock = select(BallotRow.id, BallotRow.employer_id, BallotRow.ended_on).where(
+                    BallotRow.id.in_(chunk)
+                )
+                for id_, employer_id, ended in await session.execute(lock.with_for_update()):
                     old_employers.add(employer_id)
+                    recorded[id_] = ended
                 rows = await session.execute(_GET_MANY, {"ids": list(chunk)})
                 stored.update((b.id, b) for b in fold(rows))
             changed = [b for b in ballots if stored.get(b.id) != b]
             created = sum(1 for b in changed if b.id not in stored)
             if changed:
-                await _write(session, changed, [b.id for b in changed if b.id in stored])
+                ended = _ended_days(changed, stored, recorded, self.today)
+                await _write(session, changed, [b.id for b in changed if b.id in stored], ended)
                 await _drop_orphan_employers(session, old_employers)
                 await session.execute(
                     update(CatalogVersionRow)
@@ -203,7 +212,31 @@ def _refuse_duplicates(ballots: Sequence[Ballot]) -> None:
         )
 
 
-async def _write(session: AsyncSession, ballots: list[Ballot], replaced: list[str]) -> None:
+def _ended_days(
+    changed: list[Ballot],
+    stored: dict[str, Ballot],
+    recorded: dict[str, date | None],
+    today: Callable[[], date],
+) -> dict[str, date | None]:
+    """The day each changed ballot ended: kept from before if it was already over, today if
+    this save ends it (closed, declared, cancelled: by any path), None if it runs again."""
+    days: dict[str, date | None] = {}
+    for ballot in changed:
+        if not has_ended_status(ballot):
+            days[ballot.id] = None
+            continue
+        before = stored.get(ballot.id)
+        kept = recorded.get(ballot.id) if before is not None and has_ended_status(before) else None
+        days[ballot.id] = kept or today()
+    return days
+
+
+async def _write(
+    session: AsyncSession,
+    ballots: list[Ballot],
+    replaced: list[str],
+    ended: dict[str, date | None],
+) -> None:
     """Insert ``ballots`` whole, after deleting the stored versions of ``replaced``.
 
     Replacing the rows (children go by ON DELETE CASCADE) rather than diffing them keeps the
@@ -231,7 +264,8 @@ async def _write(session: AsyncSession, ballots: list[Ballot], replaced: list[st
         ResultRow: [],
     }
     for ballot in ballots:
-        rows[BallotRow].append(ballot_values(ballot, employer_ids[employer_key(ballot)]))
+        values = ballot_values(ballot, employer_ids[employer_key(ballot)])
+        rows[BallotRow].append({**values, "ended_on": ended[ballot.id]})
         unions, aliases, questions, results = child_values(ballot, union_ids)
         rows[BallotUnionRow] += unions
         rows[BallotAliasRow] += aliases

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, event, make_url
+from sqlalchemy import URL, Connection, Engine, event, make_url
 from sqlalchemy import create_engine as create_sync_engine_
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -26,6 +28,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from bot.config import ConfigError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -50,8 +54,88 @@ SQLITE_CONNECTIONS = 16
 starting a thread makes the caller wait until the new thread runs: done during a burst (the
 pool's default lets ten extra connections come and go), that wait fell on the event loop."""
 
+SECURE_DELETE = "PRAGMA secure_delete=ON"
+"""Privacy: SQLite overwrites deleted rows with zeros in the file instead of only unlinking
+them (off in upstream's default build), so ``forget me`` and the retention purge erase the
+bytes too. Set on every SQLite connection the bot opens, async or not."""
+
 # An arbitrary constant: PostgreSQL processes starting together migrate one at a time.
 _MIGRATION_LOCK = 7_466_821
+
+
+URL_FORMS = "sqlite+aiosqlite:///path/to/file.db or postgresql+psycopg://user:pass@host/db"
+"""The two database URLs the bot runs on, as every URL mistake names them."""
+
+_ASYNC_DRIVERS = {"sqlite": ("aiosqlite",), "postgresql": ("psycopg",)}
+_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
+
+
+class DatabaseUrlError(ConfigError):
+    """A database URL the bot cannot use; the message names the URL (password hidden), the
+    forms it expects and, for a missing folder, the folder."""
+
+
+def shown_url(url: str | URL) -> str:
+    """A URL fit to print: its password, if any, replaced by ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, NoSuchModuleError, ValueError):
+        return _PASSWORD.sub(r"\1***@", str(url))
+
+
+def check_database_url(url: str) -> None:
+    """Refuse, with one line saying what to write instead, a URL the bot cannot open.
+
+    Raises :class:`DatabaseUrlError` for: a plain path or anything that is not a URL; a
+    synchronous driver (``sqlite://``, ``postgresql+psycopg2://``); a database other than
+    SQLite or PostgreSQL; a SQLite file whose folder does not exist or that is a folder.
+    Whether a server answers is only known when the bot connects.
+    """
+    shown = shown_url(url)
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, NoSuchModuleError, ValueError):
+        hint = ""
+        if url.strip() and "://" not in url:
+            hint = f" For a SQLite file at that path: sqlite+aiosqlite:///{url.strip()}"
+        raise DatabaseUrlError(
+            f"database URL {shown!r} is not a URL the bot can use: write {URL_FORMS}.{hint}"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend in ("postgres", "pg", "psql"):
+        raise DatabaseUrlError(
+            f"database URL {shown!r}: begin a PostgreSQL URL with postgresql+psycopg:// "
+            f"({URL_FORMS})."
+        )
+    if backend not in _ASYNC_DRIVERS:
+        raise DatabaseUrlError(
+            f"database URL {shown!r}: {backend} is not supported; ballotbot runs on SQLite or "
+            f"PostgreSQL: {URL_FORMS}."
+        )
+    try:
+        driver = parsed.get_driver_name()
+    except (ArgumentError, NoSuchModuleError):
+        driver = parsed.drivername
+    if driver not in _ASYNC_DRIVERS[backend]:
+        right = "sqlite+aiosqlite" if backend == "sqlite" else "postgresql+psycopg"
+        raise DatabaseUrlError(
+            f"database URL {shown!r} names the {driver} driver, which the bot cannot use "
+            f"(it needs an async one): begin it with {right}:// ({URL_FORMS})."
+        )
+    if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        file = Path(parsed.database)
+        if file.is_dir():
+            raise DatabaseUrlError(
+                f"database URL {shown!r} names {file}, which is a folder: name a file in it, "
+                f"such as sqlite+aiosqlite:///{file / 'ballotbot.db'}."
+            )
+        folder = file.parent
+        if not folder.is_dir():
+            raise DatabaseUrlError(
+                f"database URL {shown!r}: the folder {folder} does not exist. Create it "
+                f"(mkdir -p {folder}) or choose a file in an existing folder "
+                f"({URL_FORMS})."
+            )
 
 
 def upsert_insert(dialect: str) -> Callable[..., Any]:
@@ -69,15 +153,17 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
     On SQLite every connection gets ``journal_mode=WAL`` (members' reads never wait for an
     organiser's import), ``foreign_keys=ON`` (off by default in SQLite, and the cascades
-    depend on it) and a :data:`BUSY_TIMEOUT_SECONDS` wait for another writer. SQLAlchemy, not
-    the sqlite3 module, emits ``BEGIN``, so every transaction, DDL included, is really atomic:
-    a failed import or migration leaves nothing behind.
+    depend on it), ``secure_delete=ON`` (:data:`SECURE_DELETE`) and a
+    :data:`BUSY_TIMEOUT_SECONDS` wait for another writer. SQLAlchemy, not the sqlite3 module,
+    emits ``BEGIN``, so every transaction, DDL included, is really atomic: a failed import or
+    migration leaves nothing behind. On every database, the parameters of a failed statement
+    stay out of its error message (they may hold a member's id).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         kwargs.setdefault("pool_size", SQLITE_CONNECTIONS)
         kwargs.setdefault("max_overflow", 0)
-    engine = create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **{"hide_parameters": True, **kwargs})
     if engine.dialect.name == "sqlite":
         _prepare_sqlite(engine)
     return engine
@@ -94,20 +180,22 @@ async def open_connections(engine: AsyncEngine) -> None:
             await held.enter_async_context(engine.connect())
 
 
-def create_sync_engine(url: str) -> Engine:
-    """A synchronous engine on the same database as the async ``url`` (its sync driver), for
-    a library that needs one (APScheduler 3's job store) and runs it on a thread of its own.
+def create_sync_engine(url: str, **kwargs: Any) -> Engine:
+    """A synchronous engine on the same database as ``url`` (the bot's async URL, or a
+    synchronous one), for a library that needs one (APScheduler 3's job store) and runs it
+    on a thread of its own. Its parameters are kept out of error messages.
 
-    SQLite connections get the same WAL journal and :data:`BUSY_TIMEOUT_SECONDS` as the async
-    ones: this engine's writes then wait for the bot's, and the bot's for these, instead of
-    either failing. Each job-store write is one statement in its own transaction.
+    SQLite connections get the same WAL journal, :data:`SECURE_DELETE` and
+    :data:`BUSY_TIMEOUT_SECONDS` as the async ones: this engine's writes then wait for the
+    bot's, and the bot's for these, instead of either failing. Each job-store write is one
+    statement in its own transaction.
     """
     parsed = make_url(url)
+    options = {"hide_parameters": True, **kwargs}
     if parsed.get_backend_name() != "sqlite":
-        return create_sync_engine_(parsed.set(drivername="postgresql+psycopg"))
-    engine = create_sync_engine_(
-        parsed.set(drivername="sqlite"), connect_args={"timeout": BUSY_TIMEOUT_SECONDS}
-    )
+        return create_sync_engine_(parsed.set(drivername="postgresql+psycopg"), **options)
+    options.setdefault("connect_args", {"timeout": BUSY_TIMEOUT_SECONDS})
+    engine = create_sync_engine_(parsed.set(drivername="sqlite"), **options)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -183,6 +271,7 @@ def _sqlite_pragmas(dbapi_connection: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        cursor.execute(SECURE_DELETE)  # privacy: erased rows are zeroed in the file
     finally:
         cursor.close()
 

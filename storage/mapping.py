@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.domain import Ballot, PartialDate, Result
+from bot.domain import Ballot, PartialDate, Percentage, Result
 
 EMPTY_RESULT = Result()
 
@@ -69,7 +69,14 @@ def child_values(
         for i, name in enumerate(ballot.aliases)
     ]
     questions = [
-        {"ballot_id": ballot.id, "position": i, "text": q.text, "kind": q.kind.value}
+        {
+            "ballot_id": ballot.id,
+            "position": i,
+            "text": q.text,
+            "kind": q.kind.value,
+            "reported_mandate": q.reported_mandate.value if q.reported_mandate else None,
+            "reported_by": q.reported_by,
+        }
         for i, q in enumerate(ballot.questions)
     ]
     results = [
@@ -79,15 +86,26 @@ def child_values(
             "votes_for": q.result.votes_for,
             "votes_against": q.result.votes_against,
             "spoilt": q.result.spoilt,
-            "turnout_pct": q.result.turnout_pct,
-            "for_pct": q.result.for_pct,
+            "turnout_pct": _float(q.result.turnout_pct),
+            "for_pct": _float(q.result.for_pct),
             "turnout_approximate": q.result.turnout_approximate,
+            "turnout_decimals": _decimals(q.result.turnout_pct),
+            "for_pct_decimals": _decimals(q.result.for_pct),
         }
         for i, q in enumerate(ballot.questions)
         # No row for a question nothing was reported about: absent means "not known".
         if q.result != EMPTY_RESULT
     ]
     return unions, aliases, questions, results
+
+
+def _float(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _decimals(value: float | None) -> int | None:
+    """The reported precision, when it was recorded (a plain float's is read from its value)."""
+    return value.decimals if isinstance(value, Percentage) else None
 
 
 def _text(value: PartialDate | None) -> str | None:

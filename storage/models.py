@@ -54,6 +54,10 @@ def _pct(column: str) -> CheckConstraint:
     return CheckConstraint(f"{column} >= 0 AND {column} <= 100", name=f"{column}_range")
 
 
+def _decimals(column: str) -> CheckConstraint:
+    return CheckConstraint(f"{column} >= 0 AND {column} <= 6", name=f"{column}_range")
+
+
 def _count(column: str) -> CheckConstraint:
     return CheckConstraint(f"{column} >= 0", name=f"{column}_not_negative")
 
@@ -153,6 +157,10 @@ class BallotRow(Base):
     eligible: Mapped[int | None] = mapped_column(Integer)
     source_url: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    """The day the store saw the status become closed, declared or cancelled (retention
+    counts from it, :mod:`bot.privacy.retention`); NULL while the ballot runs. Not part of
+    the domain ballot: kept across saves by the store."""
 
 
 class BallotUnionRow(Base):
@@ -199,6 +207,10 @@ class QuestionRow(Base):
             name="kind_known",
         ),
         _count("position"),
+        CheckConstraint(
+            "reported_mandate IN ('yes', 'no', 'partial')", name="reported_mandate_known"
+        ),
+        _length("reported_by", NAME_MAX * 2),
     )
 
     ballot_id: Mapped[str] = mapped_column(
@@ -207,6 +219,9 @@ class QuestionRow(Base):
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     text: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(30))
+    reported_mandate: Mapped[str | None] = mapped_column(String(10))
+    """What the union declared: yes, no or partial (NULL: it is not recorded)."""
+    reported_by: Mapped[str | None] = mapped_column(Text)
 
 
 class ResultRow(Base):
@@ -225,6 +240,8 @@ class ResultRow(Base):
         _count("spoilt"),
         _pct("turnout_pct"),
         _pct("for_pct"),
+        _decimals("turnout_decimals"),
+        _decimals("for_pct_decimals"),
     )
 
     ballot_id: Mapped[str] = mapped_column(Text, primary_key=True)
@@ -235,6 +252,10 @@ class ResultRow(Base):
     turnout_pct: Mapped[float | None] = mapped_column(Double)
     for_pct: Mapped[float | None] = mapped_column(Double)
     turnout_approximate: Mapped[bool]
+    turnout_decimals: Mapped[int | None] = mapped_column(Integer)
+    """How many decimals the turnout was reported to (a float keeps no trailing zeros):
+    ``53`` may be 52.5, ``53.0`` no less than 52.95. NULL: not recorded."""
+    for_pct_decimals: Mapped[int | None] = mapped_column(Integer)
 
 
 class CatalogVersionRow(Base):
@@ -410,3 +431,15 @@ class SeenRequestRow(Base):
 
     key: Mapped[str] = mapped_column(Text, primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class PrivacyKeyRow(Base):
+    """Secrets this installation made for itself: the salt of members' pseudonyms in logs
+    (``log_salt``), when no ``[privacy] log_salt`` / ``BALLOTBOT_LOG_SALT`` is configured.
+    Every process of a deployment reads the same one, so a member has one pseudonym."""
+
+    __tablename__ = "privacy_keys"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -3,12 +3,16 @@
 Each send reserves its slot with one atomic upsert per key: the slot is the later of the
 stored next free moment and the server's now; the stored moment moves on by the interval.
 The server's clock is the only clock involved, so processes on different machines agree.
+
+A slot whose moment is past paces nothing (the upsert takes the server's now over it), so
+such rows are deleted freely: at most every :data:`CLEAN_SECONDS` by each process, and daily
+by the retention purge. DM slots are keyed by the member's pseudonym, never by the id.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
+import time
 from datetime import timedelta
 
 from sqlalchemy import bindparam, delete, func, literal_column
@@ -18,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.database import WRITE
 from storage.models import RateSlotRow
 
-CLEAN_EVERY = 1000
-"""Every this many sends, slots long past are deleted (one per channel ever messaged)."""
+CLEAN_SECONDS = 60.0
+"""How often a process deletes the slots already past (one per channel or member messaged)."""
 
 
 def _reserve(key: str, interval: float):
@@ -34,7 +38,7 @@ def _reserve(key: str, interval: float):
 class SqlPacer:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
-        self._sends = itertools.count(1)
+        self._cleaned = -CLEAN_SECONDS  # the first send of a process cleans up
 
     async def wait(
         self, platform: str, platform_interval: float, channel: str, channel_interval: float
@@ -45,8 +49,8 @@ class SqlPacer:
             for key, interval in ((platform, platform_interval), (channel, channel_interval)):
                 if interval > 0:
                     delays.append(float(await session.scalar(_reserve(key, interval)) or 0))
-            if next(self._sends) % CLEAN_EVERY == 0:
-                old = func.now() - timedelta(hours=1)
-                await session.execute(delete(RateSlotRow).where(RateSlotRow.next_at < old))
+            if time.monotonic() - self._cleaned >= CLEAN_SECONDS:
+                self._cleaned = time.monotonic()
+                await session.execute(delete(RateSlotRow).where(RateSlotRow.next_at < func.now()))
         if max(delays) > 0:
             await asyncio.sleep(max(delays))

@@ -22,7 +22,9 @@ from bot.domain import (
     Kind,
     Method,
     PartialDate,
+    Percentage,
     Question,
+    ReportedMandate,
     Result,
     Status,
     YesNoUnknown,
@@ -55,6 +57,8 @@ _QUESTION_COLUMNS = (
     _q.position.label("question_position"),
     _q.text.label("question_text"),
     _q.kind.label("question_kind"),
+    _q.reported_mandate,
+    _q.reported_by,
     _r.position.label("result_position"),
     _r.votes_for,
     _r.votes_against,
@@ -62,6 +66,8 @@ _QUESTION_COLUMNS = (
     _r.turnout_pct,
     _r.for_pct,
     _r.turnout_approximate,
+    _r.turnout_decimals,
+    _r.for_pct_decimals,
 )
 _COLUMNS = (*_BALLOT_COLUMNS, *_UNION_COLUMNS, *_ALIAS_COLUMNS, *_QUESTION_COLUMNS)
 _RESULT_OF_QUESTION = and_(_r.ballot_id == _q.ballot_id, _r.position == _q.position)
@@ -217,22 +223,35 @@ class _Parts:
 
 
 def _question(row: Sequence[Any]) -> Question:
-    """``row`` is :data:`_QUESTION_COLUMNS`: position, text, kind, then the results row."""
-    _position, text, kind, result_position, *figures = row
+    """``row`` is :data:`_QUESTION_COLUMNS`: position, text, kind, what the union declared,
+    then the results row."""
+    _position, text, kind, reported, reported_by, result_position, *figures = row
     if result_position is None:
         # No results row: nothing was reported about this question.
         result = Result()
     else:
-        votes_for, votes_against, spoilt, turnout_pct, for_pct, approximate = figures
+        votes_for, votes_against, spoilt, turnout, for_pct, approximate, *decimals = figures
         result = Result(
             votes_for=votes_for,
             votes_against=votes_against,
             spoilt=spoilt,
-            turnout_pct=turnout_pct,
-            for_pct=for_pct,
+            turnout_pct=_percentage(turnout, decimals[0]),
+            for_pct=_percentage(for_pct, decimals[1]),
             turnout_approximate=bool(approximate),
         )
-    return Question(text=text, kind=Kind(kind), result=result)
+    return Question(
+        text=text,
+        kind=Kind(kind),
+        result=result,
+        reported_mandate=ReportedMandate(reported) if reported is not None else None,
+        reported_by=reported_by,
+    )
+
+
+def _percentage(value: float | None, decimals: int | None) -> float | None:
+    if value is None or decimals is None:
+        return value
+    return Percentage(value, decimals)
 
 
 def _partial(text: str | None) -> PartialDate | None:

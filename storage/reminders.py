@@ -1,23 +1,42 @@
 """Reminder plans, opt-ins and "posted my paper" in SQL. Member rows hold a platform user id
-and a time, nothing else; ``forget`` and ``purge`` delete them, DMs in the outbox included."""
+and a time, nothing else; ``forget`` and ``purge`` delete them, DMs in the outbox included,
+and then empty SQLite's write-ahead log so the rows are gone from the files as well
+(:mod:`storage.privacy`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, select, union
+from sqlalchemy import delete, func, or_, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.announce.model import Kind
+from bot.privacy.pseudonyms import Pseudonyms, dm_pacing_key
+from bot.privacy.report import Inventory, MemberBallot
 from bot.reminders.model import Forgotten, Member, PlanChanges
 from storage.database import WRITE, dialect_of, upsert_insert
-from storage.models import OutboxRow, PaperPostedRow, ReminderOptInRow, ReminderPlanRow
+from storage.models import (
+    AuditRow,
+    BallotRow,
+    OutboxRow,
+    PaperPostedRow,
+    RateSlotRow,
+    ReminderOptInRow,
+    ReminderPlanRow,
+    SubscriptionRow,
+)
+from storage.privacy import empty_the_log, inventory
 
 
 class SqlReminderStore:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], pseudonyms: Pseudonyms | None = None
+    ) -> None:
         self._sessions = sessions
+        self.pseudonyms = pseudonyms or Pseudonyms.random()
+        """The deployment's pseudonyms: DM pacing slots are keyed by them, and an erased
+        organiser's id in the audit log becomes one."""
 
     async def plan_changes(self, ballot_id: str) -> PlanChanges:
         async with self._sessions() as session:
@@ -125,6 +144,18 @@ class SqlReminderStore:
             return int(await session.scalar(query) or 0)
 
     async def forget(self, member: Member) -> Forgotten:
+        who = f"{member.platform}:{member.user_id}"
+        pseudonymous = f"{member.platform}:{self.pseudonyms.of(member.platform, member.user_id)}"
+        addressed = (OutboxRow.platform == member.platform) & or_(
+            OutboxRow.channel_id == member.user_id,
+            # A notice to organisers that quotes the id (a channel addressed by user id).
+            (OutboxRow.kind == Kind.NOTICE.value)
+            & OutboxRow.body.contains(member.user_id, autoescape=True),
+        )
+        pacing_keys = [
+            dm_pacing_key(self.pseudonyms, member.platform, member.user_id),
+            who,  # DM slots from before 0006 were keyed by the id itself
+        ]
         async with self._sessions.begin() as session:
             await session.connection(execution_options=WRITE)
             opt_ins = await session.execute(
@@ -139,25 +170,43 @@ class SqlReminderStore:
                     PaperPostedRow.user_id == member.user_id,
                 )
             )
-            messages = await session.execute(
-                delete(OutboxRow).where(
-                    OutboxRow.kind == Kind.DM.value,
-                    OutboxRow.platform == member.platform,
-                    OutboxRow.channel_id == member.user_id,
+            messages = await session.execute(delete(OutboxRow).where(addressed))
+            pacing = await session.execute(
+                delete(RateSlotRow).where(RateSlotRow.key.in_(pacing_keys))
+            )
+            followed = await session.execute(
+                delete(SubscriptionRow).where(
+                    SubscriptionRow.platform == member.platform,
+                    SubscriptionRow.channel_id == member.user_id,
                 )
             )
+            audited = await session.execute(
+                update(AuditRow).where(AuditRow.who == who).values(who=pseudonymous)
+            )
+            made = await session.execute(
+                update(SubscriptionRow)
+                .where(SubscriptionRow.created_by == who)
+                .values(created_by=pseudonymous)
+            )
+        await empty_the_log(self._sessions)
         return Forgotten(
-            int(opt_ins.rowcount),  # type: ignore[attr-defined]
-            int(confirmations.rowcount),  # type: ignore[attr-defined]
-            int(messages.rowcount),  # type: ignore[attr-defined]
+            _count(opt_ins),
+            _count(confirmations),
+            _count(messages),
+            other=_count(pacing) + _count(followed),
+            pseudonymised=_count(audited) + _count(made),
         )
 
     async def purge(self, ballot_ids: Sequence[str]) -> Forgotten:
         ids = list(ballot_ids)
-        if not ids:
-            return Forgotten()
         async with self._sessions.begin() as session:
             await session.connection(execution_options=WRITE)
+            # A pacing slot in the past paces nothing: the DM slots of members go with them.
+            stale = await session.execute(
+                delete(RateSlotRow).where(RateSlotRow.next_at < datetime.now(UTC))
+            )
+            if not ids:
+                return Forgotten(other=_count(stale))
             opt_ins = await session.execute(
                 delete(ReminderOptInRow).where(ReminderOptInRow.ballot_id.in_(ids))
             )
@@ -169,10 +218,9 @@ class SqlReminderStore:
                     OutboxRow.kind == Kind.DM.value, OutboxRow.ballot_id.in_(ids)
                 )
             )
+        await empty_the_log(self._sessions)
         return Forgotten(
-            int(opt_ins.rowcount),  # type: ignore[attr-defined]
-            int(confirmations.rowcount),  # type: ignore[attr-defined]
-            int(messages.rowcount),  # type: ignore[attr-defined]
+            _count(opt_ins), _count(confirmations), _count(messages), other=_count(stale)
         )
 
     async def ballots_with_members(self) -> list[str]:
@@ -183,3 +231,19 @@ class SqlReminderStore:
         )
         async with self._sessions() as session:
             return sorted(str(b) for b in (await session.scalars(query)).all())
+
+    async def member_ballots(self) -> list[MemberBallot]:
+        ids = await self.ballots_with_members()
+        if not ids:
+            return []
+        query = select(BallotRow.id, BallotRow.ended_on).where(BallotRow.id.in_(ids))
+        async with self._sessions() as session:
+            recorded = {str(i): day for i, day in (await session.execute(query)).all()}
+        return [MemberBallot(i, recorded.get(i)) for i in ids]
+
+    async def inventory(self) -> Inventory:
+        return await inventory(self._sessions)
+
+
+def _count(result: object) -> int:
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,13 +1,23 @@
-"""Reply -> terminal, with rich. The console is a first-class platform, not a debug view."""
+"""Reply -> terminal, with rich. The console is a first-class platform, not a debug view.
+
+Every string of a Reply reaches rich as a :class:`rich.text.Text`, never as a markup string,
+so ``Smith [/] Sons`` prints as typed instead of crashing and ``[link=…]`` is never a hidden
+hyperlink; and it goes through :func:`bot.printable.printable` first, so an ESC, a carriage
+return or a bidirectional override in ballot data is shown as its code and never obeyed by
+the terminal. Styles come from here alone.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from bot.replies import Reply, Section, Tone
+from bot.printable import printable
+from bot.replies import Field, Reply, Section, Tone
 
 _COLOURS = {
     Tone.PASSED: "green",
@@ -18,22 +28,27 @@ _COLOURS = {
 }
 
 
-def _fields_table(fields: tuple, indent: int = 0) -> Table:
+def literal(text: str, style: str = "") -> Text:
+    """Data as rich text: no markup, no emoji codes, no control characters."""
+    return Text(printable(text), style=style)
+
+
+def _fields_table(fields: Sequence[Field], indent: int = 0) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
     for field in fields:
-        table.add_row(" " * indent + field.label, field.value)
+        table.add_row(literal(" " * indent + field.label), literal(field.value))
     return table
 
 
 def _section(section: Section) -> RenderableType:
-    parts: list[RenderableType] = [Text(section.title, style="bold underline")]
+    parts: list[RenderableType] = [literal(section.title, "bold underline")]
     if section.fields:
         parts.append(_fields_table(section.fields, indent=2))
     for bar in section.bars:
-        parts.append(Text(f"  {bar.label:<8} {bar.text()}"))
-    parts += [Text(f"  {line}") for line in section.lines]
+        parts.append(literal(f"  {bar.label:<8} {bar.text()}"))
+    parts += [literal(f"  {line}") for line in section.lines]
     return Group(*parts)
 
 
@@ -41,24 +56,24 @@ def renderable(reply: Reply) -> RenderableType:
     """The whole reply as one rich panel."""
     parts: list[RenderableType] = []
     if reply.text:
-        parts.append(Text(reply.text))
+        parts.append(literal(reply.text))
     if reply.fields:
         parts.append(_fields_table(reply.fields))
     parts += [_section(section) for section in reply.sections]
     if reply.footer:
-        parts.append(Text(reply.footer, style="italic"))
+        parts.append(literal(reply.footer, "italic"))
     if reply.source_url:
-        parts.append(Text(f"Source: {reply.source_url}", style="dim"))
+        parts.append(literal(f"Source: {reply.source_url}", "dim"))
     if reply.image is not None:
         where = f" — saved as {reply.image.path}" if reply.image.path else ""
-        parts.append(Text(f"Picture: {reply.image.alt_text}{where}", style="italic"))
+        parts.append(literal(f"Picture: {reply.image.alt_text}{where}", "italic"))
     commands = [b.command for b in reply.buttons if not b.share]
     if commands:
-        parts.append(Text("Try: " + " · ".join(commands), style="dim"))
+        parts.append(literal("Try: " + " · ".join(commands), "dim"))
     colour = _COLOURS[reply.tone]
     return Panel(
         Group(*parts),
-        title=Text(reply.header, style=f"bold {colour}"),
+        title=literal(reply.header, f"bold {colour}"),
         border_style=colour,
         title_align="left",
     )

@@ -8,7 +8,7 @@ import itertools
 from rich.console import Console
 from rich.rule import Rule
 
-from adapters.console.render import show
+from adapters.console.render import literal, show
 from bot.ports import PermanentSendError
 from bot.replies import Reply
 
@@ -42,5 +42,5 @@ class ConsoleSender:
         return f"console-{next(self._ids)}"
 
     def _print(self, title: str, reply: Reply) -> None:
-        self.console.print(Rule(title, style="magenta"))
+        self.console.print(Rule(literal(title), style="magenta"))
         show(reply, self.console)

@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any, Self
 
 import discord
+from pydantic import SecretStr
 
 from adapters.discord.client import DISCORD_API_URL, Answerer, BallotClient, point_at
 from adapters.discord.sender import DiscordSender
@@ -52,7 +53,8 @@ class DiscordAdapter:
     ) -> None:
         self.core = core
         self.settings = settings
-        self.token = token if token is not None else token_from_env()
+        self.token = SecretStr(token if token is not None else token_from_env())
+        """Shown as ``**********`` in every repr, str and log line."""
         self.defer_after = defer_after
         self.max_ratelimit_timeout = max_ratelimit_timeout
         self.client_options = client_options or {}
@@ -78,7 +80,7 @@ class DiscordAdapter:
         )
         self.client = client
         try:
-            await client.login(self.token)
+            await client.login(self.token.get_secret_value())
             if not self.settings.gateway_url and _is_custom(self.settings.api_url):
                 # A proxy or fake API says where its gateway is, as Discord's own does.
                 _, url, _ = await client.http.get_bot_gateway()
@@ -144,15 +146,18 @@ class DiscordSending:
         max_ratelimit_timeout: float = 30.0,
     ) -> None:
         self.settings = settings
-        self.token = token if token is not None else token_from_env()
+        self.token = SecretStr(token if token is not None else token_from_env())
+        """Shown as ``**********`` in every repr, str and log line."""
         self.client = discord.Client(
-            intents=discord.Intents.none(), max_ratelimit_timeout=max_ratelimit_timeout
+            intents=discord.Intents.none(),
+            max_ratelimit_timeout=max_ratelimit_timeout,
+            allowed_mentions=discord.AllowedMentions.none(),
         )
 
     async def start(self) -> DiscordSender:
         point_at(self.settings.api_url, self.settings.gateway_url)
         try:
-            await self.client.login(self.token)
+            await self.client.login(self.token.get_secret_value())
         except discord.LoginFailure as exc:
             await self.client.close()
             raise ConfigError(f"Discord refused {TOKEN_VARIABLE}: {exc}") from exc

@@ -1,14 +1,18 @@
 """Buttons that still work after a restart: everything they need is in their custom id.
 
-A core :class:`bot.replies.Button` carries grammar text (``/ballot kirklees history``). Here it
-becomes a Discord button whose custom id is ``ballot:run:kirklees history`` (or
-``ballot:share:...`` for "post this card publicly"). The two :class:`discord.ui.DynamicItem`
-classes below are registered once on the client (``add_dynamic_items``); discord.py matches
-every click against their templates, so a click on a card sent by yesterday's process is
-answered with no memory of that card at all.
+A core :class:`bot.replies.Button` carries an action, a verb and a ballot id
+(:mod:`bot.actions`); its custom id is exactly that, ``history:kirklees-2026``. The
+:class:`ActionButton` below is registered once on the client (``add_dynamic_items``);
+discord.py matches every click against its template, so a click on a card sent by
+yesterday's process is answered with no memory of that card at all, by the core, which runs
+only the verbs of its fixed table (and refuses anything else with a clear message).
 
-Discord allows 100 characters in a custom id; a command that does not fit is left out rather
-than cut (a cut command would run a different search).
+Cards drawn before actions carry ``ballot:run:<grammar text>`` and ``ballot:share:<text>``:
+:class:`LegacyRunButton` and :class:`LegacyShareButton` hand that text to the core marked as
+an old button (``/ballot ...``), which answers it only when it is a plain lookup.
+
+Discord allows 100 characters in a custom id; an action that does not fit (a ballot id near
+the id column's 200-character limit) is left out rather than cut.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from typing import Any, ClassVar, Protocol, Self, cast
 
 import discord
 
-from bot.commands import strip_prefix
+from bot.actions import LEGACY_PREFIX, is_public
+from bot.printable import printable
 from bot.replies import Reply
 
 CUSTOM_ID_MAX = 100
@@ -34,37 +39,35 @@ _STYLES = {
 }
 
 
-class Answering(Protocol):
-    """The client side a button needs: answer this interaction with this grammar text."""
+class Pressing(Protocol):
+    """The client side a button needs: answer this interaction with this button's action."""
 
-    async def answer(
-        self, interaction: discord.Interaction[Any], text: str, *, public: bool = False
+    async def press(
+        self, interaction: discord.Interaction[Any], action: str, *, public: bool = False
     ) -> None: ...
 
 
-def _client(interaction: discord.Interaction[Any]) -> Answering:
-    return cast(Answering, interaction.client)
+def _client(interaction: discord.Interaction[Any]) -> Pressing:
+    return cast(Pressing, interaction.client)
 
 
-class _CommandButton:
-    """What both buttons share: the command text lives in the custom id, nothing in memory,
-    so a click still works after the bot restarts."""
+class _StoredButton:
+    """What every button shares: its value lives in the custom id, nothing in memory."""
 
-    PREFIX: ClassVar[str]
-    LABEL: ClassVar[str]
-    PUBLIC: ClassVar[bool]
+    PREFIX: ClassVar[str] = ""
+    LABEL: ClassVar[str] = "Open"
 
     def __init__(
         self,
-        command: str,
+        value: str,
         label: str | None = None,
         style: discord.ButtonStyle = discord.ButtonStyle.secondary,
     ) -> None:
         button = discord.ui.Button[Any](
-            label=label or self.LABEL, style=style, custom_id=self.PREFIX + command
+            label=label or self.LABEL, style=style, custom_id=self.PREFIX + value
         )
         super().__init__(button)  # type: ignore[call-arg]
-        self.command = command
+        self.value = value
 
     @classmethod
     async def from_custom_id(
@@ -75,37 +78,50 @@ class _CommandButton:
         /,
     ) -> Self:
         button = cast(discord.ui.Button[Any], item)
-        return cls(match["command"], label=button.label, style=button.style)
+        return cls(match["value"], label=button.label, style=button.style)
+
+
+class ActionButton(
+    _StoredButton,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    # One colon after a lowercase verb, never "ballot:" (the old buttons' prefix): every
+    # custom id matches exactly one template. A verb the core does not know still lands
+    # here, to be refused in words rather than left unanswered.
+    template=re.compile(r"(?P<value>(?!ballot:)[a-z]{1,20}:.*)", re.DOTALL),
+):
+    """Runs its action for the member who clicked (privately), or posts the card (Share)."""
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _client(interaction).answer(interaction, self.command, public=self.PUBLIC)
+        await _client(interaction).press(interaction, self.value, public=is_public(self.value))
 
 
-class RunButton(
-    _CommandButton,
+class LegacyRunButton(
+    _StoredButton,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=re.compile(re.escape(RUN_PREFIX) + r"(?P<command>.+)"),
+    template=re.compile(re.escape(RUN_PREFIX) + r"(?P<value>.+)", re.DOTALL),
 ):
-    """Runs its command for the member who clicked, as if they had typed it (ephemeral)."""
+    """A button drawn before actions: its grammar text, answered only as a plain lookup."""
 
     PREFIX = RUN_PREFIX
-    LABEL = "Run"
-    PUBLIC = False
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _client(interaction).press(interaction, f"{LEGACY_PREFIX} {self.value}")
 
 
-class ShareButton(
-    _CommandButton,
+class LegacyShareButton(
+    _StoredButton,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=re.compile(re.escape(SHARE_PREFIX) + r"(?P<command>.+)"),
+    template=re.compile(re.escape(SHARE_PREFIX) + r"(?P<value>.+)", re.DOTALL),
 ):
-    """Posts the card publicly in the channel, saying who shared it."""
+    """An old Share button: posts the card it names publicly, a plain lookup only."""
 
     PREFIX = SHARE_PREFIX
-    LABEL = "Share"
-    PUBLIC = True
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _client(interaction).press(interaction, f"{LEGACY_PREFIX} {self.value}", public=True)
 
 
-DYNAMIC_ITEMS = (RunButton, ShareButton)
+DYNAMIC_ITEMS = (ActionButton, LegacyRunButton, LegacyShareButton)
 
 
 def view_for(reply: Reply, *, public: bool) -> discord.ui.View | None:
@@ -119,16 +135,13 @@ def view_for(reply: Reply, *, public: bool) -> discord.ui.View | None:
     for button in reply.buttons:
         if button.share and public:
             continue
-        command = strip_prefix(button.command)
-        prefix = SHARE_PREFIX if button.share else RUN_PREFIX
-        custom_id = prefix + command
-        if not command or len(custom_id) > CUSTOM_ID_MAX or custom_id in seen:
+        custom_id = button.value
+        if len(custom_id) > CUSTOM_ID_MAX or custom_id in seen:
             continue
         if len(seen) == BUTTONS_MAX:
             break
         seen.add(custom_id)
-        label = button.label[:LABEL_MAX] or command[:LABEL_MAX]
         style = _STYLES.get(button.style, discord.ButtonStyle.secondary)
-        kind = ShareButton if button.share else RunButton
-        view.add_item(kind(command, label=label, style=style))
+        label = printable(button.label).strip()[:LABEL_MAX] or None
+        view.add_item(ActionButton(custom_id, label=label, style=style))
     return view if seen else None

@@ -13,6 +13,7 @@ import contextlib
 import io
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, Protocol
 
 import discord
@@ -24,6 +25,8 @@ from adapters.discord.buttons import DYNAMIC_ITEMS, view_for
 from adapters.discord.convert import to_request
 from adapters.discord.embeds import render
 from adapters.discord.forms import FormModal
+from bot.printable import printable
+from bot.privacy.logs import acting_for
 from bot.replies import Reply, error
 from bot.requests import Request
 
@@ -76,6 +79,7 @@ class BallotClient(discord.Client):
         max_ratelimit_timeout: float = 30.0,
         **options: Any,
     ) -> None:
+        options.setdefault("allowed_mentions", discord.AllowedMentions.none())
         super().__init__(intents=intents(), max_ratelimit_timeout=max_ratelimit_timeout, **options)
         self.core = core
         self.guild_ids = tuple(guild_ids)
@@ -143,18 +147,39 @@ class BallotClient(discord.Client):
         return [app_commands.Choice(name=name, value=name) for name in fitting[:CHOICES_MAX]]
 
     async def reply_for(self, request: Request) -> Reply:
-        """The core's reply; a crash in the core becomes a polite error, logged in full."""
-        try:
-            return await self.core.handle(request)
-        except Exception:
-            log.exception("the core failed on %r", request.text)
-            return error("Something went wrong on our side", "It has been logged; try again.")
+        """The core's reply; a crash in the core becomes a polite error, logged in full (the
+        member by pseudonym: :mod:`bot.privacy.logs`)."""
+        with acting_for(request.platform, request.user_id):
+            try:
+                return await self.core.handle(request)
+            except Exception:
+                log.exception("the core failed on %r", request.action or request.text)
+                return error("Something went wrong on our side", "It has been logged; try again.")
 
     async def answer(
         self, interaction: discord.Interaction[Any], text: str, *, public: bool = False
     ) -> None:
-        """Answer with the core's reply: ephemeral unless ``public`` (the Share button)."""
-        work = asyncio.ensure_future(self.reply_for(to_request(interaction, text)))
+        """Answer typed text with the core's reply: ephemeral unless ``public``."""
+        await self._respond(interaction, to_request(interaction, text), public)
+
+    async def press(
+        self, interaction: discord.Interaction[Any], action: str, *, public: bool = False
+    ) -> None:
+        """Answer a button: the core runs its action (``verb:id``), nothing else; ``public``
+        for Share, which posts the card in the channel saying who shared it."""
+        request = replace(to_request(interaction, ""), action=action)
+        await self._respond(interaction, request, public)
+
+    async def _respond(
+        self, interaction: discord.Interaction[Any], request: Request, public: bool
+    ) -> None:
+        with acting_for("discord", str(interaction.user.id)):
+            await self._respond_as_member(interaction, request, public)
+
+    async def _respond_as_member(
+        self, interaction: discord.Interaction[Any], request: Request, public: bool
+    ) -> None:
+        work = asyncio.ensure_future(self.reply_for(request))
         try:
             try:
                 reply = await asyncio.wait_for(asyncio.shield(work), self.defer_after)
@@ -194,13 +219,14 @@ def message_kwargs(
     where it is going to be read.
     """
     embed = render(reply)
-    kwargs: dict[str, Any] = {"embed": embed}
+    # Nobody is ever pinged by a card: not by data, not by "Shared by @member".
+    kwargs: dict[str, Any] = {"embed": embed, "allowed_mentions": discord.AllowedMentions.none()}
     if reply.image is not None:
         # The picture travels as an attachment the embed points at.
         kwargs["file"] = discord.File(
             io.BytesIO(reply.image.png),
             filename=reply.image.filename,
-            description=reply.image.alt_text[:1024],
+            description=printable(reply.image.alt_text)[:1024],
         )
         embed.set_image(url=f"attachment://{reply.image.filename}")
     view = view_for(reply, public=not share_button)
@@ -208,7 +234,6 @@ def message_kwargs(
         kwargs["view"] = view
     if shared_by is not None:
         kwargs["content"] = f"Shared by {shared_by.mention}"
-        kwargs["allowed_mentions"] = discord.AllowedMentions.none()
     return kwargs
 
 

@@ -10,14 +10,29 @@ note says what was left out.
 Colour is a hint, never the only carrier of the outcome (the text says "Carried" or "Lost"):
 the pair for passed/failed is the Okabe-Ito bluish green and vermillion, which stay apart for
 the common forms of colour blindness.
+
+One escaping rule for every string of a Reply (:func:`literal`): control characters shown as
+codes, and every character Discord's markdown could act on preceded by a backslash (Discord
+shows any escaped punctuation as itself): formatting, brackets (so ``[Vote here](https://…)``
+is never a masked link), ``<`` (no channel, role, emoji, command or timestamp tags), the ``:``
+of ``https://`` (a bare address in data is not turned into a link), and a list's, heading's
+or quote's mark at the start of a line;
+mentions are broken too (``escape_mentions``). ``discord.utils.escape_markdown`` is not used:
+it passes ``[…](…)`` through whole, up to the last ``)`` of the line, so a masked link
+followed by anything in brackets left everything between them unescaped. The embed's
+``url`` and the Source link are the bot's own, drawn only from a well-formed web address
+(:func:`bot.links.web_url`); anything else is shown as text.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
+import re
+from functools import lru_cache
 
 import discord
 
+from bot.links import host_of, web_url
+from bot.printable import printable
 from bot.replies import Bar, Field, Reply, Section, Tone
 
 TITLE_MAX = 256
@@ -46,31 +61,54 @@ def cut(text: str, limit: int) -> str:
     return text[: limit - 1].rstrip() + ELLIPSIS
 
 
+_MARKDOWN = re.compile(r"[\\*_~`|<\[\]]|:(?=//)")
+"""Characters Discord's markdown acts on anywhere in a line (and the ``:`` of ``https://``,
+which would make a bare address a link)."""
+_LINE_START = re.compile(r"^(\s*)(?:([-#>])|(\d+)\.(?=\s))", re.MULTILINE)
+"""What starts a list, a heading or a quote at the beginning of a line."""
+
+
+def _line_start(mark: re.Match[str]) -> str:
+    indent, sign, number = mark.groups()
+    return f"{indent}\\{sign}" if sign else f"{indent}{number}\\."  # a digit has no escape
+
+
+@lru_cache(maxsize=8192)
+def literal(text: str) -> str:
+    """Data as Discord text: shown as typed, never formatting, a link, a tag or a mention."""
+    text = printable(text)
+    if not _MARKDOWN.search(text) and not _LINE_START.search(text):
+        return text  # most names and figures: nothing to do
+    text = _MARKDOWN.sub(r"\\\g<0>", text)
+    text = _LINE_START.sub(_line_start, text)
+    return discord.utils.escape_mentions(text)
+
+
 def bar_line(bar: Bar) -> str:
     """A progress bar in a code span, so every client draws it in a fixed-width font."""
-    drawn = bar.text().replace("`", "'")
-    return f"{bar.label} `{drawn}`"
+    drawn = printable(bar.text()).replace("`", "'")
+    return f"{literal(bar.label)} `{drawn}`"
 
 
 def field_line(field: Field) -> str:
-    return f"**{field.label}**: {field.value}"
+    return f"**{literal(field.label)}**: {literal(field.value)}"
 
 
 def section_value(section: Section) -> str:
     """One section (a question of a ballot, a list of ballots) as the value of one field."""
     lines = [field_line(f) for f in section.fields]
     lines += [bar_line(b) for b in section.bars]
-    lines += list(section.lines)
+    lines += [literal(line) for line in section.lines]
     return "\n".join(lines) or "—"
 
 
-def _source_field(url: str) -> tuple[str, str]:
-    host = urlparse(url).netloc or url
-    return "Source", cut(f"[{host}]({url})", FIELD_VALUE_MAX)
-
-
-def _is_web_url(url: str | None) -> bool:
-    return url is not None and urlparse(url).scheme in ("http", "https")
+def _source_field(source: str | None) -> tuple[str, str] | None:
+    """The bot's own link to a well-formed web source; None for anything else (it is never
+    made a link, and Discord refuses a whole message over a URL it does not accept)."""
+    url = web_url(source)
+    if url is None:
+        return None
+    return "Source", f"[{literal(cut(host_of(url), 200))}]({url})"
 
 
 def _split_value(value: str) -> list[str]:
@@ -92,9 +130,10 @@ def _split_value(value: str) -> list[str]:
 def _section_fields(sections: tuple[Section, ...]) -> list[tuple[str, str, bool]]:
     out: list[tuple[str, str, bool]] = []
     for section in sections:
-        title = cut(section.title or "—", FIELD_NAME_MAX)
+        title = cut(literal(section.title) or "—", FIELD_NAME_MAX)
         for index, chunk in enumerate(_split_value(section_value(section))):
-            name = title if index == 0 else cut(f"{section.title} (continued)", FIELD_NAME_MAX)
+            continued = f"{literal(section.title)} (continued)"
+            name = title if index == 0 else cut(continued, FIELD_NAME_MAX)
             out.append((name, chunk, False))
     return out
 
@@ -105,13 +144,13 @@ def _total(embed_parts: list[str]) -> int:
 
 def render(reply: Reply) -> discord.Embed:
     """The reply as one embed that Discord will accept."""
-    description = reply.text
+    description = literal(reply.text)
     top = [
-        (cut(f.label, FIELD_NAME_MAX), cut(f.value, FIELD_VALUE_MAX), f.inline)
+        (cut(literal(f.label), FIELD_NAME_MAX), cut(literal(f.value), FIELD_VALUE_MAX), f.inline)
         for f in reply.fields
     ]
     body = _section_fields(reply.sections)
-    source = _source_field(reply.source_url) if _is_web_url(reply.source_url) else None
+    source = _source_field(reply.source_url)
     budget = FIELDS_MAX - (1 if source else 0)
     if len(top) + len(body) > budget:
         # Top-level fields are short label/value pairs: they read well as description lines.
@@ -122,8 +161,8 @@ def render(reply: Reply) -> discord.Embed:
     if len(body) > budget:
         dropped = len(body) - (budget - 1)
         body = body[: budget - 1]
-    title = cut(reply.header, TITLE_MAX)
-    footer = cut(reply.footer, FOOTER_MAX) if reply.footer else None
+    title = cut(literal(reply.header), TITLE_MAX)
+    footer = cut(literal(reply.footer), FOOTER_MAX) if reply.footer else None
     fields = top + body
     description = cut(description, DESCRIPTION_MAX)
 
@@ -148,7 +187,7 @@ def render(reply: Reply) -> discord.Embed:
         title=title,
         description=description or None,
         colour=COLOURS[reply.tone],
-        url=reply.source_url if _is_web_url(reply.source_url) else None,
+        url=web_url(reply.source_url),
     )
     for name, value, inline in fields:
         embed.add_field(name=name, value=value or "—", inline=inline)

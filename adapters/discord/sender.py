@@ -13,21 +13,21 @@ import aiohttp
 import discord
 
 from adapters.discord.client import message_kwargs, release_view
-from bot.ports import PermanentSendError, RetryableSendError, SendError
+from bot.ports import PermanentSendError, RefusedSendError, RetryableSendError, SendError
 from bot.replies import Reply
 
-# Discord JSON error codes that no retry will fix.
+# Discord JSON error codes saying the target is gone: stop sending there.
 UNKNOWN_CHANNEL = 10003
-UNKNOWN_MESSAGE = 10008
+UNKNOWN_GUILD = 10004
 UNKNOWN_USER = 10013
 MISSING_ACCESS = 50001
 CANNOT_MESSAGE_USER = 50007
 MISSING_PERMISSIONS = 50013
 INVALID_RECIPIENT = 50033
-PERMANENT_CODES = frozenset(
+GONE_CODES = frozenset(
     {
         UNKNOWN_CHANNEL,
-        UNKNOWN_MESSAGE,
+        UNKNOWN_GUILD,
         UNKNOWN_USER,
         MISSING_ACCESS,
         CANNOT_MESSAGE_USER,
@@ -35,10 +35,16 @@ PERMANENT_CODES = frozenset(
         INVALID_RECIPIENT,
     }
 )
+# Refusals of one message, the channel being fine: "Invalid Form Body", an empty message,
+# an edit of a message that is gone. Any other 4xx is treated the same way.
+UNKNOWN_MESSAGE = 10008
+INVALID_FORM_BODY = 50035
 
 
 def classify(exc: Exception, what: str) -> SendError:
-    """Turn a discord.py / aiohttp failure into the dispatcher's two kinds of error."""
+    """A discord.py / aiohttp failure as the dispatcher's kinds of error: try again later,
+    the target is gone (only the codes in :data:`GONE_CODES`, and 403/404 without a code),
+    or this message was refused."""
     if isinstance(exc, discord.RateLimited):
         return RetryableSendError(
             f"{what}: rate limited for {exc.retry_after:.0f}s", exc.retry_after
@@ -47,11 +53,11 @@ def classify(exc: Exception, what: str) -> SendError:
         return RetryableSendError(f"{what}: Discord answered {exc.status}")
     if isinstance(exc, discord.HTTPException):
         detail = f"{what}: Discord answered {exc.status} (code {exc.code}: {exc.text})"
-        if exc.code in PERMANENT_CODES or exc.status in (401, 403, 404):
-            return PermanentSendError(detail)
         if exc.status == 429 or exc.status >= 500:
             return RetryableSendError(detail)
-        return PermanentSendError(detail)  # 400: the request itself is wrong, a retry repeats it
+        if exc.code in GONE_CODES or (not exc.code and exc.status in (403, 404)):
+            return PermanentSendError(detail)
+        return RefusedSendError(detail)  # 400 and the like: this message, not the channel
     if isinstance(exc, aiohttp.ClientError | TimeoutError | OSError):
         return RetryableSendError(f"{what}: {exc.__class__.__name__}: {exc}")
     raise exc
@@ -92,10 +98,17 @@ class DiscordSender:
     async def dm(self, user_id: str, reply: Reply) -> str:
         """DM a member who asked for it (reminders): the card with its buttons, no Share."""
         kwargs = message_kwargs(reply, share_button=False)
+        # The member is not named: this text reaches the delivery log and the bot's log.
         try:
             channel = await self.client.create_dm(discord.Object(id=int(user_id)))
+        except Exception as exc:
+            failure = classify(exc, "DM to the member")
+            if isinstance(failure, RefusedSendError):  # no message yet: the member is refused
+                failure = PermanentSendError(str(failure))
+            raise failure from exc
+        try:
             message = await channel.send(**kwargs)
         except Exception as exc:
-            raise classify(exc, f"DM to user {user_id}") from exc
+            raise classify(exc, "DM to the member") from exc
         release_view(kwargs)
         return str(message.id)

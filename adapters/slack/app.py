@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 
 from adapters.slack.handlers import ANSWER_BUDGET, Answerer, BallotListeners
 from adapters.slack.http import EventsServer, Ready
+from adapters.slack.members import as_member
 from adapters.slack.retries import FirstTime, once
 from adapters.slack.sender import SlackSender, web_client
 from bot.config import ConfigError, Settings, SlackSettings
@@ -51,6 +52,18 @@ class SlackSecrets:
     signing_secret: str | None = None
     app_token: str | None = None
 
+    def __repr__(self) -> str:
+        # Never the secrets themselves: a repr is one log line away from a log file.
+        def shown(value: str | None) -> str:
+            return "None" if value is None else "'<redacted>'"
+
+        return (
+            f"SlackSecrets(bot_token={shown(self.bot_token)}, "
+            f"signing_secret={shown(self.signing_secret)}, app_token={shown(self.app_token)})"
+        )
+
+    __str__ = __repr__
+
     @classmethod
     def from_env(cls, mode: str, env: Mapping[str, str] | None = None) -> SlackSecrets:
         """What ``mode`` needs: HTTP checks signatures, Socket Mode connects with the app token."""
@@ -79,11 +92,35 @@ class _ClientOnPurpose(logging.Filter):
         return "`token` will be unused" not in record.getMessage()
 
 
+class _NoRequestBodies(logging.Filter):
+    """Bolt logs a refused request whole at INFO ("Invalid request signature detected
+    (signature: …, body: …)"), and a slash command's body names the member who typed it:
+    the line stays, short, without the request."""
+
+    REFUSAL = "Invalid request signature detected"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith(self.REFUSAL):
+            record.msg = "refused a Slack request: its signature or timestamp does not check out"
+            record.args = ()
+        return True
+
+
+# Bolt's middleware log under their own names, configured from our logger when first made.
+_BOLT_LOGGERS = ("slack_bolt.RequestVerification", "slack_bolt.AsyncRequestVerification")
+
+
 def _bolt_logger() -> logging.Logger:
     logger = logging.getLogger("adapters.slack.bolt")
-    if not any(isinstance(f, _ClientOnPurpose) for f in logger.filters):
-        logger.addFilter(_ClientOnPurpose())
+    _add_once(logger, _ClientOnPurpose)
+    for name in ("adapters.slack.bolt", *_BOLT_LOGGERS):
+        _add_once(logging.getLogger(name), _NoRequestBodies)
     return logger
+
+
+def _add_once(logger: logging.Logger, kind: type[logging.Filter]) -> None:
+    if not any(isinstance(f, kind) for f in logger.filters):
+        logger.addFilter(kind())
 
 
 def build_app(
@@ -101,6 +138,7 @@ def build_app(
         process_before_response=True,
         logger=_bolt_logger(),
     )
+    app.use(as_member)
     listeners = BallotListeners(core, SlackSender(client), budget)
     listeners.register(app)
     return app, listeners

@@ -4,13 +4,28 @@ Slack rejects a whole message when any one limit is broken (``invalid_blocks``),
 is cut to its limit here, long text is split across blocks at line ends, and a reply too big
 for one message is split across several (the slash command answers the first in its
 acknowledgement and sends the rest through ``response_url``).
+
+One escaping rule, applied here to every string of a Reply, which is all data as far as
+Slack is concerned: control characters are shown as their code (:mod:`bot.printable`), and
+``&``, ``<``, ``>`` become entities in every text Slack displays, the blocks and the
+message's top-level ``text`` alike, so ``<!channel>``, ``<@U…>``, ``<!subteam^…>`` and
+``<https://evil|Official results>`` read as typed and never ping or link. Text that needs no
+formatting goes in ``plain_text``; where data sits in ``mrkdwn`` (a field beside its bold
+label, a question as a bold title) its formatting characters are swapped for look-alikes
+that Slack never pairs (Slack has no escape for them) and ``verbatim`` stops Slack from
+turning names and URLs into links. The only link is the bot's own Source link, drawn only
+for a well-formed web address (:func:`bot.links.web_url`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import lru_cache
 from typing import Any
 
+from bot.links import host_of, web_url
+from bot.printable import printable
 from bot.replies import Button, Field, Reply, Section, Tone
 
 Block = dict[str, Any]
@@ -33,8 +48,11 @@ MAX_MESSAGES = 4
 """A slash command's ack plus three follow-ups: ``response_url`` allows five uses, and one
 is kept for a button on the card."""
 
+PRESS_ACTION = "ballot:press:{}"
+"""A button's ``action_id`` (unique in its message); its ``value`` is the action, ``verb:id``."""
 RUN_ACTION = "ballot:run:{}"
 SHARE_ACTION = "ballot:share"
+"""The ``action_id`` of buttons drawn before actions, whose value is grammar text."""
 ACTION_PREFIX = "ballot:"
 
 TONE_EMOJI = {
@@ -47,24 +65,87 @@ TONE_EMOJI = {
 
 
 def cut(text: str, limit: int) -> str:
-    """``text`` shortened to ``limit`` characters, with an ellipsis when anything was lost."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """``text`` shortened to ``limit`` characters, with an ellipsis when anything was lost.
+
+    An entity (``&amp;``) is never cut in half: a half entity would show as its letters.
+    """
+    if len(text) <= limit:
+        return text
+    return _PARTIAL_ENTITY.sub("", text[: limit - 1]) + "…"
 
 
+_PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}\Z")
+_LOOKALIKES = str.maketrans(
+    {
+        "*": "\u2217",  # asterisk operator
+        "\uff0a": "\ufe61",  # fullwidth asterisk -> small asterisk
+        "_": "\u02cd",  # modifier letter low macron
+        "\uff3f": "\u2e0f",  # fullwidth low line -> paragraphos
+        "`": "\u02cb",  # modifier letter grave accent
+        "\uff40": "\u02cb",
+        "~": "\u223c",  # tilde operator
+    }
+)
+"""Slack pairs ``*_~``` `` into bold, italic, strike and code and offers no escape for them:
+in data these are swapped for characters that look the same and that Slack never pairs
+(the replacements jsx-slack's ``<Escape>`` uses)."""
+_QUOTE = re.compile(r"^(&gt;|\uff1e)", re.MULTILINE)
+
+
+_ANY_SPECIAL = re.compile("[&<>*_~`\uff0a\uff3f\uff40\uff1e]")
+
+
+@lru_cache(maxsize=8192)
 def escape(text: str) -> str:
-    """mrkdwn control characters, so an employer called ``A & <B>`` reads as typed."""
+    """Data as Slack text: controls shown as codes, ``&``, ``<``, ``>`` as entities, so an
+    employer called ``A & <B>`` reads as typed and ``<!channel>`` pings nobody."""
+    text = printable(text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _mrkdwn(text: str, limit: int = MAX_SECTION_TEXT) -> dict[str, str]:
-    return {"type": "mrkdwn", "text": cut(text, limit)}
+@lru_cache(maxsize=8192)
+def literal(text: str) -> str:
+    """Data placed inside ``mrkdwn``: :func:`escape`, and no formatting either (look-alikes
+    for ``*_~``` ``; a soft hyphen before a ``>`` that would start a quote)."""
+    text = printable(text)
+    if not _ANY_SPECIAL.search(text):  # most names and figures: nothing to do
+        return text
+    return _QUOTE.sub("\u00ad\\1", escape(text).translate(_LOOKALIKES))
 
 
-def _text_chunks(lines: Iterable[str], limit: int = MAX_SECTION_TEXT) -> Iterator[str]:
-    """Lines joined into chunks under ``limit``, breaking only between lines when possible."""
+def _mrkdwn(text: str, limit: int = MAX_SECTION_TEXT) -> dict[str, Any]:
+    """Our own mrkdwn around data already made :func:`literal`; never auto-linked."""
+    return {"type": "mrkdwn", "text": cut(text, limit), "verbatim": True}
+
+
+def plain(text: str, limit: int = MAX_SECTION_TEXT, *, emoji: bool = False) -> dict[str, Any]:
+    """Data as ``plain_text``: never formatted; escaped like every text Slack displays."""
+    return {"type": "plain_text", "text": cut(escape(text), limit) or " ", "emoji": emoji}
+
+
+def _pieces(line: str, limit: int, render: Callable[[str], str]) -> Iterator[str]:
+    """``line`` in rendered pieces of at most ``limit`` characters, cut between characters
+    of the data (never inside an entity the rendering added)."""
+    piece, size = "", 0
+    for char in line:
+        width = len(render(char))
+        if size + width > limit and piece:
+            yield render(piece)
+            piece, size = "", 0
+        piece += char
+        size += width
+    yield render(piece)
+
+
+def _text_chunks(
+    lines: Iterable[str], limit: int = MAX_SECTION_TEXT, render: Callable[[str], str] = escape
+) -> Iterator[str]:
+    """Lines rendered and joined into chunks under ``limit``, breaking only between lines
+    when possible."""
     chunk = ""
     for line in lines:
-        for piece in (line[i : i + limit] for i in range(0, max(len(line), 1), limit)):
+        pieces = [render(line)] if len(render(line)) <= limit else _pieces(line, limit, render)
+        for piece in pieces:
             candidate = f"{chunk}\n{piece}" if chunk else piece
             if len(candidate) > limit:
                 yield chunk
@@ -75,12 +156,12 @@ def _text_chunks(lines: Iterable[str], limit: int = MAX_SECTION_TEXT) -> Iterato
         yield chunk
 
 
-def _field_text(field: Field) -> dict[str, str]:
-    return _mrkdwn(f"*{escape(field.label)}*\n{escape(field.value)}", MAX_FIELD_TEXT)
+def _field_text(field: Field) -> dict[str, Any]:
+    return _mrkdwn(f"*{literal(field.label)}*\n{literal(field.value)}", MAX_FIELD_TEXT)
 
 
 def _field_blocks(fields: Sequence[Field], title: str | None = None) -> list[Block]:
-    """Sections of at most ten fields; the first carries the title when there is one."""
+    """Sections of at most ten fields; the first carries the title (mrkdwn) when there is one."""
     blocks: list[Block] = []
     for start in range(0, len(fields), MAX_FIELDS):
         block: Block = {
@@ -96,45 +177,55 @@ def _field_blocks(fields: Sequence[Field], title: str | None = None) -> list[Blo
 
 
 def _text_blocks(lines: Iterable[str]) -> list[Block]:
-    return [{"type": "section", "text": _mrkdwn(chunk)} for chunk in _text_chunks(lines)]
+    """Data lines as plain text: shown exactly as they are, whatever characters they hold."""
+    return [
+        {"type": "section", "text": {"type": "plain_text", "text": chunk, "emoji": False}}
+        for chunk in _text_chunks(lines)
+    ]
 
 
 def _section_blocks(section: Section) -> list[Block]:
     blocks: list[Block] = [{"type": "divider"}]
-    blocks += _field_blocks(section.fields, f"*{escape(section.title)}*")
+    title = cut(literal(section.title), MAX_SECTION_TEXT - 2)
+    blocks += _field_blocks(section.fields, f"*{title}*" if section.title else None)
     if section.bars:
         width = max(len(bar.label) for bar in section.bars)
         bars = [f"{bar.label:<{width}} {bar.text()}" for bar in section.bars]
         # A code block keeps the bars aligned; each chunk gets its own fences.
         blocks += [
             {"type": "section", "text": _mrkdwn(f"```{chunk}```")}
-            for chunk in _text_chunks((escape(b) for b in bars), MAX_SECTION_TEXT - 6)
+            for chunk in _text_chunks(bars, MAX_SECTION_TEXT - 6, literal)
         ]
-    blocks += _text_blocks(escape(line) for line in section.lines)
+    blocks += _text_blocks(section.lines)
     return blocks
 
 
 def _context(reply: Reply) -> list[Block]:
-    elements = []
+    elements: list[dict[str, Any]] = []
     if reply.footer:
-        elements.append(_mrkdwn(escape(reply.footer), MAX_CONTEXT_TEXT))
-    if reply.source_url:
-        url = reply.source_url.replace(">", "%3E").replace("|", "%7C")
-        elements.append(_mrkdwn(f"Source: <{url}|{escape(cut(reply.source_url, 80))}>"))
+        elements.append(plain(reply.footer, MAX_CONTEXT_TEXT))
+    url = web_url(reply.source_url)
+    if url is not None:
+        label = literal(cut(host_of(url), 80))
+        elements.append(_mrkdwn(f"Source: <{escape(url)}|{label}>"))
+    elif reply.source_url:
+        # Not a web address Slack or a member could trust: shown, never linked.
+        elements.append(plain(f"Source: {reply.source_url}", MAX_CONTEXT_TEXT))
     elif reply.kind == "ballot":
         elements.append(_mrkdwn("Source: not known"))
     return [{"type": "context", "elements": elements}] if elements else []
 
 
 def button(button: Button, action_id: str) -> Block | None:
-    """One Block Kit button, or None when its command is too long to round-trip in a value."""
-    if len(button.command) > MAX_BUTTON_VALUE:
+    """One Block Kit button carrying its action (``verb:id``), or None when that does not
+    fit in a value (it always does for ids within the id column's limit)."""
+    if len(button.value) > MAX_BUTTON_VALUE:
         return None
     out: Block = {
         "type": "button",
         "action_id": action_id,
-        "text": {"type": "plain_text", "text": cut(button.label, MAX_BUTTON_TEXT), "emoji": True},
-        "value": button.command,
+        "text": plain(button.label, MAX_BUTTON_TEXT, emoji=True),
+        "value": button.value,
     }
     if button.style in ("primary", "danger"):
         out["style"] = button.style
@@ -147,7 +238,7 @@ def _actions(buttons: Sequence[Button], public: bool) -> list[Block]:
     for n, item in enumerate(buttons):
         if item.share and public:
             continue
-        element = button(item, SHARE_ACTION if item.share else RUN_ACTION.format(n))
+        element = button(item, PRESS_ACTION.format(n))
         if element is not None:
             elements.append(element)
     return [
@@ -160,7 +251,7 @@ def body_blocks(reply: Reply) -> list[Block]:
     """Everything between the header and the context line."""
     blocks: list[Block] = []
     if reply.text:
-        blocks += _text_blocks(escape(reply.text).splitlines())
+        blocks += _text_blocks(reply.text.splitlines())
     blocks += _field_blocks(reply.fields)
     for section in reply.sections:
         blocks += _section_blocks(section)
@@ -168,8 +259,18 @@ def body_blocks(reply: Reply) -> list[Block]:
 
 
 def header(reply: Reply) -> Block:
-    text = f"{TONE_EMOJI[reply.tone]} {reply.header}"
-    return {"type": "header", "text": {"type": "plain_text", "text": cut(text, MAX_HEADER)}}
+    text = f"{TONE_EMOJI[reply.tone]} {escape(reply.header)}"
+    return {
+        "type": "header",
+        "text": {"type": "plain_text", "text": cut(text, MAX_HEADER), "emoji": True},
+    }
+
+
+def fallback(text: str) -> str:
+    """A message's top-level ``text`` (notifications, screen readers, and the message
+    itself where blocks cannot be shown): :func:`escape` d like every text Slack shows, so it
+    can never ping, mention or link."""
+    return cut(escape(text), MAX_FALLBACK)
 
 
 def render(
@@ -190,14 +291,10 @@ def render(
         body = [*body[:kept], {"type": "context", "elements": [_mrkdwn(note)]}]
     blocks = head + body + trailer
     chunks = [blocks[i : i + MAX_BLOCKS] for i in range(0, len(blocks), MAX_BLOCKS)]
-    fallback = cut(reply.plain_text(), MAX_FALLBACK)
-    messages = [{"text": fallback, "blocks": chunks[0]}]
+    messages = [{"text": fallback(reply.plain_text()), "blocks": chunks[0]}]
     for n, chunk in enumerate(chunks[1:], start=2):
         messages.append(
-            {
-                "text": cut(f"{reply.header} (part {n} of {len(chunks)})", MAX_FALLBACK),
-                "blocks": chunk,
-            }
+            {"text": fallback(f"{reply.header} (part {n} of {len(chunks)})"), "blocks": chunk}
         )
     return messages
 

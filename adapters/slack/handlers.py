@@ -22,12 +22,21 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack.blocks import ACTION_PREFIX, SHARE_ACTION, Message, render, working_on_it
-from adapters.slack.forms import FORM_CALLBACK, errors_for, modal, submitted
+from adapters.slack.blocks import (
+    ACTION_PREFIX,
+    RUN_ACTION,
+    SHARE_ACTION,
+    Message,
+    escape,
+    render,
+    working_on_it,
+)
+from adapters.slack.forms import FORM_CALLBACK, errors_for, modal, submitted, with_general_error
 from adapters.slack.http import RECEIVED_AT
 from adapters.slack.payloads import BlockActions, ButtonAction, SlashCommand
 from adapters.slack.sender import SlackSender
-from bot.ports import PermanentSendError, RetryableSendError
+from bot.actions import LEGACY_PREFIX, is_public, legacy
+from bot.ports import PermanentSendError, RefusedSendError, RetryableSendError, SendError
 from bot.replies import Image, Reply, error
 from bot.requests import Request
 
@@ -41,7 +50,9 @@ RENDERS_KEPT = 512
 """Renderings kept for repeated answers (the core keeps 2,048 answers; these are the hot ones)."""
 
 ACTION_PATTERN = re.compile("^" + re.escape(ACTION_PREFIX))
-"""Every button we draw (``ballot:run:<n>``, ``ballot:share``) and nobody else's."""
+"""Every button we draw (``ballot:press:<n>``; before actions ``ballot:run:<n>`` and
+``ballot:share``) and nobody else's."""
+_LEGACY_RUN = re.compile(re.escape(RUN_ACTION.format("")) + r"\d+")
 
 Ack = Callable[..., Awaitable[Any]]
 Respond = Callable[..., Awaitable[Any]]
@@ -65,15 +76,36 @@ def request_from_command(body: SlashCommand) -> Request:
 
 
 def request_from_action(body: BlockActions, action: ButtonAction) -> Request:
-    """A button click -> the request its command text stands for, from whoever clicked it."""
+    """A button click -> a press of the action it carries (``verb:id``), by whoever clicked.
+
+    A button drawn before actions (``action_id`` ``ballot:run:<n>`` or ``ballot:share``)
+    carries grammar text: it goes to the core marked as such (``/ballot ...``), which
+    answers it only when it is a plain lookup.
+    """
     channel = body.get("channel", {}).get("id") or body.get("container", {}).get("channel_id")
+    value = action.get("value", "")
+    if _is_legacy(action) and not legacy(value):
+        value = f"{LEGACY_PREFIX} {value}"
     return Request(
-        text=action.get("value", ""),
+        text="",
         platform="slack",
         user_id=body.get("user", {}).get("id", ""),
         channel_id=channel or "",
         workspace=body.get("team", {}).get("id") or body.get("user", {}).get("team_id"),
+        action=value,
     )
+
+
+def _is_legacy(action: ButtonAction) -> bool:
+    action_id = action.get("action_id", "")
+    return action_id == SHARE_ACTION or bool(_LEGACY_RUN.fullmatch(action_id))
+
+
+def is_share(action: ButtonAction) -> bool:
+    """Share in channel: an old Share button by its ``action_id``, a new one by its verb."""
+    if _is_legacy(action):
+        return action.get("action_id") == SHARE_ACTION
+    return is_public(action.get("value", ""))
 
 
 class BallotListeners:
@@ -162,7 +194,7 @@ class BallotListeners:
         respond = self._kept_alive(respond)
         request = request_from_action(body, action)
         work = self._answer(request)
-        if action.get("action_id") == SHARE_ACTION:
+        if is_share(action):
             await self._spawn_or_wait(self._share(work, request.channel_id, respond), context)
             return
         # Clicked on a private card: replace it. On a public one: answer the clicker alone.
@@ -172,20 +204,29 @@ class BallotListeners:
     async def on_form(
         self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
     ) -> None:
-        """A form submitted: run the command it stands for as the member who submitted it.
+        """A form submitted: its boxes go to the core one by one, as the member who submitted.
 
-        A refusal stays in the modal, under the box it is about; an answer closes the modal
-        and is shown to the member alone in the channel the form came from. An answer slower
-        than the budget closes the modal at once and is shown when it comes.
+        A refusal stays in the modal: under each box it is about, or, when it is about no
+        box, as a general error above them. An answer closes the modal and is shown to the
+        member alone in the channel the form came from. An answer slower than the budget
+        closes the modal at once and is shown when it comes.
         """
-        text, channel, keys = submitted(view)
+        submission, channel, keys = submitted(view)
+        if submission is None:
+            stale = error(
+                "This form is from an older version of ballotbot",
+                "Close it and open it again; nothing was changed.",
+            )
+            await ack(response_action="update", view=with_general_error(view, stale))
+            return
         user = body.get("user", {})
         request = Request(
-            text=text,
+            text="",
             platform="slack",
             user_id=user.get("id", ""),
             channel_id=channel,
             workspace=body.get("team", {}).get("id") or user.get("team_id"),
+            form=submission,
         )
         work = self._answer(request)
         reply = await self._within_budget(work, context)
@@ -194,7 +235,11 @@ class BallotListeners:
             self._spawn(self._show_form_answer(work, channel, request.user_id))
             return
         if not reply.ok:
-            await ack(response_action="errors", errors=errors_for(reply, keys))
+            errors = errors_for(reply, keys)
+            if errors:
+                await ack(response_action="errors", errors=errors)
+            else:
+                await ack(response_action="update", view=with_general_error(view, reply))
             return
         await ack()
         await self._show_form_answer(work, channel, request.user_id)
@@ -202,7 +247,9 @@ class BallotListeners:
     async def _show_form_answer(self, work: asyncio.Future[Reply], channel: str, user: str) -> None:
         first = render(await work, max_messages=1)[0]
         try:
-            await self.sender.client.chat_postEphemeral(channel=channel, user=user, **first)
+            await self.sender.client.chat_postEphemeral(
+                channel=channel, user=user, link_names=False, parse="none", **first
+            )
         except SlackApiError as exc:
             log.warning("form answered but not shown in %s: %s", channel, exc)
 
@@ -223,7 +270,7 @@ class BallotListeners:
             try:
                 return await self.core.handle(request)
             except Exception:
-                log.exception("the core failed on %r", request.text)
+                log.exception("the core failed on %r", request.action or request.text)
                 return error("Something went wrong on our side", "Nothing was changed.")
 
         return asyncio.ensure_future(answer())
@@ -258,9 +305,12 @@ class BallotListeners:
             await self.sender.post(channel, reply)
         except PermanentSendError as exc:
             text = (
-                f"I can't post in this channel ({exc}). Invite me with `/invite @ballotbot`, "
-                "or share from a channel I'm in."
+                f"I can't post in this channel ({escape(str(exc))}). Invite me with "
+                "`/invite @ballotbot`, or share from a channel I'm in."
             )
+            await respond(response_type="ephemeral", replace_original=False, text=text)
+        except RefusedSendError as exc:
+            text = f"Slack refused the card ({escape(str(exc))}): it was not shared."
             await respond(response_type="ephemeral", replace_original=False, text=text)
         except RetryableSendError:
             text = "Slack is busy right now: the card was not shared. Please try again shortly."
@@ -270,8 +320,8 @@ class BallotListeners:
         """Slack cannot attach a file to a private reply: the picture goes to the channel."""
         try:
             await self.sender.picture(channel, image)
-        except (PermanentSendError, RetryableSendError) as exc:
-            text = f"I could not post the picture in this channel ({exc})."
+        except SendError as exc:
+            text = f"I could not post the picture in this channel ({escape(str(exc))})."
             await respond(response_type="ephemeral", replace_original=False, text=text)
 
     async def _send(

@@ -1,22 +1,31 @@
 """HTTP mode: ``POST /slack/events`` on aiohttp, handed to bolt as it came.
 
-The handler is a converter and nothing else (bolt's own aiohttp adapter does the two
-conversions); bolt checks the signature and the timestamp and answers 401 when either is bad.
+The handler is a converter (bolt's own aiohttp adapter does the two conversions); bolt checks
+the signature and the timestamp and answers 401 when either is bad. One thing is checked
+before bolt sees the request: that it can be checked at all. Bolt parses the body before it
+verifies it, reads ``X-Slack-Request-Timestamp`` with ``int()`` and compares
+``X-Slack-Signature`` with ``hmac.compare_digest``; so a body that is not UTF-8 form data or
+a JSON object, a timestamp that is not a number, or a signature that is not ASCII would crash
+it (HTTP 500 and a traceback in the log, for anyone who can reach the port, unsigned). Such a
+request gets bolt's own 401 and one short log line; Slack never sends one.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 
 EVENTS_PATH = "/slack/events"
 RECEIVED_AT = "ballotbot_received_at"
 """Key in bolt's context: when the request arrived (``time.monotonic()``), so the answer's
 budget counts from there and not from when a busy process got round to the listener."""
+log = logging.getLogger(__name__)
 
 
 Ready = Callable[[], Awaitable[bool]]
@@ -29,7 +38,13 @@ def events_app(
 
     async def events(request: web.Request) -> web.Response:
         received = time.monotonic()
-        bolt_request = await to_bolt_request(request)
+        try:
+            bolt_request = await to_bolt_request(request)
+        except (ValueError, TypeError, AttributeError):  # not UTF-8, not JSON, not an object
+            return _refused(path, "its body is neither form data nor a JSON object")
+        problem = unreadable_signature(bolt_request)
+        if problem is not None:
+            return _refused(path, problem)
         bolt_request.context[RECEIVED_AT] = received
         return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
 
@@ -38,6 +53,29 @@ def events_app(
     web_app.router.add_post(path, events)
     add_health_routes(web_app, ready)
     return web_app
+
+
+def _refused(path: str, why: str) -> web.Response:
+    """Bolt's own answer to a request it cannot verify, with one line in the log."""
+    log.warning("refused a request to %s: %s (HTTP 401)", path, why)
+    return web.json_response({"error": "invalid request"}, status=401)
+
+
+def unreadable_signature(request: AsyncBoltRequest) -> str | None:
+    """Why bolt could not even check this request's signature, or None when it can.
+
+    The headers are read exactly as bolt reads them (the first value; a missing timestamp
+    is "0", which bolt then refuses as too old).
+    """
+    timestamp = request.headers.get("x-slack-request-timestamp", ["0"])[0]
+    try:
+        int(timestamp)
+    except (TypeError, ValueError):
+        return "X-Slack-Request-Timestamp is not a number"
+    signature = request.headers.get("x-slack-signature", [""])[0]
+    if not isinstance(signature, str) or not signature.isascii():
+        return "X-Slack-Signature is not ASCII"
+    return None
 
 
 def add_health_routes(web_app: web.Application, ready: Ready | None) -> None:

@@ -23,34 +23,54 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack.blocks import MAX_MESSAGES, render
-from bot.ports import PermanentSendError, RetryableSendError, SendError
+from bot.ports import PermanentSendError, RefusedSendError, RetryableSendError, SendError
+from bot.printable import printable
 from bot.replies import Image, Reply
 
-PERMANENT_ERRORS = frozenset(
+GONE_ERRORS = frozenset(
     {
         "channel_not_found",
         "not_in_channel",
         "is_archived",
         "account_inactive",
         "token_revoked",
-        "token_expired",
-        "invalid_auth",
-        "not_authed",
-        "missing_scope",
         "user_not_found",
         "user_disabled",
         "cannot_dm_bot",
         "restricted_action",
-        "message_not_found",
-        "cant_update_message",
-        "invalid_blocks",
-        "msg_too_long",
-        "no_text",
         "team_access_not_granted",
         "ekm_access_denied",
     }
 )
-"""Sending the same thing again can never work: the dispatcher marks the row failed."""
+"""The channel, the member or the app itself is gone: the dispatcher stops sending there."""
+
+REFUSED_ERRORS = frozenset(
+    {
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "msg_too_long",
+        "msg_blocks_too_long",
+        "no_text",
+        "invalid_attachments",
+        "too_many_attachments",
+        "invalid_arguments",
+        "invalid_form_data",
+        "invalid_metadata_format",
+        "invalid_metadata_schema",
+        "metadata_too_large",
+        "message_not_found",
+        "cant_update_message",
+        "edit_window_closed",
+        "invalid_auth",
+        "not_authed",
+        "token_expired",
+        "missing_scope",
+        "not_allowed_token_type",
+    }
+)
+"""This message was refused (its content, an edit of a message that is gone, the bot's own
+setup): it fails, the organisers are told why, the channel keeps following. Any refusal
+Slack adds later is treated the same way: only :data:`GONE_ERRORS` unsubscribe."""
 
 RETRYABLE_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
@@ -76,8 +96,9 @@ def web_client(token: str, api_url: str, max_rate_limit_retries: int = 2) -> Asy
     )
 
 
-def classify(error: Exception) -> RetryableSendError | PermanentSendError:
-    """Slack's error (or a network failure) as the dispatcher's two kinds of failure."""
+def classify(error: Exception) -> SendError:
+    """Slack's error (or a network failure) as the dispatcher's three kinds of failure:
+    try again later, the target is gone, or this message was refused."""
     if isinstance(error, SlackApiError):
         response = error.response
         code = str(response.get("error", "")) if isinstance(response.data, dict) else ""
@@ -88,10 +109,11 @@ def classify(error: Exception) -> RetryableSendError | PermanentSendError:
             return RetryableSendError(f"Slack rate limit (HTTP {status})", retry_after)
         if status >= 500 or code in RETRYABLE_ERRORS:
             return RetryableSendError(f"Slack failed: HTTP {status} {code}".rstrip())
-        if code in PERMANENT_ERRORS:
+        if code in GONE_ERRORS:
             return PermanentSendError(f"Slack refused: {code}")
-        # An unknown refusal of a well-formed request: the same request would be refused again.
-        return PermanentSendError(f"Slack refused: {code or f'HTTP {status}'}")
+        # A content refusal, or one we do not know: the same message would be refused again,
+        # but nothing says the channel is gone, so it keeps its subscriptions.
+        return RefusedSendError(f"Slack refused the message: {code or f'HTTP {status}'}")
     if isinstance(error, aiohttp.ClientError | TimeoutError | SlackClientError):
         return RetryableSendError(f"Slack unreachable: {type(error).__name__}: {error}")
     raise TypeError(f"not a Slack send error: {error!r}") from error
@@ -132,7 +154,11 @@ class SlackSender:
         An uploaded file cannot be replaced, so a corrected picture joins the card's thread.
         """
         message = render(reply, public=True, max_messages=1)[0]
-        await _call(lambda: self.client.chat_update(channel=channel_id, ts=message_id, **message))
+        await _call(
+            lambda: self.client.chat_update(
+                channel=channel_id, ts=message_id, link_names=False, parse="none", **message
+            )
+        )
         if reply.image is not None:
             await self._picture_beside(channel_id, reply.image, message_id)
 
@@ -151,8 +177,8 @@ class SlackSender:
                 content=None,
                 file=image.png,
                 filename=image.filename,
-                title=image.alt_text[:250],
-                alt_txt=image.alt_text[:1000],
+                title=printable(image.alt_text)[:250],
+                alt_txt=printable(image.alt_text)[:1000],
                 thread_ts=thread_ts,
             )
         )
@@ -173,6 +199,11 @@ class SlackSender:
     async def _post_message(self, channel: str, message: dict[str, Any]) -> AsyncSlackResponse:
         return await _call(
             lambda: self.client.chat_postMessage(
-                channel=channel, unfurl_links=False, unfurl_media=False, **message
+                channel=channel,
+                unfurl_links=False,
+                unfurl_media=False,
+                link_names=False,
+                parse="none",
+                **message,
             )
         )

@@ -20,13 +20,25 @@ from datetime import UTC, datetime, timedelta
 from bot.announce.model import AnnouncementStore, Kind, OutboxItem, Target
 from bot.announce.pacing import InProcessPacer, Pacer
 from bot.domain import Ballot
-from bot.ports import BallotStore, PermanentSendError, RetryableSendError, Sender
+from bot.ports import (
+    BallotStore,
+    PermanentSendError,
+    RefusedSendError,
+    RetryableSendError,
+    Sender,
+)
+from bot.privacy.logs import acting_for
+from bot.privacy.pseudonyms import Pseudonyms, dm_pacing_key
 from bot.replies import Reply, Tone
 
 log = logging.getLogger(__name__)
 
 ReminderCard = Callable[[Ballot, OutboxItem], Awaitable[Reply]]
 """The reminder a channel or a member gets, drawn at send time (turnout so far is live)."""
+
+
+class DmFailed(Exception):
+    """A DM's delivery failed unexpectedly; the details, by pseudonym, are in the log."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,7 @@ class Dispatcher:
         organisers: Sequence[Target] = (),
         reminder_card: ReminderCard | None = None,
         pacer: Pacer | None = None,
+        pseudonyms: Pseudonyms | None = None,
     ) -> None:
         self.outbox = outbox
         self.ballots = ballots
@@ -65,6 +78,8 @@ class Dispatcher:
         self.organisers = tuple(organisers)
         self.reminder_card = reminder_card
         self.pacer = pacer or InProcessPacer()
+        self.pseudonyms = pseudonyms or Pseudonyms.random()
+        """A DM's member is logged and paced by pseudonym, never by id."""
         self._ballots: dict[str, Ballot | None] = {}  # per round: one read per ballot
         self._cards: dict[str, Reply] = {}  # and one card (and picture) per ballot
 
@@ -108,6 +123,18 @@ class Dispatcher:
                     await asyncio.wait_for(stop.wait(), poll_seconds)
 
     async def _deliver(self, item: OutboxItem) -> int:
+        if item.kind is not Kind.DM:
+            return await self._deliver_item(item)
+        # Whatever is logged while this member's DM goes names them by pseudonym only; a
+        # failure is logged here, in full, and leaves as a summary that cannot name them.
+        with acting_for(item.target.platform, item.target.channel_id):
+            try:
+                return await self._deliver_item(item)
+            except Exception:
+                log.exception("the DM of outbox row %s failed", item.id)
+                raise DmFailed(f"the DM of outbox row {item.id} failed (logged above)") from None
+
+    async def _deliver_item(self, item: OutboxItem) -> int:
         sender = self.senders[item.target.platform]  # claimed only for these platforms
         if item.kind is Kind.NOTICE:
             reply, ballot = _notice(item), None
@@ -160,6 +187,9 @@ class Dispatcher:
         except PermanentSendError as exc:
             await self._gone(item, ballot, exc)
             return 0
+        except RefusedSendError as exc:
+            await self._refused(item, ballot, exc)
+            return 0
         await self.outbox.sent(item.id, message_id, self.clock())
         return 1
 
@@ -180,8 +210,10 @@ class Dispatcher:
             await self.outbox.failed(item.id, f"permanent: {exc}", deactivate=False)
             return
         if item.kind is Kind.DM:  # the member cannot be messaged: their opt-in goes
-            log.warning("cannot DM %s (%s): reminders for them stopped", item.target, exc)
-            await self.outbox.failed(item.id, f"permanent: {exc}", deactivate=True)
+            member = self.pseudonyms.label(item.target.platform, item.target.channel_id)
+            why = self._said(item, exc)
+            log.warning("cannot DM %s (%s): reminders for them stopped", member, why)
+            await self.outbox.failed(item.id, f"permanent: {why}", deactivate=True)
             return
         log.warning("channel %s gone (%s): subscription deactivated", item.target, exc)
         await self.outbox.failed(item.id, f"permanent: {exc}", deactivate=True)
@@ -191,6 +223,31 @@ class Dispatcher:
             ballot.id,
             f"The {item.kind} for {ballot.title} could not be delivered to {where}: {exc}. "
             "That channel no longer follows results; subscribe it again once the bot is back in.",
+        )
+
+    async def _refused(
+        self, item: OutboxItem, ballot: Ballot | None, exc: RefusedSendError
+    ) -> None:
+        """The platform refused this message, not the channel: the row fails with the reason
+        (``admin deliveries`` shows it), the channel keeps following, organisers are told."""
+        why = self._said(item, exc)
+        if item.kind is Kind.DM:
+            member = self.pseudonyms.label(item.target.platform, item.target.channel_id)
+            log.warning("DM for %s refused for %s: %s", item.ballot_id, member, why)
+        else:
+            log.warning("%s for %s refused in %s: %s", item.kind, item.ballot_id, item.target, why)
+        await self.outbox.failed(item.id, f"refused: {why}", deactivate=False)
+        if ballot is None:  # a notice to organisers refused: no notice about a notice
+            return
+        where = f"{item.target.platform} channel {item.target.channel_id}"
+        if item.kind is Kind.DM:
+            where = f"a direct message on {item.target.platform}"
+        await self.outbox.notify(
+            self.organisers,
+            ballot.id,
+            f"The {item.kind} for {ballot.title} was refused in {where}: {why}. Nothing else "
+            "changed: the channel still follows results. `/ballot admin deliveries "
+            f"{ballot.id}` lists it.",
         )
 
     async def _message(self, item: OutboxItem, ballot: Ballot) -> Reply:
@@ -208,13 +265,21 @@ class Dispatcher:
         return replace(reply, header=f"New result: {reply.header}")
 
     async def _retry(self, item: OutboxItem, exc: RetryableSendError) -> None:
+        why = self._said(item, exc)
         if item.attempts + 1 >= self.pacing.max_attempts:
-            await self.outbox.failed(item.id, f"gave up: {exc}", deactivate=False)
+            await self.outbox.failed(item.id, f"gave up: {why}", deactivate=False)
             return
         # A platform's own Retry-After is exact advice; without one, back off exponentially.
         backoff = min(self.pacing.max_retry, self.pacing.first_retry * 2**item.attempts)
         wait = exc.retry_after if exc.retry_after is not None else backoff
-        await self.outbox.retry(item.id, self.clock() + timedelta(seconds=wait), str(exc))
+        await self.outbox.retry(item.id, self.clock() + timedelta(seconds=wait), why)
+
+    def _said(self, item: OutboxItem, exc: Exception) -> str:
+        """What the platform said, as the delivery log and the bot's log keep it: for a DM,
+        with the member's id (a platform may quote it) replaced by their pseudonym."""
+        if item.kind is not Kind.DM:
+            return str(exc)
+        return self.pseudonyms.scrub(str(exc), item.target.platform, item.target.channel_id)
 
     async def _pace(self, item: OutboxItem) -> None:
         """Wait for the platform's and the channel's next free slot (shared by every
@@ -223,10 +288,13 @@ class Dispatcher:
         platform = target.platform
         if platform == "slack" and target.workspace:
             platform = f"slack:{target.workspace}"  # Slack's ceilings are per workspace
+        channel = f"{target.platform}:{target.channel_id}"
+        if item.kind is Kind.DM:  # shared pacing rows never hold a member's id
+            channel = dm_pacing_key(self.pseudonyms, target.platform, target.channel_id)
         await self.pacer.wait(
             platform,
             1.0 / self.pacing.per_platform_per_second,
-            f"{target.platform}:{target.channel_id}",
+            channel,
             self.pacing.per_channel_seconds,
         )
 

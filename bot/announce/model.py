@@ -135,6 +135,17 @@ class Delivery:
 
 
 @dataclass(frozen=True)
+class DmCounts:
+    """Reminder DMs of one ballot and stage, counted: organisers never see which member."""
+
+    ballot_id: str
+    stage: str
+    sent: int = 0
+    pending: int = 0
+    failed: int = 0
+
+
+@dataclass(frozen=True)
 class AuditEntry:
     at: datetime
     who: str
@@ -206,7 +217,15 @@ class AnnouncementStore(Protocol):
 
     async def failed(self, item_id: int, error: str, deactivate: bool) -> None: ...
 
-    async def deliveries(self, ballot_id: str | None, limit: int = 50) -> list[Delivery]: ...
+    async def deliveries(
+        self, ballot_id: str | None, limit: int = 50, members: bool = True
+    ) -> list[Delivery]:
+        """The latest rows, newest first; ``members=False`` leaves out DMs to members."""
+        ...
+
+    async def dm_counts(self, ballot_id: str | None) -> list[DmCounts]:
+        """Reminder DMs per ballot and stage: sent, pending (claimed included), failed."""
+        ...
 
     async def audit(self, ballot_id: str) -> list[AuditEntry]: ...
 

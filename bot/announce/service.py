@@ -12,13 +12,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
-from bot import commands, records
+from bot import commands, forms, records
+from bot.admin_target import named_ballot, split_target
 from bot.announce.model import Announce, AnnouncementStore, Declared, FilterKind, Target
 from bot.config import Settings
 from bot.domain import Ballot, Question, Result, Status
 from bot.ports import BallotStore
-from bot.replies import Form, FormField, Reply, Section, Tone, error
-from bot.requests import Request
+from bot.replies import Form, Reply, Section, Tone, error
+from bot.requests import FormSubmission, Request
 from bot.search import SearchIndex, normalise
 
 KIND_OF_NAME = {
@@ -31,6 +32,13 @@ KIND_OF_NAME = {
     "campaign": FilterKind.CAMPAIGN,
 }
 FIGURES = {"for": "votes_for", "against": "votes_against", "spoilt": "spoilt"}
+ADMIN_VERBS = frozenset(
+    {"add", "set", "result", "correct", "turnout", "preview", "announce", "cancel", "audit",
+     "deliveries"}
+)  # fmt: skip
+"""The organiser commands this service answers."""
+ANSWERED_ELSEWHERE = ("reminders", "privacy")
+"""Organiser commands the reminders service answers (the core routes them there)."""
 
 
 def is_organiser(request: Request, settings: Settings) -> bool:
@@ -87,6 +95,34 @@ class AnnouncementService:
                 return await self._admin(verb, args, request)
         return error("I could not read that")
 
+    async def submit(self, submission: FormSubmission, request: Request) -> Reply:
+        """A filled-in form: organisers only; each box checked against its own limit, then
+        the command it stands for runs with the same checks as when typed."""
+        if not is_organiser(request, self.settings):
+            return refused(request)
+        form = await self._form_for(submission)
+        if isinstance(form, Reply):
+            return form
+        found = forms.problems(form, submission)
+        if found:
+            return forms.refusal(form, found)
+        command = commands.Admin(form.verb, forms.arguments(form, submission))
+        return forms.attribute(await self.handle(command, request), form)
+
+    async def _form_for(self, submission: FormSubmission) -> Form | Reply:
+        """The form a submission answers, drawn again from what it names."""
+        if submission.verb == "add":
+            assert ADD_FORM_REPLY.form is not None
+            return ADD_FORM_REPLY.form
+        if submission.verb not in ("result", "correct") or not submission.ballot_id:
+            return forms.unknown_form(submission)
+        ballot = await self.ballots.get(submission.ballot_id)
+        if ballot is None:
+            return error("No such ballot", f"There is no ballot with id {submission.ballot_id!r}.")
+        form = _result_form(ballot, submission.verb).form
+        assert form is not None
+        return form
+
     async def _filter(self, text: str) -> tuple[FilterKind, str] | Reply:
         if not text.strip():
             return FilterKind.ALL, ""
@@ -142,17 +178,29 @@ class AnnouncementService:
             words = shlex.split(args)
         except ValueError as exc:
             return error("I could not read that", str(exc))
-        if verb == "deliveries":
-            return await self._deliveries(words[0] if words else None)
+        if verb not in ADMIN_VERBS:
+            return error(
+                f"`/ballot admin {verb}` is not a command",
+                "Organisers' commands: "
+                + ", ".join(f"admin {v}" for v in sorted({*ADMIN_VERBS, *ANSWERED_ELSEWHERE}))
+                + ". Type `/ballot help`; nothing was changed.",
+            )
         if verb == "add":
             return await self._add(words, request) if words else ADD_FORM_REPLY
-        if not words:
-            return error(f"Say which ballot: `/ballot admin {verb} <ballot id>`")
-        ballot = await self.ballots.get(words[0])
-        if ballot is None:
-            return error("No such ballot", f"There is no ballot with id {words[0]!r}.")
-        options = words[1:]
+        named, options = split_target(verb, words)
+        if verb == "deliveries" and not named:
+            return await self._deliveries(None)
+        if not named:
+            return error(
+                f"Say which ballot: `/ballot admin {verb} <ballot>`",
+                "Its id, or a search as members type it (an employer, branch or alias).",
+            )
+        ballot = await named_ballot(named, self.ballots, await self.index(), f"admin {verb}")
+        if isinstance(ballot, Reply):
+            return ballot
         match verb:
+            case "deliveries":
+                return await self._deliveries(ballot.id)
             case "result" | "correct":
                 return await self._result(ballot, options, request, verb)
             case "turnout":
@@ -173,7 +221,7 @@ class AnnouncementService:
                 return _queued(ballot, declared)
             case "audit":
                 return await self._audit(ballot)
-        return error(f"`/ballot admin {verb}` is not a command", "Type `/ballot help`.")
+        raise AssertionError(f"unhandled admin verb {verb!r}")  # pragma: no cover
 
     async def _result(
         self, ballot: Ballot, options: list[str], request: Request, verb: str
@@ -213,11 +261,16 @@ class AnnouncementService:
         return Reply(header=f"Added: {ballot.title}", text=f"Ballot id: {ballot.id}", kind="admin")
 
     async def _set(self, ballot: Ballot, words: list[str], request: Request) -> Reply:
-        """``set <id> opens=... closes=... status=open ...``: ballot details, not figures."""
-        fields = _key_values(words)
+        """``set <id> opens=... closes=... status=open ...``: ballot details, not figures; and
+        what the union declared (``reported_mandate=yes reported_by="..."``), for every
+        question or, with ``q=N``, for one."""
+        position = _question_number(words, ballot)
+        if isinstance(position, Reply):
+            return position
+        fields = _key_values([w for w in words if not w.startswith("q=")])
         if isinstance(fields, Reply):
             return fields
-        settable = {c.name for c in records.BALLOT_COLUMNS} - {"id"}
+        settable = ({c.name for c in records.BALLOT_COLUMNS} - {"id"}) | set(REPORTED)
         wrong = sorted(set(fields) - settable)
         if wrong:
             return error(
@@ -225,12 +278,18 @@ class AnnouncementService:
                 "It sets ballot details (" + ", ".join(sorted(settable)) + "); figures go "
                 "through `admin result`, `admin correct` and `admin turnout`.",
             )
+        reported = {k: fields.pop(k) for k in REPORTED if k in fields}
+        questions = _reported(ballot.questions, reported, position)
+        if isinstance(questions, Reply):
+            return questions
         raw = {**records.ballot_record(ballot), **fields}
-        changed = _checked(raw, ballot.questions)
+        changed = _checked(raw, questions)
         if isinstance(changed, Reply):
             return changed
         await self.store.declare([changed], who(request), "set", Announce.NONE)
-        return Reply(header=f"Updated: {changed.title}", text=", ".join(fields), kind="admin")
+        return Reply(
+            header=f"Updated: {changed.title}", text=", ".join([*fields, *reported]), kind="admin"
+        )
 
     async def _turnout(self, ballot: Ballot, options: list[str], request: Request) -> Reply:
         if len(options) != 1:
@@ -260,17 +319,27 @@ class AnnouncementService:
         )
 
     async def _deliveries(self, ballot_id: str | None) -> Reply:
-        rows = await self.store.deliveries(ballot_id)
+        """Messages to channels one by one; DMs to members only counted, per ballot and
+        stage: no member is named, and nothing shows who said they posted their paper."""
+        rows = await self.store.deliveries(ballot_id, members=False)
         lines = tuple(
             f"{d.ballot_id} {d.kind} → {d.target.platform}:{d.target.channel_id}: {d.state}"
             + (f" ({d.error})" if d.error else "")
             for d in rows
         )
         failed = sum(d.state == "failed" for d in rows)
+        sections = [Section(title=f"{len(rows)} latest", lines=lines)]
+        dms = await self.store.dm_counts(ballot_id)
+        if dms:
+            counted = tuple(
+                f"{c.ballot_id} {c.stage}: {c.sent} sent, {c.pending} pending, {c.failed} failed"
+                for c in dms
+            )
+            sections.append(Section(title="Reminder DMs to members (counts only)", lines=counted))
         return Reply(
             header="Delivery log" + (f" of {ballot_id}" if ballot_id else ""),
             text=f"{failed} failed delivery(ies) below." if failed else "",
-            sections=(Section(title=f"{len(rows)} latest", lines=lines),),
+            sections=tuple(sections),
             tone=Tone.FAILED if failed else Tone.NEUTRAL,
             kind="admin",
         )
@@ -321,7 +390,7 @@ def _result_form(ballot: Ballot, verb: str) -> Reply:
     """Declare (empty boxes) or correct (today's figures filled in) one question's result."""
     result = ballot.questions[0].result
     fields = [
-        FormField(
+        forms.box(
             key,
             label,
             "a whole number",
@@ -331,18 +400,20 @@ def _result_form(ballot: Ballot, verb: str) -> Reply:
         for key, label, attr in _FIGURE_FIELDS
     ]
     fields.append(
-        FormField(
+        forms.box(
             "eligible", "Members balloted", "a whole number", _known_or_empty(ballot.eligible)
         )
     )
     if len(ballot.questions) > 1:
-        fields.append(FormField("q", "Question number", f"1 to {len(ballot.questions)}", "1"))
+        fields.append(forms.box("q", "Question number", f"1 to {len(ballot.questions)}", "1"))
     action = "Declare the result" if verb == "result" else "Correct the result"
     form = Form(
         title=action[:24],
-        command=f"admin {verb} {ballot.id}",
+        command=f"admin {verb} {shlex.quote(ballot.id)}",
         fields=tuple(fields),
         submit="Declare" if verb == "result" else "Correct",
+        verb=verb,
+        ballot_id=ballot.id,
     )
     return _form_reply(form, f"{action}: {ballot.title}")
 
@@ -356,27 +427,64 @@ ADD_FORM_REPLY = _form_reply(
         title="Add a ballot",
         command="admin add",
         fields=(
-            FormField("id", "Ballot id", "short, no spaces: leeds-pay-2026", required=True),
-            FormField("employer", "Employer", "Leeds City Council", required=True),
-            FormField("unions", "Unions", "separated by ; — Unison; Unite", required=True),
-            FormField(
+            forms.box("id", "Ballot id", "short, no spaces: leeds-pay-2026", required=True),
+            forms.box("employer", "Employer", "Leeds City Council", required=True),
+            forms.box("unions", "Unions", "separated by ; — Unison; Unite", required=True),
+            forms.box(
                 "question", "Question", "Are you prepared to take strike action?", required=True
             ),
-            FormField(
+            forms.box(
                 "kind",
                 "Kind",
                 "strike, action_short_of_strike, pay_offer, consultative",
                 "strike",
                 required=True,
             ),
-            FormField("closes", "Closes", "YYYY-MM-DD"),
-            FormField("eligible", "Members balloted", "a whole number"),
-            FormField("status", "Status", "scheduled or open", "open"),
+            forms.box("closes", "Closes", "YYYY-MM-DD"),
+            forms.box("eligible", "Members balloted", "a whole number"),
+            forms.box("status", "Status", "scheduled or open", "open"),
         ),
         submit="Add",
+        verb="add",
     ),
     "Add a ballot",
 )
+
+
+REPORTED = ("reported_mandate", "reported_by")
+"""What the union declared of a question: set with `admin set`, like the ballot's details."""
+
+
+def _question_number(words: list[str], ballot: Ballot) -> int | Reply | None:
+    """``q=N`` among the words: that question (1-based) only; ``None``: every question."""
+    given = [w.partition("=")[2] for w in words if w.startswith("q=")]
+    if not given:
+        return None
+    text = given[-1].strip()
+    if not text.isdigit() or not 1 <= int(text) <= len(ballot.questions):
+        return error(
+            f"There is no question {text!r}",
+            f"This ballot has {len(ballot.questions)}; nothing was changed.",
+        )
+    return int(text)
+
+
+def _reported(
+    questions: tuple[Question, ...], raw: dict[str, str], position: int | None
+) -> tuple[Question, ...] | Reply:
+    """The questions with the union's declaration set, checked as an import checks it."""
+    if not raw:
+        return questions
+    values, problems = records.parse_fields(
+        raw, [c for c in records.QUESTION_COLUMNS if c.name in raw]
+    )
+    if problems:
+        column, problem = problems[0]
+        return error(f"{column} {problem}", "Nothing was changed.")
+    return tuple(
+        replace(q, **values) if position is None or i == position else q
+        for i, q in enumerate(questions, start=1)
+    )
 
 
 def _key_values(words: list[str]) -> dict[str, str] | Reply:

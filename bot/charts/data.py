@@ -8,15 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from bot.domain import Ballot, Question
+from bot.domain import Ballot, Question, written_decimals
 from bot.figures import derive
+from bot.verdicts import Outcome, Verdict
+
+NO_TURNOUT_THRESHOLD = "No turnout threshold."
 
 
 @dataclass(frozen=True)
 class ResultChart:
-    """A declared result: yes against no (and spoilt), turnout against its thresholds."""
+    """A declared result: yes against no (and spoilt), turnout against its thresholds.
+
+    ``turnout_threshold`` and ``support_threshold`` come from the verdict's rule set: ``None``
+    where none applies, and then no line is drawn.
+    """
 
     title: str
     question: str
@@ -45,12 +51,15 @@ class ResultChart:
         turnout = f"Turnout {self.turnout_label}."
         if self.turnout_threshold is not None:
             turnout += f" Threshold {self.turnout_threshold:g}%."
+        else:
+            turnout += f" {NO_TURNOUT_THRESHOLD}"
         return f"{self.title}. {self.question} {votes} {turnout} {self.verdict}".strip()
 
 
 @dataclass(frozen=True)
 class ThermometerChart:
-    """An open ballot: days left and turnout so far against the 50% threshold."""
+    """An open ballot: days left and turnout so far against the turnout threshold of its rule
+    set (``threshold``; ``None`` where none applies, as in Northern Ireland)."""
 
     title: str
     question: str
@@ -73,7 +82,12 @@ class ThermometerChart:
             if self.confirmed_voters is None
             else f"; {self.confirmed_voters:,} members confirmed posting (an estimate)"
         )
-        return f"{self.title}. {self.question} {days}; {reported}{confirmed}."
+        line = (
+            f"; threshold {self.threshold:g}%"
+            if self.threshold is not None
+            else "; no turnout threshold"
+        )
+        return f"{self.title}. {self.question} {days}; {reported}{confirmed}{line}."
 
 
 def _turnout_label(ballot: Ballot, question: Question) -> tuple[float | None, str]:
@@ -83,31 +97,24 @@ def _turnout_label(ballot: Ballot, question: Question) -> tuple[float | None, st
         return figures.turnout_pct, f"{figures.turnout_pct:.1f}%"
     if reported is not None:
         around = "around " if question.result.turnout_approximate else ""
-        return reported, f"{around}{reported:g}% as reported"
+        return reported, f"{around}{reported:.{written_decimals(reported)}f}% as reported"
     if figures.turnout_pct is not None:
         return figures.turnout_pct, f"at least {figures.turnout_pct:.1f}%"
     return None, "not known"
 
 
-def _turnout_threshold(question: Question, verdict: dict[str, Any] | None) -> float | None:
-    """50%, where a turnout test applies (statutory, GB, from 2017): the verdict knows."""
-    if not question.kind.statutory:
-        return None
-    if verdict is not None and verdict.get("turnout_test") == "not_applicable":
-        return None
-    return 50.0
-
-
-def result_chart(
-    ballot: Ballot, question: Question, verdict: dict[str, Any] | None = None
-) -> ResultChart:
-    """The result card's values. ``verdict`` is :meth:`bot.verdicts.Verdict.to_dict`."""
+def result_chart(ballot: Ballot, question: Question, verdict: Verdict | None = None) -> ResultChart:
+    """The result card's values; its lines are those of ``verdict``'s rule set (none
+    without a verdict), the support line only where the 40% test applies to this ballot."""
     figures = derive(ballot, question)
     turnout, label = _turnout_label(ballot, question)
-    support_threshold = None
-    if verdict is not None and verdict.get("support_test") in ("met", "not_met", "not_known"):
-        support_threshold = 40.0
-    explanation = (verdict or {}).get("explanation") or []
+    turnout_threshold = support_threshold = None
+    explanation: tuple[str, ...] = ()
+    if verdict is not None:
+        turnout_threshold = verdict.thresholds.turnout_pct
+        if verdict.support_test is not Outcome.NOT_APPLICABLE:
+            support_threshold = verdict.thresholds.support_pct_of_eligible
+        explanation = verdict.explanation
     return ResultChart(
         title=ballot.title,
         question=question.text,
@@ -118,7 +125,7 @@ def result_chart(
         no_pct=figures.against_pct_of_votes,
         turnout_pct=turnout,
         turnout_label=label,
-        turnout_threshold=_turnout_threshold(question, verdict),
+        turnout_threshold=turnout_threshold,
         support_pct_of_eligible=figures.for_pct_of_eligible,
         support_threshold=support_threshold,
         verdict=explanation[0] if explanation else "",
@@ -127,9 +134,14 @@ def result_chart(
 
 
 def thermometer_chart(
-    ballot: Ballot, question: Question, today: date, confirmed_voters: int | None = None
+    ballot: Ballot,
+    question: Question,
+    today: date,
+    confirmed_voters: int | None = None,
+    verdict: Verdict | None = None,
 ) -> ThermometerChart:
-    """An open ballot's values: days left only when the closing day is known."""
+    """An open ballot's values: days left only when the closing day is known; the threshold
+    line from ``verdict``'s rule set (none without a verdict)."""
     closes = ballot.closes.exact if ballot.closes else None
     return ThermometerChart(
         title=ballot.title,
@@ -138,5 +150,5 @@ def thermometer_chart(
         reported_turnout_pct=question.result.turnout_pct,
         confirmed_voters=confirmed_voters,
         eligible=ballot.eligible,
-        threshold=50.0 if question.kind.statutory else None,
+        threshold=verdict.thresholds.turnout_pct if verdict is not None else None,
     )

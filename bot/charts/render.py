@@ -3,15 +3,25 @@
 ``drawn`` records exactly what was handed to matplotlib (bar lengths, labels, lines), so tests
 check the figures in the picture without comparing pixels. Unknown values are drawn hatched
 and labelled "not known": never a bar of made-up length.
+
+Ballot text is drawn as the characters it is: matplotlib reads ``$...$`` as mathtext (and a
+stray ``$`` or ``^`` in an employer's name could make it raise), so every text artist gets
+``parse_math=False`` and ``usetex=False`` (:data:`LITERAL`), control characters are written
+as their code (:func:`bot.printable.printable`), and a character the font lacks is drawn
+as the font's box rather than stopping the picture.
 """
 
 from __future__ import annotations
 
 import io
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.charts.data import ResultChart, ThermometerChart
+from bot.printable import printable
 
 # Okabe-Ito: distinguishable with every common kind of colour blindness.
 YES = "#0072B2"
@@ -20,6 +30,8 @@ SPOILT = "#999999"
 TURNOUT = "#009E73"
 LINE = "#000000"
 UNKNOWN = "#BBBBBB"
+LITERAL: dict[str, Any] = {"parse_math": False, "usetex": False}
+"""Keyword arguments of every text artist: the string is drawn, never interpreted."""
 SIZE = (8.0, 4.5)  # inches at 100 dpi: 800 x 450, readable at chat-preview size
 DPI = 100
 
@@ -35,6 +47,15 @@ class Picture:
     """The cached file, when the picture came through a :class:`PictureCache`."""
 
 
+@contextmanager
+def _any_glyphs() -> Iterator[None]:
+    """A name in a script the font lacks is drawn as boxes, not a reason to fail."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
+        warnings.filterwarnings("ignore", message=r"Matplotlib currently does not support")
+        yield
+
+
 def _figure() -> tuple[Any, Any]:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -46,21 +67,33 @@ def _figure() -> tuple[Any, Any]:
 
 def _png(figure: Any) -> bytes:
     out = io.BytesIO()
-    figure.savefig(out, format="png", dpi=DPI)
+    with _any_glyphs():
+        figure.savefig(out, format="png", dpi=DPI)
     return out.getvalue()
+
+
+def _texts(figure: Any) -> list[dict[str, Any]]:
+    """Every text the picture holds, as drawn: its string and whether mathtext read it."""
+    from matplotlib.text import Text
+
+    return [
+        {"text": t.get_text(), "math": t.get_parse_math() or t.get_usetex()}
+        for t in figure.findobj(Text)
+        if t.get_text()
+    ]
 
 
 def _unknown_bar(axes: Any, label: str) -> None:
     axes.barh([0], [100], color="white", edgecolor=UNKNOWN, hatch="///", height=0.6)
-    axes.text(50, 0, label, ha="center", va="center", fontsize=11, color="#444444")
+    axes.text(50, 0, label, ha="center", va="center", fontsize=11, color="#444444", **LITERAL)
 
 
 def _axes(figure: Any, slot: Any, title: str) -> Any:
     axes = figure.add_subplot(slot)
     axes.set_xlim(0, 100)
     axes.set_yticks([])
-    axes.set_xticks([0, 25, 50, 75, 100], labels=["0%", "25%", "50%", "75%", "100%"])
-    axes.set_title(title, loc="left", fontsize=11)
+    axes.set_xticks([0, 25, 50, 75, 100], labels=["0%", "25%", "50%", "75%", "100%"], **LITERAL)
+    axes.set_title(printable(title), loc="left", fontsize=11, **LITERAL)
     for side in ("top", "right", "left"):
         axes.spines[side].set_visible(False)
     return axes
@@ -70,8 +103,10 @@ def render_result(chart: ResultChart) -> Picture:
     """Yes against no, and turnout against the thresholds that apply."""
     figure, grid = _figure()
     drawn: dict[str, Any] = {"kind": "result"}
-    figure.suptitle(chart.title, x=0.02, ha="left", fontsize=14, fontweight="bold")
-    figure.text(0.02, 0.86, chart.question[:110], fontsize=10)
+    figure.suptitle(
+        printable(chart.title), x=0.02, ha="left", fontsize=14, fontweight="bold", **LITERAL
+    )
+    figure.text(0.02, 0.86, printable(chart.question[:110]), fontsize=10, **LITERAL)
 
     votes = _axes(figure, grid[1], "Votes (share of those voting)")
     if chart.yes_pct is None or chart.no_pct is None:
@@ -85,14 +120,17 @@ def render_result(chart: ResultChart) -> Picture:
         if chart.votes_for is not None and chart.votes_against is not None:
             yes_text += f" ({chart.votes_for:,})"
             no_text += f" ({chart.votes_against:,})"
-        votes.text(1, 0, yes_text, va="center", color="white", fontsize=10, fontweight="bold")
-        votes.text(99, 0, no_text, va="center", ha="right", color="black", fontsize=10)
+        votes.text(
+            1, 0, yes_text, va="center", color="white", fontsize=10, fontweight="bold", **LITERAL
+        )
+        votes.text(99, 0, no_text, va="center", ha="right", color="black", fontsize=10, **LITERAL)
         drawn["votes"] = {"yes": chart.yes_pct, "no": chart.no_pct, "labels": [yes_text, no_text]}
     if chart.spoilt is not None:
-        votes.set_xlabel(f"Spoilt papers: {chart.spoilt:,}", fontsize=9)
+        votes.set_xlabel(f"Spoilt papers: {chart.spoilt:,}", fontsize=9, **LITERAL)
         drawn["spoilt"] = chart.spoilt
 
-    turnout = _axes(figure, grid[2], f"Turnout: {chart.turnout_label}")
+    no_line = "" if chart.turnout_threshold is not None else " — no turnout threshold"
+    turnout = _axes(figure, grid[2], f"Turnout: {chart.turnout_label}{no_line}")
     if chart.turnout_pct is None:
         _unknown_bar(turnout, "not known")
         drawn["turnout"] = None
@@ -108,21 +146,26 @@ def render_result(chart: ResultChart) -> Picture:
         lines.append({"what": "yes of all entitled", "at": chart.support_threshold})
     drawn["lines"] = lines
     footer = chart.verdict + (f"   Source: {chart.source}" if chart.source else "")
-    figure.text(0.02, 0.02, footer[:140], fontsize=9)
+    figure.text(0.02, 0.02, printable(footer[:140]), fontsize=9, **LITERAL)
     drawn["verdict"] = chart.verdict
+    drawn["texts"] = _texts(figure)
     return Picture(_png(figure), chart.alt_text, drawn)
 
 
 def render_thermometer(chart: ThermometerChart) -> Picture:
-    """An open ballot: turnout so far against 50%, and the days left."""
+    """An open ballot: turnout so far against its rule set's threshold (if any), and the days
+    left."""
     figure, grid = _figure()
     drawn: dict[str, Any] = {"kind": "thermometer"}
-    figure.suptitle(chart.title, x=0.02, ha="left", fontsize=14, fontweight="bold")
+    figure.suptitle(
+        printable(chart.title), x=0.02, ha="left", fontsize=14, fontweight="bold", **LITERAL
+    )
     days = "Closing date not known" if chart.days_left is None else f"{chart.days_left} days left"
-    figure.text(0.02, 0.86, f"{days} — {chart.question[:90]}", fontsize=10)
+    figure.text(0.02, 0.86, printable(f"{days} — {chart.question[:90]}"), fontsize=10, **LITERAL)
     drawn["days_left"] = chart.days_left
 
-    reported = _axes(figure, grid[1], "Turnout reported by organisers")
+    no_line = "" if chart.threshold is not None else " — no turnout threshold"
+    reported = _axes(figure, grid[1], f"Turnout reported by organisers{no_line}")
     if chart.reported_turnout_pct is None:
         _unknown_bar(reported, "not reported yet")
         drawn["reported"] = None
@@ -145,4 +188,5 @@ def render_thermometer(chart: ThermometerChart) -> Picture:
             axes.axvline(chart.threshold, color=LINE, linestyle="--", linewidth=1.5)
         lines.append({"what": "turnout", "at": chart.threshold})
     drawn["lines"] = lines
+    drawn["texts"] = _texts(figure)
     return Picture(_png(figure), chart.alt_text, drawn)

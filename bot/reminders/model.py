@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from bot.privacy.report import Inventory, MemberBallot
+
 
 @dataclass(frozen=True)
 class Member:
@@ -29,13 +31,21 @@ class PlanChanges:
 
 @dataclass(frozen=True)
 class Forgotten:
+    """What an erasure removed: opt-ins, "posted my paper" records, messages to the member
+    (DMs, and anything else addressed to them), and ``other`` rows (pacing slots, channel
+    subscriptions addressed to them). ``pseudonymised``: organisers' audit entries and
+    subscriptions they made, now under their pseudonym (the record of who changed what
+    stays whole; the id goes)."""
+
     opt_ins: int = 0
     confirmations: int = 0
     messages: int = 0
+    other: int = 0
+    pseudonymised: int = 0
 
     @property
     def total(self) -> int:
-        return self.opt_ins + self.confirmations + self.messages
+        return self.opt_ins + self.confirmations + self.messages + self.other + self.pseudonymised
 
 
 class ReminderStore(Protocol):
@@ -67,13 +77,25 @@ class ReminderStore(Protocol):
         ...
 
     async def forget(self, member: Member) -> Forgotten:
-        """Erase every row about this member: opt-ins, confirmations, messages to them."""
+        """Erase every row about this member: opt-ins, confirmations, every message addressed
+        to them, their pacing slots; their id in the audit log becomes their pseudonym. On
+        SQLite the write-ahead log is then checkpointed and emptied, so the erased rows are
+        gone from the files too (secure delete zeroes them in the database file)."""
         ...
 
     async def purge(self, ballot_ids: Sequence[str]) -> Forgotten:
-        """Retention: erase opt-ins, confirmations and DMs of these (long closed) ballots."""
+        """Retention: erase opt-ins, confirmations and DMs of these (ended) ballots, and pacing
+        slots long past; then, on SQLite, empty the write-ahead log as :meth:`forget` does."""
         ...
 
     async def ballots_with_members(self) -> list[str]:
         """Ballot ids that still have opt-ins or confirmations (for retention)."""
+        ...
+
+    async def member_ballots(self) -> list[MemberBallot]:
+        """Every ballot member rows are about, with the day the store recorded it ended."""
+        ...
+
+    async def inventory(self) -> Inventory:
+        """Counts of what is stored about members (never who)."""
         ...

@@ -7,7 +7,7 @@ the ballot does not give to the day gives no reminder: nothing is guessed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -75,6 +75,16 @@ def out_of_quiet_hours(local: datetime, settings: PlanSettings) -> datetime:
     return at(day, settings.quiet_end, settings.zone)
 
 
+def before_quiet_hours(local: datetime, settings: PlanSettings) -> datetime:
+    """The last minute before the quiet hours that ``local`` falls in began, on the union's
+    clock (quiet hours running past midnight began the evening before, if ``local`` is in
+    their morning part)."""
+    began = at(local.date(), settings.quiet_start, settings.zone)
+    if began > local:
+        began = at(local.date() - timedelta(days=1), settings.quiet_start, settings.zone)
+    return (began.astimezone(UTC) - timedelta(minutes=1)).astimezone(settings.zone)
+
+
 def at(day: date, clock: time, zone: ZoneInfo) -> datetime:
     """``clock`` on ``day`` in ``zone``. A time the clocks skip (spring forward) is read
     with the offset before the change, so it lands just after the gap, never before."""
@@ -120,15 +130,35 @@ def plan_for(ballot: Ballot, settings: PlanSettings) -> Plan:
     for stage, day, what in wanted:
         if (opens and day < opens) or (closes and day > closes):
             continue  # before the ballot opens or after it closes: no use to anyone
-        local = out_of_quiet_hours(at(day, settings.send_at, settings.zone), settings)
+        due = at(day, settings.send_at, settings.zone)
+        local = out_of_quiet_hours(due, settings)
+        if closes and local.date() > closes:
+            # Waiting for the morning would be after the close: go before the quiet hours.
+            local = before_quiet_hours(due, settings)
+        if (closes and local.date() > closes) or (opens and local.date() < opens):
+            unknown.append(
+                f"{what} ({day:%a %d %B %Y}): dropped, because quiet hours "
+                f"({settings.quiet_start:%H:%M}–{settings.quiet_end:%H:%M}) leave no time "
+                "for it while the ballot is open"
+            )
+            continue  # never a reminder for a ballot that is over
         planned = Planned(stage, local.astimezone(UTC), local, what)
         other = by_day.get(local.date())
-        if other is None or _priority(stage) > _priority(other.stage):
-            by_day[local.date()] = planned  # one reminder a day: the most pressing
+        if other is not None:
+            # One reminder a day: the most pressing one, at the earlier of the two times (a
+            # countdown pushed into the last day by quiet hours is still the last day's).
+            if _priority(other.stage) >= _priority(stage):
+                planned, other = other, planned
+            if other.due < planned.due:
+                planned = replace(planned, due=other.due, local=other.local)
+        by_day[local.date()] = planned
     reminders = sorted(by_day.values(), key=lambda p: p.due)
     return Plan(tuple(reminders), tuple(unknown))
 
 
-def _priority(stage: str) -> int:
-    """Which reminder wins a day it shares with another: deadlines over the countdown."""
-    return {POSTING: 3, REPLACEMENT: 2, OPEN: 0}.get(stage, 1)
+def _priority(stage: str) -> tuple[int, int]:
+    """Which reminder wins a day it shares with another: deadlines over the countdown, and
+    in the countdown the fewer days left the more pressing."""
+    if stage.startswith("close-"):
+        return 1, -int(stage.removeprefix("close-").removesuffix("d"))
+    return {POSTING: 3, REPLACEMENT: 2, OPEN: 0}[stage], 0

@@ -38,6 +38,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.privacy.retention import PURGE_AT
 from bot.reminders.service import ReminderService
 from storage.database import create_sync_engine
 
@@ -135,6 +136,7 @@ class ReminderScheduler:
         self._stopping = False
         RUNNING["scheduler"] = self
         await self._off_loop(self._start)
+        await self._purge_at_start()
         await self.sync()
 
     def _start(self) -> None:
@@ -143,9 +145,18 @@ class ReminderScheduler:
         self.scheduler.add_job(
             sync_plans, "interval", seconds=seconds, id=SYNC_JOB, replace_existing=True
         )
+        purge_at = {"hour": PURGE_AT.hour, "minute": PURGE_AT.minute}
         self.scheduler.add_job(
-            purge_members, "cron", hour=3, minute=30, id=PURGE_JOB, replace_existing=True
+            purge_members, "cron", **purge_at, id=PURGE_JOB, replace_existing=True
         )
+
+    async def _purge_at_start(self) -> None:
+        try:  # retention also at start: a purge missed while the bot was down is not lost
+            gone = await self.service.purge()
+            if gone.total:
+                log.info("retention: erased %s", gone)
+        except Exception:  # never a reason not to send reminders; the daily purge retries
+            log.exception("the retention purge at start failed")
 
     async def stop(self, grace: float = 5.0) -> None:
         """Let a job in progress finish (for ``grace`` seconds), then stop the thread."""

@@ -14,16 +14,20 @@ import logging
 import shlex
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot import commands
+from bot.actions import Action, Verb
+from bot.admin_target import named_ballot, split_target
 from bot.announce.model import AnnouncementStore, Kind, OutboxItem, Target, matching
 from bot.announce.service import is_organiser, refused
-from bot.cards import unresolved
+from bot.cards import Judge, Judged, judge_ballot, unresolved
 from bot.config import ReminderSettings, Settings
 from bot.domain import Ballot, Method, Status
 from bot.ports import BallotStore
+from bot.privacy import logs, retention
+from bot.privacy.report import Erasure, report_reply
 from bot.reminders.model import Forgotten, Member, PlanChanges, ReminderStore
 from bot.reminders.plan import (
     Plan,
@@ -38,9 +42,6 @@ from bot.requests import Request
 from bot.search import Match, SearchIndex
 
 log = logging.getLogger(__name__)
-
-THRESHOLD_PCT = 50.0
-"""The turnout a statutory ballot needs under the rules in force (RULES.md), for context."""
 
 
 def plan_settings(settings: ReminderSettings, changes: PlanChanges) -> PlanSettings:
@@ -78,6 +79,7 @@ class ReminderService:
         settings: Settings,
         index: Callable[[], Awaitable[SearchIndex]],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        judge: Judge | None = None,
         find: Callable[[str], Awaitable[Match]] | None = None,
     ) -> None:
         self.store = store
@@ -86,9 +88,11 @@ class ReminderService:
         self.settings = settings
         self.index = index
         self.clock = clock
+        self.judge = judge if judge is not None else _legal_judge(settings)
+        """The core's judge: the turnout threshold a reminder names is its verdict's."""
         self.find = find or self._find
         """What a search leads to: the core's, bounded and off the event loop, when wired."""
-        self.pictured: Callable[[Ballot], Awaitable[Reply]] | None = None
+        self.pictured: Callable[[Ballot, Judged], Awaitable[Reply]] | None = None
         """The card with its picture (the thermometer, for an open ballot), for channels."""
 
     @property
@@ -119,11 +123,19 @@ class ReminderService:
             case commands.Replacement(search):
                 return await self._replacement(search)
             case commands.ForgetMe():
-                return _forgotten(await self.store.forget(member))
+                gone = await self.store.forget(member)
+                # By pseudonym: after restoring a backup, the operator can tell who to erase again.
+                who = logs.pseudonyms().label(member.platform, member.user_id)
+                log.info("erased %s at their request (%d rows)", who, gone.total)
+                return _forgotten(gone)
             case commands.Admin("reminders", args):
                 if not is_organiser(request, self.settings):
                     return refused(request)
                 return await self._admin(args)
+            case commands.Admin("privacy", _):
+                if not is_organiser(request, self.settings):
+                    return refused(request)
+                return await self.privacy_report()
         return error("I could not read that")
 
     async def _running(self, search: str) -> list[Ballot] | Reply:
@@ -188,7 +200,7 @@ class ReminderService:
             return Reply(
                 header=f"Several open ballots match “{search}”",
                 text="Which paper did you post?",
-                buttons=tuple(Button(b.title[:70], f"/ballot voted #{b.id}") for b in running),
+                buttons=tuple(Button(b.title[:70], Action(Verb.POSTED, b.id)) for b in running),
                 kind="choices",
             )
         ballot = running[0]
@@ -222,17 +234,21 @@ class ReminderService:
             words = shlex.split(args)
         except ValueError as exc:
             return error("I could not read that", str(exc))
-        if not words:
-            return error("Say which ballot: `/ballot admin reminders <ballot id>`")
-        ballot = await self.ballots.get(words[0])
-        if ballot is None:
-            return error("No such ballot", f"There is no ballot with id {words[0]!r}.")
-        if words[1:]:
-            changes = _plan_changes(await self.store.plan_changes(ballot.id), words[1:])
+        named, options = split_target("reminders", words)
+        if not named:
+            return error(
+                "Say which ballot: `/ballot admin reminders <ballot>`",
+                "Its id, or a search as members type it (an employer, branch or alias).",
+            )
+        ballot = await named_ballot(named, self.ballots, await self.index(), "admin reminders")
+        if isinstance(ballot, Reply):
+            return ballot
+        if options:
+            changes = _plan_changes(await self.store.plan_changes(ballot.id), options)
             if isinstance(changes, Reply):
                 return changes
             await self.store.change_plan(ballot.id, changes)
-        return await self._plan_reply(ballot, changed=bool(words[1:]))
+        return await self._plan_reply(ballot, changed=bool(options))
 
     async def _plan_reply(self, ballot: Ballot, changed: bool) -> Reply:
         plan, knobs = await self.plan(ballot)
@@ -298,39 +314,49 @@ class ReminderService:
             last_post = working_days_before(closes, knobs.posting_days)
             fields.append(Field("Post your paper by", f"{last_post:%A %d %B %Y}"))
         fields += _replacement_fields(knobs)
-        fields += await self._turnout_fields(ballot)
+        judged = judge_ballot(ballot, self.judge)
+        threshold = _turnout_threshold(ballot, judged)
+        fields += await self._turnout_fields(ballot, threshold)
         if item.kind is Kind.DM:
             buttons = (
-                Button("I've posted my paper", f"/ballot voted #{ballot.id}", "primary"),
-                Button("I need a replacement paper", f"/ballot replacement #{ballot.id}"),
+                Button("I've posted my paper", Action(Verb.POSTED, ballot.id), "primary"),
+                Button("I need a replacement paper", Action(Verb.REPLACEMENT, ballot.id)),
             )
         else:
-            buttons = (Button("Remind me by DM", f"/ballot remind me #{ballot.id}"),)
+            buttons = (Button("Remind me by DM", Action(Verb.REMIND, ballot.id)),)
         image = None
         if item.kind is Kind.REMINDER and self.pictured and self.settings.announcements.pictures:
-            image = (await self.pictured(ballot)).image
+            image = (await self.pictured(ballot, judged)).image
+        if threshold is not None:
+            why = f"Every vote counts towards the {threshold:g}% turnout the law requires."
+        else:
+            why = "Every vote counts: there is no turnout threshold, those who vote decide."
         return Reply(
             image=image,
             header=f"Ballot reminder — {what}: {ballot.title}",
-            text="Every vote counts towards the turnout the law requires. If you have not "
-            "voted yet, please do it today.",
+            text=f"{why} If you have not voted yet, please do it today.",
             fields=tuple(fields),
             buttons=buttons,
             tone=Tone.NEUTRAL,
             kind="reminder",
         )
 
-    async def _turnout_fields(self, ballot: Ballot) -> list[Field]:
+    async def _turnout_fields(self, ballot: Ballot, threshold: float | None) -> list[Field]:
         reported = next(
             (q.result.turnout_pct for q in ballot.questions if q.result.turnout_pct is not None),
             None,
         )
+        against = (
+            f"against the {threshold:g}% threshold"
+            if threshold is not None
+            else "(no turnout threshold)"
+        )
         fields = [
             Field(
                 "Turnout so far (reported)",
-                f"{reported:g}% against the {THRESHOLD_PCT:g}% threshold"
+                f"{reported:g}% {against}"
                 if reported is not None
-                else "not known: the organisers have not reported one yet",
+                else f"not known: the organisers have not reported one yet {against}",
             )
         ]
         confirmed = await self.store.confirmed(ballot.id)
@@ -343,19 +369,59 @@ class ReminderService:
         return fields
 
     async def purge(self) -> Forgotten:
-        """Retention: members' rows about ballots closed more than ``retention_days`` ago."""
-        limit = self.local_now().date() - timedelta(days=self.settings.reminders.retention_days)
-        expired = []
-        for ballot_id in await self.store.ballots_with_members():
-            ballot = await self.ballots.get(ballot_id)
-            if ballot is None or (ballot.closes is not None and ballot.closes.latest < limit):
-                expired.append(ballot_id)
-            elif ballot.closes is None and ballot.effective_status in (
-                Status.DECLARED,
-                Status.CANCELLED,
-            ):
-                expired.append(ballot_id)  # over, with no closing date to count from
+        """Retention (:mod:`bot.privacy.retention`): erase the member rows of every ballot
+        that ended more than ``retention_days`` ago, or no longer exists."""
+        today = self.local_now().date()
+        expired = [
+            e.ballot_id for e in await self._erasures(today) if e.on is not None and e.on <= today
+        ]
         return await self.store.purge(expired)
+
+    async def privacy_report(self) -> Reply:
+        """What is stored about members, the oldest record, and when it goes (counts only)."""
+        now = self.clock()
+        today = now.astimezone(self.zone).date()
+        erasures = await self._erasures(today)
+        return report_reply(
+            await self.store.inventory(),
+            erasures,
+            retention.next_purge(now, self.zone),
+            self.settings.reminders.retention_days,
+        )
+
+    async def _erasures(self, today: date) -> list[Erasure]:
+        """When each ballot's member rows go, by the one retention rule."""
+        days = self.settings.reminders.retention_days
+        found = await self.store.member_ballots()
+        ballots = {b.id: b for b in await self.ballots.get_many([m.ballot_id for m in found])}
+        erasures = []
+        for member_ballot in found:
+            ballot = ballots.get(member_ballot.ballot_id)
+            if ballot is None:  # gone: nothing left to remind anyone about
+                erasures.append(Erasure(member_ballot.ballot_id, None, today))
+                continue
+            ended = retention.ended_on(ballot, member_ballot.recorded_end, today)
+            closes = ballot.closes.latest if ballot.closes else None
+            on = retention.erased_on(ended, days) if ended is not None else None
+            erasures.append(Erasure(ballot.id, ended, on, closes))
+        return erasures
+
+
+def _legal_judge(settings: Settings) -> Judge:
+    """The judge built from the settings' rule table, as the core's is."""
+    from bot.verdicts.judge import legal_judge
+    from bot.wiring import rules_from
+
+    return legal_judge(rules_from(settings))
+
+
+def _turnout_threshold(ballot: Ballot, judged: Judged) -> float | None:
+    """The turnout the rules in force require of this ballot's industrial-action questions;
+    ``None`` where none does (Northern Ireland, before 2017, no statutory question)."""
+    for question, judgement in zip(ballot.questions, judged, strict=True):
+        if question.kind.statutory and judgement.thresholds.turnout_pct is not None:
+            return judgement.thresholds.turnout_pct
+    return None
 
 
 def _days(left: int) -> str:
@@ -379,11 +445,17 @@ def _replacement_fields(knobs: PlanSettings) -> tuple[Field, ...]:
 
 
 def _forgotten(gone: Forgotten) -> Reply:
+    audit = (
+        f" The {gone.pseudonymised} organiser record(s) of changes you made now name you by a "
+        "pseudonym."
+        if gone.pseudonymised
+        else ""
+    )
     return Reply(
         header="Everything about you is erased" if gone.total else "Nothing was stored about you",
         text=f"Deleted {gone.opt_ins} reminder opt-in(s), {gone.confirmations} “posted my "
         f"paper” record(s) and {gone.messages} message(s) to you. How you voted was never "
-        "stored.",
+        f"stored.{audit}",
         tone=Tone.PASSED,
         kind="reminders",
     )

@@ -5,19 +5,21 @@ config can extend; :func:`verdict_for` judges one question and shows its working
 """
 
 from bot.verdicts.campaign import BallotOutcome, CampaignSummary, ballot_outcome, campaign_summary
-from bot.verdicts.explain import Mandate, Outcome
+from bot.verdicts.explain import Basis, Mandate, Outcome
 from bot.verdicts.rules import BUILT_IN_RULES, RulesError, RuleSet, RuleTable, rule_table
-from bot.verdicts.verdict import Verdict, verdict_for
+from bot.verdicts.verdict import Thresholds, Verdict, verdict_for
 
 __all__ = [
     "BUILT_IN_RULES",
     "BallotOutcome",
+    "Basis",
     "CampaignSummary",
     "Mandate",
     "Outcome",
     "RuleSet",
     "RuleTable",
     "RulesError",
+    "Thresholds",
     "Verdict",
     "ballot_outcome",
     "campaign_summary",

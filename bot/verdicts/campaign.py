@@ -26,7 +26,8 @@ class BallotOutcome:
 
 
 def ballot_outcome(ballot: Ballot, table: RuleTable, today: date | None = None) -> BallotOutcome:
-    """A ballot gives a mandate if any statutory question does (strike or action short)."""
+    """A ballot gives a mandate if any statutory question does (strike or action short); one
+    the union reported as a mandate at some of its employers (``partial``) comes next."""
     verdicts = tuple(verdict_for(ballot, q, table, today) for q in ballot.questions)
     statutory = [
         v.mandate for q, v in zip(ballot.questions, verdicts, strict=True) if q.kind.statutory
@@ -35,6 +36,8 @@ def ballot_outcome(ballot: Ballot, table: RuleTable, today: date | None = None) 
         mandate = Mandate.NOT_APPLICABLE
     elif Mandate.YES in statutory:
         mandate = Mandate.YES
+    elif Mandate.PARTIAL in statutory:
+        mandate = Mandate.PARTIAL
     elif Mandate.NOT_KNOWN in statutory:
         mandate = Mandate.NOT_KNOWN
     else:
@@ -50,10 +53,12 @@ class CampaignSummary:
     no_mandate: tuple[BallotOutcome, ...]
     unknown: tuple[BallotOutcome, ...]
     not_applicable: tuple[BallotOutcome, ...]
+    partial: tuple[BallotOutcome, ...] = ()
+    """Reported by the union as one line covering several employers, some with a mandate."""
 
     @property
     def statutory_count(self) -> int:
-        return len(self.mandate) + len(self.no_mandate) + len(self.unknown)
+        return len(self.mandate) + len(self.no_mandate) + len(self.unknown) + len(self.partial)
 
     def headline(self) -> str:
         """``3 of 5 ballots gave a mandate; 1 did not; 1 not known``."""
@@ -62,6 +67,8 @@ class CampaignSummary:
             return "No industrial-action ballots in this campaign: no legal threshold applies"
         noun = "ballot" if total == 1 else "ballots"
         parts = [f"{len(self.mandate)} of {total} {noun} gave a mandate"]
+        if self.partial:
+            parts.append(f"{len(self.partial)} at some of its employers (as reported)")
         if self.no_mandate:
             parts.append(f"{len(self.no_mandate)} did not")
         if self.unknown:
@@ -82,4 +89,5 @@ def campaign_summary(
         no_mandate=tuple(groups[Mandate.NO]),
         unknown=tuple(groups[Mandate.NOT_KNOWN]),
         not_applicable=tuple(groups[Mandate.NOT_APPLICABLE]),
+        partial=tuple(groups[Mandate.PARTIAL]),
     )

@@ -1,12 +1,16 @@
 """The three legal tests of one question under one rule set, each with the line that shows it.
 
 Comparisons use the counts themselves (``papers * 100 >= 50 * eligible``), not rounded
-percentages, so 4,999 papers of 10,000 never passes as "50.0%". An unknown input never
-gives ``met``: where a figure is missing the test is ``not_known`` and the line says which.
+percentages, so 4,999 papers of 10,000 never passes as "50.0%". A reported percentage decides
+a test only when the whole range it may have been rounded from does (:mod:`.reported`). An
+unknown input never gives ``met``: where a figure is missing the test is ``not_known`` and
+the line says which. The one inference: the 40% test from a reported turnout and yes share,
+met when failing it would take implausibly many spoilt papers, and marked ``inferred``.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,11 +18,8 @@ from bot.domain import Ballot, Question, YesNoUnknown
 from bot.figures import Figures
 from bot.verdicts.explain import Mandate, Outcome, count, mark, pct, threshold
 from bot.verdicts.mandate import mandate_end
-from bot.verdicts.rules import RuleSet
-
-# A turnout reported only as "around 60 per cent" is trusted when it is this far from the
-# threshold; nearer than that, rounding in the report could hide the answer.
-APPROXIMATE_MARGIN_PCT = 5.0
+from bot.verdicts.reported import APPROXIMATE_MARGIN_PCT, Span, trim, turnout_span, yes_span
+from bot.verdicts.rules import DEFAULT_PLAUSIBLE_SPOILT_PCT, RuleSet
 
 
 @dataclass(frozen=True)
@@ -29,18 +30,25 @@ class Check:
     line: str | None
     reason: str = ""
     """Why it was not met or not known, as the end of "No mandate: …"."""
+    inferred: bool = False
+    """Met only because the spoilt papers it would take to fail it are implausibly many."""
 
 
-def majority_check(question: Question) -> Check:
-    """More yes than no among those voting; a tie is not a majority."""
+def majority_check(question: Question, majority_pct: float) -> Check:
+    """More than ``majority_pct`` (the rule set's: half) of those voting said yes; a tie is
+    not a majority.
+
+    A reported share decides only when its whole rounding range is on one side: 50.2% is a
+    majority (at least 50.15%), a reported 50% is not known (49.5% to 50.5%).
+    """
     result = question.result
     yes, no = result.votes_for, result.votes_against
     if yes is not None and no is not None:
         valid = yes + no
         if valid == 0:
             return Check(Outcome.NOT_KNOWN, "No valid votes counted ?", "no votes were counted")
-        share = pct(100.0 * yes / valid, 50.0)
-        if yes > no:
+        share = pct(100.0 * yes / valid, majority_pct)
+        if yes * 100 > majority_pct * valid:
             return Check(
                 Outcome.MET, f"Yes {share} of those voting ({count(yes)} to {count(no)}) ✔"
             )
@@ -55,26 +63,35 @@ def majority_check(question: Question) -> Check:
             f"Yes {share} of those voting ({count(yes)} to {count(no)}) — not a majority ✘",
             "a majority voted against",
         )
-    reported = result.for_pct
-    if reported is None:
+    span = yes_span(result)
+    if span is None:
         return Check(
             Outcome.NOT_KNOWN,
             "Yes share not known — cannot tell whether a majority voted yes ?",
             "the yes share is not known",
         )
-    if reported > 50:
-        return Check(Outcome.MET, f"Yes {reported:g}% of those voting (as reported) ✔")
-    if reported < 50:
+    if span.low > majority_pct:
+        note = _at_least(span, majority_pct)
+        return Check(Outcome.MET, f"Yes {span.written} of those voting (as reported{note}) ✔")
+    if span.high <= majority_pct:
         return Check(
             Outcome.NOT_MET,
-            f"Yes {reported:g}% of those voting (as reported) — not a majority ✘",
+            f"Yes {span.written} of those voting (as reported) — not a majority ✘",
             "a majority voted against",
         )
     return Check(
         Outcome.NOT_KNOWN,
-        "Yes 50% of those voting (as reported) — too close to tell whether it is a majority ?",
+        f"Yes {span.written} of those voting (as reported, so {span.range_text()} at its "
+        "rounding) — too close to tell whether it is a majority ?",
         "the vote was too close to call from the reported share",
     )
+
+
+def _at_least(span: Span, line: float) -> str:
+    """``, so at least 50.15%``: said when the rounding of a report comes near the line."""
+    if span.exact or span.value - line >= 1:
+        return ""
+    return f", so at least {trim(span.low)}%"
 
 
 def turnout_check(rule: RuleSet, ballot: Ballot, question: Question, figures: Figures) -> Check:
@@ -107,19 +124,31 @@ def turnout_check(rule: RuleSet, ballot: Ballot, question: Question, figures: Fi
             f"Turnout at least {pct(value, minimum)} of {count(eligible)} entitled "
             f"(spoilt papers not known) — threshold {need} ✔",
         )
-    reported = result.turnout_pct
-    if reported is not None and not result.turnout_approximate:
-        line = f"Turnout {reported:g}% (as reported) — threshold {need}"
-        return _threshold_check(reported >= minimum, line, f"turnout below {need}")
-    if reported is not None and abs(reported - minimum) >= APPROXIMATE_MARGIN_PCT:
-        line = f"Turnout around {reported:g}% (as reported) — threshold {need}"
-        return _threshold_check(reported >= minimum, line, f"turnout below {need}")
-    if reported is not None:
+    span = turnout_span(result)
+    if span is not None and span.low >= minimum:
+        note = _at_least(span, minimum)
+        return Check(
+            Outcome.MET, f"Turnout {span.written} (as reported{note}) — threshold {need} ✔"
+        )
+    if span is not None and span.high < minimum:
+        return Check(
+            Outcome.NOT_MET,
+            f"Turnout {span.written} (as reported) — threshold {need} ✘",
+            f"turnout below {need}",
+        )
+    if span is not None and span.approximate:
         return Check(
             Outcome.NOT_KNOWN,
-            f"Turnout reported only as around {reported:g}% — too close to tell whether the "
+            f"Turnout reported only as {span.written} — too close to tell whether the "
             f"{need} threshold was met ?",
             "the turnout is too close to the threshold to tell",
+        )
+    if span is not None:
+        return Check(
+            Outcome.NOT_KNOWN,
+            f"Turnout {span.written} (as reported, so {span.range_text()} at its rounding) — "
+            f"too close to tell whether the {need} threshold was met ?",
+            "the reported turnout is too close to the threshold to tell",
         )
     if eligible and valid is not None:
         value = 100.0 * valid / eligible
@@ -141,11 +170,17 @@ def _threshold_check(met: bool, line: str, shortfall: str) -> Check:
     return Check(outcome, f"{line} {mark(outcome)}", "" if met else shortfall)
 
 
-def support_check(rule: RuleSet, ballot: Ballot, question: Question) -> Check:
+def support_check(
+    rule: RuleSet,
+    ballot: Ballot,
+    question: Question,
+    plausible_spoilt_pct: float = DEFAULT_PLAUSIBLE_SPOILT_PCT,
+) -> Check:
     """In important public services, yes votes from enough of *all* those entitled.
 
     When the sector flag is unknown the test is worked out as if it applied: a pass then holds
-    either way; anything else cannot be decided and the line says so.
+    either way; anything else cannot be decided and the line says so. Without the counts it is
+    worked out from the reported percentages (:func:`_from_percentages`).
     """
     minimum = rule.support_min_pct_of_eligible
     if minimum is None:
@@ -160,16 +195,9 @@ def support_check(rule: RuleSet, ballot: Ballot, question: Question) -> Check:
     where = "important public services" + (f" ({ballot.sector})" if ballot.sector else "")
     yes, eligible = question.result.votes_for, ballot.eligible
     if yes is None or not eligible:
-        ceiling = _support_ceiling(question)
-        if ceiling is not None and ceiling < minimum:
-            outcome = Outcome.NOT_MET if flag is YesNoUnknown.YES else Outcome.NOT_KNOWN
-            if outcome is Outcome.NOT_MET:
-                return Check(
-                    outcome,
-                    f"Yes votes at most {ceiling:.1f}% of all entitled (from the reported "
-                    f"turnout and yes share) — {need} needed in {where} ✘",
-                    f"yes votes below {need} of all entitled",
-                )
+        found = _from_percentages(minimum, ballot, question, plausible_spoilt_pct)
+        if found is not None:
+            return found
         if flag is YesNoUnknown.UNKNOWN:
             return Check(
                 Outcome.NOT_KNOWN,
@@ -206,24 +234,103 @@ def support_check(rule: RuleSet, ballot: Ballot, question: Question) -> Check:
     )
 
 
-def _support_ceiling(question: Question) -> float | None:
-    """The most yes votes can be of all entitled, from reported percentages alone.
+def _from_percentages(
+    minimum: float, ballot: Ballot, question: Question, plausible_spoilt_pct: float
+) -> Check | None:
+    """The support test from a reported turnout and yes share, spoilt papers not known.
 
-    Turnout counts spoilt papers, so turnout x yes share can only overstate the yes votes; each
-    reported figure is taken half a point high in case the union rounded it to a whole number.
-    Below the threshold even then, the test is failed; above it, nothing is proved.
+    Turnout counts spoilt papers (s.297A) and the yes share is of valid votes, so yes votes
+    are at most turnout x yes share of all entitled, and fewer by the share of returned papers
+    that were spoilt. Taking both figures at the low end of their rounding, the test fails
+    only if more than ``1 - minimum / (yes x turnout)`` of the papers were spoilt: above the
+    plausibility bound that is taken as met, and marked inferred; at or below it, not known.
+    At the high end of their rounding and with no paper spoilt, below the minimum: failed.
+    ``None``: the reports do not give both figures.
     """
     result = question.result
-    if result.turnout_pct is None or result.turnout_approximate:
+    turnout, share = turnout_span(result), yes_span(result)
+    if turnout is None or share is None:
         return None
-    yes, no = result.votes_for, result.votes_against
-    if yes is not None and no is not None and yes + no > 0:
-        share = 100.0 * yes / (yes + no)
-    elif result.for_pct is not None:
-        share = result.for_pct + 0.5
-    else:
-        return None
-    return min(100.0, result.turnout_pct + 0.5) * min(100.0, share) / 100.0
+    need = threshold(minimum)
+    flag = ballot.important_public_service
+    sure = flag is YesNoUnknown.YES
+    ceiling = turnout.high * share.high / 100.0
+    if ceiling < minimum:
+        if not sure:
+            return Check(
+                Outcome.NOT_KNOWN,
+                f"Yes votes at most {ceiling:.1f}% of all entitled (from the reported turnout "
+                f"and yes share) — below the {need} needed in important public services, and "
+                "it is not known whether this is one: cannot decide the support test ?",
+                f"the {need} support test cannot be decided",
+            )
+        return Check(
+            Outcome.NOT_MET,
+            f"Yes votes at most {ceiling:.1f}% of all entitled (from the reported turnout and "
+            f"yes share) — {need} needed in {_sector(ballot)} ✘",
+            f"yes votes below {need} of all entitled",
+        )
+    floor = turnout.low * share.low / 100.0
+    if floor < minimum:
+        return Check(
+            Outcome.NOT_KNOWN,
+            f"Yes votes between {floor:.1f}% and {ceiling:.1f}% of all entitled (from the "
+            f"reported turnout and yes share, at their rounding) — too close to the {need} "
+            f"needed in {_sector(ballot)} to tell ?",
+            f"the {need} support test cannot be decided from the reported percentages",
+        )
+    spoilt_needed = 100.0 * (1.0 - minimum / floor) if floor > 0 else 100.0
+    # Shown rounded down: "met unless over 14.8%" must hold for every share up to 14.8%.
+    margin = f"{math.floor(spoilt_needed * 10) / 10:.1f}%"
+    working = (
+        f"Yes votes about {floor:.1f}% of all entitled if none were spoilt ({_of(share, turnout)})"
+    )
+    if spoilt_needed > plausible_spoilt_pct:
+        unless = f"✔ unless over {margin} of the papers returned were spoilt"
+        if sure:
+            line = f"{working} — {need} needed in {_sector(ballot)} {unless}"
+        else:
+            line = (
+                f"{working} — enough for the {need} test even if this is an important public "
+                f"service {unless}"
+            )
+        return Check(Outcome.MET, line, inferred=True)
+    where = _sector(ballot) if sure else "important public services (if this is one)"
+    return Check(
+        Outcome.NOT_KNOWN,
+        f"{working} — {need} needed in {where}, missed if over {margin} of the papers "
+        f"returned were spoilt: the reports do not say how many were, and that many is "
+        f"possible (ballotbot rules out only more than {plausible_spoilt_pct:g}%) ?",
+        f"the {need} support test cannot be decided from the reported percentages",
+    )
+
+
+def _sector(ballot: Ballot) -> str:
+    """``education``: where the test applies, as a member says it."""
+    return ballot.sector or "important public services"
+
+
+def _of(share: Span, turnout: Span) -> str:
+    """``89.5% of 52.5%, the reports' lowest rounding``: where the estimate comes from."""
+    parts = f"{_low(share)} of {_low(turnout)}"
+    notes = []
+    if share.exact:
+        notes.append("the yes share counted")
+    rounded = [s for s in (share, turnout) if s.rounded and not s.approximate]
+    if len(rounded) == 2:
+        notes.append("the reports' lowest rounding")
+    elif rounded:
+        notes.append("the report's lowest rounding")
+    if turnout.approximate:
+        notes.append(
+            f"the turnout reported as {turnout.written}, "
+            f"taken {APPROXIMATE_MARGIN_PCT:g} points low"
+        )
+    return ", ".join([parts, *notes])
+
+
+def _low(span: Span) -> str:
+    return f"{span.value:.1f}%" if span.exact else f"{trim(span.low)}%"
 
 
 @dataclass(frozen=True)
@@ -238,12 +345,23 @@ class Assessment:
     reason: str
     expires: date | None
 
+    @property
+    def inferred(self) -> bool:
+        """A test was met only by inference from reported percentages."""
+        return any(c.inferred for c in (self.turnout, self.majority, self.support))
 
-def assess(rule: RuleSet, ballot: Ballot, question: Question, figures: Figures) -> Assessment:
+
+def assess(
+    rule: RuleSet,
+    ballot: Ballot,
+    question: Question,
+    figures: Figures,
+    plausible_spoilt_pct: float = DEFAULT_PLAUSIBLE_SPOILT_PCT,
+) -> Assessment:
     """Apply one rule set: a rejected question has no mandate whatever the turnout."""
     turnout = turnout_check(rule, ballot, question, figures)
-    majority = majority_check(question)
-    support = support_check(rule, ballot, question)
+    majority = majority_check(question, rule.majority_pct)
+    support = support_check(rule, ballot, question, plausible_spoilt_pct)
     checks = (majority, turnout, support)
     failed = [c for c in checks if c.outcome is Outcome.NOT_MET]
     unknown = [c for c in checks if c.outcome is Outcome.NOT_KNOWN]

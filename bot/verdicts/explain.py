@@ -22,12 +22,24 @@ class Outcome(StrEnum):
 
 
 class Mandate(StrEnum):
-    """Whether a question gave a mandate for industrial action."""
+    """Whether a question gave a mandate for industrial action.
+
+    ``partial`` only ever comes from the union's own report of a disaggregated ballot given as
+    one line: a mandate at some of the employers it adds up, not at others.
+    """
 
     YES = "yes"
     NO = "no"
     NOT_KNOWN = "not_known"
     NOT_APPLICABLE = "not_applicable"
+    PARTIAL = "partial"
+
+
+class Basis(StrEnum):
+    """What a verdict's mandate rests on: ballotbot's own working, or the union's report."""
+
+    FIGURES = "figures"
+    REPORTED = "reported"
 
 
 MARKS = {

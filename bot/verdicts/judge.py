@@ -21,6 +21,7 @@ TONES = {
     Mandate.NO: Tone.FAILED,
     Mandate.NOT_KNOWN: Tone.UNKNOWN,
     Mandate.NOT_APPLICABLE: Tone.NEUTRAL,
+    Mandate.PARTIAL: Tone.NEUTRAL,
 }
 
 
@@ -29,6 +30,6 @@ def legal_judge(table: RuleTable, today: Callable[[], date] | None = None) -> Ju
 
     def judge(ballot: Ballot, question: Question) -> Judgement:
         verdict = verdict_for(ballot, question, table, today() if today else None)
-        return Judgement(TONES[verdict.mandate], verdict.explanation, verdict.to_dict())
+        return Judgement(TONES[verdict.mandate], verdict.explanation, verdict)
 
     return judge

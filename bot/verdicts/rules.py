@@ -17,6 +17,11 @@ from bot.domain import Jurisdiction, PartialDate
 
 MAJORITY_OF_THOSE_VOTING = "more yes than no votes among those voting"
 
+DEFAULT_PLAUSIBLE_SPOILT_PCT = 5.0
+"""Spoilt papers in UK postal ballots are usually well under 1% of those returned; a verdict
+that would need more than this share of them spoilt to change is taken as settled, and marked
+inferred (``[verdicts] plausible_spoilt_pct``)."""
+
 
 class RulesError(ValueError):
     """A ``[[rules]]`` entry cannot be used; the message names the entry and the problem."""
@@ -43,6 +48,8 @@ class RuleSet:
     notice_days: int | None
     sources: tuple[str, ...] = ()
     majority: str = MAJORITY_OF_THOSE_VOTING
+    majority_pct: float = 50.0
+    """The yes share of valid votes a question must exceed: more yes than no."""
     mandate_days: int | None = None
     mandate_note: str | None = None
     notice_note: str | None = None
@@ -174,9 +181,14 @@ class RuleTable:
 
     "Latest start wins" is what lets an operator add one row (say, the day the 50% turnout
     threshold is repealed) without editing the end date of the row it supersedes.
+
+    ``plausible_spoilt_pct`` is not law but how the table is read when only percentages are
+    reported: the most spoilt papers, as a percentage of those returned, ballotbot takes as
+    possible without a count.
     """
 
     rules: tuple[RuleSet, ...]
+    plausible_spoilt_pct: float = DEFAULT_PLAUSIBLE_SPOILT_PCT
 
     def for_date(self, jurisdiction: Jurisdiction, day: date) -> RuleSet | None:
         """The rule set for a ballot opened on ``day``, or ``None`` if no row covers it."""
@@ -238,7 +250,10 @@ def from_settings(entry: RuleSettings) -> RuleSet:
     )
 
 
-def rule_table(settings_rules: Iterable[RuleSettings] = ()) -> RuleTable:
+def rule_table(
+    settings_rules: Iterable[RuleSettings] = (),
+    plausible_spoilt_pct: float = DEFAULT_PLAUSIBLE_SPOILT_PCT,
+) -> RuleTable:
     """The built-in rules, with the config's ``[[rules]]`` entries merged in.
 
     An entry named like a built-in row replaces that row entirely (TOML has no null, so a
@@ -248,4 +263,4 @@ def rule_table(settings_rules: Iterable[RuleSettings] = ()) -> RuleTable:
     rows = {rule.name: rule for rule in BUILT_IN_RULES}
     for entry in settings_rules:
         rows[entry.name] = from_settings(entry)
-    return RuleTable(tuple(rows.values()))
+    return RuleTable(tuple(rows.values()), plausible_spoilt_pct)

@@ -6,24 +6,53 @@ list of ballots shows only that line); the rest is the working, one test per lin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from bot.domain import Ballot, Question
+from bot.domain import Ballot, Question, ReportedMandate
 from bot.figures import derive
 from bot.verdicts.checks import Assessment, assess
 from bot.verdicts.choice import RuleChoice, choose_rules
-from bot.verdicts.explain import Mandate, Outcome, action, mark, no_threshold
+from bot.verdicts.explain import Basis, Mandate, Outcome, action, mark, no_threshold
 from bot.verdicts.mandate import mandate_line, notice_line
-from bot.verdicts.rules import RuleTable
+from bot.verdicts.report import with_report
+from bot.verdicts.reported import reported
+from bot.verdicts.rules import RuleSet, RuleTable
 
 NO_RULES = "no legal threshold"
 
 
 @dataclass(frozen=True)
+class Thresholds:
+    """The lines a card, a picture or a reminder may draw for a question, from its rule set.
+
+    Percentages; ``None`` where no rule set that could apply has such a test (Northern
+    Ireland, ballots before 2017, votes that are not industrial-action ballots): then no line
+    is drawn and the words say "no turnout threshold".
+    """
+
+    turnout_pct: float | None = None
+    """Of those entitled to vote, spoilt papers included."""
+    majority_pct: float | None = None
+    """Of valid votes: the yes share must be above it."""
+    support_pct_of_eligible: float | None = None
+    """Of all entitled, in important public services."""
+
+
+NO_THRESHOLDS = Thresholds()
+
+
+@dataclass(frozen=True)
 class Verdict:
-    """The legal outcome of one question, with every step a member may want to check."""
+    """The legal outcome of one question, with every step a member may want to check.
+
+    ``inferred``: a test was met only by inference from reported percentages (its line shows
+    the margin). ``basis``: ``reported`` when the figures could not decide and the mandate is
+    the one the union declared (``reported_mandate``); ``disagrees_with_report`` when the
+    figures decide the other way from the union's declaration.
+    """
 
     rules: str
     rules_inferred: bool
@@ -34,6 +63,11 @@ class Verdict:
     mandate: Mandate
     mandate_expires: date | None
     explanation: tuple[str, ...]
+    inferred: bool = False
+    basis: Basis = Basis.FIGURES
+    reported_mandate: ReportedMandate | None = None
+    disagrees_with_report: bool = False
+    thresholds: Thresholds = NO_THRESHOLDS
 
     def to_dict(self) -> dict[str, Any]:
         """The shape export and JSON replies carry under ``"verdict"``."""
@@ -47,6 +81,10 @@ class Verdict:
             "mandate": self.mandate.value,
             "mandate_expires": self.mandate_expires.isoformat() if self.mandate_expires else None,
             "explanation": list(self.explanation),
+            "inferred": self.inferred,
+            "basis": self.basis.value,
+            "reported_mandate": self.reported_mandate.value if self.reported_mandate else None,
+            "disagrees_with_report": self.disagrees_with_report,
         }
 
 
@@ -56,19 +94,47 @@ def verdict_for(
     """Judge one question by the rules in force when the ballot opened.
 
     ``today`` only changes tense ("Mandate ended on …"); without it nothing depends on the
-    clock, so the same ballot always gets the same verdict.
+    clock, so the same ballot always gets the same verdict. What the union declared
+    (``question.reported_mandate``) is shown beside the working, decides where the figures
+    cannot, and is flagged where they disagree (:func:`bot.verdicts.report.with_report`).
     """
+    return with_report(_from_figures(ballot, question, table, today), ballot, question)
+
+
+def _from_figures(
+    ballot: Ballot, question: Question, table: RuleTable, today: date | None
+) -> Verdict:
     if not question.kind.statutory:
         return _not_statutory(question)
     choice = choose_rules(ballot, table)
     if not choice.candidates:
         return _no_rule_set(ballot, question)
     figures = derive(ballot, question)
-    found = [assess(rule, ballot, question, figures) for rule in choice.candidates]
+    bound = table.plausible_spoilt_pct
+    found = [assess(rule, ballot, question, figures, bound) for rule in choice.candidates]
     outcomes = {a.mandate for a in found}
     if len(outcomes) > 1:
-        return _uncertain(ballot, question, choice, found)
-    return _settled(ballot, question, choice, found, today)
+        verdict = _uncertain(ballot, question, choice, found)
+    else:
+        verdict = _settled(ballot, question, choice, found, today)
+    return replace(verdict, thresholds=thresholds_of(a.rule for a in found))
+
+
+def thresholds_of(rules: Iterable[RuleSet]) -> Thresholds:
+    """The lines to draw when any of ``rules`` may apply: a test's line where those that have
+    it agree on where it lies; none where none has it (or they disagree, which the verdict
+    then says in words)."""
+    rules = tuple(rules)
+
+    def agreed(values: Iterable[float | None]) -> float | None:
+        found = {v for v in values if v is not None}
+        return found.pop() if len(found) == 1 else None
+
+    return Thresholds(
+        turnout_pct=agreed(r.turnout_min_pct for r in rules),
+        majority_pct=agreed(r.majority_pct for r in rules),
+        support_pct_of_eligible=agreed(r.support_min_pct_of_eligible for r in rules),
+    )
 
 
 def _not_statutory(question: Question) -> Verdict:
@@ -88,7 +154,7 @@ def _majority_note(question: Question) -> str | None:
         share = 100.0 * yes / (yes + no)
         return f"Yes {share:.1f}% of those voting ({yes:,} to {no:,})"
     if result.for_pct is not None:
-        return f"Yes {result.for_pct:g}% of those voting (as reported)"
+        return f"Yes {reported(result.for_pct).written} of those voting (as reported)"
     return None
 
 
@@ -112,8 +178,10 @@ def _lines(found: Assessment) -> tuple[str | None, ...]:
     return (found.turnout.line, found.majority.line, found.support.line)
 
 
-def _headline(question: Question, mandate: Mandate, reason: str) -> str:
+def _headline(question: Question, mandate: Mandate, reason: str, inferred: bool = False) -> str:
     what = action(question.kind)
+    if mandate is Mandate.YES and inferred:
+        return f"Mandate for {what} ✔ — inferred from the reported percentages (see the working)"
     if mandate is Mandate.YES:
         return f"Mandate for {what} ✔"
     if mandate is Mandate.NO:
@@ -133,7 +201,7 @@ def _settled(
     if main is None:
         return _merged(ballot, question, choice, found, uncertain=False)
     lines = [
-        _headline(question, main.mandate, main.reason),
+        _headline(question, main.mandate, main.reason, main.inferred),
         f"{main.rule.label}: {main.rule.summary}",
     ]
     if choice.basis:
@@ -164,6 +232,7 @@ def _settled(
         mandate=main.mandate,
         mandate_expires=expires,
         explanation=tuple(lines),
+        inferred=main.inferred,
     )
 
 
@@ -194,7 +263,9 @@ def _merged(
     else:
         reason = found[0].reason
     names = " or ".join(a.rule.name for a in found)
-    lines = [_headline(question, mandate, reason)]
+    support = common({a.support.outcome for a in found})
+    inferred = support is Outcome.MET and any(a.inferred for a in found)
+    lines = [_headline(question, mandate, reason, inferred)]
     if choice.basis:
         lines.append(choice.basis)
     if uncertain:
@@ -213,8 +284,9 @@ def _merged(
         uncertain=uncertain,
         turnout_test=common({a.turnout.outcome for a in found}),
         majority_test=majority.outcome,
-        support_test=common({a.support.outcome for a in found}),
+        support_test=support,
         mandate=mandate,
         mandate_expires=None,
         explanation=tuple(lines),
+        inferred=inferred,
     )

@@ -152,3 +152,83 @@ async def test_a_channel_gone_on_either_platform_stops_following(union: Union) -
     assert DISCORD_CHANNELS[2] not in following
     log = await union.on_slack("admin deliveries leeds-2026")
     assert "2 failed delivery(ies)" in log
+
+
+@pytest.mark.parametrize("refusal", ["invalid_blocks", "msg_too_long", "invalid_attachments"])
+async def test_a_message_slack_refuses_fails_but_the_channel_keeps_following(
+    union: Union, refusal: str
+) -> None:
+    union.app.settings.announcements.organiser_channels = ["slack:C0ORGANISERS"]
+    await follow_everywhere(union)
+    await union.on_slack(LEEDS)
+    union.slack.fail("chat.postMessage", refusal)  # the first channel's card is refused
+
+    await union.on_slack("admin result leeds-2026 for=2000 against=500")
+    await union.deliver()
+
+    following = {s.target.channel_id for s in await union.app.announcements.subscriptions()}
+    assert following == {*SLACK_CHANNELS, *DISCORD_CHANNELS}  # nobody unsubscribed
+    [failed] = [
+        d for d in await union.app.announcements.deliveries("leeds-2026") if d.state == "failed"
+    ]
+    assert refusal in (failed.error or "") and "refused" in (failed.error or "")
+    log = await union.on_slack("admin deliveries leeds-2026")
+    assert "1 failed delivery(ies)" in log and refusal in log
+    told = [
+        c for c in union.slack.calls_to("chat.postMessage") if c.args["channel"] == "C0ORGANISERS"
+    ]
+    assert len(told) == 1 and refusal in told[0].args["text"]
+    assert "still follows results" in told[0].args["text"]
+
+
+async def test_a_message_discord_refuses_as_invalid_form_body_fails_but_the_channel_stays(
+    union: Union,
+) -> None:
+    union.app.settings.announcements.organiser_channels = ["slack:C0ORGANISERS"]
+    await follow_everywhere(union)
+    await union.on_slack(LEEDS)
+    union.discord.fail(
+        "POST",
+        rf"/channels/{DISCORD_CHANNELS[1]}/messages",
+        400,
+        code=50035,
+        message="Invalid Form Body",
+    )
+
+    await union.on_discord("admin result leeds-2026 for=2000 against=500")
+    await union.deliver()
+
+    following = {s.target.channel_id for s in await union.app.announcements.subscriptions()}
+    assert DISCORD_CHANNELS[1] in following and len(following) == 6
+    [failed] = [
+        d for d in await union.app.announcements.deliveries("leeds-2026") if d.state == "failed"
+    ]
+    assert failed.target.channel_id == DISCORD_CHANNELS[1] and "50035" in (failed.error or "")
+    told = [
+        c for c in union.slack.calls_to("chat.postMessage") if c.args["channel"] == "C0ORGANISERS"
+    ]
+    assert len(told) == 1 and "Invalid Form Body" in told[0].args["text"]
+
+    # The next figures still reach that channel: it was never switched off.
+    await union.on_discord("admin correct leeds-2026 for=2100 against=400")
+    await union.deliver()
+    delivered = [
+        m for m in union.discord.messages.values() if m["channel_id"] == DISCORD_CHANNELS[1]
+    ]
+    assert len(delivered) == 1
+
+
+async def test_a_correction_of_a_message_that_is_gone_fails_alone(union: Union) -> None:
+    await union.on_slack("subscribe", channel="C0BRANCH1")
+    await union.on_slack(LEEDS)
+    await union.on_slack("admin result leeds-2026 for=2000 against=500")
+    await union.deliver()
+    union.slack.fail("chat.update", "message_not_found")  # someone deleted the post
+
+    await union.on_slack("admin correct leeds-2026 for=2100 against=400")
+    await union.deliver()
+
+    following = {s.target.channel_id for s in await union.app.announcements.subscriptions()}
+    assert following == {"C0BRANCH1"}
+    log = await union.on_slack("admin deliveries leeds-2026")
+    assert "message_not_found" in log

@@ -47,7 +47,7 @@ async def test_members_get_a_dm_on_each_platform_and_the_button_stops_them(
     [sent] = union.discord.calls_to("POST", r"/channels/\d+/messages")
     dm_channel = sent.path.split("/")[2]
     [message] = [m for m in union.discord.messages.values() if m["channel_id"] == dm_channel]
-    voted = next(cid for cid in button_ids({"data": message}) if "voted" in cid)
+    voted = next(cid for cid in button_ids({"data": message}) if cid.startswith("posted:"))
 
     answer = await union.discord.interact(union.discord.click(message, voted))
     assert "Thank you for voting" in str(answer)

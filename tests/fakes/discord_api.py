@@ -195,9 +195,11 @@ class FakeDiscord:
         ]
         return payload
 
-    def click(self, message: dict[str, Any], custom_id: str) -> dict[str, Any]:
+    def click(
+        self, message: dict[str, Any], custom_id: str, roles: list[str] | None = None
+    ) -> dict[str, Any]:
         """A click on the button ``custom_id`` of a message the bot sent (as stored here)."""
-        payload = self._fresh("interaction_component")
+        payload = self._fresh("interaction_component", roles=roles)
         payload["data"] = {"custom_id": custom_id, "component_type": 2}
         payload["message"] = copy.deepcopy(message)
         return payload

@@ -20,10 +20,13 @@ from bot.domain import (
     Kind,
     Method,
     PartialDate,
+    Percentage,
     Question,
+    ReportedMandate,
     Result,
     Status,
     YesNoUnknown,
+    written_decimals,
 )
 from bot.ports import SaveReport
 from storage.ballots import SqlBallotStore
@@ -129,6 +132,38 @@ async def test_unknown_figures_stay_unknown(store: SqlBallotStore) -> None:
     approximate = belfast.questions[1].result
     assert approximate.votes_for is None and approximate.turnout_approximate is True
     assert belfast.questions[2].result == Result()
+
+
+async def test_the_unions_declaration_and_the_reported_decimals_are_kept(
+    store: SqlBallotStore,
+) -> None:
+    declared = Question(
+        "Strike?",
+        Kind.STRIKE,
+        Result(turnout_pct=Percentage(53.0, 1), for_pct=Percentage(90, 0)),
+        reported_mandate=ReportedMandate.PARTIAL,
+        reported_by="UNISON press release: a mandate at 14 of 15 employers",
+    )
+    said_only = Question("Action short?", Kind.ACTION_SHORT_OF_STRIKE)
+    said_only = dataclasses.replace(said_only, reported_mandate=ReportedMandate.YES)
+    await store.save([ballot("declared", questions=(declared, said_only))])
+
+    stored = await store.get("declared")
+
+    assert stored is not None
+    strike, short = stored.questions
+    assert (strike.reported_mandate, strike.reported_by) == (
+        ReportedMandate.PARTIAL,
+        "UNISON press release: a mandate at 14 of 15 employers",
+    )
+    # 53.0 and 53 are one float; the decimals the union wrote are kept beside it.
+    assert written_decimals(strike.result.turnout_pct) == 1  # type: ignore[arg-type]
+    assert written_decimals(strike.result.for_pct) == 0  # type: ignore[arg-type]
+    assert (short.reported_mandate, short.reported_by, short.result) == (
+        ReportedMandate.YES,
+        None,
+        Result(),
+    )
 
 
 async def test_asking_for_an_unknown_ballot_gives_nothing(store: SqlBallotStore) -> None:

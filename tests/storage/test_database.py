@@ -35,6 +35,7 @@ TABLES = {
     "questions",
     "results",
     "unions",
+    "privacy_keys",
 }
 
 

@@ -87,8 +87,12 @@ def test_unknown_inputs_never_give_met(ballot: Ballot) -> None:
     counted = result.votes_for is not None and result.votes_against is not None
     if result.turnout_pct is None and (ballot.eligible is None or not counted):
         assert verdict.turnout_test is not MET
-    if result.votes_for is None or ballot.eligible is None:
-        assert verdict.support_test is not MET
+    without_counts = result.votes_for is None or ballot.eligible is None
+    if without_counts and verdict.support_test is MET:
+        # Without the counts only an inference from both reported percentages can meet it.
+        assert verdict.inferred
+        assert result.turnout_pct is not None
+        assert result.for_pct is not None or counted
     if verdict.mandate is Mandate.YES:
         assert verdict.majority_test is MET
         assert Outcome.NOT_KNOWN not in (verdict.turnout_test, verdict.support_test)

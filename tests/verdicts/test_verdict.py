@@ -250,8 +250,17 @@ def judge(b, today: date | None = None):
             Mandate.YES,
         ),
         (
-            "public service, percentages only: 40% of all entitled cannot be proved",
+            "public service, percentages only: 40% of all entitled unless a third were spoilt",
             ballot(opens="2019-01-07", turnout_pct=77.5, for_pct=98.0, ips=YesNoUnknown.YES),
+            "GB Trade Union Act 2016",
+            MET,
+            MET,
+            MET,
+            Mandate.YES,
+        ),
+        (
+            "public service, percentages only, too near 40% to rule out enough spoilt papers",
+            ballot(opens="2019-01-07", turnout_pct=52.0, for_pct=81.0, ips=YesNoUnknown.YES),
             "GB Trade Union Act 2016",
             MET,
             MET,
@@ -593,4 +602,8 @@ def test_to_dict_has_exactly_the_export_shape() -> None:
         "mandate": "yes",
         "mandate_expires": "2019-08-03",
         "explanation": list(verdict.explanation),
+        "inferred": False,
+        "basis": "figures",
+        "reported_mandate": None,
+        "disagrees_with_report": False,
     }

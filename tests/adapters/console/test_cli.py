@@ -12,27 +12,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def ballotbot(
-    tmp_path: Path, *args: str, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'ballotbot.db'}"
-    return subprocess.run(
-        [sys.executable, "-m", "adapters.cli", "--database", url, *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(tmp_path),
-            "COLUMNS": "120",
-            "PYTHONPATH": str(Path(__file__).resolve().parents[3]),
-        },
-    )
+from tests.adapters.console.support import ROOT, ballotbot
 
 
 def test_kirklees_with_a_typo(tmp_path: Path) -> None:
@@ -61,7 +41,8 @@ def test_southampton_as_json(tmp_path: Path) -> None:
 def test_a_failing_command_exits_non_zero_with_a_message(tmp_path: Path) -> None:
     done = ballotbot(tmp_path, "ask", "/ballot zzzqqq nowhere")
     assert done.returncode != 0
-    assert "No ballot found" in done.stdout
+    assert "No ballot found" in done.stderr
+    assert done.stdout == ""
 
 
 def test_a_bad_config_file_is_a_clear_error(tmp_path: Path) -> None:
@@ -97,7 +78,8 @@ def test_a_bad_import_names_the_row_and_imports_nothing(tmp_path: Path) -> None:
     )
     done = ballotbot(tmp_path, "import", str(bad))
     assert done.returncode == 1
-    assert "votes_for" in done.stdout and "3" in done.stdout
+    assert "nothing imported" in done.stderr
+    assert "row 3, column votes_for" in done.stderr
     assert ballotbot(tmp_path, "ask", "leeds council").returncode == 1
 
 
@@ -111,7 +93,7 @@ def test_chart_writes_a_picture_of_the_seed_ballot(tmp_path: Path) -> None:
 def test_chart_of_nothing_fails_clearly(tmp_path: Path) -> None:
     done = ballotbot(tmp_path, "chart", "zzzz qqqq", "-o", str(tmp_path / "none.png"))
     assert done.returncode == 1
-    assert "No ballot found" in done.stdout
+    assert "No ballot found" in done.stderr
     assert not (tmp_path / "none.png").exists()
 
 
@@ -177,3 +159,14 @@ def test_a_second_process_on_one_sqlite_file_is_refused(tmp_path: Path) -> None:
     assert second.returncode == 2
     assert "another ballotbot process is already running" in second.stderr
     assert "PostgreSQL" in second.stderr
+
+
+def test_demo_open_example_adds_one_labelled_open_ballot(tmp_path: Path) -> None:
+    done = ballotbot(tmp_path, "demo", "--open-example")
+    assert done.returncode == 0, done.stderr
+    assert "Demo ballots: 4 added" in done.stdout
+    assert "Made-up example, open until" in done.stdout
+    listed = ballotbot(tmp_path, "ask", "open")
+    assert "Example Council (made-up example)" in listed.stdout
+    again = ballotbot(tmp_path, "demo", "--open-example")
+    assert "4 already there" in again.stdout

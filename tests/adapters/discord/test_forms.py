@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import records
 from bot.app import App, open_app
 from bot.config import ChartSettings, DatabaseSettings, Settings
 from bot.requests import Request
@@ -71,3 +72,62 @@ async def test_a_member_without_the_role_submitting_the_form_is_refused(
     assert "Only organisers can do that" in embed_text(answer)
     leeds = await app.store.get("leeds-2026")
     assert leeds is not None and not leeds.has_result
+
+
+@pytest.mark.usefixtures("bot")
+async def test_each_box_takes_at_most_its_columns_characters(fake: FakeDiscord) -> None:
+    opened = await fake.interact(fake.slash("admin add", roles=[ORGANISER_ROLE]))
+
+    boxes = {
+        row["components"][0]["custom_id"]: row["components"][0]
+        for row in opened["data"]["components"]
+    }
+    assert boxes["ballot:box:id"]["max_length"] == records.max_length("id") == 200
+    assert boxes["ballot:box:employer"]["max_length"] == records.MAX_TEXT
+    assert boxes["ballot:box:question"]["max_length"] == records.MAX_TEXT
+    assert boxes["ballot:box:kind"]["max_length"] == len("action_short_of_strike")
+    assert boxes["ballot:box:unions"]["max_length"] <= 4000
+    assert all(b["max_length"] <= 4000 for b in boxes.values())
+
+
+@pytest.mark.usefixtures("bot")
+async def test_required_boxes_of_spaces_are_named_back_and_nothing_changes(
+    fake: FakeDiscord, app: App
+) -> None:
+    opened = await fake.interact(fake.slash("admin add", roles=[ORGANISER_ROLE]))
+    values = {
+        "ballot:box:id": "york-1",
+        "ballot:box:employer": "   ",
+        "ballot:box:unions": "GMB",
+        "ballot:box:question": "  ",
+        "ballot:box:kind": "strike",
+    }
+
+    answer = await fake.interact(fake.modal_submit(opened["data"], values, roles=[ORGANISER_ROLE]))
+
+    assert answer["data"]["flags"] & 64  # only the organiser sees it
+    text = embed_text(answer)
+    assert "Some boxes need another look" in text
+    assert "Employer is required" in text and "Question is required" in text
+    assert "Ballot id" not in text
+    assert await app.store.get("york-1") is None
+
+
+@pytest.mark.usefixtures("bot")
+async def test_a_long_form_within_each_box_is_accepted(fake: FakeDiscord, app: App) -> None:
+    opened = await fake.interact(fake.slash("admin add", roles=[ORGANISER_ROLE]))
+    employer = "The " + "Very " * 55 + "Long Council"
+    question = "Are you prepared to " + "really " * 60 + "strike?"
+    values = {
+        "ballot:box:id": "york-1",
+        "ballot:box:employer": employer,
+        "ballot:box:unions": "GMB; Unison",
+        "ballot:box:question": question,
+        "ballot:box:kind": "strike",
+    }
+
+    answer = await fake.interact(fake.modal_submit(opened["data"], values, roles=[ORGANISER_ROLE]))
+
+    assert "Added:" in embed_text(answer), embed_text(answer)
+    york = await app.store.get("york-1")
+    assert york is not None and york.employer == employer and york.questions[0].text == question

@@ -8,7 +8,7 @@ import pytest
 from adapters.discord import DiscordAdapter
 from adapters.discord.sender import classify
 from bot.app import App
-from bot.ports import PermanentSendError, RetryableSendError
+from bot.ports import PermanentSendError, RefusedSendError, RetryableSendError
 from bot.replies import Reply
 from bot.requests import Request
 from tests.adapters.discord.support import button_ids, embed_text
@@ -33,7 +33,8 @@ async def test_an_announcement_is_posted_once_even_when_sent_twice(
     call = fake.calls_to("POST", MESSAGES)[0]
     assert call.body["nonce"] == "announce-42" and call.body["enforce_nonce"] is True
     assert "43.3%" in embed_text({"data": call.body})
-    assert "ballot:run:Kirklees Council history" in button_ids({"data": call.body})
+    assert "history:kirklees-council-redundancies-strike" in button_ids({"data": call.body})
+    assert call.body["allowed_mentions"] == {"parse": []}  # an announcement pings nobody
     assert fake.messages[first]["channel_id"] == CHANNEL_ID
 
 
@@ -57,7 +58,8 @@ async def test_a_reminder_is_sent_as_a_dm(fake: FakeDiscord, bot: DiscordAdapter
     assert str(opened.body["recipient_id"]) == "930000000000000077"
     (sent,) = fake.calls_to("POST", MESSAGES)
     assert fake.messages[message_id]["channel_id"] == sent.path.split("/")[2]
-    assert not any(cid.startswith("ballot:share:") for cid in button_ids({"data": sent.body}))
+    assert not any(cid.startswith("share:") for cid in button_ids({"data": sent.body}))
+    assert sent.body["allowed_mentions"] == {"parse": []}
 
 
 async def test_a_short_rate_limit_is_waited_out(
@@ -89,12 +91,12 @@ async def test_a_long_rate_limit_is_handed_back_to_the_dispatcher(
         ("POST", MESSAGES, 404, 10003, "Unknown Channel", "post"),
         ("POST", MESSAGES, 403, 50001, "Missing Access", "post"),
         ("POST", MESSAGES, 403, 50013, "Missing Permissions", "post"),
-        ("PATCH", MESSAGES + r"/\d+", 404, 10008, "Unknown Message", "update"),
+        ("PATCH", MESSAGES + r"/\d+", 404, 10003, "Unknown Channel", "update"),
         ("POST", MESSAGES, 403, 50007, "Cannot send messages to this user", "dm"),
         ("POST", r"/users/@me/channels", 404, 10013, "Unknown User", "dm"),
     ],
 )
-async def test_errors_no_retry_can_fix_are_permanent(
+async def test_a_channel_or_member_that_is_gone_is_permanent(
     fake: FakeDiscord,
     bot: DiscordAdapter,
     method: str,
@@ -128,3 +130,37 @@ def test_a_lost_connection_is_retryable() -> None:
 
     assert isinstance(error, RetryableSendError)
     assert "ServerDisconnectedError" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code", "message", "send"),
+    [
+        ("POST", MESSAGES, 400, 50035, "Invalid Form Body", "post"),
+        ("POST", MESSAGES, 400, 50006, "Cannot send an empty message", "post"),
+        ("PATCH", MESSAGES + r"/\d+", 400, 50035, "Invalid Form Body", "update"),
+        ("PATCH", MESSAGES + r"/\d+", 404, 10008, "Unknown Message", "update"),
+        ("POST", MESSAGES, 400, 50035, "Invalid Form Body", "dm"),
+        ("POST", MESSAGES, 413, 40005, "Request entity too large", "post"),
+    ],
+)
+async def test_a_message_discord_refuses_is_refused_not_a_gone_channel(
+    fake: FakeDiscord,
+    bot: DiscordAdapter,
+    method: str,
+    path: str,
+    status: int,
+    code: int,
+    message: str,
+    send: str,
+) -> None:
+    fake.fail(method, path, status, code=code, message=message)
+    reply = Reply(header="Kirklees Council: result")
+
+    with pytest.raises(RefusedSendError, match=str(code)) as raised:
+        if send == "post":
+            await bot.sender.post(CHANNEL_ID, reply)
+        elif send == "update":
+            await bot.sender.update(CHANNEL_ID, "1400000000000000999", reply)
+        else:
+            await bot.sender.dm("930000000000000077", reply)
+    assert not isinstance(raised.value, PermanentSendError)

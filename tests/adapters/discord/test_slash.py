@@ -34,8 +34,8 @@ async def test_ballot_kirklees_answers_with_the_kirklees_figures(
     assert "Kirklees Council" in text
     assert "43.3%" in text and "56.7%" in text and "6,500" in text
     assert "`█████████░┃░░░░░░░░░ 43.3% yes`" in text  # the bar, in a code span
-    assert "ballot:run:Kirklees Council history" in button_ids(body)
-    assert any(cid.startswith("ballot:share:") for cid in button_ids(body))
+    assert "history:kirklees-council-redundancies-strike" in button_ids(body)
+    assert "share:kirklees-council-redundancies-strike" in button_ids(body)
 
 
 async def test_typing_kirk_offers_kirklees(fake: FakeDiscord, bot: DiscordAdapter) -> None:

@@ -9,10 +9,10 @@ from adapters.slack.blocks import (
     MAX_FIELDS,
     MAX_HEADER,
     MAX_SECTION_TEXT,
-    SHARE_ACTION,
     escape,
     render,
 )
+from bot.actions import Action, Verb
 from bot.replies import Bar, Button, Field, Reply, Section, Tone
 
 
@@ -29,7 +29,7 @@ def long_reply(sections: int = 40, buttons: int = 0) -> Reply:
             )
             for n in range(1, sections + 1)
         ),
-        buttons=tuple(Button(f"Ballot {n}", f"/ballot #b{n}") for n in range(buttons)),
+        buttons=tuple(Button(f"Ballot {n}", Action(Verb.CARD, f"b{n}")) for n in range(buttons)),
     )
 
 
@@ -69,7 +69,7 @@ def test_every_block_respects_slacks_limits() -> None:
         text="word " * 2000,
         fields=tuple(Field(f"Label {n}", "v" * 3000) for n in range(23)),
         sections=(Section("S" * 4000, lines=tuple("x" * 5000 for _ in range(3))),),
-        buttons=tuple(Button("B" * 200, f"/ballot #{n}") for n in range(60)),
+        buttons=tuple(Button("B" * 200, Action(Verb.CARD, str(n))) for n in range(60)),
     )
     messages = render(reply)
     for message in messages:
@@ -126,15 +126,99 @@ def test_a_reply_too_long_even_for_several_messages_says_what_it_left_out() -> N
 def test_share_is_left_out_of_a_card_that_is_already_public() -> None:
     reply = Reply(
         header="Card",
-        buttons=(Button("History", "/ballot x history"), Button("Share", "/ballot #x", share=True)),
+        buttons=(
+            Button("History", Action(Verb.HISTORY, "x")),
+            Button("Share", Action(Verb.SHARE, "x")),
+        ),
     )
-    private = [e["action_id"] for e in all_blocks(reply)[-1]["elements"]]
-    public = [e["action_id"] for e in all_blocks(reply, public=True)[-1]["elements"]]
-    assert private == ["ballot:run:0", SHARE_ACTION]
-    assert public == ["ballot:run:0"]
+    private = [e["value"] for e in all_blocks(reply)[-1]["elements"]]
+    public = [e["value"] for e in all_blocks(reply, public=True)[-1]["elements"]]
+    assert private == ["history:x", "share:x"]
+    assert public == ["history:x"]
 
 
 def test_names_with_mrkdwn_characters_read_as_typed() -> None:
     assert escape("Marks & Spencer <Retail>") == "Marks &amp; Spencer &lt;Retail&gt;"
     [message] = render(Reply(header="x", fields=(Field("Employer", "A & B"),)))
     assert message["blocks"][1]["fields"][0]["text"] == "*Employer*\nA &amp; B"
+
+
+PINGS = (
+    "<!channel>",
+    "<!everyone>",
+    "<!here>",
+    "<@U0ADMIN>",
+    "<!subteam^S0ALL|@all>",
+    "<#C0GENERAL>",
+    "<https://evil.example|Official results>",
+    "<mailto:x@evil.example|Union office>",
+)
+
+
+def every_text(message: dict) -> list[str]:
+    """The top-level text and every text object of a message."""
+    found = [message["text"]]
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            if value.get("type") in ("plain_text", "mrkdwn"):
+                found.append(value["text"])
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(message["blocks"])
+    return found
+
+
+def test_mentions_and_links_in_any_field_read_as_typed_in_blocks_and_in_text() -> None:
+    for ping in PINGS:
+        reply = Reply(
+            header=f"New result: {ping}",
+            text=f"Strike of {ping} members.",
+            fields=(Field("Employer", ping), Field(ping, "label too")),
+            sections=(Section(ping, fields=(Field("Unions", ping),), lines=(ping,)),),
+            footer=ping,
+            buttons=(Button(ping, Action(Verb.CARD, "x")),),
+            kind="ballot",
+        )
+        for message in render(reply, public=True):
+            for text in every_text(message):
+                assert "<" not in text and ">" not in text, (ping, text)
+            assert escape(ping) in message["text"]  # the notification shows it, inert
+
+
+def test_mrkdwn_formatting_in_data_is_not_formatting() -> None:
+    reply = Reply(
+        header="x",
+        fields=(Field("Employer", "*Acme* _Ltd_ ~old~ `code` ＊wide＊"),),
+        sections=(Section("> quoted *question*"),),
+    )
+    [message] = render(reply)
+    mrkdwn = [t for t in json.loads(json.dumps(message["blocks"])) if t["type"] == "section"]
+    texts = [f["text"] for b in mrkdwn for f in b.get("fields", [])]
+    texts += [b["text"]["text"] for b in mrkdwn if "text" in b]
+    joined = "\n".join(texts)
+    for formatted in ("*Acme*", "_Ltd_", "~old~", "`code`", "＊wide＊"):
+        assert formatted not in joined
+    assert "∗Acme∗" in joined  # the look-alike shows the same word
+    assert "\n&gt;" not in joined and not any(t.startswith("&gt;") for t in texts)
+
+
+def test_a_source_that_is_not_a_well_formed_web_address_is_text_not_a_link() -> None:
+    for source in ("https://evil.example|Official results", "https://", "javascript:alert(1)"):
+        [message] = render(Reply(header="x", source_url=source, kind="ballot"))
+        context = message["blocks"][-1]["elements"]
+        assert context[0]["type"] == "plain_text" and "<" not in context[0]["text"]
+    [message] = render(Reply(header="x", source_url="https://x.org/a)b|c>d", kind="ballot"))
+    link = message["blocks"][-1]["elements"][0]["text"]
+    assert link == "Source: <https://x.org/a%29b%7Cc%3Ed|x.org>"
+
+
+def test_control_characters_are_shown_as_codes() -> None:
+    [message] = render(Reply(header="a\x1b[31mb", text="c\u202ed\re"))
+    assert not any("\x1b" in t or "\u202e" in t or "\r" in t for t in every_text(message))
+    assert "\\x1b" in message["text"]
+    assert "\\u202e" in message["text"] and "\\x0d" in message["text"]

@@ -20,6 +20,8 @@ from tests.adapters.slack.conftest import (
 )
 from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
+KIRKLEES = "kirklees-council-redundancies-strike"
+
 
 async def test_ballot_kirklees_answers_in_the_acknowledgement_with_the_figures(
     adapter: SlackAdapter, slack: FakeSlack, core: RecordingCore
@@ -50,8 +52,8 @@ async def test_the_card_has_a_history_button_and_a_share_button(
 
     actions = next(b for b in answer["blocks"] if b["type"] == "actions")["elements"]
     assert [(a["action_id"], a["value"]) for a in actions] == [
-        ("ballot:run:0", "/ballot Kirklees Council history"),
-        (SHARE_ACTION, "/ballot #kirklees-council-redundancies-strike"),
+        ("ballot:press:0", f"history:{KIRKLEES}"),
+        ("ballot:press:1", f"share:{KIRKLEES}"),
     ]
 
 
@@ -96,31 +98,43 @@ async def test_several_matches_come_back_as_buttons_to_pick_from(
 
     actions = next(b for b in answer["blocks"] if b["type"] == "actions")["elements"]
     assert {(a["text"]["text"], a["value"]) for a in actions} == {
-        ("Ashford College", "/ballot Ashford College"),
-        ("Ashford Council", "/ballot Ashford Council"),
+        ("Ashford College", "pick:ashford-college"),
+        ("Ashford Council", "pick:ashford-council"),
     }
-    assert {a["action_id"] for a in actions} == {"ballot:run:0", "ballot:run:1"}
+    assert {a["action_id"] for a in actions} == {"ballot:press:0", "ballot:press:1"}
 
 
 async def test_clicking_history_replaces_the_private_card(
     adapter: SlackAdapter, slack: FakeSlack, core: RecordingCore
 ) -> None:
-    body = block_actions(slack, "ballot:run:0", "/ballot Kirklees Council history")
+    body = block_actions(slack, "ballot:press:0", f"history:{KIRKLEES}")
     status, _ = await post(adapter.url, body, signed_headers(body))
 
     assert status == 200
     [answer] = await slack.wait_for("respond")
     assert answer.path == "/respond/click"
     assert answer.args["replace_original"] is True
-    assert "Ballots matching" in block_text(answer.args["blocks"])
-    assert core.requests[0].text == "/ballot Kirklees Council history"
+    assert "Ballots for “Kirklees Council”" in block_text(answer.args["blocks"])
+    assert core.requests[0].action == f"history:{KIRKLEES}"
     assert core.requests[0].user_id == "U0MEMBER1"
+
+
+async def test_an_old_history_button_still_answers_its_lookup(
+    adapter: SlackAdapter, slack: FakeSlack, core: RecordingCore
+) -> None:
+    """A card posted before actions carries grammar text in its value."""
+    body = block_actions(slack, "ballot:run:0", "/ballot Kirklees Council history")
+    await post(adapter.url, body, signed_headers(body))
+
+    [answer] = await slack.wait_for("respond")
+    assert "Ballots matching “Kirklees Council”" in block_text(answer.args["blocks"])
+    assert core.requests[0].action == "/ballot Kirklees Council history"
 
 
 async def test_a_click_on_a_public_card_answers_only_the_member_who_clicked(
     adapter: SlackAdapter, slack: FakeSlack
 ) -> None:
-    body = block_actions(slack, "ballot:run:0", "/ballot kirklees", ephemeral=False)
+    body = block_actions(slack, "ballot:press:0", f"card:{KIRKLEES}", ephemeral=False)
     await post(adapter.url, body, signed_headers(body))
 
     [answer] = await slack.wait_for("respond")
@@ -128,10 +142,17 @@ async def test_a_click_on_a_public_card_answers_only_the_member_who_clicked(
     assert answer.args["response_type"] == "ephemeral"
 
 
+@pytest.mark.parametrize(
+    ("action_id", "value"),
+    [
+        pytest.param("ballot:press:1", f"share:{KIRKLEES}", id="share"),
+        pytest.param(SHARE_ACTION, f"/ballot #{KIRKLEES}", id="a Share button from before"),
+    ],
+)
 async def test_share_posts_the_card_publicly_with_chat_post_message(
-    adapter: SlackAdapter, slack: FakeSlack
+    adapter: SlackAdapter, slack: FakeSlack, action_id: str, value: str
 ) -> None:
-    body = block_actions(slack, SHARE_ACTION, "/ballot #kirklees-council-redundancies-strike")
+    body = block_actions(slack, action_id, value)
     status, _ = await post(adapter.url, body, signed_headers(body))
 
     assert status == 200
@@ -140,7 +161,7 @@ async def test_share_posts_the_card_publicly_with_chat_post_message(
     assert posted.args["channel"] == "C0BRANCH1"
     card = block_text(posted.args["blocks"])
     assert "43.3%" in card and "56.7%" in card
-    assert SHARE_ACTION not in card  # already public: no second Share button
+    assert "share:" not in card  # already public: no second Share button
     assert slack.calls_to("respond") == []
 
 
@@ -148,7 +169,7 @@ async def test_share_where_the_bot_is_not_invited_tells_only_the_member(
     adapter: SlackAdapter, slack: FakeSlack
 ) -> None:
     slack.fail("chat.postMessage", "not_in_channel")
-    body = block_actions(slack, SHARE_ACTION, "/ballot #kirklees-council-redundancies-strike")
+    body = block_actions(slack, "ballot:press:1", f"share:{KIRKLEES}")
     await post(adapter.url, body, signed_headers(body))
 
     [told] = await slack.wait_for("respond")

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from adapters.slack.sender import SlackSender, web_client
-from bot.ports import PermanentSendError, RetryableSendError
+from bot.ports import PermanentSendError, RefusedSendError, RetryableSendError
 from bot.replies import Field, Reply
 from tests.adapters.slack.conftest import block_text
 from tests.adapters.slack.test_blocks import long_reply
@@ -109,3 +109,44 @@ async def test_a_dm_to_someone_who_cannot_be_messaged_is_permanent(slack: FakeSl
     with pytest.raises(PermanentSendError):
         await sender_for(slack).dm("U0NOBODY", RESULT)
     assert slack.calls_to("chat.postMessage") == []
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        "invalid_blocks",
+        "msg_too_long",
+        "invalid_attachments",
+        "no_text",
+        "invalid_arguments",
+        "message_not_found",
+        "a_refusal_slack_adds_next_year",
+    ],
+)
+async def test_a_message_slack_refuses_is_refused_not_a_gone_channel(
+    slack: FakeSlack, error: str
+) -> None:
+    slack.fail("chat.postMessage", error)
+
+    with pytest.raises(RefusedSendError, match=error) as raised:
+        await sender_for(slack).post("C0BRANCH1", RESULT)
+    assert not isinstance(raised.value, PermanentSendError)  # the channel is not unsubscribed
+    assert len(slack.calls_to("chat.postMessage")) == 1  # never retried
+
+
+async def test_an_edit_of_a_deleted_message_is_refused_not_a_gone_channel(
+    slack: FakeSlack,
+) -> None:
+    slack.fail("chat.update", "message_not_found")
+
+    with pytest.raises(RefusedSendError, match="message_not_found"):
+        await sender_for(slack).update("C0BRANCH1", "1700000000.000042", RESULT)
+
+
+async def test_messages_are_posted_with_no_name_linking_or_unfurling(slack: FakeSlack) -> None:
+    await sender_for(slack).post("C0BRANCH1", RESULT)
+
+    [call] = slack.calls_to("chat.postMessage")
+    assert call.args["link_names"] in (False, "0", "false")
+    assert call.args["parse"] == "none"
+    assert call.args["unfurl_links"] in (False, "0", "false")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.announce.model import FilterKind, Target
+from bot.domain import Status
+from bot.requests import FormSubmission, Request
 from tests.bot.conftest import Chat
 
 LEEDS = (
@@ -216,3 +218,81 @@ async def test_the_add_form_submits_the_import_columns(chat: Chat) -> None:
     reply = await chat.say(text)
 
     assert reply.header == "Added: York Council — GMB and Unison", reply.plain_text()
+
+
+def submitted(verb: str, ballot_id: str | None, user: str = "local", **values: str) -> Request:
+    """A form submitted box by box, as the Slack and Discord adapters hand it over."""
+    form = FormSubmission(verb, ballot_id, tuple(values.items()))
+    return Request("", user_id=user, form=form)
+
+
+async def test_a_submitted_form_runs_its_command_box_by_box(chat: Chat) -> None:
+    await chat.say(LEEDS)
+
+    reply = await chat.app.core.handle(
+        submitted("result", "leeds-2026", **{"for": "2000", "against": "500", "spoilt": ""})
+    )
+
+    assert reply.ok and "will hear the result" in reply.text
+    leeds = await chat.app.store.get("leeds-2026")
+    assert leeds is not None and leeds.questions[0].result.votes_for == 2000
+
+
+async def test_a_form_is_refused_on_its_boxes_with_every_problem_at_once(chat: Chat) -> None:
+    reply = await chat.app.core.handle(
+        submitted("add", None, id="york-1", employer=" ", unions="GMB", question="x" * 501)
+    )
+
+    assert not reply.ok
+    assert set(reply.errors) == {"employer", "question", "kind"}
+    assert "at most 500 characters (this has 501)" in reply.errors["question"]
+    assert await chat.app.store.get("york-1") is None
+
+
+async def test_a_figure_refused_by_the_column_check_lands_under_its_box(chat: Chat) -> None:
+    await chat.say(LEEDS)
+
+    reply = await chat.app.core.handle(
+        submitted("result", "leeds-2026", **{"for": "-5", "against": "500"})
+    )
+
+    assert not reply.ok and list(reply.errors) == ["for"]
+
+
+async def test_a_refusal_about_no_box_has_no_box(chat: Chat) -> None:
+    await chat.say(LEEDS)
+
+    reply = await chat.app.core.handle(
+        submitted("add", None, id="leeds-2026", employer="Leeds", unions="GMB", question="Q?",
+                  kind="strike")
+    )  # fmt: skip
+
+    assert not reply.ok and "exists already" in reply.header
+    assert reply.errors == {}  # a general error, not one under "Ballot id"
+
+
+async def test_a_form_from_a_member_is_refused_like_the_command(chat: Chat) -> None:
+    await chat.say(LEEDS)
+
+    reply = await chat.app.core.handle(
+        submitted("result", "leeds-2026", user="member", **{"for": "1", "against": "1"})
+    )
+
+    assert reply.header == "Only organisers can do that"
+
+
+async def test_a_form_for_a_verb_no_form_has_is_refused(chat: Chat) -> None:
+    reply = await chat.app.core.handle(submitted("cancel", "kirklees-council-redundancies-strike"))
+
+    assert not reply.ok and reply.header == "That form is not one of mine"
+    kirklees = await chat.app.store.get("kirklees-council-redundancies-strike")
+    assert kirklees is not None and kirklees.status is not Status.CANCELLED
+
+
+async def test_a_ballot_id_with_spaces_stays_one_word_in_a_form(chat: Chat) -> None:
+    """The form's ballot id never becomes command words: ``a for=5`` is one id."""
+    reply = await chat.app.core.handle(
+        submitted("result", "leeds-2026 for=9 against=1", **{"for": "2000", "against": "500"})
+    )
+
+    assert reply.header == "No such ballot"

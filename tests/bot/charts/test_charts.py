@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from bot.charts.render import Picture, render_result
 from bot.demo import KIRKLEES, SOUTHAMPTON
 from bot.domain import (
     Ballot,
+    Jurisdiction,
     Kind,
     PartialDate,
     Question,
@@ -20,14 +22,14 @@ from bot.domain import (
     Status,
     YesNoUnknown,
 )
-from bot.verdicts import rule_table, verdict_for
+from bot.verdicts import Verdict, rule_table, verdict_for
 
 PNG = b"\x89PNG\r\n\x1a\n"
 TODAY = date(2026, 11, 22)
 
 
-def verdict(ballot: Ballot) -> dict[str, object]:
-    return verdict_for(ballot, ballot.questions[0], rule_table([])).to_dict()
+def verdict(ballot: Ballot) -> Verdict:
+    return verdict_for(ballot, ballot.questions[0], rule_table([]))
 
 
 def test_kirklees_draws_turnout_as_not_known_and_no_threshold_before_2017() -> None:
@@ -105,3 +107,95 @@ def test_plain_replies_never_load_matplotlib() -> None:
     code = "import sys, bot.charts, bot.core; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_dollar_signs_in_ballot_text_are_drawn_as_themselves() -> None:
+    """matplotlib reads $...$ as mathtext: ballot text must be drawn literally."""
+    ballot = Ballot(
+        "maths-1",
+        ("Unite $x^2$",),
+        "Pay $5 more $x^2$ Ltd",
+        (Question("Strike for $x^2$?", Kind.STRIKE, Result(60, 40)),),
+        announced=PartialDate(2025, 1, 1),
+    )
+
+    picture = picture_for(ballot, TODAY, verdict(ballot))
+
+    assert picture.png.startswith(PNG)
+    texts = [t["text"] for t in picture.drawn["texts"]]
+    assert "Pay $5 more $x^2$ Ltd — Unite $x^2$" in texts
+    assert "Strike for $x^2$?" in texts
+    assert not [t for t in picture.drawn["texts"] if t["math"]]
+
+
+def test_text_that_would_break_mathtext_still_draws() -> None:
+    for broken in ("$\\frac{$", "$x^$", "$\\undefinedcommand$", "a $ b $ c $", "$$"):
+        ballot = Ballot(
+            "broken-1",
+            ("Unison",),
+            broken,
+            (Question(broken, Kind.STRIKE, Result(60, 40)),),
+            source_url=f"https://x.org/{broken}",
+        )
+        picture = picture_for(ballot, TODAY, verdict(ballot))
+        assert picture.png.startswith(PNG)
+        assert any(broken in t["text"] for t in picture.drawn["texts"])
+
+
+def test_names_in_scripts_the_font_lacks_still_draw() -> None:
+    ballot = Ballot(
+        "scripts-1",
+        ("ユニオン",),
+        "Cyngor Sir 𝔄𝔅 ☭ 工会 \u202e\x1b[2J",
+        (Question("Streik? 🗳️", Kind.STRIKE, Result(60, 40)),),
+    )
+
+    picture = picture_for(ballot, TODAY, verdict(ballot))
+
+    assert picture.png.startswith(PNG)
+    assert not any("\x1b" in t["text"] or "\u202e" in t["text"] for t in picture.drawn["texts"])
+
+
+def test_a_northern_ireland_strike_ballot_is_drawn_with_no_turnout_line() -> None:
+    declared = Ballot(
+        "belfast-1",
+        ("Unison",),
+        "Belfast Health Trust",
+        (Question("Strike?", Kind.STRIKE, Result(turnout_pct=23.0, for_pct=92.0)),),
+        jurisdiction=Jurisdiction.NI,
+        closes=PartialDate(2019, 11, 11),
+        important_public_service=YesNoUnknown.YES,
+    )
+    picture = picture_for(declared, TODAY, verdict(declared))
+    assert picture.drawn["turnout"] == 23.0
+    assert picture.drawn["lines"] == []  # neither a turnout nor a 40% line
+    assert "No turnout threshold." in picture.alt_text
+    assert "Mandate for strike action ✔" in picture.alt_text
+
+    still_open = replace(
+        declared,
+        questions=(Question("Strike?", Kind.STRIKE, Result()),),
+        closes=PartialDate(2026, 12, 4),
+        status=Status.OPEN,
+    )
+    thermometer = picture_for(still_open, TODAY, verdict(still_open))
+    assert thermometer.drawn["kind"] == "thermometer"
+    assert thermometer.drawn["lines"] == []
+    assert thermometer.alt_text.endswith("; no turnout threshold.")
+
+
+def test_the_same_ballot_in_great_britain_is_drawn_against_fifty_percent() -> None:
+    still_open = Ballot(
+        "york-1",
+        ("GMB",),
+        "York Council",
+        (Question("Strike?", Kind.STRIKE, Result()),),
+        opens=PartialDate(2026, 11, 2),
+        closes=PartialDate(2026, 12, 4),
+        status=Status.OPEN,
+    )
+    thermometer = picture_for(still_open, TODAY, verdict(still_open))
+    assert thermometer.drawn["lines"] == [{"what": "turnout", "at": 50.0}]
+    assert thermometer.alt_text.endswith("; threshold 50%.")
+    # Without a verdict nothing says which rules apply: no line is made up.
+    assert picture_for(still_open, TODAY).drawn["lines"] == []

@@ -16,7 +16,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def test_the_drawing_process_draws_exactly_what_is_drawn_here() -> None:
-    verdict = verdict_for(KIRKLEES, KIRKLEES.questions[0], rule_table([])).to_dict()
+    verdict = verdict_for(KIRKLEES, KIRKLEES.questions[0], rule_table([]))
     chart = result_chart(KIRKLEES, KIRKLEES.questions[0], verdict)
 
     there, here = DRAWER.render(chart), render(chart)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain import Kind, PartialDate
+from bot.domain import Kind, PartialDate, ReportedMandate, written_decimals
 from bot.services.exports import export_ballots
 from bot.services.imports import ImportRejected, import_file, parse_csv, parse_json
 from tests.bot.conftest import Chat
@@ -149,3 +149,80 @@ def test_not_utf8_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(ImportRejected, match="not UTF-8"):
         read_ballots(path)
+
+
+def test_the_unions_declaration_and_the_decimals_written_are_read() -> None:
+    text = (
+        "id,unions,employer,kind,question,turnout_pct,for_pct,reported_mandate,reported_by\n"
+        'neu-1,NEU,Schools in England,strike,Strike?,53.0,90,yes,"NEU press release"\n'
+        "neu-1,NEU,Schools in England,action_short_of_strike,Short?,51.30,95%,,\n"
+    )
+    (ballot,) = parse_csv(text)
+    strike, short = ballot.questions
+    assert (strike.reported_mandate, strike.reported_by) == (
+        ReportedMandate.YES,
+        "NEU press release",
+    )
+    assert (short.reported_mandate, short.reported_by) == (None, None)
+    assert [written_decimals(q.result.turnout_pct) for q in ballot.questions] == [1, 2]  # type: ignore[arg-type]
+    assert written_decimals(strike.result.for_pct) == 0  # type: ignore[arg-type]
+
+
+def test_a_declaration_that_is_not_yes_no_or_partial_is_refused() -> None:
+    with pytest.raises(ImportRejected) as refused:
+        parse_csv(f"{HEADER},reported_mandate\n{GOOD_ROW},probably\n")
+    (problem,) = refused.value.errors
+    assert problem.column == "reported_mandate"
+    assert "yes | no | partial" in problem.message
+
+
+def test_json_gives_the_declaration_for_the_ballot_or_for_each_question() -> None:
+    document = {
+        "ballots": [
+            {
+                "id": "rmt-1",
+                "unions": ["RMT"],
+                "employer": "Network Rail and 15 operators",
+                "reported_mandate": "partial",
+                "reported_by": "RMT",
+                "questions": [
+                    {"question": "Strike?", "kind": "strike", "turnout_pct": 71, "for_pct": 89},
+                    {
+                        "question": "Short?",
+                        "kind": "action_short_of_strike",
+                        "reported_mandate": "yes",
+                        "turnout_pct": 71.0,
+                    },
+                ],
+            }
+        ]
+    }
+    (ballot,) = parse_json(json.dumps(document))
+    assert [q.reported_mandate for q in ballot.questions] == [
+        ReportedMandate.PARTIAL,
+        ReportedMandate.YES,
+    ]
+    # A JSON number has no trailing zeros to keep: 71.0 is read as the whole number it is.
+    assert [written_decimals(q.result.turnout_pct) for q in ballot.questions] == [0, 0]  # type: ignore[arg-type]
+
+
+async def test_export_writes_percentages_as_reported_and_the_declaration(
+    chat: Chat, tmp_path: Path
+) -> None:
+    path = tmp_path / "declared.csv"
+    path.write_text(
+        "id,unions,employer,kind,question,turnout_pct,for_pct,reported_mandate,reported_by\n"
+        "neu-1,NEU,Schools in England,strike,Strike?,53.0,90,yes,NEU press release\n"
+    )
+    await import_file(chat.app.store, path)
+
+    text = await export_ballots(chat.app.store, "csv")
+    row = next(line for line in text.splitlines() if line.startswith("neu-1,"))
+    header = text.splitlines()[0].split(",")
+    cells = dict(zip(header, row.split(","), strict=True))
+    assert (cells["turnout_pct"], cells["for_pct"]) == ("53.0", "90")
+    assert (cells["reported_mandate"], cells["reported_by"]) == ("yes", "NEU press release")
+    document = json.loads(await export_ballots(chat.app.store, "json"))
+    (neu,) = [b for b in document["ballots"] if b["id"] == "neu-1"]
+    assert neu["questions"][0]["for_pct"] == 90 and isinstance(neu["questions"][0]["for_pct"], int)
+    assert neu["questions"][0]["reported_mandate"] == "yes"

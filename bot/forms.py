@@ -1,0 +1,97 @@
+"""Forms box by box: each box's limit, the checks a submission gets before it runs, and which
+box a refusal is about.
+
+A submitted form reaches the core as a :class:`~bot.requests.FormSubmission` (one value per
+box), never as one command line: a form whose boxes are each within their column's limit
+is never refused because together they are long. Blank required boxes and boxes over their
+limit are refused on those boxes, all at once; what passes runs as the organiser command
+the form stands for, with the same checks as when it is typed.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import replace
+
+from bot import records
+from bot.replies import Field, Form, FormField, Reply, error
+from bot.requests import FormSubmission
+
+FIGURE_BOX = 20
+"""Characters a figure's box takes (``1,234,567`` and room to spare): counts have no
+character limit of their own, their range is checked when they are read."""
+
+COLUMN_OF = {"for": "votes_for", "against": "votes_against", "turnout": "turnout_pct"}
+"""Form keys that are short names of import columns."""
+
+FIGURES = frozenset({"votes_for", "votes_against", "spoilt", "eligible", "turnout_pct", "q"})
+
+
+def box(
+    key: str, label: str, hint: str = "", initial: str = "", *, required: bool = False
+) -> FormField:
+    """A form box whose limit is its column's (``records.max_length``)."""
+    column = COLUMN_OF.get(key, key)
+    limit = records.max_length(column)
+    if limit is None and column in FIGURES:
+        limit = FIGURE_BOX
+    return FormField(key, label, hint, initial, required=required, max_length=limit)
+
+
+def problems(form: Form, submission: FormSubmission) -> dict[str, str]:
+    """What is wrong with each box, by key: a required box left blank (or only spaces), a
+    box over its limit. Boxes the platform did not show count as blank."""
+    found: dict[str, str] = {}
+    for field in form.fields:
+        value = (submission.get(field.key) or "").strip()
+        if field.required and not value:
+            found[field.key] = f"{field.label} is required: fill it in."
+        elif field.max_length is not None and len(value) > field.max_length:
+            found[field.key] = (
+                f"{field.label} takes at most {field.max_length:,} characters "
+                f"(this has {len(value):,})."
+            )
+    return found
+
+
+def refusal(form: Form, found: dict[str, str]) -> Reply:
+    """The boxes to look at again, each named with its reason; nothing was changed."""
+    labels = {f.key: f.label for f in form.fields}
+    reply = error(
+        "Some boxes need another look",
+        "Nothing was changed. " + "; ".join(labels[key] for key in found) + ".",
+    )
+    fields = tuple(Field(labels[key], message, inline=False) for key, message in found.items())
+    return replace(reply, fields=fields, errors=dict(found))
+
+
+def arguments(form: Form, submission: FormSubmission) -> str:
+    """The organiser command's arguments: the ballot id, then ``key=value`` for each box
+    filled in, each quoted so that the command reads back exactly these words."""
+    words = [form.ballot_id] if form.ballot_id is not None else []
+    for field in form.fields:
+        value = (submission.get(field.key) or "").strip()
+        if value:
+            words.append(f"{field.key}={value}")
+    return shlex.join(words)
+
+
+def attribute(reply: Reply, form: Form) -> Reply:
+    """A refusal of the command names the column it is about first (``votes_for is
+    negative``): put it under that box. A refusal about no box stays general."""
+    if reply.ok or reply.errors:
+        return reply
+    first = reply.header.split(" ", 1)[0].strip("“”\"'`")
+    keys = {f.key for f in form.fields}
+    key = next((k for k, column in COLUMN_OF.items() if column == first), first)
+    if key not in keys:
+        return reply
+    message = f"{reply.header}. {reply.text}".strip()
+    return replace(reply, errors={key: message})
+
+
+def unknown_form(submission: FormSubmission) -> Reply:
+    return error(
+        "That form is not one of mine",
+        f"It asks for “{submission.verb}”, which no form does; nothing was changed.",
+    )

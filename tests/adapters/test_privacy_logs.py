@@ -1,0 +1,97 @@
+"""Logs at the default level and above never name a member: their trouble is logged under a
+stable pseudonym, so an operator can still follow one member's failed DMs.
+
+The whole way, on both platforms: members ask through the real Slack and Discord adapters,
+DMs fail in the ways the platforms fail (Discord's error text may quote the id it refused),
+and a crash in the middle of a member's request is logged with its traceback."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+
+import pytest
+
+from bot.reminders.model import Member
+from tests.adapters.conftest import LEEDS, Union
+from tests.adapters.test_reminders import set_clock
+from tests.fakes.discord_api import MEMBER_ID
+
+SLACK_MEMBER = "U0MEMBER2"
+
+
+def everything_logged(records: Sequence[logging.LogRecord]) -> str:
+    """Every line the default handlers would write at INFO and above, tracebacks included."""
+    formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
+    return "\n".join(formatter.format(r) for r in records if r.levelno >= logging.INFO)
+
+
+@pytest.fixture
+def logged(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    caplog.set_level(logging.INFO)
+    return caplog
+
+
+async def test_failed_dms_are_logged_by_pseudonym_on_both_platforms(
+    union: Union, logged: pytest.LogCaptureFixture
+) -> None:
+    await union.on_slack(LEEDS)
+    assert "remind you" in await union.on_slack("remind me leeds", user=SLACK_MEMBER)
+    assert "remind you" in await union.on_discord("remind me leeds")
+    set_clock(union, "2026-12-03 09:00")
+    await union.app.reminders.fire("leeds-2026", "close-7d")
+    union.slack.fail("conversations.open", "user_not_found")
+    union.discord.fail(
+        "POST",
+        r"/users/@me/channels",
+        400,
+        code=50035,
+        message=f'Invalid Form Body: recipient_id: Value "{MEMBER_ID}" is not a valid user',
+    )
+
+    await union.deliver()
+
+    text = everything_logged(logged.records)
+    assert SLACK_MEMBER not in text and MEMBER_ID not in text
+    on_slack = union.app.pseudonyms.label("slack", SLACK_MEMBER)
+    on_discord = union.app.pseudonyms.label("discord", MEMBER_ID)
+    assert f"cannot DM {on_slack}" in text and f"cannot DM {on_discord}" in text
+    # The delivery log keeps the platform's reason, with the pseudonym in place of the id.
+    deliveries = await union.app.announcements.deliveries("leeds-2026")
+    errors = " ".join(d.error or "" for d in deliveries)
+    assert MEMBER_ID not in errors
+    assert union.app.pseudonyms.of("discord", MEMBER_ID) in errors
+
+
+async def test_a_member_keeps_one_pseudonym_across_failures_and_restarts(
+    union: Union, logged: pytest.LogCaptureFixture
+) -> None:
+    first = union.app.pseudonyms.of("slack", SLACK_MEMBER)
+
+    assert union.app.pseudonyms.of("slack", SLACK_MEMBER) == first
+    assert re.fullmatch(r"m-[0-9a-f]{12}", first)
+    assert union.app.pseudonyms.of("slack", "U0SOMEONEELSE") != first
+    assert union.app.pseudonyms.of("discord", SLACK_MEMBER) != first
+
+
+async def test_a_crash_in_a_members_request_is_logged_without_them(
+    union: Union, logged: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The traceback of a member's failed request names them (here the exception itself
+    does): every line of it is written with their pseudonym instead."""
+
+    async def broken(member: Member, ballot_ids: Sequence[str]) -> int:
+        raise RuntimeError(f"could not store the opt-in of {member.user_id}")
+
+    await union.on_slack(LEEDS)
+    monkeypatch.setattr(union.app.reminders.store, "opt_in", broken)
+
+    assert "Something went wrong" in await union.on_slack("remind me leeds", user=SLACK_MEMBER)
+    assert "Something went wrong" in await union.on_discord("remind me leeds")
+
+    text = everything_logged(logged.records)
+    assert "could not store the opt-in of" in text  # the trouble is there, in full
+    assert SLACK_MEMBER not in text and MEMBER_ID not in text
+    assert union.app.pseudonyms.of("slack", SLACK_MEMBER) in text
+    assert union.app.pseudonyms.of("discord", MEMBER_ID) in text
