@@ -22,8 +22,9 @@ response: the card itself or "working on it"), the 3-second misses (an answer af
 status but 200, or no answer), the statuses, how many were answered "working on it" and
 whether and when their follow-up reached the ``response_url``, the longest gap seen by a
 ``GET /healthz`` probe sent every 20 ms (the event loop's stalls seen from outside, whatever
-the code's version) and the longest stall the bot's own loop-lag monitor logged (when the
-version under test has one).
+the code's version) and the longest stall the bot's own loop-lag monitor measured (when the
+version under test has one), with how much of it was the bot's own doing rather than its
+loop's thread waiting for a CPU the machine gave to something else.
 
 ``--code DIR`` runs the bot from another source tree (the same database schema), e.g. a
 checkout of an earlier commit, to measure before and after on the same machine in the same

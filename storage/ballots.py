@@ -8,6 +8,7 @@ half of an import.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -263,7 +264,9 @@ async def _write(
         QuestionRow: [],
         ResultRow: [],
     }
-    for ballot in ballots:
+    for n, ballot in enumerate(ballots, 1):
+        if n % CHUNK == 0:
+            await asyncio.sleep(0)  # thousands of ballots (a feed): members in between
         values = ballot_values(ballot, employer_ids[employer_key(ballot)])
         rows[BallotRow].append({**values, "ended_on": ended[ballot.id]})
         unions, aliases, questions, results = child_values(ballot, union_ids)
