@@ -35,7 +35,7 @@ from adapters.console.render import show
 from adapters.console.repl import console_dispatcher
 from bot.app import open_app
 from bot.config import ConfigError, Settings, load_settings
-from bot.replies import Reply
+from bot.replies import Reply, error
 from bot.requests import Request
 
 EXIT_CONFIG = 2
@@ -133,7 +133,13 @@ def _show(reply: Reply, console: Console, err: Console) -> None:
 
 async def _ask(settings: Settings, text: str, as_json: bool, console: Console, err: Console) -> int:
     async with open_app(settings) as app:
-        reply = await app.core.handle(Request(text=text))
+        try:
+            reply = await app.core.handle(Request(text=text))
+        except Exception as exc:
+            if not as_json:
+                raise
+            # A script reading --json gets JSON whatever happens, never an empty stdout.
+            reply = error("The command failed", f"{type(exc).__name__}: {exc}")
         if as_json:
             sys.stdout.write(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2) + "\n")
         else:
@@ -183,7 +189,7 @@ async def _import(
     async with open_app(settings, load_demo=False) as app:
         try:
             declared = await import_announcing(
-                app.announcements, path, f"console:{getpass.getuser()}", announce
+                app.announcements, path, f"console:{getpass.getuser()}", announce, app.store
             )
         except ImportRejected as rejected:
             fail(err, f"nothing imported: {path} has problems (fix them and import again):")

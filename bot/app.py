@@ -96,7 +96,11 @@ class App:
     def feed_watcher(self) -> FeedWatcher:
         """Polls the ``[[feeds]]`` of the settings, announcing what is new."""
         return FeedWatcher(
-            self.settings.feeds, self.feed_states, self.announcements, self.organiser_channels()
+            self.settings.feeds,
+            self.feed_states,
+            self.announcements,
+            self.organiser_channels(),
+            ballots=self.store,
         )
 
     def scheduler_leader(self) -> Leadership:

@@ -81,7 +81,7 @@ class Status(StrEnum):
     CANCELLED = "cancelled"
 
 
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 
 
 @dataclass(frozen=True, order=True)
@@ -98,13 +98,20 @@ class PartialDate:
     def __post_init__(self) -> None:
         if self.day is not None and self.month is None:
             raise ValueError("a day needs a month")
-        # Let datetime validate the calendar (month 13, 30 February...).
+        # 0 is not "unknown": that is None. A month or day 0 would be shown as if not given.
+        if self.month is not None and not 1 <= self.month <= 12:
+            raise ValueError(f"month {self.month} is not 1 to 12")
+        if self.day is not None and self.day < 1:
+            raise ValueError(f"day {self.day} is not a day of the month")
+        if not 1 <= self.year <= 9998:  # the latest day of the year must exist too
+            raise ValueError(f"year {self.year} is out of range")
+        # Let datetime validate the calendar (30 February, 31 April...).
         date(self.year, self.month or 1, self.day or 1)
 
     @classmethod
     def parse(cls, text: str) -> PartialDate:
         """Parse YYYY, YYYY-MM or YYYY-MM-DD; anything else is refused with a reason."""
-        match = _PARTIAL_DATE.match(text.strip())
+        match = _PARTIAL_DATE.fullmatch(text.strip())
         if not match:
             raise ValueError(f"{text!r} is not a date: use YYYY-MM-DD, YYYY-MM or YYYY")
         year, month, day = (int(g) if g else None for g in match.groups())

@@ -7,14 +7,13 @@ with a reason a branch secretary can act on.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from bot import parsers
 from bot.domain import (
-    MAX_DECIMALS,
     Ballot,
     Jurisdiction,
     Kind,
@@ -32,40 +31,28 @@ from bot.figures import derive
 
 MAX_TEXT = 500
 MAX_NOTES = 2000
-MAX_ID = 200
+MAX_NAMES = 50
+"""Unions or aliases of one ballot: joint ballots name a handful."""
+MAX_QUESTIONS = 20
+"""Questions on one ballot paper. Statutory ballots ask one or two (strike, action short of
+a strike); a file with more for one ballot id has lost its ids, and is refused."""
+MAX_ID = parsers.MAX_ID
 MAX_DATE = len("YYYY-MM-DD")
 
-
-class Invalid(ValueError):
-    """A value that cannot be stored; the message says why."""
+Invalid = parsers.Invalid
+"""A value that cannot be stored; the message says why (see :mod:`bot.parsers`)."""
 
 
 def _text(limit: int) -> Callable[[Any], str | None]:
     def parse(raw: Any) -> str | None:
-        if raw is None:
-            return None
-        if not isinstance(raw, str):
-            raise Invalid(f"expected text, got {raw!r}")
-        text = raw.strip()
-        if len(text) > limit:
-            raise Invalid(f"{len(text):,} characters is too long (at most {limit:,})")
-        return text or None
+        return parsers.text(raw, limit)
 
     parse.max_length = limit  # type: ignore[attr-defined]
     return parse
 
 
 def _list(raw: Any) -> tuple[str, ...]:
-    if raw is None:
-        return ()
-    items = raw.split(";") if isinstance(raw, str) else raw
-    if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
-        raise Invalid(f"expected names separated by ';', got {raw!r}")
-    out = tuple(dict.fromkeys(i.strip() for i in items if i.strip()))
-    for item in out:
-        if len(item) > MAX_TEXT:
-            raise Invalid(f"a name of {len(item):,} characters is too long (at most {MAX_TEXT})")
-    return out
+    return parsers.names(raw, MAX_TEXT, MAX_NAMES)
 
 
 def _enum(kind: type[StrEnum]) -> Callable[[Any], StrEnum | None]:
@@ -74,71 +61,24 @@ def _enum(kind: type[StrEnum]) -> Callable[[Any], StrEnum | None]:
     def parse(raw: Any) -> StrEnum | None:
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return None
+        if not isinstance(raw, str) or isinstance(raw, parsers.JsonNumber):
+            raise Invalid(f"{raw!r} is not one of {allowed}")
+        text = raw.strip()
         try:
-            return kind(str(raw).strip() if kind is Jurisdiction else str(raw).strip().lower())
+            return kind(text if kind is Jurisdiction else text.lower())
         except ValueError:
-            raise Invalid(f"{raw!r} is not one of {allowed}") from None
+            shown = text if len(text) <= 40 else text[:40] + "…"
+            raise Invalid(f"{shown!r} is not one of {allowed}") from None
 
     parse.max_length = max(len(m.value) for m in kind)  # type: ignore[attr-defined]
     return parse
 
 
-def _count(raw: Any) -> int | None:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    if isinstance(raw, bool):
-        raise Invalid(f"{raw!r} is not a whole number")
-    if isinstance(raw, int):
-        value = raw
-    else:
-        text = str(raw).strip().replace(",", "")
-        if not text.lstrip("-").isdigit():
-            raise Invalid(f"{raw!r} is not a whole number")
-        value = int(text)
-    if value < 0:
-        raise Invalid(f"{value} is negative: counts start at 0")
-    return value
+def _count(what: str) -> Callable[[Any], int | None]:
+    def parse(raw: Any) -> int | None:
+        return parsers.count(raw, what)
 
-
-def _percentage(raw: Any) -> float | None:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    if isinstance(raw, bool):
-        raise Invalid(f"{raw!r} is not a percentage")
-    try:
-        value = float(str(raw).strip().rstrip("%"))
-    except ValueError:
-        raise Invalid(f"{raw!r} is not a percentage") from None
-    if not 0 <= value <= 100:
-        raise Invalid(f"{value:g}% is outside 0 to 100")
-    return Percentage(value, _decimals_written(raw, value))
-
-
-_WRITTEN = re.compile(r"^[+-]?\d*(?:\.(\d*))?$")
-
-
-def _decimals_written(raw: Any, value: float) -> int:
-    """The decimals the source gave: ``"53.0"`` in a CSV cell or a command was written to one.
-
-    A JSON number has lost its trailing zeros on the way (``53.0`` is how most programs write
-    a whole 53), so it counts as written in its shortest form.
-    """
-    if isinstance(raw, str):
-        match = _WRITTEN.match(raw.strip().rstrip("%").strip())
-        if match:
-            return min(len(match.group(1) or ""), MAX_DECIMALS)
-    if isinstance(raw, int):
-        return 0
-    return written_decimals(value)
-
-
-def _date(raw: Any) -> PartialDate | None:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    try:
-        return PartialDate.parse(str(raw))
-    except ValueError as exc:
-        raise Invalid(str(exc)) from None
+    return parse
 
 
 def _yes_no(raw: Any) -> bool:
@@ -146,23 +86,25 @@ def _yes_no(raw: Any) -> bool:
         return False
     if isinstance(raw, bool):
         return raw
-    text = str(raw).strip().lower()
+    if not isinstance(raw, str):
+        raise Invalid(f"{raw!r} is not yes or no")
+    text = raw.strip().lower()
     if text in ("yes", "true", "1"):
         return True
-    if text in ("no", "false", "0"):
+    if text in ("no", "false", "0", ""):
         return False
-    raise Invalid(f"{raw!r} is not yes or no")
+    shown = text if len(text) <= 40 else text[:40] + "…"
+    raise Invalid(f"{shown!r} is not yes or no")
 
 
-def _url(raw: Any) -> str | None:
-    text = _text(MAX_TEXT)(raw)
-    if text is not None and not text.startswith(("https://", "http://")):
-        raise Invalid(f"{text!r} is not a web address (http:// or https://)")
-    return text
+def _limited(parse: Callable[[Any], Any], limit: int) -> Callable[[Any], Any]:
+    """``parse``, with the most characters its value can have, for forms' boxes."""
 
+    def limited(raw: Any) -> Any:
+        return parse(raw)
 
-_date.max_length = MAX_DATE  # type: ignore[attr-defined]
-_url.max_length = MAX_TEXT  # type: ignore[attr-defined]
+    limited.max_length = limit  # type: ignore[attr-defined]
+    return limited
 
 
 @dataclass(frozen=True)
@@ -176,7 +118,7 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("id", _text(MAX_ID), "ballot", required=True),
+    Column("id", _limited(parsers.ballot_id, MAX_ID), "ballot", required=True),
     Column("unions", _list, "ballot", required=True),
     Column("employer", _text(MAX_TEXT), "ballot", required=True),
     Column("branch", _text(MAX_TEXT), "ballot"),
@@ -187,16 +129,16 @@ COLUMNS: tuple[Column, ...] = (
     Column("question", _text(MAX_TEXT), "question", required=True),
     Column("method", _enum(Method), "ballot"),
     Column("important_public_service", _enum(YesNoUnknown), "ballot"),
-    Column("opens", _date, "ballot"),
-    Column("closes", _date, "ballot"),
-    Column("announced", _date, "ballot"),
-    Column("eligible", _count, "ballot"),
-    Column("votes_for", _count, "question"),
-    Column("votes_against", _count, "question"),
-    Column("spoilt", _count, "question"),
-    Column("turnout_pct", _percentage, "question"),
-    Column("for_pct", _percentage, "question"),
-    Column("source_url", _url, "ballot"),
+    Column("opens", _limited(parsers.partial_date, MAX_DATE), "ballot"),
+    Column("closes", _limited(parsers.partial_date, MAX_DATE), "ballot"),
+    Column("announced", _limited(parsers.partial_date, MAX_DATE), "ballot"),
+    Column("eligible", _count("number of members"), "ballot"),
+    Column("votes_for", _count("count of votes"), "question"),
+    Column("votes_against", _count("count of votes"), "question"),
+    Column("spoilt", _count("count of papers"), "question"),
+    Column("turnout_pct", parsers.percentage, "question"),
+    Column("for_pct", parsers.percentage, "question"),
+    Column("source_url", _limited(parsers.web_address, parsers.MAX_URL), "ballot"),
     Column("aliases", _list, "ballot"),
     Column("notes", _text(MAX_NOTES), "ballot"),
     Column("campaign", _text(MAX_TEXT), "ballot"),
@@ -212,14 +154,23 @@ REQUIRED = tuple(c.name for c in COLUMNS if c.required)
 
 
 def parse_fields(
-    raw: dict[str, Any], columns: Iterable[Column]
+    raw: dict[str, Any], columns: Iterable[Column], stored_ids: Collection[str] = ()
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """Parse the given columns of one record; return values and (column, problem) pairs."""
+    """Parse the given columns of one record; return values and (column, problem) pairs.
+
+    ``stored_ids`` are ids of ballots already stored, kept as they are even if they predate
+    the rule for new ids (:func:`bot.parsers.ballot_id`). A parser's refusal is a problem for
+    its column; no exception leaves this.
+    """
     values: dict[str, Any] = {}
     problems: list[tuple[str, str]] = []
     for column in columns:
+        value = raw.get(column.name)
         try:
-            values[column.name] = column.parse(raw.get(column.name))
+            if column.name == "id" and isinstance(value, str) and value.strip() in stored_ids:
+                values[column.name] = value.strip()
+            else:
+                values[column.name] = column.parse(value)
         except Invalid as exc:
             problems.append((column.name, str(exc)))
             continue
@@ -271,18 +222,51 @@ def build_ballot(values: dict[str, Any], questions: tuple[Question, ...]) -> Bal
 
 
 def consistency_problems(ballot: Ballot) -> list[tuple[str, str]]:
-    """Figures that cannot all be true together: refused, never stored."""
+    """Figures that cannot all be true together: refused, never stored.
+
+    The ballot's own problems, then each question's (:func:`question_problems`).
+    """
+    problems = ballot_problems(ballot)
+    for question in ballot.questions:
+        problems += question_problems(ballot, question)
+    return problems
+
+
+def ballot_problems(ballot: Ballot) -> list[tuple[str, str]]:
+    """What is wrong with the ballot as a whole: dates out of order, too many questions."""
     problems: list[tuple[str, str]] = []
     if ballot.opens and ballot.closes and ballot.opens.earliest > ballot.closes.latest:
         problems.append(("closes", f"{ballot.closes} is before it opens ({ballot.opens})"))
-    for question in ballot.questions:
-        r = question.result
-        counted = sum(v for v in (r.votes_for, r.votes_against, r.spoilt) if v is not None)
-        if ballot.eligible is not None and counted > ballot.eligible:
-            problems.append(
-                ("votes_for", f"{counted:,} votes counted but only {ballot.eligible:,} entitled")
-            )
+    if len(ballot.questions) > MAX_QUESTIONS:
+        problems.append(("question", too_many_questions(ballot.id, len(ballot.questions))))
     return problems
+
+
+def too_many_questions(ballot_id: str, questions: int) -> str:
+    return (
+        f"ballot {ballot_id!r} has {questions} questions, more than the {MAX_QUESTIONS} a "
+        "ballot may have (statutory ballots ask one or two): is the id column right?"
+    )
+
+
+_COUNTED = (("votes_for", "votes for"), ("votes_against", "votes against"), ("spoilt", "spoilt"))
+
+
+def question_problems(ballot: Ballot, question: Question) -> list[tuple[str, str]]:
+    """Counts of one question that the ballot's electorate cannot hold: the first such
+    column, or ``votes_for`` when only together they are too many."""
+    eligible = ballot.eligible
+    if eligible is None:
+        return []
+    r = question.result
+    for column, label in _COUNTED:  # the first count that is too many, by its own column
+        value = getattr(r, column)
+        if value is not None and value > eligible:
+            return [(column, f"{value:,} {label} but only {eligible:,} entitled")]
+    counted = sum(v for v in (r.votes_for, r.votes_against, r.spoilt) if v is not None)
+    if counted > eligible:
+        return [("votes_for", f"{counted:,} votes counted but only {eligible:,} entitled")]
+    return []
 
 
 def _out(value: Any) -> Any:

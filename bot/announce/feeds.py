@@ -4,7 +4,11 @@ Each poll is a conditional GET (If-None-Match / If-Modified-Since), so an unchan
 one small request. What arrives is checked exactly like an import and stored in one
 transaction with its announcements: only results that are new or whose figures changed are
 announced. The first successful poll of a feed stores without announcing, so adding a feed
-with years of history does not flood every channel. A failing feed is polled less often
+with years of history does not flood every channel.
+
+A feed is read whole or not at all: its body is read to the end within :data:`MAX_FEED_BYTES`
+and refused when it ends before the length the server announced. Any failure (network, HTTP
+status, size, contents, or the bot's own) makes the feed "failing": it is polled less often
 (doubling up to an hour) and the organisers are told once per spell of failures.
 """
 
@@ -16,15 +20,20 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.announce.model import Announce, AnnouncementStore, Declared, Target
 from bot.config import FeedSettings
-from bot.services.imports import ImportRejected, parse_csv, parse_json
+from bot.ports import BallotStore
+from bot.services.imports import ImportRejected, checked, parse_csv, parse_json
+
+if TYPE_CHECKING:
+    from aiohttp import ClientResponse
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 3600.0
 MAX_FEED_BYTES = 20 * 1024 * 1024
+"""The most a feed may be: read whole up to this, refused beyond it."""
 
 
 @dataclass(frozen=True)
@@ -66,31 +75,48 @@ class FeedWatcher:
         announcements: AnnouncementStore,
         organisers: Sequence[Target] = (),
         timeout_seconds: float = 30.0,
+        max_bytes: int = MAX_FEED_BYTES,
+        ballots: BallotStore | None = None,
     ) -> None:
         self.feeds = list(feeds)
         self.states = states
         self.announcements = announcements
         self.organisers = tuple(organisers)
         self.timeout_seconds = timeout_seconds
+        self.max_bytes = max_bytes
+        self.ballots = ballots
 
     async def poll(self, feed: FeedSettings) -> Poll:
-        """Look at one feed once; never raises for a feed's own trouble."""
-        state = await self.states.get(feed.url)
+        """Look at one feed once. Never raises (but for cancellation): whatever goes wrong,
+        the network, the server, the size, the contents or the bot itself, is a failed poll,
+        stored with its reason, told to the organisers once a spell, tried again later."""
         now = datetime.now(UTC)
+        state = FeedState(feed.url)
         try:
-            fetched = await self._fetch(feed, state)
+            state = await self.states.get(feed.url)
+            return await self._poll(feed, state, now)
         except FeedError as exc:
-            await self._failed(feed, state, str(exc), now)
-            return Poll(feed.url, error=str(exc))
+            error = str(exc)
+        except Exception as exc:  # a bug or the database: still a failing feed, not a crash
+            log.exception("feed %s: poll failed", feed.url)
+            error = f"the bot could not process it ({exc.__class__.__name__})"
+        try:
+            await self._failed(feed, state, error, now)
+        except Exception:  # the database is down too: the log is all that is left
+            log.exception("feed %s: could not record the failure", feed.url)
+        return Poll(feed.url, error=error)
+
+    async def _poll(self, feed: FeedSettings, state: FeedState, now: datetime) -> Poll:
+        fetched = await self._fetch(feed, state)
         if fetched is None:  # 304 Not Modified
             await self.states.put(replace(state, failures=0, last_error=None, checked_at=now))
             return Poll(feed.url)
         text, etag, last_modified = fetched
-        try:
-            ballots = parse_csv(text) if feed.format == "csv" else parse_json(text)
+        parse = parse_csv if feed.format == "csv" else parse_json
+        try:  # off the event loop; ids stored before the id rule still accepted
+            ballots = await checked(lambda ids: parse(text, ids), self.ballots)
         except ImportRejected as rejected:
-            await self._failed(feed, state, f"refused: {rejected}", now)
-            return Poll(feed.url, error=str(rejected))
+            raise FeedError(f"refused: {rejected}") from None
         policy = Announce.NEW_RESULTS if state.primed else Announce.NONE
         declared = await self.announcements.declare(ballots, f"feed:{feed.url}", "feed", policy)
         await self.states.put(FeedState(feed.url, etag, last_modified, True, 0, None, now))
@@ -101,16 +127,16 @@ class FeedWatcher:
         await asyncio.gather(*(self._watch(feed, stop) for feed in self.feeds))
 
     async def _watch(self, feed: FeedSettings, stop: asyncio.Event) -> None:
+        failures = 0
         while not stop.is_set():
-            try:
-                result = await self.poll(feed)
-            except Exception:  # the database, say: log it and keep watching
-                log.exception("feed %s: poll failed", feed.url)
-                result = Poll(feed.url, error="internal")
+            result = await self.poll(feed)
+            failures = 0 if result.error is None else failures + 1
+            if failures:  # the stored count survives restarts; ours, a database outage
+                with contextlib.suppress(Exception):
+                    failures = max(failures, (await self.states.get(feed.url)).failures)
             wait = feed.interval_seconds
-            if result.error is not None:
-                state = await self.states.get(feed.url)
-                wait = min(MAX_BACKOFF_SECONDS, wait * 2 ** max(state.failures, 1))
+            if failures:
+                wait = min(MAX_BACKOFF_SECONDS, wait * 2 ** min(failures, 20))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), wait)
 
@@ -134,17 +160,39 @@ class FeedWatcher:
                     return None
                 if response.status != 200:
                     raise FeedError(f"HTTP {response.status} {response.reason or ''}".strip())
-                body = await response.content.read(MAX_FEED_BYTES + 1)
-                if len(body) > MAX_FEED_BYTES:
-                    raise FeedError(f"larger than {MAX_FEED_BYTES // 1024 // 1024} MB")
+                body = await self._body(response)
                 etag = response.headers.get("ETag")
                 modified = response.headers.get("Last-Modified")
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise FeedError(f"{exc.__class__.__name__}: {exc}".rstrip(": ")) from exc
+        except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:
+            # ClientPayloadError: the server closed before the body's end (Content-Length or
+            # chunked); InvalidURL is a ValueError.
+            raise FeedError(_describe(exc)) from exc
         try:
             return body.decode("utf-8-sig"), etag, modified
         except UnicodeDecodeError as exc:
             raise FeedError(f"not UTF-8 text (byte {exc.start})") from None
+
+    async def _body(self, response: ClientResponse) -> bytes:
+        """The whole body, or FeedError: never the part that happened to arrive first.
+
+        The announced length is checked before reading, the running total while reading, and
+        at the end the total against the announced length (for a body sent as it is; aiohttp
+        itself refuses a compressed one that ends early)."""
+        limit = self.max_bytes
+        announced = response.content_length
+        if announced is not None and announced > limit:
+            raise FeedError(f"{announced:,} bytes, larger than the {_size(limit)} a feed may be")
+        chunks: list[bytes] = []
+        total = 0
+        async for chunk in response.content.iter_chunked(64 * 1024):
+            total += len(chunk)
+            if total > limit:
+                raise FeedError(f"larger than the {_size(limit)} a feed may be")
+            chunks.append(chunk)
+        encoded = response.headers.get("Content-Encoding", "identity").lower() != "identity"
+        if announced is not None and not encoded and total != announced:
+            raise FeedError(f"cut short: {total:,} of the {announced:,} bytes announced arrived")
+        return b"".join(chunks)
 
     async def _failed(
         self, feed: FeedSettings, state: FeedState, error: str, now: datetime
@@ -160,3 +208,18 @@ class FeedWatcher:
                 f"({error}). Nothing from it was stored; it will be tried again, less often, "
                 "until it works.",
             )
+
+
+def _describe(exc: BaseException) -> str:
+    from aiohttp import ClientPayloadError
+
+    if isinstance(exc, TimeoutError):
+        return "no complete answer in time (TimeoutError)"
+    if isinstance(exc, ClientPayloadError):
+        return f"cut short: the server hung up before the end of the feed ({exc})"
+    text = str(exc)
+    return f"{exc.__class__.__name__}: {text}" if text else exc.__class__.__name__
+
+
+def _size(limit: int) -> str:
+    return f"{limit / 2**20:g} MiB" if limit >= 2**20 else f"{limit:,} bytes"

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
-from bot import commands, forms, records
+from bot import commands, forms, parsers, records
 from bot.admin_target import named_ballot, split_target
 from bot.announce.model import Announce, AnnouncementStore, Declared, FilterKind, Target
 from bot.config import Settings
@@ -31,7 +31,6 @@ KIND_OF_NAME = {
     "sector": FilterKind.SECTOR,
     "campaign": FilterKind.CAMPAIGN,
 }
-FIGURES = {"for": "votes_for", "against": "votes_against", "spoilt": "spoilt"}
 ADMIN_VERBS = frozenset(
     {"add", "set", "result", "correct", "turnout", "preview", "announce", "cancel", "audit",
      "deliveries"}
@@ -283,7 +282,7 @@ class AnnouncementService:
         if isinstance(questions, Reply):
             return questions
         raw = {**records.ballot_record(ballot), **fields}
-        changed = _checked(raw, questions)
+        changed = _checked(raw, questions, stored_id=ballot.id)
         if isinstance(changed, Reply):
             return changed
         await self.store.declare([changed], who(request), "set", Announce.NONE)
@@ -298,6 +297,8 @@ class AnnouncementService:
             pct = records.COLUMN_PARSERS["turnout_pct"](options[0])
         except records.Invalid as exc:
             return error("That turnout cannot be right", f"{exc}; nothing was changed.")
+        if pct is None:
+            return error("Say the percentage: `/ballot admin turnout <ballot id> 34.5`")
         questions = tuple(
             replace(q, result=replace(q.result, turnout_pct=pct)) for q in ballot.questions
         )
@@ -460,13 +461,9 @@ def _question_number(words: list[str], ballot: Ballot) -> int | Reply | None:
     given = [w.partition("=")[2] for w in words if w.startswith("q=")]
     if not given:
         return None
-    text = given[-1].strip()
-    if not text.isdigit() or not 1 <= int(text) <= len(ballot.questions):
-        return error(
-            f"There is no question {text!r}",
-            f"This ballot has {len(ballot.questions)}; nothing was changed.",
-        )
-    return int(text)
+    if len(given) > 1:
+        return error("q is given twice", "Give each column once; nothing was changed.")
+    return _question_position(given[0], len(ballot.questions))
 
 
 def _reported(
@@ -493,17 +490,26 @@ def _key_values(words: list[str]) -> dict[str, str] | Reply:
         key, equals, value = word.partition("=")
         if not equals or key not in records.NAMES:
             return error(
-                f"I could not read “{word}”",
+                f"I could not read “{word[:60]}”",
                 "Write column=value with the import's column names, quoting spaces: "
                 'employer="Leeds City Council". Nothing was changed.',
             )
+        if key in fields:
+            return error(f"{key} is given twice", "Give each column once; nothing was changed.")
         fields[key] = value
     return fields
 
 
-def _checked(raw: dict[str, Any], questions: tuple[Question, ...] | None = None) -> Ballot | Reply:
-    """Build a ballot from column values exactly as an import would, or say what is wrong."""
-    values, problems = records.parse_fields(raw, records.BALLOT_COLUMNS)
+def _checked(
+    raw: dict[str, Any],
+    questions: tuple[Question, ...] | None = None,
+    stored_id: str | None = None,
+) -> Ballot | Reply:
+    """Build a ballot from column values exactly as an import would, or say what is wrong.
+
+    ``stored_id``: the ballot exists already under this id, which is kept as it is."""
+    stored = (stored_id,) if stored_id is not None else ()
+    values, problems = records.parse_fields(raw, records.BALLOT_COLUMNS, stored)
     if questions is None:
         question_values, more = records.parse_fields(raw, records.QUESTION_COLUMNS)
         problems += more
@@ -515,28 +521,57 @@ def _checked(raw: dict[str, Any], questions: tuple[Question, ...] | None = None)
     ballot = records.build_ballot(values, questions)
     problems = records.consistency_problems(ballot)
     if problems:
-        return error("Those details cannot all be true", f"{problems[0][1]}; nothing was changed.")
+        column, problem = problems[0]
+        return error(
+            "Those details cannot all be true", f"{column}: {problem}; nothing was changed."
+        )
     return ballot
 
 
+_FIGURE_ARGUMENTS = {
+    "for": "votes_for",
+    "against": "votes_against",
+    "spoilt": "spoilt",
+    "eligible": "eligible",
+    "turnout": "turnout_pct",
+    "for_pct": "for_pct",
+}
+
+
 def _apply_figures(ballot: Ballot, options: list[str]) -> Ballot | Reply:
-    """``for=N against=N spoilt=N eligible=N q=N turnout=PCT``, checked like an import."""
+    """``for=N against=N spoilt=N eligible=N q=N turnout=PCT``, checked like an import.
+
+    Every argument needs a value (an empty one would make a known figure unknown), is given
+    once, and is parsed by the import's own parser; a refusal names the argument."""
     values: dict[str, Any] = {}
+    position = 1
+    seen: set[str] = set()
     for option in options:
         key, equals, value = option.partition("=")
-        if not equals or key not in (*FIGURES, "eligible", "q", "turnout", "for_pct"):
-            return error(f"I could not read “{option}”", "Use for=N against=N [spoilt=N].")
-        column = FIGURES.get(key, {"turnout": "turnout_pct"}.get(key, key))
+        if not equals or key not in (*_FIGURE_ARGUMENTS, "q"):
+            return error(
+                f"I could not read “{option[:60]}”",
+                "Use for=N against=N [spoilt=N] [eligible=N] [q=N]; nothing was changed.",
+            )
+        if key in seen:
+            return error(f"{key} is given twice", "Give each figure once; nothing was changed.")
+        seen.add(key)
+        if not value.strip():
+            return error(
+                f"{key} has no value",
+                f"Give {key}= a value or leave it out; nothing was changed.",
+            )
+        if key == "q":
+            chosen = _question_position(value, len(ballot.questions))
+            if isinstance(chosen, Reply):
+                return chosen
+            position = chosen
+            continue
+        column = _FIGURE_ARGUMENTS[key]
         try:
-            parse = records.COLUMN_PARSERS.get(column, records.COLUMN_PARSERS["eligible"])
-            values[column] = parse(value)
+            values[column] = records.COLUMN_PARSERS[column](value)
         except records.Invalid as exc:
-            return error(f"{key} cannot be {value!r}", f"{exc}; nothing was changed.")
-    position = int(values.pop("q", 1) or 1)
-    if not 1 <= position <= len(ballot.questions):
-        return error(
-            f"There is no question {position}", f"This ballot has {len(ballot.questions)}."
-        )
+            return error(f"{key} cannot be {value[:40]!r}", f"{exc}; nothing was changed.")
     eligible = values.pop("eligible", ballot.eligible)
     question = ballot.questions[position - 1]
     result = replace(question.result, **values) if values else question.result
@@ -547,5 +582,31 @@ def _apply_figures(ballot: Ballot, options: list[str]) -> Ballot | Reply:
     changed = replace(ballot, questions=tuple(questions), eligible=eligible)
     problems = records.consistency_problems(changed)
     if problems:
-        return error("Those figures cannot all be true", f"{problems[0][1]}; nothing was changed.")
+        column, problem = problems[0]
+        argument = next((k for k, c in _FIGURE_ARGUMENTS.items() if c == column), column)
+        return error(
+            "Those figures cannot all be true", f"{argument}: {problem}; nothing was changed."
+        )
     return changed
+
+
+def _question_position(value: str, questions: int) -> int | Reply:
+    """``q=N``: questions are numbered from 1, as on the ballot paper."""
+    try:
+        number = parsers.count(value, "question number")
+    except records.Invalid:
+        number = None
+    if number is not None and 1 <= number <= questions:
+        return number
+    shown = repr(value[:40])
+    has = "one question: q=1" if questions == 1 else f"{questions} questions: q=1 to q={questions}"
+    if number is None:
+        return error(
+            f"q cannot be {shown}",
+            f"q= is a question's number on the paper; this ballot has {has}. Nothing was changed.",
+        )
+    return error(
+        f"q cannot be {shown}: there is no question {shown}",
+        f"There is no question {number} on this ballot: it has {has}, counted from 1 as on "
+        "the paper. Nothing was changed.",
+    )

@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from bot import commands
+from bot import commands, parsers
 from bot.actions import Action, Verb
 from bot.admin_target import named_ballot, split_target
 from bot.announce.model import AnnouncementStore, Kind, OutboxItem, Target, matching
@@ -469,7 +469,8 @@ def _plan_changes(current: PlanChanges, words: Sequence[str]) -> PlanChanges | R
         try:
             match key if equals else "":
                 case "days":
-                    days = tuple(sorted({int(d) for d in value.split(",") if d.strip()}))
+                    counted = (parsers.count(d, "number of days") for d in value.split(","))
+                    days = tuple(sorted({d for d in counted if d is not None}))
                     if any(d < 0 or d > 90 for d in days):
                         raise ValueError("days must be between 0 and 90")
                     changes = replace(changes, days_before_close=tuple(reversed(days)))
@@ -478,9 +479,10 @@ def _plan_changes(current: PlanChanges, words: Sequence[str]) -> PlanChanges | R
                         raise ValueError("open is yes or no")
                     changes = replace(changes, on_open=value.lower() == "yes")
                 case "posting_days":
-                    if not value.isdigit() or int(value) > 20:
+                    posting = parsers.count(value, "number of days") if value else None
+                    if posting is None or posting > 20:
                         raise ValueError("posting_days is a whole number of working days, 0-20")
-                    changes = replace(changes, posting_days=int(value))
+                    changes = replace(changes, posting_days=posting)
                 case "replacement":
                     changes = replace(
                         changes, replacement_deadline=date.fromisoformat(value) if value else None

@@ -1,7 +1,9 @@
 """``ballotbot export``: every ballot as JSON (with derived figures and verdicts) or CSV.
 
 CSV export has exactly the import columns, one row per question, so export then import
-gives back the same ballots.
+gives back the same ballots. Cells a spreadsheet would run as formulas are written as text
+(:mod:`bot.services.formulas`), and a percentage under 1 is written with its ``%`` sign
+(``0.6%``), because the import reads a bare ``0.6`` as a fraction and refuses it.
 """
 
 from __future__ import annotations
@@ -12,8 +14,12 @@ import json
 from typing import Any, Literal
 
 from bot import records
+from bot.domain import Percentage, written_decimals
 from bot.ports import BallotStore
 from bot.records import QuestionExtra
+from bot.services import formulas
+
+_PERCENTAGES = ("turnout_pct", "for_pct")
 
 
 def _cell(value: Any) -> str:
@@ -22,8 +28,20 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return ";".join(value)
+        return formulas.guard(";".join(value))
+    if isinstance(value, str):
+        return formulas.guard(value)
     return str(value)
+
+
+def _under_one_percent(record: dict[str, Any]) -> dict[str, Any]:
+    """``0.6`` (per cent) as ``"0.6%"``: what the import reads back as 0.6%, not 60%."""
+    for name in _PERCENTAGES:
+        value = record.get(name)
+        if isinstance(value, float) and 0 < value < 1:
+            # As written (0.60 stays 0.60), and never as 1e-05.
+            record[name] = f"{Percentage(value, written_decimals(value))}%"
+    return record
 
 
 async def export_ballots(
@@ -33,6 +51,8 @@ async def export_ballots(
     ballots = await store.all_ballots()
     if fmt == "json":
         document = {"ballots": [records.ballot_to_dict(b, extra) for b in ballots]}
+        for ballot in document["ballots"]:
+            ballot["questions"] = [_under_one_percent(q) for q in ballot["questions"]]
         return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=records.NAMES, lineterminator="\n")
@@ -40,6 +60,6 @@ async def export_ballots(
     for ballot in ballots:
         shared = records.ballot_record(ballot)
         for question in ballot.questions:
-            row = {**shared, **records.question_record(question)}
+            row = _under_one_percent({**shared, **records.question_record(question)})
             writer.writerow({name: _cell(row.get(name)) for name in records.NAMES})
     return out.getvalue()

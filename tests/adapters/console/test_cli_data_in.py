@@ -1,0 +1,64 @@
+"""An organiser at a terminal with bad figures and bad files: clear refusals, even as JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.adapters.console.test_cli import ballotbot
+
+SOUTHAMPTON = "southampton-city-council-pay-cuts"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ("for=--5", "for"),
+        ("eligible=²", "eligible"),
+        ("eligible=99999999999999999999999", "eligible"),
+        ("for=", "for="),
+        ("q=0 for=1", "q="),
+    ],
+)
+def test_ask_json_prints_the_refusal_as_json(tmp_path: Path, arguments: str, named: str) -> None:
+    before = ballotbot(tmp_path, "export", "--format", "json").stdout
+
+    done = ballotbot(tmp_path, "ask", "--json", f"/ballot admin correct {SOUTHAMPTON} {arguments}")
+
+    assert done.returncode == 1
+    reply = json.loads(done.stdout)
+    assert reply["ok"] is False and reply["kind"] == "error"
+    assert named in reply["header"] + reply["text"]
+    assert "nothing was changed" in reply["text"].lower()
+    assert "Traceback" not in done.stderr
+    assert ballotbot(tmp_path, "export", "--format", "json").stdout == before
+
+
+def test_an_import_that_hides_rows_behind_an_open_quote_imports_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "id,unions,employer,kind,question,notes\n"
+        'x1,GMB,Leeds Council,strike,Strike?,"an open quote\n'
+        "x2,GMB,York Council,strike,Strike?,\n"
+        "x3,GMB,Hull Council,strike,Strike?,\n"
+    )
+
+    done = ballotbot(tmp_path, "import", str(bad))
+
+    assert done.returncode == 1
+    assert "nothing imported" in done.stderr.lower() and "row 2" in done.stderr
+    assert "never closed" in done.stderr
+    assert ballotbot(tmp_path, "ask", "leeds council").returncode == 1
+
+
+def test_an_import_from_a_fifo_is_refused_without_hanging(tmp_path: Path) -> None:
+    fifo = tmp_path / "ballots.csv"
+    os.mkfifo(fifo)
+
+    done = ballotbot(tmp_path, "import", str(fifo))  # the helper's 60 s timeout would fail
+
+    assert done.returncode == 1
+    assert "not a regular file" in done.stderr
