@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.authorization.async_single_team_authorization import (
+    AsyncSingleTeamAuthorization,
+)
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack.handlers import ANSWER_BUDGET, Answerer, BallotListeners
@@ -179,15 +182,21 @@ class SlackAdapter:
         """Check the bot token with ``auth.test``, then listen (HTTP) or connect (Socket Mode).
 
         Checking first turns a wrong token into one clear message at start, not a silent
-        failure on a member's first ``/ballot``.
+        failure on a member's first ``/ballot``. The answer is handed to bolt, which would
+        otherwise ask again for every request arriving before its own first ``auth.test``
+        came back: a burst at start was a burst of ``auth.test`` calls, each on a new
+        connection, all on the event loop.
         """
         try:
-            await self.bolt.client.auth_test()
+            identity = await self.bolt.client.auth_test()
         except SlackApiError as exc:
             reason = exc.response.get("error") if isinstance(exc.response.data, dict) else None
             if reason in TOKEN_REFUSALS:
                 raise RefusedSecret(f"Slack refused SLACK_BOT_TOKEN: {reason}") from None
             raise
+        for middleware in getattr(self.bolt, "_async_middleware_list", ()):
+            if isinstance(middleware, AsyncSingleTeamAuthorization):
+                middleware.auth_test_result = middleware.auth_test_result or identity
         if self.settings.mode == "http":
             self._server = EventsServer(self.bolt, ready=self.ready)
             await self._server.start(self.settings.host, self.settings.port)

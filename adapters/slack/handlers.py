@@ -46,6 +46,14 @@ ANSWER_BUDGET = 2.0
 """Seconds from the request's arrival the core may take before we acknowledge first: Slack
 gives up after three, and the acknowledgement itself needs a moment on a busy process."""
 
+CROWDED = 64
+"""Answers being waited for at once past which a new request is acknowledged ("working on
+it") after :data:`CROWDED_WAIT` rather than the whole budget. A burst of hundreds (everyone
+answering one reminder) would otherwise have all its acknowledgements fall due together two
+seconds later, hundreds in one turn of the event loop; this way they go out as the requests
+arrive, and the members know sooner."""
+CROWDED_WAIT = 0.25
+
 RENDERS_KEPT = 512
 """Renderings kept for repeated answers (the core keeps 2,048 answers; these are the hot ones)."""
 
@@ -118,6 +126,7 @@ class BallotListeners:
         self._tasks: set[asyncio.Task[None]] = set()
         self._renders: dict[int, tuple[Reply, list[Message]]] = {}
         self._session: aiohttp.ClientSession | None = None
+        self._waiting = 0
 
     def register(self, app: AsyncApp, command: str = "/ballot") -> None:
         app.command(command)(self.on_command)
@@ -285,10 +294,16 @@ class BallotListeners:
     async def _within_budget(
         self, work: asyncio.Future[Reply], context: dict[str, Any] | None = None
     ) -> Reply | None:
+        left = self._left(context)
+        if self._waiting >= CROWDED:
+            left = min(left, CROWDED_WAIT)
+        self._waiting += 1
         try:
-            return await asyncio.wait_for(asyncio.shield(work), self._left(context))
+            return await asyncio.wait_for(asyncio.shield(work), left)
         except TimeoutError:
             return None
+        finally:
+            self._waiting -= 1
 
     async def _follow_up(
         self, work: asyncio.Future[Reply], respond: Respond, *, replace_original: bool
