@@ -146,7 +146,7 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
         if wants_demo and await store.count() == 0:
             await store.save(DEMO_BALLOTS)
         core = build_core(store, settings)
-        announcements = SqlAnnouncementStore(sessions, store)
+        announcements = SqlAnnouncementStore(sessions, store, core.unions)
         core.announcements = AnnouncementService(
             announcements, store, settings, core.index, core.card
         )

@@ -288,21 +288,43 @@ def _outcome(question: Question, figures: Figures) -> str:
     return f"{won}, {yes_share} yes to {no_share} no"
 
 
-def unresolved(search: str, match: Match) -> Reply | None:
-    """What to answer when a search leads to no single subject: a choice, or the closest
-    names. None when it does lead somewhere."""
+def unresolved(search: str, match: Match, verb: Verb = Verb.PICK) -> Reply | None:
+    """What to answer when a search leads to no single subject: a choice, a hint, or the
+    closest names. None when it does lead somewhere. Each choice's button does ``verb`` with
+    the ballot it stands for (the one that holds what the query named); the ballot ids of the
+    choices are in ``data`` too."""
+    read_as = f" Looking for: {', '.join(match.reading)}." if match.reading else ""
     if match.choices:
+        more = ""
+        if match.total > len(match.choices):
+            more = (
+                f" {match.total:,} ballots match in all: add a place, a union or a year to "
+                "narrow it."
+            )
         return Reply(
             header=f"Several ballots match “{search}”",
-            text="Which one did you mean?",
+            text="Which one did you mean?" + more,
             buttons=tuple(
-                Button(name, Action(Verb.PICK, ballot_id))
+                Button(name[:70], Action(verb, ballot_id))
                 for name, ballot_id in zip(match.choices, match.choice_ids, strict=True)
             ),
             kind="choices",
-            data={"choices": list(match.choices), "choice_ids": list(match.choice_ids)},
+            data={
+                "choices": list(match.choices),
+                "choice_ids": list(match.choice_ids),
+                "total": match.total,
+                "reading": list(match.reading),
+            },
         )
-    if not match.found:
-        hint = ", ".join(match.closest) if match.closest else "no ballots stored yet"
-        return error(f"No ballot found for “{search}”", f"Closest names: {hint}.")
-    return None
+    if match.found:
+        return None
+    if match.typed_nothing:
+        return error(
+            f"Nothing to search for in “{search}”",
+            "Type an employer, branch, union or area: `/ballot kirklees`, "
+            "`/ballot unison falkirk`, `/ballot royal college of nursing`.",
+        )
+    if match.empty:
+        return error(f"No ballot found for “{search}”", "There are no ballots stored yet.")
+    hint = ", ".join(match.closest) if match.closest else "none"
+    return error(f"No ballot found for “{search}”", f"Closest names: {hint}.{read_as}")

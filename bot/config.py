@@ -59,9 +59,10 @@ def redact_url(url: str) -> str:
 
 class SearchSettings(_Section):
     score_cutoff: float = Field(default=80.0, ge=0, le=100)
-    """Matches scoring below this (0-100, rapidfuzz WRatio) are not matches."""
+    """When nothing matches: names scoring this (0-100, rapidfuzz ratio) are near misses, and
+    only they (within ``ambiguity_margin``) are offered as the closest names."""
     ambiguity_margin: float = Field(default=4.0, ge=0, le=100)
-    """Names within this many points of the best are offered as a list, never silently picked."""
+    """How far under ``score_cutoff`` a closest name may score and still be offered."""
     refresh_seconds: float = Field(default=1.0, ge=0, le=3600)
     """How often the search index checks for ballots changed by another process."""
 
@@ -267,6 +268,18 @@ class RuleSettings(_Section):
     source: str = ""
 
 
+class UnionSettings(_Section):
+    """One ``[[unions]]`` entry: a union search should know, or more names for a known one
+    (an entry whose name or short name is already known adds its names to that union)."""
+
+    name: str = Field(min_length=1)
+    """The full name: "Independent Workers' Union of Great Britain"."""
+    short: str | None = None
+    """What members call it, shown in replies: "IWGB"."""
+    also: list[str] = []
+    """Other names: former names, merged unions, local spellings."""
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     search: SearchSettings = SearchSettings()
@@ -281,6 +294,8 @@ class Settings(_Section):
     verdicts: VerdictSettings = VerdictSettings()
     rules: list[RuleSettings] = []
     feeds: list[FeedSettings] = []
+    unions: list[UnionSettings] = []
+    """More unions for search and subscriptions than the built-in table (bot.search.unions)."""
     demo_data: bool = True
     """Load the seed ballots when the database is empty."""
 

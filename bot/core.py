@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any, Protocol
@@ -37,7 +37,7 @@ from bot.ports import BallotStore
 from bot.privacy.logs import acting_for
 from bot.replies import Button, Image, Reply, Section, Tone, error
 from bot.requests import FormSubmission, Request, in_hand
-from bot.search import Match, SearchIndex
+from bot.search import BUILTIN_TABLE, Match, SearchIndex, UnionTable
 
 
 class Serialise(Protocol):
@@ -124,6 +124,7 @@ class Core:
         margin: float = 4.0,
         refresh_seconds: float = 1.0,
         today: Callable[[], date] = date.today,
+        unions: UnionTable = BUILTIN_TABLE,
     ) -> None:
         self.store = store
         self.judge = judge
@@ -135,6 +136,7 @@ class Core:
         self.confirmed = confirmed
         self.score_cutoff = score_cutoff
         self.margin = margin
+        self.unions = unions
         self.today = today
         self.refresh_seconds = refresh_seconds
         self._checked_at = -float("inf")
@@ -144,7 +146,7 @@ class Core:
         self._lock = asyncio.Lock()
         self._turns = asyncio.Semaphore(IN_PROGRESS)
         self._query_limit = QUERY_MAX
-        self._matches: OrderedDict[tuple[int | None, str], Match] = OrderedDict()
+        self._matches: OrderedDict[tuple[object, ...], Match] = OrderedDict()
         self._cards: OrderedDict[tuple[str, int | None, date], Reply] = OrderedDict()
         self._building: dict[tuple[str, int | None, date], asyncio.Future[Reply | None]] = {}
 
@@ -176,7 +178,7 @@ class Core:
     def _build(self, entries: Sequence[CatalogEntry]) -> tuple[SearchIndex, int]:
         """The index and the longest name in it (on the CPU thread: seconds for 50,000)."""
         longest = max((len(name) for entry in entries for _, name in entry.names), default=0)
-        return SearchIndex(entries, self.score_cutoff, self.margin), longest
+        return SearchIndex(entries, self.score_cutoff, self.margin, self.unions), longest
 
     def bounded_query(self, text: str) -> str:
         """``text`` cut to what a name in the catalogue can be (at a word where it can)."""
@@ -186,15 +188,20 @@ class Core:
         cut = text[:limit]
         return cut.rsplit(None, 1)[0] if not text[limit].isspace() and " " in cut else cut
 
-    async def find(self, search: str) -> Match:
-        """What a search leads to, worked out on the CPU thread (and kept per catalog
-        version): lookups and reminders both search through here."""
+    async def find(
+        self, search: str, today: date | None = None, among: Collection[str] | None = None
+    ) -> Match:
+        """What a search leads to (:meth:`SearchIndex.find`: ``today`` decides open or
+        closed, ``among`` limits it to these ballot ids), cut to a name's length, worked out
+        on the CPU thread and kept per catalog version: lookups and reminders both search
+        through here."""
         index = await self.index()
         query = self.bounded_query(search)
-        key = (self._index_version, query)
+        today = today or self.today()
+        key = (self._index_version, query, today, None if among is None else tuple(among))
         found = self._matches.get(key)
         if found is None:
-            found = await offloop.compute(index.find, query)
+            found = await offloop.compute(index.find, query, today, among)
             self._matches[key] = found
             if len(self._matches) > MATCH_CACHE_SIZE:
                 self._matches.popitem(last=False)
@@ -282,7 +289,7 @@ class Core:
         """Names to offer while a member types (Discord autocomplete)."""
         index = await self.index()
         query = self.bounded_query(commands.strip_prefix(text))
-        return await offloop.compute(index.suggest, query, limit)
+        return await offloop.compute(index.suggest, query, limit, self.today())
 
     def judged(self, ballot: Ballot) -> Judged:
         """Every question of ``ballot`` judged once, for everything one reply shows of it."""
@@ -389,8 +396,7 @@ class Core:
         The employer is looked up as a name in the index, never read as a command; a name
         the index cannot hold (only punctuation) lists the ballot alone.
         """
-        match = await self.find(ballot.employer)
-        ids = list(match.ballot_ids) if match.found else []
+        ids = list((await self.index()).employer_ballots(ballot.employer))
         if ballot.id not in ids:
             ids.insert(0, ballot.id)
         ballots = await self.store.get_many(ids[:HISTORY_LIMIT])

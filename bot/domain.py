@@ -313,7 +313,17 @@ class Ballot:
 
     def catalog_entry(self) -> CatalogEntry:
         """What the search index needs of this ballot, and no more."""
-        return CatalogEntry(self.id, self.sort_date, tuple(self.search_names()))
+        return CatalogEntry(
+            self.id,
+            self.sort_date,
+            tuple(self.search_names()),
+            kinds=tuple(dict.fromkeys(q.kind for q in self.questions)),
+            status=self.status,
+            has_result=self.has_result,
+            opens=self.opens,
+            closes=self.closes,
+            announced=self.announced,
+        )
 
     def search_names(self) -> list[tuple[str, str]]:
         """Every name a member might type to find this ballot, with what kind of name it is."""
@@ -331,7 +341,8 @@ class Ballot:
 
 @dataclass(frozen=True)
 class CatalogEntry:
-    """A ballot as the search index sees it: its id, its date and every name it goes by.
+    """A ballot as the search index sees it: its id, its date, every name it goes by, and
+    what a query can name about it besides (kinds of question, status, dates).
 
     Reading these is far cheaper than reading whole ballots, so the index of a national
     union's catalog builds in a fraction of a second.
@@ -340,3 +351,16 @@ class CatalogEntry:
     ballot_id: str
     sort_date: date
     names: tuple[tuple[str, str], ...]
+    kinds: tuple[Kind, ...] = ()
+    status: Status | None = None
+    has_result: bool = False
+    opens: PartialDate | None = None
+    closes: PartialDate | None = None
+    announced: PartialDate | None = None
+
+    @property
+    def effective_status(self) -> Status:
+        """As :attr:`Ballot.effective_status`."""
+        if self.status is not None:
+            return self.status
+        return Status.DECLARED if self.has_result else Status.SCHEDULED

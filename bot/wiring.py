@@ -14,6 +14,7 @@ from bot.core import Draw, Serialise
 from bot.domain import Ballot, Question
 from bot.records import QuestionExtra, ballot_to_dict
 from bot.replies import Image, Reply
+from bot.search.unions import union_table
 from bot.verdicts import RulesError, RuleTable, rule_table, verdict_for
 from bot.verdicts.judge import legal_judge
 
@@ -94,4 +95,5 @@ def core_options(settings: Settings) -> dict[str, Any]:
         "score_cutoff": settings.search.score_cutoff,
         "margin": settings.search.ambiguity_margin,
         "refresh_seconds": settings.search.refresh_seconds,
+        "unions": union_table(settings.unions),
     }

@@ -33,6 +33,7 @@ from bot.announce.model import (
 )
 from bot.domain import Ballot
 from bot.records import ballot_to_dict
+from bot.search import BUILTIN_TABLE, UnionTable
 from storage.ballots import SqlBallotStore
 from storage.database import WRITE, dialect_of, upsert_insert
 from storage.models import AuditRow, OutboxRow, ReminderOptInRow, SubscriptionRow
@@ -57,9 +58,15 @@ def _as_utc(moment: datetime | None) -> datetime | None:
 
 
 class SqlAnnouncementStore:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], ballots: SqlBallotStore):
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        ballots: SqlBallotStore,
+        unions: UnionTable = BUILTIN_TABLE,
+    ) -> None:
         self._sessions = sessions
         self._ballots = ballots
+        self._unions = unions
 
     async def subscribe(self, target: Target, kind: FilterKind, value: str, who: str) -> bool:
         insert = upsert_insert(dialect_of(self._sessions))
@@ -152,7 +159,7 @@ class SqlAnnouncementStore:
         """A result row per following channel; where a result was already sent there, a
         correction of that message instead. Existing keys are left alone (no duplicates)."""
         rows = (await session.scalars(select(SubscriptionRow).where(SubscriptionRow.active))).all()
-        followers = matching([_subscription(r) for r in rows], ballot)
+        followers = matching([_subscription(r) for r in rows], ballot, self._unions)
         announced = (
             await session.scalars(
                 select(OutboxRow)

@@ -1,4 +1,5 @@
-"""The search catalog: every ballot's id, date and names, read as plain rows.
+"""The search catalog: every ballot's id, date, names, kinds of question, status and dates,
+read as plain rows.
 
 Building whole ballots costs about 0.1 ms each; the index needs only names, so reading these
 rows keeps start-up and re-indexing fast on a national union's 50,000 ballots. Even so, that
@@ -16,8 +17,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import offloop
-from bot.domain import CatalogEntry
-from storage.models import BallotAliasRow, BallotRow, BallotUnionRow, EmployerRow, UnionRow
+from bot.domain import CatalogEntry, Kind, PartialDate, Status
+from storage.models import (
+    BallotAliasRow,
+    BallotRow,
+    BallotUnionRow,
+    EmployerRow,
+    QuestionRow,
+    UnionRow,
+)
 
 _BALLOTS = select(
     BallotRow.id,
@@ -27,6 +35,11 @@ _BALLOTS = select(
     EmployerRow.branch,
     EmployerRow.area,
     EmployerRow.sector,
+    BallotRow.status,
+    BallotRow.has_result,
+    BallotRow.opens,
+    BallotRow.closes,
+    BallotRow.announced,
 ).join(EmployerRow, EmployerRow.id == BallotRow.employer_id)
 _UNIONS = (
     select(BallotUnionRow.ballot_id, UnionRow.name)
@@ -36,24 +49,30 @@ _UNIONS = (
 _ALIASES = select(BallotAliasRow.ballot_id, BallotAliasRow.name).order_by(
     BallotAliasRow.ballot_id, BallotAliasRow.position
 )
+_KINDS = select(QuestionRow.ballot_id, QuestionRow.kind).order_by(
+    QuestionRow.ballot_id, QuestionRow.position
+)
 
 
 async def read_catalog(session: AsyncSession) -> list[CatalogEntry]:
-    """Every ballot's names, in the order :meth:`bot.domain.Ballot.search_names` gives them.
+    """Every ballot's names, in the order :meth:`bot.domain.Ballot.search_names` gives them,
+    its kinds of question, status and dates.
 
-    The three reads are buffered as plain rows; turning them into entries (tens of
-    thousands of rows on a national union) happens on the CPU thread, off the event loop.
+    The four reads are buffered as plain rows; turning them into entries (tens of thousands
+    of rows on a national union) happens on the CPU thread, off the event loop.
     """
     connection = await session.connection()
     unions = await connection.execute(_UNIONS)
     aliases = await connection.execute(_ALIASES)
+    kinds = await connection.execute(_KINDS)
     ballots = await connection.execute(_BALLOTS)
-    return await offloop.compute(_entries, unions, aliases, ballots)
+    return await offloop.compute(_entries, unions, aliases, kinds, ballots)
 
 
 def _entries(
     union_rows: Iterable[Sequence[Any]],
     alias_rows: Iterable[Sequence[Any]],
+    kind_rows: Iterable[Sequence[Any]],
     ballot_rows: Iterable[Sequence[Any]],
 ) -> list[CatalogEntry]:
     unions: dict[str, list[str]] = defaultdict(list)
@@ -62,12 +81,51 @@ def _entries(
     aliases: dict[str, list[str]] = defaultdict(list)
     for ballot_id, name in alias_rows:
         aliases[ballot_id].append(name)
+    kinds: dict[str, tuple[Kind, ...]] = {}
+    kind_of = {kind.value: kind for kind in Kind}
+    for ballot_id, kind in kind_rows:
+        known = kinds.get(ballot_id, ())
+        if kind_of[kind] not in known:
+            kinds[ballot_id] = (*known, kind_of[kind])
+    status_of = {status.value: status for status in Status}
     entries = []
-    for ballot_id, sort_date, campaign, employer, branch, area, sector in ballot_rows:
+    dates: dict[str | None, PartialDate | None] = {None: None, "": None}
+    # Ballots share dates: each is parsed once.
+    for (
+        ballot_id,
+        sort_date,
+        campaign,
+        employer,
+        branch,
+        area,
+        sector,
+        status,
+        has_result,
+        opens,
+        closes,
+        announced,
+    ) in ballot_rows:
         names = [("employer", employer)]
-        names += [("union", u) for u in unions.get(ballot_id, ())]
-        names += [("alias", a) for a in aliases.get(ballot_id, ())]
+        if ballot_id in unions:
+            names += [("union", u) for u in unions[ballot_id]]
+        if ballot_id in aliases:
+            names += [("alias", a) for a in aliases[ballot_id]]
         optional = (("branch", branch), ("area", area), ("campaign", campaign), ("sector", sector))
         names += [(kind, name) for kind, name in optional if name]
-        entries.append(CatalogEntry(ballot_id, sort_date, tuple(names)))
+        for text in (opens, closes, announced):
+            if text not in dates:
+                dates[text] = PartialDate.parse(text)
+        entries.append(
+            CatalogEntry(
+                ballot_id,
+                sort_date,
+                tuple(names),
+                kinds.get(ballot_id, ()),
+                status_of.get(status),
+                bool(has_result),
+                dates[opens],
+                dates[closes],
+                dates[announced],
+            )
+        )
     return entries

@@ -10,7 +10,7 @@ from typing import Protocol
 
 from bot.domain import Ballot, Status
 from bot.ports import SaveReport
-from bot.search import normalise
+from bot.search import BUILTIN_TABLE, UnionTable, normalise
 
 
 class FilterKind(StrEnum):
@@ -36,16 +36,18 @@ class Subscription:
     id: int
     target: Target
     kind: FilterKind
-    value: str  # normalised; "" for everything
+    value: str  # normalised (a union's key for unions); "" for everything
     active: bool
 
-    def matches(self, ballot: Ballot) -> bool:
-        """Does this channel follow this ballot?"""
+    def matches(self, ballot: Ballot, unions: UnionTable = BUILTIN_TABLE) -> bool:
+        """Does this channel follow this ballot? A union is followed under any of its names
+        (``rcn`` follows ballots stored as "Royal College of Nursing"); other names compare
+        normalised on both sides, so a value stored before accents were folded still matches."""
         match self.kind:
             case FilterKind.ALL:
                 return True
             case FilterKind.UNION:
-                names = ballot.unions
+                return unions.key_of(self.value) in {unions.key_of(u) for u in ballot.unions}
             case FilterKind.EMPLOYER:
                 names = (ballot.employer, ballot.branch or "", *ballot.aliases)
             case FilterKind.AREA:
@@ -54,7 +56,7 @@ class Subscription:
                 names = (ballot.sector or "",)
             case FilterKind.CAMPAIGN:
                 names = (ballot.campaign or "",)
-        return self.value in {normalise(n) for n in names}
+        return normalise(self.value) in {normalise(n) for n in names}
 
     def describe(self) -> str:
         return "every result" if self.kind is FilterKind.ALL else f"{self.kind}: {self.value}"
@@ -230,12 +232,18 @@ class AnnouncementStore(Protocol):
     async def audit(self, ballot_id: str) -> list[AuditEntry]: ...
 
 
-def matching(subscriptions: Sequence[Subscription], ballot: Ballot) -> list[Subscription]:
+def matching(
+    subscriptions: Sequence[Subscription], ballot: Ballot, unions: UnionTable = BUILTIN_TABLE
+) -> list[Subscription]:
     """The active subscriptions that follow ``ballot``, one per channel."""
     seen: set[Target] = set()
     out = []
     for subscription in subscriptions:
-        if subscription.active and subscription.target not in seen and subscription.matches(ballot):
+        if (
+            subscription.active
+            and subscription.target not in seen
+            and subscription.matches(ballot, unions)
+        ):
             seen.add(subscription.target)
             out.append(subscription)
     return out

@@ -126,17 +126,26 @@ class AnnouncementService:
         if not text.strip():
             return FilterKind.ALL, ""
         kind_text, colon, value = text.partition(":")
-        if colon and kind_text.strip().lower() in FilterKind.__members__.values():
-            return FilterKind(kind_text.strip().lower()), normalise(value)
         index = await self.index()
-        kinds = index.kinds_of(text)
-        for name_kind, filter_kind in KIND_OF_NAME.items():
-            if name_kind in kinds:
-                return filter_kind, normalise(text)
-        closest = index.find(text).closest or index.suggest(text, 3)
+        if colon and kind_text.strip().lower() in FilterKind.__members__.values():
+            kind = FilterKind(kind_text.strip().lower())
+            if kind is FilterKind.UNION:
+                return kind, index.union_key(value)  # "union:royal college of nursing" is rcn
+            return kind, normalise(value)
+        named = index.filter_of(text)
+        if named is not None:
+            return KIND_OF_NAME[named.kind], named.value
+        match = index.find(text)
+        closest = index.closest_names(text)
+        if match.found or match.choices:
+            why = "A channel follows one union, employer, area, sector or campaign at a time."
+        else:
+            why = "I know no union, employer, area, sector or campaign of that name."
         return error(
-            f"I know no union, employer, area, sector or campaign called “{text}”",
-            "Closest names: " + ", ".join(closest[:3]) + ". Or name it: `union:unison`.",
+            f"Which one thing should this channel follow: “{text}”?",
+            f"{why} Closest names: "
+            + (", ".join(closest[:3]) or "none")
+            + ". Or name it: `union:unison`, `area:falkirk`.",
         )
 
     async def _subscribe(self, target: Target, text: str, request: Request) -> Reply:

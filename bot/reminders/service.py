@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import shlex
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -40,6 +40,7 @@ from bot.reminders.plan import (
 from bot.replies import Button, Field, Reply, Section, Tone, error
 from bot.requests import Request
 from bot.search import Match, SearchIndex
+from bot.search.unions import union_table
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class ReminderService:
         index: Callable[[], Awaitable[SearchIndex]],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         judge: Judge | None = None,
-        find: Callable[[str], Awaitable[Match]] | None = None,
+        find: Callable[..., Awaitable[Match]] | None = None,
     ) -> None:
         self.store = store
         self.ballots = ballots
@@ -88,10 +89,12 @@ class ReminderService:
         self.settings = settings
         self.index = index
         self.clock = clock
+        self.unions = union_table(settings.unions)
         self.judge = judge if judge is not None else _legal_judge(settings)
         """The core's judge: the turnout threshold a reminder names is its verdict's."""
         self.find = find or self._find
         """What a search leads to: the core's, bounded and off the event loop, when wired."""
+        self._upcoming_read: tuple[tuple[int, date], list[Ballot]] | None = None
         self.pictured: Callable[[Ballot, Judged], Awaitable[Reply]] | None = None
         """The card with its picture (the thermometer, for an open ballot), for channels."""
 
@@ -102,8 +105,18 @@ class ReminderService:
     def local_now(self) -> datetime:
         return self.clock().astimezone(self.zone)
 
-    async def _find(self, search: str) -> Match:
-        return (await self.index()).find(search)
+    async def _find(
+        self, search: str, today: date | None = None, among: Collection[str] | None = None
+    ) -> Match:
+        return (await self.index()).find(search, today, among)
+
+    async def _upcoming(self, today: date) -> list[Ballot]:
+        """The ballots reminders may be about, read once per catalog version and day: a
+        burst of members answering a reminder does not read them all once each."""
+        key = (await self.ballots.catalog_version(), today)
+        if self._upcoming_read is None or self._upcoming_read[0] != key:
+            self._upcoming_read = (key, await self.ballots.upcoming_ballots(today))
+        return self._upcoming_read[1]
 
     async def plan(self, ballot: Ballot) -> tuple[Plan, PlanSettings]:
         knobs = plan_settings(self.settings.reminders, await self.store.plan_changes(ballot.id))
@@ -138,8 +151,9 @@ class ReminderService:
                 return await self.privacy_report()
         return error("I could not read that")
 
-    async def _running(self, search: str) -> list[Ballot] | Reply:
-        """The open or upcoming ballots a search means (all open ones when it is empty)."""
+    async def _running(self, search: str, verb: Verb = Verb.PICK) -> list[Ballot] | Reply:
+        """The open or upcoming ballots a search means (all open ones when it is empty).
+        ``verb``: what a choice's button does with the ballot it stands for."""
         today = self.local_now().date()
         if not search.strip():
             found = await self.ballots.open_ballots(today)
@@ -149,11 +163,22 @@ class ReminderService:
                 return error("No ballot found", f"There is no ballot with id {search[1:]!r}.")
             found = [ballot]
         else:
-            match = await self.find(search)
-            answer = unresolved(search, match)
+            # Only ballots still running can be meant: "voted kirklees" is the open one.
+            upcoming = await self._upcoming(today)
+            running_ids = [b.id for b in upcoming if _still_running(b, today)]
+            match = await self.find(search, today, running_ids)
+            if not (match.found or match.choices):
+                anywhere = await self.find(search, today)  # unknown, or known but not running?
+                if anywhere.found or anywhere.choices:
+                    return error(
+                        f"No ballot is open or coming up for “{search}”", "Nothing was changed."
+                    )
+                match = anywhere
+            answer = unresolved(search, match, verb)
             if answer is not None:
                 return answer
-            found = await self.ballots.get_many(match.ballot_ids)
+            wanted = set(match.ballot_ids)
+            found = [b for b in upcoming if b.id in wanted]
         running = [b for b in found if _still_running(b, today)]
         if not running:
             what = f"for “{search}”" if search.strip() else "right now"
@@ -161,7 +186,7 @@ class ReminderService:
         return running
 
     async def _remind_me(self, member: Member, search: str) -> Reply:
-        running = await self._running(search)
+        running = await self._running(search, Verb.REMIND)
         if isinstance(running, Reply):
             return running
         new = await self.store.opt_in(member, [b.id for b in running])
@@ -193,7 +218,7 @@ class ReminderService:
         return Reply(header=f"Stopped: no more reminders ({stopped} ballot(s))", kind="reminders")
 
     async def _voted(self, member: Member, search: str) -> Reply:
-        running = await self._running(search)
+        running = await self._running(search, Verb.POSTED)
         if isinstance(running, Reply):
             return running
         if len(running) > 1:
@@ -214,7 +239,7 @@ class ReminderService:
         )
 
     async def _replacement(self, search: str) -> Reply:
-        running = await self._running(search)
+        running = await self._running(search, Verb.REPLACEMENT)
         if isinstance(running, Reply):
             return running
         sections = []
@@ -285,7 +310,9 @@ class ReminderService:
             log.info("reminder %s for %s skipped: no longer in the plan", stage, ballot_id)
             return 0, 0
         not_before = out_of_quiet_hours(local, knobs).astimezone(UTC)
-        channels = [s.target for s in matching(await self.outbox.subscriptions(), ballot)]
+        channels = [
+            s.target for s in matching(await self.outbox.subscriptions(), ballot, self.unions)
+        ]
         members = [Target(m.platform, m.user_id) for m in await self.store.to_remind(ballot.id)]
         day_began = at(local.date(), time(0, 0), self.zone).astimezone(UTC)
         now = self.clock()

@@ -35,9 +35,9 @@ def searched(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     queries: list[str] = []
     find = SearchIndex.find
 
-    def spy(self: SearchIndex, query: str):  # type: ignore[no-untyped-def]
+    def spy(self: SearchIndex, query: str, *args, **kwargs):  # type: ignore[no-untyped-def]
         queries.append(query)
-        return find(self, query)
+        return find(self, query, *args, **kwargs)
 
     monkeypatch.setattr(SearchIndex, "find", spy)
     return queries

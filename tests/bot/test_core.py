@@ -178,3 +178,81 @@ async def test_a_member_asks_for_the_picture(chat: Chat) -> None:
     assert reply.image.png.startswith(b"\x89PNG")
     assert "1,552 for, 307 against" in reply.image.alt_text
     assert reply.to_dict()["image"]["bytes"] == len(reply.image.png)
+
+
+async def test_a_query_with_nothing_to_search_for_gets_a_hint(chat: Chat) -> None:
+    for typed in ("/ballot !!!", "/ballot 🗳️", "/ballot ???"):
+        reply = await chat.say(typed)
+        assert not reply.ok and "Nothing to search for" in reply.header
+        assert "Type an employer, branch, union or area" in reply.text
+        assert "no ballots stored" not in reply.text.lower()
+
+
+async def test_a_generic_word_alone_lists_the_ballots_it_is_in(chat: Chat) -> None:
+    reply = await chat.say("/ballot council")
+
+    assert reply.kind == "choices" and reply.header == "Several ballots match “council”"
+    assert {b.label for b in reply.buttons} == {"Kirklees Council", "Southampton City Council"}
+    assert set(reply.data["choice_ids"]) == {
+        "kirklees-council-redundancies-strike",
+        "southampton-city-council-pay-cuts",
+    }
+
+
+async def test_a_union_and_a_kind_find_that_unions_ballot_of_that_kind(chat: Chat) -> None:
+    reply = await chat.say("/ballot unison pay offer")
+    assert reply.header == "National Coal Mining Museum — Unison"
+    history = await chat.say("/ballot unison 2013 history")
+    assert len(history.sections[0].lines) == 2  # the undated Southampton ballot is not of 2013
+
+
+async def test_facets_that_rule_everything_out_are_said_back(chat: Chat) -> None:
+    reply = await chat.say("/ballot unison 1999")
+    assert not reply.ok and "No ballot found" in reply.header
+    assert "Looking for: UNISON, 1999." in reply.text
+
+
+async def test_an_accented_name_is_found_typed_plainly_and_shown_as_stored(chat: Chat) -> None:
+    await chat.app.store.save(
+        [
+            Ballot(
+                "mon-1",
+                ("UNISON",),
+                "Cyngor Sir Ynys Môn",
+                (Question("Strike?", Kind.STRIKE),),
+                announced=PartialDate(2022),
+            )
+        ]
+    )
+    for typed in ("ynys mon", "YNYS MÔN", "ynys mo\u0302n", "ｙｎｙｓ ｍｏｎ"):
+        assert (await chat.say(f"/ballot {typed}")).header == "Cyngor Sir Ynys Môn — UNISON"
+
+
+async def test_autocomplete_uses_the_same_reading(chat: Chat) -> None:
+    assert (await chat.app.core.suggest("/ballot unison kirk"))[0] == "Kirklees Council (UNISON)"
+    assert (await chat.app.core.suggest("unite sou"))[0] == "Southampton City Council (Unite)"
+
+
+async def test_a_choice_keeps_the_facets_the_member_named(chat: Chat) -> None:
+    await chat.app.store.save(
+        [
+            Ballot(
+                f"{employer[6:].lower()}-{union.lower()}",
+                (union,),
+                employer,
+                (Question("Strike?", Kind.STRIKE),),
+                announced=PartialDate(year),
+            )
+            for employer, union, year in (
+                ("Leeds College", "UNISON", 2023),
+                ("Leeds College", "UCU", 2024),
+                ("Leeds City Council", "UNISON", 2022),
+            )
+        ]
+    )
+    listed = await chat.say("/ballot unison leeds")
+    college = next(b for b in listed.buttons if b.label == "Leeds College")
+
+    picked = await chat.say(college.command)
+
+    assert picked.header == "Leeds College — UNISON"  # not the newer UCU ballot

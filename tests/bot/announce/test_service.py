@@ -296,3 +296,43 @@ async def test_a_ballot_id_with_spaces_stays_one_word_in_a_form(chat: Chat) -> N
     )
 
     assert reply.header == "No such ballot"
+
+
+async def test_a_channel_follows_a_union_named_in_full_under_any_of_its_names(chat: Chat) -> None:
+    reply = await chat.say("/ballot subscribe Royal College of Nursing")
+    assert reply.header == "This channel now follows union: rcn"
+    await chat.say(
+        '/ballot admin add id=rcn-1 employer="Leeds Teaching Hospitals NHS Trust" '
+        'unions="Royal College of Nursing" question="Strike?" kind=strike'
+    )
+
+    declared = await chat.say("/ballot admin result rcn-1 for=300 against=100")
+
+    assert "1 channel(s)" in declared.text
+
+
+async def test_a_channel_cannot_follow_a_union_and_a_place_at_once(chat: Chat) -> None:
+    reply = await chat.say("/ballot subscribe unison kirklees")
+
+    assert not reply.ok and "one union, employer, area, sector or campaign" in reply.text
+    assert await chat.app.announcements.subscriptions(CONSOLE) == []
+
+
+async def test_an_accented_area_is_followed_however_it_is_typed(chat: Chat) -> None:
+    await chat.say(
+        '/ballot admin add id=mon-1 employer="Cyngor Sir Ynys Môn" area="Ynys Môn" '
+        'unions=UNISON question="Strike?" kind=strike'
+    )
+    assert (await chat.say("/ballot subscribe area:ynys mon")).ok
+
+    declared = await chat.say("/ballot admin result mon-1 for=30 against=10")
+
+    assert "1 channel(s)" in declared.text
+
+
+async def test_a_union_named_in_the_colon_form_is_the_same_subscription(chat: Chat) -> None:
+    assert (await chat.say("/ballot subscribe union:Royal College of Nursing")).ok
+    again = await chat.say("/ballot subscribe rcn")
+    assert again.header == "This channel already follows union: rcn"
+    assert (await chat.say("/ballot unsubscribe RCN")).ok
+    assert await chat.app.announcements.subscriptions(CONSOLE) == []

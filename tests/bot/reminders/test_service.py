@@ -193,3 +193,17 @@ async def test_a_channel_reminder_carries_the_thermometer(branch: Branch) -> Non
 
     [(_, reminder)] = slack.channels["C0LEEDS"]
     assert reminder.image is not None and "days left" in reminder.image.alt_text
+
+
+async def test_voted_means_the_running_ballot_when_older_ones_share_its_words(
+    branch: Branch,
+) -> None:
+    await branch.organiser(
+        '/ballot admin add id=leeds-college-2019 employer="Leeds College of Building" '
+        'unions=Unison question="Strike?" kind=strike closes=2019-03-01 status=declared'
+    )
+
+    reply = await branch.say("/ballot voted leeds")
+
+    assert reply.header == "Thank you for voting"
+    assert "Leeds City Council" in reply.text
