@@ -33,10 +33,11 @@ async def test_a_request_that_holds_the_loop_is_named_in_the_log(
 
     assert monitor.longest >= 0.35 and monitor.stalls >= 1
     logged = [r.getMessage() for r in caplog.records if "event loop stalled" in r.getMessage()]
-    assert len(logged) == 1
-    assert "a member's request" in logged[0]
-    assert "answering slack U0AMINA: 'kirklees chart'" in logged[0]
-    assert "test_loop_monitor.py" in logged[0] and "answer" in logged[0]  # where it stood
+    # A busy machine may add a stall of its own: the request's is the one that names it.
+    named = [message for message in logged if "a member's request" in message]
+    assert len(named) == 1
+    assert "answering slack U0AMINA: 'kirklees chart'" in named[0]
+    assert "test_loop_monitor.py" in named[0] and "answer" in named[0]  # where it stood
 
 
 async def test_a_short_pause_is_measured_but_not_logged(caplog: pytest.LogCaptureFixture) -> None:

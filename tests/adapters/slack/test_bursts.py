@@ -39,8 +39,9 @@ async def test_in_a_crowd_members_hear_working_on_it_as_they_ask_not_all_two_sec
     answers = await asyncio.gather(*(ask(b) for b in bodies))
 
     assert all(status == 200 and "Working on it" in said for status, said, _ in answers)
-    quick = [took for _, _, took in answers if took < 1.0]
-    assert len(quick) >= crowd - CROWDED  # past the crowd, acknowledged at once
+    # Past the crowd, acknowledged at once, not at the 2 s budget (room for a busy machine).
+    quick = [took for _, _, took in answers if took < 1.5]
+    assert len(quick) >= crowd - CROWDED
     assert max(took for _, _, took in answers) < 3.0
     await slack.wait_for("respond", count=crowd, within=15)
     assert all("Kirklees" in str(call.args) for call in slack.calls_to("respond"))

@@ -164,7 +164,9 @@ async def test_the_job_store_waits_for_sqlites_write_lock_without_freezing_the_l
         beating.cancel()
         await scheduler.stop()
 
-    assert max(b - a for a, b in itertools.pairwise(beats)) < 0.5  # the loop never froze
+    # Frozen, the loop would wait for the lock and the lock for the loop: a gap of the
+    # 30 s busy timeout. A busy machine's pauses are far shorter.
+    assert max(b - a for a, b in itertools.pairwise(beats)) < 5.0
 
 
 async def _queued_count(app: App, count: int) -> bool:
