@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from bot.cards import ballot_card
 from bot.charts.data import result_chart
 from bot.domain import Ballot, Kind, PartialDate, Percentage, Question, Result, Status
-from bot.percentages import as_reported, percent, rounded, trimmed
 from bot.imports.files import import_file
+from bot.percentages import as_reported, percent, rounded, trimmed
 from bot.verdicts import rule_table
 from bot.verdicts.judge import legal_judge
 from tests.bot.conftest import Chat
