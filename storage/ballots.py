@@ -8,6 +8,7 @@ half of an import.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -28,8 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.domain import Ballot, CatalogEntry, Status
-from bot.ports import SaveReport
+from bot.domain import Ballot, CatalogEntry, SaveReport, Status
 from bot.privacy.retention import has_ended_status
 from storage.catalog import read_catalog
 from storage.database import READ, WRITE, upsert_insert
@@ -44,7 +44,7 @@ from storage.models import (
     ResultRow,
     UnionRow,
 )
-from storage.reading import CATALOG, ballots_where, fold, fold_catalog
+from storage.reading import CATALOG, ballots_where, fold, fold_catalog, fold_off_loop
 
 _T = TypeVar("_T")
 
@@ -86,11 +86,15 @@ AlsoWrite = Callable[[AsyncSession, list[tuple[Ballot | None, Ballot]]], Awaitab
 class SqlBallotStore:
     """Ballots in a SQL database, reached through an ``async_sessionmaker``."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        today: Callable[[], date] = lambda: datetime.now(UTC).date(),
+    ) -> None:
         self._sessions = sessions
-        self.today: Callable[[], date] = lambda: datetime.now(UTC).date()
+        self.today = today
         """The union's calendar day, for recording when a ballot ended (the composition
-        root points it at the reminders' clock, in the union's time zone)."""
+        root gives the reminders' clock, in the union's time zone)."""
 
     async def get(self, ballot_id: str) -> Ballot | None:
         found = await self._read(_GET, ballot_id=ballot_id)
@@ -198,7 +202,7 @@ class SqlBallotStore:
         async with self._sessions() as session:
             # A single statement is its own snapshot: no BEGIN needed (see storage.database).
             connection = await session.connection(execution_options=READ)
-            return fold(await connection.execute(statement, params))
+            return await fold_off_loop(await connection.execute(statement, params))
 
 
 def _refuse_duplicates(ballots: Sequence[Ballot]) -> None:
@@ -263,7 +267,9 @@ async def _write(
         QuestionRow: [],
         ResultRow: [],
     }
-    for ballot in ballots:
+    for n, ballot in enumerate(ballots, 1):
+        if n % CHUNK == 0:
+            await asyncio.sleep(0)  # thousands of ballots (a feed): members in between
         values = ballot_values(ballot, employer_ids[employer_key(ballot)])
         rows[BallotRow].append({**values, "ended_on": ended[ballot.id]})
         unions, aliases, questions, results = child_values(ballot, union_ids)

@@ -2,8 +2,9 @@
 
 Both only convert: a Slack payload becomes a :class:`bot.requests.Request`, the core answers,
 the :class:`bot.replies.Reply` becomes Block Kit. Slack wants a 200 within three seconds, so
-the core gets a budget (two seconds): a fast answer rides in the acknowledgement itself, a
-slow one is acknowledged with "working on it" and delivered through ``response_url``.
+the core gets a budget (two seconds, counted from when the request arrived): a fast answer
+rides in the acknowledgement itself, a slow one (a busy database, a picture to draw) is
+acknowledged with "working on it" and delivered through ``response_url``.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, Protocol
+from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -32,17 +35,33 @@ from adapters.slack.blocks import (
     working_on_it,
 )
 from adapters.slack.forms import FORM_CALLBACK, errors_for, modal, submitted, with_general_error
+from adapters.slack.http import RECEIVED_AT
 from adapters.slack.payloads import BlockActions, ButtonAction, SlashCommand
 from adapters.slack.sender import SlackSender
 from bot.actions import LEGACY_PREFIX, is_public, legacy
-from bot.ports import PermanentSendError, RefusedSendError, RetryableSendError, SendError
+from bot.ports import (
+    Answerer,
+    PermanentSendError,
+    RefusedSendError,
+    RetryableSendError,
+    SendError,
+)
 from bot.replies import Image, Reply, error
 from bot.requests import Request
 
 log = logging.getLogger(__name__)
 
 ANSWER_BUDGET = 2.0
-"""Seconds the core may take before we acknowledge first: Slack gives up after three."""
+"""Seconds from the request's arrival the core may take before we acknowledge first: Slack
+gives up after three, and the acknowledgement itself needs a moment on a busy process."""
+
+CROWDED = 64
+"""Answers being waited for at once past which a new request is acknowledged ("working on
+it") after :data:`CROWDED_WAIT` rather than the whole budget. A burst of hundreds (everyone
+answering one reminder) would otherwise have all its acknowledgements fall due together two
+seconds later, hundreds in one turn of the event loop; this way they go out as the requests
+arrive, and the members know sooner."""
+CROWDED_WAIT = 0.25
 
 RENDERS_KEPT = 512
 """Renderings kept for repeated answers (the core keeps 2,048 answers; these are the hot ones)."""
@@ -54,12 +73,6 @@ _LEGACY_RUN = re.compile(re.escape(RUN_ACTION.format("")) + r"\d+")
 
 Ack = Callable[..., Awaitable[Any]]
 Respond = Callable[..., Awaitable[Any]]
-
-
-class Answerer(Protocol):
-    """The one thing the adapter needs from the core."""
-
-    async def handle(self, request: Request) -> Reply: ...
 
 
 def request_from_command(body: SlashCommand) -> Request:
@@ -113,16 +126,25 @@ def private(message: Message) -> Message:
 
 
 async def reply_privately(
-    respond: Respond, message: Message, *, replace_original: bool
+    respond: Respond,
+    message: Message,
+    *,
+    replace_original: bool,
+    session: aiohttp.ClientSession | None = None,
 ) -> WebhookResponse:
     """Post ``message`` to the request's ``response_url`` for the member alone, with
     :data:`NO_PARSING`. Bolt's ``respond`` has no ``parse`` or ``link_names``; its URL, proxy
-    and TLS settings are used as they are."""
+    and TLS settings are used as they are. ``session``: an HTTP session kept for every
+    follow-up (bolt's own opens a new one, a connection and to Slack a TLS handshake, for
+    each: after a burst of members, hundreds at once, all on the event loop)."""
     url = getattr(respond, "response_url", None)
     if not url:
         raise ValueError("this request has no response_url to answer on")
     client = AsyncWebhookClient(
-        url=url, proxy=getattr(respond, "proxy", None), ssl=getattr(respond, "ssl", None)
+        url=url,
+        session=session,
+        proxy=getattr(respond, "proxy", None),
+        ssl=getattr(respond, "ssl", None),
     )
     body = {**private(message), "replace_original": replace_original}
     return await client.send_dict(body)
@@ -137,6 +159,8 @@ class BallotListeners:
         self.budget = budget
         self._tasks: set[asyncio.Task[None]] = set()
         self._renders: dict[int, tuple[Reply, list[Message]]] = {}
+        self._session: aiohttp.ClientSession | None = None
+        self._waiting = 0
 
     def register(self, app: AsyncApp, command: str = "/ballot") -> None:
         app.command(command)(self.on_command)
@@ -145,16 +169,26 @@ class BallotListeners:
 
     async def drain(self, grace: float = 10.0) -> None:
         """Let follow-ups already promised to a member finish (when stopping), for a while."""
-        if not self._tasks:
-            return
-        _, late = await asyncio.wait(list(self._tasks), timeout=grace)
-        for task in late:
-            task.cancel()
-        await asyncio.gather(*late, return_exceptions=True)
+        if self._tasks:
+            _, late = await asyncio.wait(list(self._tasks), timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
-    async def on_command(self, ack: Ack, body: SlashCommand, respond: Respond) -> None:
+    def _kept_session(self) -> aiohttp.ClientSession:
+        """One HTTP session for every follow-up (see :func:`reply_privately`)."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def on_command(
+        self, ack: Ack, body: SlashCommand, respond: Respond, context: dict[str, Any]
+    ) -> None:
         work = self._answer(request_from_command(body))
-        reply = await self._within_budget(work)
+        reply = await self._within_budget(work, context)
         if reply is None:
             await ack(private(working_on_it()))
             self._spawn(self._follow_up(work, respond, replace_original=True))
@@ -176,24 +210,32 @@ class BallotListeners:
             self._spawn(self._picture(reply.image, body.get("channel_id", ""), respond))
 
     async def on_action(
-        self, ack: Ack, body: BlockActions, action: ButtonAction, respond: Respond
+        self,
+        ack: Ack,
+        body: BlockActions,
+        action: ButtonAction,
+        respond: Respond,
+        context: dict[str, Any],
     ) -> None:
         await ack()
         request = request_from_action(body, action)
         work = self._answer(request)
         if is_share(action):
-            await self._spawn_or_wait(self._share(work, request.channel_id, respond))
+            await self._spawn_or_wait(self._share(work, request.channel_id, respond), context)
             return
         # Clicked on a private card: replace it. On a public one: answer the clicker alone.
         replace = bool(body.get("container", {}).get("is_ephemeral", False))
-        await self._spawn_or_wait(self._follow_up(work, respond, replace_original=replace))
+        await self._spawn_or_wait(self._follow_up(work, respond, replace_original=replace), context)
 
-    async def on_form(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def on_form(
+        self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
+    ) -> None:
         """A form submitted: its boxes go to the core one by one, as the member who submitted.
 
         A refusal stays in the modal: under each box it is about, or, when it is about no
         box, as a general error above them. An answer closes the modal and is shown to the
-        member alone in the channel the form came from.
+        member alone in the channel the form came from. An answer slower than the budget
+        closes the modal at once and is shown when it comes.
         """
         submission, channel, keys = submitted(view)
         if submission is None:
@@ -212,7 +254,12 @@ class BallotListeners:
             workspace=body.get("team", {}).get("id") or user.get("team_id"),
             form=submission,
         )
-        reply = await self._answer(request)
+        work = self._answer(request)
+        reply = await self._within_budget(work, context)
+        if reply is None:
+            await ack()
+            self._spawn(self._show_form_answer(work, channel, request.user_id))
+            return
         if not reply.ok:
             errors = errors_for(reply, keys)
             if errors:
@@ -221,10 +268,13 @@ class BallotListeners:
                 await ack(response_action="update", view=with_general_error(view, reply))
             return
         await ack()
-        first = render(reply, max_messages=1)[0]
+        await self._show_form_answer(work, channel, request.user_id)
+
+    async def _show_form_answer(self, work: asyncio.Future[Reply], channel: str, user: str) -> None:
+        first = render(await work, max_messages=1)[0]
         try:
             await self.sender.client.chat_postEphemeral(
-                channel=channel, user=request.user_id, link_names=False, parse="none", **first
+                channel=channel, user=user, link_names=False, parse="none", **first
             )
         except SlackApiError as exc:
             log.warning("form answered but not shown in %s: %s", channel, exc)
@@ -251,11 +301,26 @@ class BallotListeners:
 
         return asyncio.ensure_future(answer())
 
-    async def _within_budget(self, work: asyncio.Future[Reply]) -> Reply | None:
+    def _left(self, context: dict[str, Any] | None) -> float:
+        """Seconds of the budget left: counted from the request's arrival (HTTP mode), else
+        from now (Socket Mode, where bolt hands the request over as it comes)."""
+        received = (context or {}).get(RECEIVED_AT)
+        spent = 0.0 if received is None else time.monotonic() - received
+        return max(0.0, self.budget - spent)
+
+    async def _within_budget(
+        self, work: asyncio.Future[Reply], context: dict[str, Any] | None = None
+    ) -> Reply | None:
+        left = self._left(context)
+        if self._waiting >= CROWDED:
+            left = min(left, CROWDED_WAIT)
+        self._waiting += 1
         try:
-            return await asyncio.wait_for(asyncio.shield(work), self.budget)
+            return await asyncio.wait_for(asyncio.shield(work), left)
         except TimeoutError:
             return None
+        finally:
+            self._waiting -= 1
 
     async def _follow_up(
         self, work: asyncio.Future[Reply], respond: Respond, *, replace_original: bool
@@ -296,17 +361,22 @@ class BallotListeners:
     ) -> None:
         for n, message in enumerate(messages):
             response = await reply_privately(
-                respond, message, replace_original=replace_original and n == 0
+                respond,
+                message,
+                replace_original=replace_original and n == 0,
+                session=self._kept_session(),
             )
             if response.status_code != 200:
                 log.warning("response_url refused a reply: HTTP %s", response.status_code)
                 return
 
-    async def _spawn_or_wait(self, job: Coroutine[Any, Any, None]) -> None:
+    async def _spawn_or_wait(
+        self, job: Coroutine[Any, Any, None], context: dict[str, Any] | None = None
+    ) -> None:
         """Finish ``job`` inside the budget (the click's 200 waits for it), else in background."""
         task = self._spawn(job)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(task), self.budget)
+            await asyncio.wait_for(asyncio.shield(task), self._left(context))
 
     def _spawn(self, job: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.ensure_future(job)

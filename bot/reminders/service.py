@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import shlex
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -20,15 +20,16 @@ from zoneinfo import ZoneInfo
 from bot import commands, parsers
 from bot.actions import Action, Verb
 from bot.admin_target import named_ballot, split_target
-from bot.announce.model import AnnouncementStore, Kind, OutboxItem, Target, matching
+from bot.announce.model import OutboxItem, OutboxKind, Target, matching
 from bot.announce.service import is_organiser, refused
 from bot.cards import Judge, Judged, judge_ballot, unresolved
 from bot.config import ReminderSettings, Settings
 from bot.domain import Ballot, Method, Status
-from bot.ports import BallotStore
+from bot.percentages import as_reported, percent
+from bot.ports import BallotStore, Outbox, ReminderStore, Subscriptions
 from bot.privacy import logs, retention
 from bot.privacy.report import Erasure, report_reply
-from bot.reminders.model import Forgotten, Member, PlanChanges, ReminderStore
+from bot.reminders.model import Forgotten, Member, PlanChanges
 from bot.reminders.plan import (
     Plan,
     PlanSettings,
@@ -37,10 +38,11 @@ from bot.reminders.plan import (
     plan_for,
     working_days_before,
 )
-from bot.replies import Button, Field, Reply, Section, Tone, error
+from bot.replies import Button, Field, Reply, ReplyKind, Section, Tone, error
 from bot.requests import Request
-from bot.search import SearchIndex
+from bot.search import Match, SearchIndex
 from bot.search.unions import union_table
+from bot.shown import turnout_so_far
 
 log = logging.getLogger(__name__)
 
@@ -76,23 +78,30 @@ class ReminderService:
         self,
         store: ReminderStore,
         ballots: BallotStore,
-        outbox: AnnouncementStore,
+        outbox: Outbox,
+        subscriptions: Subscriptions,
         settings: Settings,
         index: Callable[[], Awaitable[SearchIndex]],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         judge: Judge | None = None,
+        pictured: Callable[[Ballot, Judged], Awaitable[Reply]] | None = None,
+        find: Callable[..., Awaitable[Match]] | None = None,
     ) -> None:
         self.store = store
         self.ballots = ballots
         self.outbox = outbox
+        self.subscriptions = subscriptions
         self.settings = settings
         self.index = index
         self.clock = clock
         self.unions = union_table(settings.unions)
         self.judge = judge if judge is not None else _legal_judge(settings)
         """The core's judge: the turnout threshold a reminder names is its verdict's."""
-        self.pictured: Callable[[Ballot, Judged], Awaitable[Reply]] | None = None
+        self.pictured = pictured
         """The card with its picture (the thermometer, for an open ballot), for channels."""
+        self.find = find or self._find
+        """What a search leads to: the catalog's, bounded and off the event loop, when wired."""
+        self._upcoming_read: tuple[tuple[int, date], list[Ballot]] | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -100,6 +109,19 @@ class ReminderService:
 
     def local_now(self) -> datetime:
         return self.clock().astimezone(self.zone)
+
+    async def _find(
+        self, search: str, today: date | None = None, among: Collection[str] | None = None
+    ) -> Match:
+        return (await self.index()).find(search, today, among)
+
+    async def _upcoming(self, today: date) -> list[Ballot]:
+        """The ballots reminders may be about, read once per catalog version and day: a
+        burst of members answering a reminder does not read them all once each."""
+        key = (await self.ballots.catalog_version(), today)
+        if self._upcoming_read is None or self._upcoming_read[0] != key:
+            self._upcoming_read = (key, await self.ballots.upcoming_ballots(today))
+        return self._upcoming_read[1]
 
     async def plan(self, ballot: Ballot) -> tuple[Plan, PlanSettings]:
         knobs = plan_settings(self.settings.reminders, await self.store.plan_changes(ballot.id))
@@ -147,12 +169,11 @@ class ReminderService:
             found = [ballot]
         else:
             # Only ballots still running can be meant: "voted kirklees" is the open one.
-            upcoming = await self.ballots.upcoming_ballots(today)
+            upcoming = await self._upcoming(today)
             running_ids = [b.id for b in upcoming if _still_running(b, today)]
-            index = await self.index()
-            match = index.find(search, today, among=running_ids)
+            match = await self.find(search, today, running_ids)
             if not (match.found or match.choices):
-                anywhere = index.find(search, today)  # unknown, or known but not running?
+                anywhere = await self.find(search, today)  # unknown, or known but not running?
                 if anywhere.found or anywhere.choices:
                     return error(
                         f"No ballot is open or coming up for “{search}”", "Nothing was changed."
@@ -186,7 +207,7 @@ class ReminderService:
             "a day. `/ballot remind stop` stops them; `/ballot forget me` erases you.",
             sections=(Section(title=f"{len(running)} ballot(s)", lines=tuple(lines)),),
             tone=Tone.PASSED,
-            kind="reminders",
+            kind=ReplyKind.REMINDERS,
         )
 
     async def _remind_stop(self, member: Member, search: str) -> Reply:
@@ -198,8 +219,10 @@ class ReminderService:
             ids = [b.id for b in running]
         stopped = await self.store.opt_out(member, ids)
         if not stopped:
-            return Reply(header="You had no reminders to stop", kind="reminders")
-        return Reply(header=f"Stopped: no more reminders ({stopped} ballot(s))", kind="reminders")
+            return Reply(header="You had no reminders to stop", kind=ReplyKind.REMINDERS)
+        return Reply(
+            header=f"Stopped: no more reminders ({stopped} ballot(s))", kind=ReplyKind.REMINDERS
+        )
 
     async def _voted(self, member: Member, search: str) -> Reply:
         running = await self._running(search, Verb.POSTED)
@@ -210,7 +233,7 @@ class ReminderService:
                 header=f"Several open ballots match “{search}”",
                 text="Which paper did you post?",
                 buttons=tuple(Button(b.title[:70], Action(Verb.POSTED, b.id)) for b in running),
-                kind="choices",
+                kind=ReplyKind.CHOICES,
             )
         ballot = running[0]
         new = await self.store.posted(member, ballot.id)
@@ -219,7 +242,7 @@ class ReminderService:
             text=f"No more reminders about {ballot.title}. Only that you posted your paper is "
             "kept, never how you voted, and it is deleted after the ballot.",
             tone=Tone.PASSED,
-            kind="reminders",
+            kind=ReplyKind.REMINDERS,
         )
 
     async def _replacement(self, search: str) -> Reply:
@@ -235,7 +258,7 @@ class ReminderService:
             text="Ask for a replacement as early as you can: it has to reach you, and you have "
             "to post it back, before the ballot closes.",
             sections=tuple(sections),
-            kind="reminders",
+            kind=ReplyKind.REMINDERS,
         )
 
     async def _admin(self, args: str) -> Reply:
@@ -276,7 +299,7 @@ class ReminderService:
             f"quiet hours ({quiet}): what falls due then waits for their end.",
             sections=tuple(sections),
             fields=_replacement_fields(knobs),
-            kind="admin",
+            kind=ReplyKind.ADMIN,
         )
 
     # -- what the scheduler and the dispatcher call --------------------------------------------
@@ -295,16 +318,17 @@ class ReminderService:
             return 0, 0
         not_before = out_of_quiet_hours(local, knobs).astimezone(UTC)
         channels = [
-            s.target for s in matching(await self.outbox.subscriptions(), ballot, self.unions)
+            s.target
+            for s in matching(await self.subscriptions.subscriptions(), ballot, self.unions)
         ]
         members = [Target(m.platform, m.user_id) for m in await self.store.to_remind(ballot.id)]
         day_began = at(local.date(), time(0, 0), self.zone).astimezone(UTC)
         now = self.clock()
         posted = await self.outbox.enqueue(
-            Kind.REMINDER, ballot.id, stage, channels, not_before, now=now
+            OutboxKind.REMINDER, ballot.id, stage, channels, not_before, now=now
         )
         dms = await self.outbox.enqueue(
-            Kind.DM, ballot.id, stage, members, not_before, once_since=day_began, now=now
+            OutboxKind.DM, ballot.id, stage, members, not_before, once_since=day_began, now=now
         )
         return posted, dms
 
@@ -328,7 +352,7 @@ class ReminderService:
         judged = judge_ballot(ballot, self.judge)
         threshold = _turnout_threshold(ballot, judged)
         fields += await self._turnout_fields(ballot, threshold)
-        if item.kind is Kind.DM:
+        if item.kind is OutboxKind.DM:
             buttons = (
                 Button("I've posted my paper", Action(Verb.POSTED, ballot.id), "primary"),
                 Button("I need a replacement paper", Action(Verb.REPLACEMENT, ballot.id)),
@@ -336,10 +360,15 @@ class ReminderService:
         else:
             buttons = (Button("Remind me by DM", Action(Verb.REMIND, ballot.id)),)
         image = None
-        if item.kind is Kind.REMINDER and self.pictured and self.settings.announcements.pictures:
+        if (
+            item.kind is OutboxKind.REMINDER
+            and self.pictured
+            and self.settings.announcements.pictures
+        ):
             image = (await self.pictured(ballot, judged)).image
         if threshold is not None:
-            why = f"Every vote counts towards the {threshold:g}% turnout the law requires."
+            needed = as_reported(threshold)
+            why = f"Every vote counts towards the {needed} turnout the law requires."
         else:
             why = "Every vote counts: there is no turnout threshold, those who vote decide."
         return Reply(
@@ -349,31 +378,30 @@ class ReminderService:
             fields=tuple(fields),
             buttons=buttons,
             tone=Tone.NEUTRAL,
-            kind="reminder",
+            kind=ReplyKind.REMINDER,
         )
 
     async def _turnout_fields(self, ballot: Ballot, threshold: float | None) -> list[Field]:
-        reported = next(
-            (q.result.turnout_pct for q in ballot.questions if q.result.turnout_pct is not None),
-            None,
-        )
+        """Turnout so far as organisers reported it (``admin turnout``: never a result's), and
+        how many members said they posted their paper."""
+        running = ballot.running_turnout
         against = (
-            f"against the {threshold:g}% threshold"
+            f"against the {as_reported(threshold)} threshold"
             if threshold is not None
             else "(no turnout threshold)"
         )
         fields = [
             Field(
                 "Turnout so far (reported)",
-                f"{reported:g}% {against}"
-                if reported is not None
+                f"{turnout_so_far(running)} {against}"
+                if running is not None
                 else f"not known: the organisers have not reported one yet {against}",
             )
         ]
         confirmed = await self.store.confirmed(ballot.id)
         if ballot.eligible:
             share = 100 * confirmed / ballot.eligible
-            estimate = f"{confirmed:,} of {ballot.eligible:,} members ({share:.1f}%)"
+            estimate = f"{confirmed:,} of {ballot.eligible:,} members ({percent(share)})"
         else:
             estimate = f"{confirmed:,} members (how many were balloted is not known)"
         fields.append(Field("Said they have posted (an estimate)", estimate))
@@ -420,8 +448,8 @@ class ReminderService:
 
 def _legal_judge(settings: Settings) -> Judge:
     """The judge built from the settings' rule table, as the core's is."""
+    from bot.verdicts import rules_from
     from bot.verdicts.judge import legal_judge
-    from bot.wiring import rules_from
 
     return legal_judge(rules_from(settings))
 
@@ -468,7 +496,7 @@ def _forgotten(gone: Forgotten) -> Reply:
         f"paper” record(s) and {gone.messages} message(s) to you. How you voted was never "
         f"stored.{audit}",
         tone=Tone.PASSED,
-        kind="reminders",
+        kind=ReplyKind.REMINDERS,
     )
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from adapters.compose import App, open_app
 from adapters.discord.buttons import RUN_PREFIX, SHARE_PREFIX
 from bot import commands
-from bot.app import App, open_app
 from bot.config import ChartSettings, DatabaseSettings, Settings
 from bot.domain import Ballot, Kind, Question, Result, Status
 from tests.adapters.discord.support import RecordingCore, adapter_for, embed_text

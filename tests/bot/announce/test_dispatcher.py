@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from bot.announce.model import Target
+from bot.replies import Reply
 from tests.bot.announce.conftest import LEEDS, Branch, Crash, FakePlatform
 
 DECLARE = "/ballot admin result leeds-2026 for=2000 against=500 spoilt=10"
@@ -111,7 +112,7 @@ async def test_rate_limited_the_dispatcher_waits_as_long_as_the_platform_says(
     branch.later(11)
     assert await drain(branch, slack) == 1
 
-    [delivery] = await branch.app.announcements.deliveries("leeds-2026")
+    [delivery] = await branch.app.outbox.deliveries("leeds-2026")
     assert (delivery.state, delivery.attempts) == ("sent", 1)
 
 
@@ -128,7 +129,7 @@ async def test_a_channel_that_is_gone_stops_following_and_the_organisers_are_tol
 
     assert slack.headers("C0LEEDS") == [NEW]
     assert slack.headers("C0ARCHIVED") == []
-    remaining = await branch.app.announcements.subscriptions()
+    remaining = await branch.app.subscriptions.subscriptions()
     assert [s.target for s in remaining] == [Target("slack", "C0LEEDS")]
     [notice] = slack.channels["C0ORGANISERS"]
     assert notice[1].header == "An announcement could not be delivered"
@@ -215,7 +216,7 @@ async def test_a_dispatcher_whose_lease_ran_out_leaves_the_row_to_the_one_that_t
     await branch.organiser(LEEDS)
     await branch.subscribe("slack", "C0LEEDS")
     await branch.organiser(DECLARE)
-    outbox = branch.app.announcements
+    outbox = branch.app.outbox
     [slow] = await outbox.claim(["slack"], 10, branch.now, 1.0)  # a dispatcher that stalls
 
     branch.later(2)  # its lease runs out; another dispatcher takes the row and sends it
@@ -224,3 +225,37 @@ async def test_a_dispatcher_whose_lease_ran_out_leaves_the_row_to_the_one_that_t
 
     assert await outbox.confirm(slow, branch.now, 60) is False  # the stalled one must not send
     assert slack.headers("C0LEEDS") == [NEW]
+
+
+class SlowToAnswer(FakePlatform):
+    """The platform takes the message at once but answers with its id a moment later."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name, dedupe_nonces=False)  # like Slack: no idempotency key
+        self.taken = asyncio.Event()
+
+    async def post(self, channel_id: str, reply: Reply, nonce: str | None = None) -> str:
+        message_id = await super().post(channel_id, reply, nonce)
+        self.taken.set()
+        await asyncio.sleep(0.2)
+        return message_id
+
+
+async def test_a_dispatcher_stopped_mid_send_records_that_message_before_it_stops(
+    branch: Branch,
+) -> None:
+    await branch.organiser(LEEDS)
+    for channel in ("C0LEEDS", "C0REGION"):
+        await branch.subscribe("slack", channel)
+    await branch.organiser(DECLARE)
+    slack = SlowToAnswer("slack")
+
+    running = asyncio.create_task(branch.dispatcher(slack).run_once())
+    await slack.taken.wait()
+    running.cancel()  # `ballotbot run` stopping, or the other platform's task failing
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    branch.later(61)  # the lease of anything claimed runs out
+    await drain(branch, slack)
+
+    assert slack.headers("C0LEEDS") == slack.headers("C0REGION") == [NEW]
