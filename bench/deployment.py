@@ -44,35 +44,31 @@ from bot.announce.model import Announce
 from bot.config import Settings
 from bot.demo import DEMO_BALLOTS
 from storage.models import SubscriptionRow
-from tests.conftest import _as_server_user, _find_bindir, _free_port
-from tests.deployment.conftest import (
-    BotProcess,
-    process_env,
-    start_nginx,
-    write_configs,
-)
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.slack_api import SIGNING_SECRET, FakeSlack
+from tests.support.deployment import BotProcess, process_env, start_nginx, write_configs
+from tests.support.ports import free_port
+from tests.support.postgres import as_server_user, find_bindir
 
 
 @contextmanager
 def postgres() -> Iterator[str]:
     """A throw-away PostgreSQL server on loopback; yields a database URL."""
-    bindir = _find_bindir()
+    bindir = find_bindir()
     if bindir is None:
         raise SystemExit("PostgreSQL server binaries are needed (apt-get install postgresql)")
     root = Path(tempfile.mkdtemp(prefix="ballotbot-bench-pg-"))
     if os.geteuid() == 0:
         shutil.chown(root, user="postgres")
-    data, port = root / "data", _free_port()
+    data, port = root / "data", free_port()
     subprocess.run(
-        _as_server_user([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A",
+        as_server_user([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A",
                          "trust", "-E", "UTF8", "--no-locale", "--no-sync"]),
         check=True, capture_output=True,
     )  # fmt: skip
     options = f"-p {port} -h 127.0.0.1 -k {root} -c fsync=off -c max_connections=200"
     subprocess.run(
-        _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"),
+        as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"),
                          "-o", options, "-w", "start"]),
         check=True, capture_output=True,
     )  # fmt: skip
@@ -82,7 +78,7 @@ def postgres() -> Iterator[str]:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/bench?application_name=bench"
     finally:
         subprocess.run(
-            _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
+            as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
             capture_output=True,
         )  # fmt: skip
         shutil.rmtree(root, ignore_errors=True)

@@ -61,6 +61,7 @@ from slack_sdk.signature import SignatureVerifier
 from bench.dataset import employer_names, make_ballots, typo
 from bot.domain import Ballot, Jurisdiction, Kind, Method, PartialDate, Question, Result, Status
 from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 MISS_SECONDS = 3.0
@@ -399,14 +400,6 @@ def _signed(text: str, user: str, hook: str) -> tuple[bytes, dict[str, str]]:
     return body.encode(), headers
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def _port_open(port: int, deadline: float) -> float:
     while time.perf_counter() < deadline:
         try:
@@ -437,7 +430,7 @@ PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 
 def launch(url: str, scenario: Scenario, folder: Path, code: Path, api_url: str) -> Launched:
     """``ballotbot run`` from ``code``, on ``url``, Slack in HTTP mode against ``api_url``."""
-    port = _free_port()
+    port = free_port()
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "ballotbot.toml"
     config.write_text(

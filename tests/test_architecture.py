@@ -137,3 +137,56 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         if node not in index:
             visit(node)
     return found
+
+
+def _imports_with_names(path: Path) -> set[str]:
+    """Every module ``path`` imports, and every ``module.name`` it imports from one."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_the_reading_of_imports_sees_a_conftest_imported_by_name(tmp_path: Path) -> None:
+    module = tmp_path / "sneaky.py"
+    module.write_text("from tests.bot import conftest\n")
+    assert "tests.bot.conftest" in _imports_with_names(module)
+
+
+def test_no_test_or_benchmark_imports_a_conftest() -> None:
+    """Shared helpers live in ``tests/support``; a conftest holds fixtures, found by pytest."""
+    found = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in modules("tests") + modules("bench")
+        for name in sorted(_imports_with_names(path))
+        if name.split(".")[-1] == "conftest" or ".conftest." in name
+    ]
+    assert found == []
+
+
+def test_a_conftest_defines_fixtures_not_harnesses() -> None:
+    """One conversation harness (``tests.support.conversation``): no conftest grows its own."""
+    found = [
+        f"{path.relative_to(ROOT)} defines class {node.name}"
+        for path in sorted((ROOT / "tests").rglob("conftest.py"))
+        for node in ast.parse(path.read_text(encoding="utf-8")).body
+        if isinstance(node, ast.ClassDef)
+    ]
+    assert found == []
+
+
+def test_benchmarks_use_the_tests_public_support_only() -> None:
+    """``bench/`` may build on ``tests.support`` and ``tests.fakes``, nothing private to a test."""
+    public = ("tests.support", "tests.fakes")
+    found = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in modules("bench")
+        for name in sorted(imported(path))
+        if top(name) == "tests" and not name.startswith(public)
+    ]
+    assert found == []

@@ -43,9 +43,9 @@ from bot.core import help_reply
 from bot.demo import open_example_ballot
 from bot.imports.files import read_ballots
 from bot.requests import Request
-from tests.adapters.slack.conftest import block_text, post, signed_headers, slash_command
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.slack_api import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from tests.support.slack_requests import block_text, post, signed_headers, slash_command
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"

@@ -10,11 +10,12 @@ import pytest
 from bot.announce.model import FilterKind, Target
 from bot.ports import Sender
 from bot.replies import Reply
-from tests.adapters.conftest import DISCORD_CHANNELS, LEEDS, SLACK_CHANNELS, Union
 from tests.fakes.discord_api import CHANNEL_ID
+from tests.support.ballots import LEEDS_TYPED
+from tests.support.conversation import DISCORD_CHANNELS, SLACK_CHANNELS, Conversation
 
 
-async def follow_everywhere(union: Union) -> None:
+async def follow_everywhere(union: Conversation) -> None:
     for channel in SLACK_CHANNELS:
         assert "now follows" in await union.on_slack("subscribe", channel=channel)
     assert "now follows" in await union.on_discord("subscribe")
@@ -24,10 +25,10 @@ async def follow_everywhere(union: Union) -> None:
 
 
 async def test_a_result_declared_on_discord_reaches_every_channel_on_both_platforms_once(
-    union: Union,
+    union: Conversation,
 ) -> None:
     await follow_everywhere(union)
-    assert "Added" in await union.on_discord(LEEDS)
+    assert "Added" in await union.on_discord(LEEDS_TYPED)
 
     answer = await union.on_discord("admin result leeds-2026 for=2000 against=500 spoilt=10")
     assert "6 channel(s) will hear the result" in answer
@@ -35,38 +36,40 @@ async def test_a_result_declared_on_discord_reaches_every_channel_on_both_platfo
 
     for channel in (*SLACK_CHANNELS, *DISCORD_CHANNELS):
         assert union.posts(channel) == 1, channel
-    card = union.slack.calls_to("chat.postMessage")[0].args
+    card = union.front.slack.calls_to("chat.postMessage")[0].args
     assert "New result: Leeds City Council" in str(card["blocks"]) and "2,000" in str(card)
-    assert len(union.slack.calls_to("files.completeUploadExternal")) == 3  # the picture too
-    [discord_post] = union.discord.calls_to("POST", rf"/channels/{CHANNEL_ID}/messages")
+    assert len(union.front.slack.calls_to("files.completeUploadExternal")) == 3  # the picture too
+    [discord_post] = union.front.discord.calls_to("POST", rf"/channels/{CHANNEL_ID}/messages")
     assert discord_post.files and discord_post.body["enforce_nonce"] is True
     assert await union.deliver() == 0
 
 
-async def test_a_correction_on_slack_edits_the_messages_on_both_platforms(union: Union) -> None:
+async def test_a_correction_on_slack_edits_the_messages_on_both_platforms(
+    union: Conversation,
+) -> None:
     await follow_everywhere(union)
-    await union.on_slack(LEEDS)
+    await union.on_slack(LEEDS_TYPED)
     await union.on_slack("admin result leeds-2026 for=2000 against=500")
     await union.deliver()
-    posts = union.slack.calls_to("chat.postMessage")  # the fake numbers each post's ts
+    posts = union.front.slack.calls_to("chat.postMessage")  # the fake numbers each post's ts
     first_ts = {c.args["channel"]: f"1700000000.{n:06d}" for n, c in enumerate(posts, 1)}
 
     answer = await union.on_slack("admin correct leeds-2026 for=2100 against=400")
     assert "6 message(s) will be corrected in place" in answer
     await union.deliver()
 
-    updates = union.slack.calls_to("chat.update")
+    updates = union.front.slack.calls_to("chat.update")
     assert {(u.args["channel"], u.args["ts"]) for u in updates} == set(first_ts.items())
     assert all("Correction: " in str(u.args["blocks"]) for u in updates)
-    edits = union.discord.calls_to("PATCH", r"/channels/\d+/messages/\d+")
+    edits = union.front.discord.calls_to("PATCH", r"/channels/\d+/messages/\d+")
     assert len(edits) == 3 and all("2,100" in str(e.body) for e in edits)
     assert all(union.posts(c) == 1 for c in (*SLACK_CHANNELS, *DISCORD_CHANNELS))
 
 
 async def test_a_member_who_is_not_an_organiser_is_refused_on_both_platforms(
-    union: Union,
+    union: Conversation,
 ) -> None:
-    await union.on_slack(LEEDS)
+    await union.on_slack(LEEDS_TYPED)
 
     on_slack = await union.on_slack("admin result leeds-2026 for=1 against=2", user="U0MEMBER9")
     on_discord = await union.on_discord("admin result leeds-2026 for=1 against=2", roles=[])
@@ -77,9 +80,9 @@ async def test_a_member_who_is_not_an_organiser_is_refused_on_both_platforms(
     assert await union.app.outbox.deliveries(None) == []
 
 
-async def test_stopped_after_some_sends_and_restarted_the_rest_go_once(union: Union) -> None:
+async def test_stopped_after_some_sends_and_restarted_the_rest_go_once(union: Conversation) -> None:
     await follow_everywhere(union)
-    await union.on_slack(LEEDS)
+    await union.on_slack(LEEDS_TYPED)
     await union.on_slack("admin result leeds-2026 for=2000 against=500")
 
     class Dies(BaseException):
@@ -103,11 +106,11 @@ async def test_stopped_after_some_sends_and_restarted_the_rest_go_once(union: Un
 
     budget = [4]
     dying = {
-        "slack": DyingSender(union.slack_bot.sender, budget),
-        "discord": DyingSender(union.discord_bot.sender, budget),
+        "slack": DyingSender(union.front.slack_bot.sender, budget),
+        "discord": DyingSender(union.front.discord_bot.sender, budget),
     }
     with pytest.raises((Dies, BaseExceptionGroup)):  # one task per platform: both die
-        await union.deliver(dying)  # type: ignore[arg-type]
+        await union.deliver(senders=dying)  # type: ignore[arg-type]
     assert sum(union.posts(c) for c in (*SLACK_CHANNELS, *DISCORD_CHANNELS)) == 4
 
     union.ahead = timedelta(minutes=2)  # the dead process's lease has run out
@@ -117,12 +120,14 @@ async def test_stopped_after_some_sends_and_restarted_the_rest_go_once(union: Un
 
 
 async def test_slack_says_slow_down_and_the_dispatcher_comes_back_when_told(
-    union: Union,
+    union: Conversation,
 ) -> None:
     await union.on_slack("subscribe")
-    await union.on_slack(LEEDS)
+    await union.on_slack(LEEDS_TYPED)
     await union.on_slack("admin result leeds-2026 for=2000 against=500")
-    union.slack.rate_limit("chat.postMessage", retry_after=1, times=3)  # past the client's own 2
+    union.front.slack.rate_limit(
+        "chat.postMessage", retry_after=1, times=3
+    )  # past the client's own 2
 
     assert await union.deliver() == 0
     [waiting] = await union.app.outbox.deliveries("leeds-2026")
@@ -132,11 +137,11 @@ async def test_slack_says_slow_down_and_the_dispatcher_comes_back_when_told(
     assert union.posts("C0BRANCH1") == 3 + 1  # three attempts refused with 429, one posted
 
 
-async def test_a_channel_gone_on_either_platform_stops_following(union: Union) -> None:
+async def test_a_channel_gone_on_either_platform_stops_following(union: Conversation) -> None:
     await follow_everywhere(union)
-    await union.on_slack(LEEDS)
-    union.slack.fail("chat.postMessage", "is_archived")
-    union.discord.fail(
+    await union.on_slack(LEEDS_TYPED)
+    union.front.slack.fail("chat.postMessage", "is_archived")
+    union.front.discord.fail(
         "POST",
         rf"/channels/{DISCORD_CHANNELS[2]}/messages",
         404,
@@ -156,12 +161,12 @@ async def test_a_channel_gone_on_either_platform_stops_following(union: Union) -
 
 @pytest.mark.parametrize("refusal", ["invalid_blocks", "msg_too_long", "invalid_attachments"])
 async def test_a_message_slack_refuses_fails_but_the_channel_keeps_following(
-    union: Union, refusal: str
+    union: Conversation, refusal: str
 ) -> None:
     union.app.settings.announcements.organiser_channels = ["slack:C0ORGANISERS"]
     await follow_everywhere(union)
-    await union.on_slack(LEEDS)
-    union.slack.fail("chat.postMessage", refusal)  # the first channel's card is refused
+    await union.on_slack(LEEDS_TYPED)
+    union.front.slack.fail("chat.postMessage", refusal)  # the first channel's card is refused
 
     await union.on_slack("admin result leeds-2026 for=2000 against=500")
     await union.deliver()
@@ -173,19 +178,21 @@ async def test_a_message_slack_refuses_fails_but_the_channel_keeps_following(
     log = await union.on_slack("admin deliveries leeds-2026")
     assert "1 failed delivery(ies)" in log and refusal in log
     told = [
-        c for c in union.slack.calls_to("chat.postMessage") if c.args["channel"] == "C0ORGANISERS"
+        c
+        for c in union.front.slack.calls_to("chat.postMessage")
+        if c.args["channel"] == "C0ORGANISERS"
     ]
     assert len(told) == 1 and refusal in told[0].args["text"]
     assert "still follows results" in told[0].args["text"]
 
 
 async def test_a_message_discord_refuses_as_invalid_form_body_fails_but_the_channel_stays(
-    union: Union,
+    union: Conversation,
 ) -> None:
     union.app.settings.announcements.organiser_channels = ["slack:C0ORGANISERS"]
     await follow_everywhere(union)
-    await union.on_slack(LEEDS)
-    union.discord.fail(
+    await union.on_slack(LEEDS_TYPED)
+    union.front.discord.fail(
         "POST",
         rf"/channels/{DISCORD_CHANNELS[1]}/messages",
         400,
@@ -201,7 +208,9 @@ async def test_a_message_discord_refuses_as_invalid_form_body_fails_but_the_chan
     [failed] = [d for d in await union.app.outbox.deliveries("leeds-2026") if d.state == "failed"]
     assert failed.target.channel_id == DISCORD_CHANNELS[1] and "50035" in (failed.error or "")
     told = [
-        c for c in union.slack.calls_to("chat.postMessage") if c.args["channel"] == "C0ORGANISERS"
+        c
+        for c in union.front.slack.calls_to("chat.postMessage")
+        if c.args["channel"] == "C0ORGANISERS"
     ]
     assert len(told) == 1 and "Invalid Form Body" in told[0].args["text"]
 
@@ -209,17 +218,17 @@ async def test_a_message_discord_refuses_as_invalid_form_body_fails_but_the_chan
     await union.on_discord("admin correct leeds-2026 for=2100 against=400")
     await union.deliver()
     delivered = [
-        m for m in union.discord.messages.values() if m["channel_id"] == DISCORD_CHANNELS[1]
+        m for m in union.front.discord.messages.values() if m["channel_id"] == DISCORD_CHANNELS[1]
     ]
     assert len(delivered) == 1
 
 
-async def test_a_correction_of_a_message_that_is_gone_fails_alone(union: Union) -> None:
+async def test_a_correction_of_a_message_that_is_gone_fails_alone(union: Conversation) -> None:
     await union.on_slack("subscribe", channel="C0BRANCH1")
-    await union.on_slack(LEEDS)
+    await union.on_slack(LEEDS_TYPED)
     await union.on_slack("admin result leeds-2026 for=2000 against=500")
     await union.deliver()
-    union.slack.fail("chat.update", "message_not_found")  # someone deleted the post
+    union.front.slack.fail("chat.update", "message_not_found")  # someone deleted the post
 
     await union.on_slack("admin correct leeds-2026 for=2100 against=400")
     await union.deliver()

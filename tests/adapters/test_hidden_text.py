@@ -22,11 +22,11 @@ from bot.core import Core
 from bot.domain import Ballot, Kind, Method, PartialDate, Question, Result, Status
 from bot.printable import is_control, printable
 from bot.verdicts import rule_table, verdict_for
-from tests.adapters.conftest import Union
-from tests.adapters.discord.support import embed_text
-from tests.adapters.slack.conftest import block_actions, post, signed_headers, slash_command
 from tests.adapters.test_hostile_data import app_core, text_objects  # noqa: F401 (fixture)
 from tests.adapters.test_reminders import set_clock
+from tests.support.conversation import Conversation
+from tests.support.discord_requests import embed_text
+from tests.support.slack_requests import block_actions, post, signed_headers, slash_command
 
 INVISIBLE = (
     "\u200b\u200c\u200d\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -89,7 +89,7 @@ def test_a_slack_notification_has_no_formatting_emoji_or_link_from_data() -> Non
     assert fallback("Turnout 43.3% of 1,000") == "Turnout 43.3% of 1,000"  # figures unchanged
 
 
-async def sneaky_union(union: Union) -> Union:
+async def sneaky_union(union: Conversation) -> Conversation:
     await union.app.store.save([SNEAKY, LONG_TITLE])
     union.app.settings.announcements.pictures = False
     set_clock(union, "2099-12-03 09:00")
@@ -100,18 +100,18 @@ def slack_texts(message: dict[str, Any]) -> list[str]:
     return [message.get("text") or ""] + [t["text"] for t in text_objects(message)]
 
 
-async def test_slack_messages_hide_nothing_and_parse_nothing(union: Union) -> None:
+async def test_slack_messages_hide_nothing_and_parse_nothing(union: Conversation) -> None:
     union = await sneaky_union(union)
-    slack = union.slack
+    slack = union.front.slack
     await union.on_slack("subscribe", channel="C0BRANCH1")
 
     body = slash_command(slack, "#sneaky-1")
-    _, card = await post(union.slack_bot.url, body, signed_headers(body))
+    _, card = await post(union.front.slack_bot.url, body, signed_headers(body))
     body = block_actions(slack, "ballot:press:1", "share:sneaky-1")
-    await post(union.slack_bot.url, body, signed_headers(body))
+    await post(union.front.slack_bot.url, body, signed_headers(body))
     await slack.wait_for("chat.postMessage")
     body = block_actions(slack, "ballot:press:0", "history:sneaky-1")
-    await post(union.slack_bot.url, body, signed_headers(body))
+    await post(union.front.slack_bot.url, body, signed_headers(body))
     await slack.wait_for("respond")
     await union.on_slack("admin announce sneaky-1")
     await union.deliver()
@@ -134,9 +134,9 @@ async def test_slack_messages_hide_nothing_and_parse_nothing(union: Union) -> No
     assert "Acme\\u200dLtd" in card["text"]  # shown visibly, as its code
 
 
-async def test_discord_cards_hide_nothing_and_mention_nothing(union: Union) -> None:
+async def test_discord_cards_hide_nothing_and_mention_nothing(union: Conversation) -> None:
     union = await sneaky_union(union)
-    body = await union.discord.interact(union.discord.slash("#sneaky-1"))
+    body = await union.front.discord.interact(union.front.discord.slash("#sneaky-1"))
 
     shown = embed_text(body)
     assert_no_hidden(shown)

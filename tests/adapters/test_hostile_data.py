@@ -33,10 +33,10 @@ from bot.core import Core
 from bot.domain import Ballot, Kind, Method, PartialDate, Question, Result, Status
 from bot.printable import is_control
 from bot.verdicts import rule_table, verdict_for
-from tests.adapters.conftest import Union
-from tests.adapters.discord.support import button_ids
-from tests.adapters.slack.conftest import block_actions, post, signed_headers, slash_command
 from tests.adapters.test_reminders import set_clock
+from tests.support.conversation import Conversation
+from tests.support.discord_requests import button_ids
+from tests.support.slack_requests import block_actions, post, signed_headers, slash_command
 
 HOSTILE = Ballot(
     id="hostile-1",
@@ -132,7 +132,7 @@ def assert_discord_inert(body: dict[str, Any]) -> None:
             assert embed["url"].startswith("https://example.org/a%29%5BOfficial%5D%28")
 
 
-async def hostile_union(union: Union) -> Union:
+async def hostile_union(union: Conversation) -> Conversation:
     """The hostile ballots stored as a feed or an old import could have stored them, a week
     before the hostile one closes (a reminder is due), organisers told in C0ORGANISERS."""
     await union.app.store.save([HOSTILE, BAD_SOURCE])
@@ -142,23 +142,23 @@ async def hostile_union(union: Union) -> Union:
     return union
 
 
-async def test_slack_shows_a_hostile_ballot_as_text_everywhere(union: Union) -> None:
+async def test_slack_shows_a_hostile_ballot_as_text_everywhere(union: Conversation) -> None:
     union = await hostile_union(union)
-    slack = union.slack
+    slack = union.front.slack
     await union.on_slack("subscribe", channel="C0BRANCH1")
     await union.on_slack("subscribe", channel="C0REGION1")
 
     body = slash_command(slack, "#hostile-1")
-    _, card = await post(union.slack_bot.url, body, signed_headers(body))
+    _, card = await post(union.front.slack_bot.url, body, signed_headers(body))
     body = slash_command(slack, "#hostile-2")
-    _, plain = await post(union.slack_bot.url, body, signed_headers(body))
+    _, plain = await post(union.front.slack_bot.url, body, signed_headers(body))
     values = [e["value"] for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert values == ["history:hostile-1", "share:hostile-1"]
     body = block_actions(slack, "ballot:press:1", "share:hostile-1")
-    await post(union.slack_bot.url, body, signed_headers(body))
+    await post(union.front.slack_bot.url, body, signed_headers(body))
     await slack.wait_for("chat.postMessage")
     body = block_actions(slack, "ballot:press:0", "history:hostile-1")
-    await post(union.slack_bot.url, body, signed_headers(body))
+    await post(union.front.slack_bot.url, body, signed_headers(body))
     await slack.wait_for("respond")
 
     await union.on_slack("remind me #hostile-1", user="U0MEMBER2")
@@ -183,9 +183,9 @@ async def test_slack_shows_a_hostile_ballot_as_text_everywhere(union: Union) -> 
     assert "&lt;!channel&gt;" in card["text"]  # the notification reads as typed
 
 
-async def test_discord_shows_a_hostile_ballot_as_text_everywhere(union: Union) -> None:
+async def test_discord_shows_a_hostile_ballot_as_text_everywhere(union: Conversation) -> None:
     union = await hostile_union(union)
-    discord = union.discord
+    discord = union.front.discord
     await union.on_discord("subscribe")
 
     asked = discord.slash("#hostile-1")

@@ -14,9 +14,10 @@ from collections.abc import Sequence
 import pytest
 
 from bot.reminders.model import Member
-from tests.adapters.conftest import LEEDS, Union
 from tests.adapters.test_reminders import set_clock
 from tests.fakes.discord_api import MEMBER_ID
+from tests.support.ballots import LEEDS_TYPED
+from tests.support.conversation import Conversation
 
 SLACK_MEMBER = "U0MEMBER2"
 
@@ -34,15 +35,15 @@ def logged(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
 
 
 async def test_failed_dms_are_logged_by_pseudonym_on_both_platforms(
-    union: Union, logged: pytest.LogCaptureFixture
+    union: Conversation, logged: pytest.LogCaptureFixture
 ) -> None:
-    await union.on_slack(LEEDS)
+    await union.on_slack(LEEDS_TYPED)
     assert "remind you" in await union.on_slack("remind me leeds", user=SLACK_MEMBER)
     assert "remind you" in await union.on_discord("remind me leeds")
     set_clock(union, "2026-12-03 09:00")
     await union.app.reminders.fire("leeds-2026", "close-7d")
-    union.slack.fail("conversations.open", "user_not_found")
-    union.discord.fail(
+    union.front.slack.fail("conversations.open", "user_not_found")
+    union.front.discord.fail(
         "POST",
         r"/users/@me/channels",
         400,
@@ -65,7 +66,7 @@ async def test_failed_dms_are_logged_by_pseudonym_on_both_platforms(
 
 
 async def test_a_member_keeps_one_pseudonym_across_failures_and_restarts(
-    union: Union, logged: pytest.LogCaptureFixture
+    union: Conversation, logged: pytest.LogCaptureFixture
 ) -> None:
     first = union.app.pseudonyms.of("slack", SLACK_MEMBER)
 
@@ -76,7 +77,7 @@ async def test_a_member_keeps_one_pseudonym_across_failures_and_restarts(
 
 
 async def test_a_crash_in_a_members_request_is_logged_without_them(
-    union: Union, logged: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    union: Conversation, logged: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The traceback of a member's failed request names them (here the exception itself
     does): every line of it is written with their pseudonym instead."""
@@ -84,7 +85,7 @@ async def test_a_crash_in_a_members_request_is_logged_without_them(
     async def broken(member: Member, ballot_ids: Sequence[str]) -> int:
         raise RuntimeError(f"could not store the opt-in of {member.user_id}")
 
-    await union.on_slack(LEEDS)
+    await union.on_slack(LEEDS_TYPED)
     monkeypatch.setattr(union.app.reminders.store, "opt_in", broken)
 
     assert "Something went wrong" in await union.on_slack("remind me leeds", user=SLACK_MEMBER)

@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from tests.adapters.conftest import LEEDS, Union
-from tests.adapters.discord.support import button_ids
-from tests.adapters.slack.conftest import block_actions, post, signed_headers
 from tests.fakes.discord_api import MEMBER_ID
+from tests.support.ballots import LEEDS_TYPED
+from tests.support.conversation import Conversation
+from tests.support.discord_requests import button_ids
+from tests.support.slack_requests import block_actions, post, signed_headers
 
 LONDON = ZoneInfo("Europe/London")
 
 
-def set_clock(union: Union, text: str) -> None:
+def set_clock(union: Conversation, text: str) -> None:
     """The union's clock, and the dispatcher's with it."""
     moment = datetime.fromisoformat(text).replace(tzinfo=LONDON)
     union.app.reminders.clock = lambda: moment
@@ -21,9 +22,9 @@ def set_clock(union: Union, text: str) -> None:
 
 
 async def test_members_get_a_dm_on_each_platform_and_the_button_stops_them(
-    union: Union,
+    union: Conversation,
 ) -> None:
-    await union.on_slack(LEEDS)
+    await union.on_slack(LEEDS_TYPED)
     assert "remind you" in await union.on_slack("remind me leeds", user="U0MEMBER2")
     assert "remind you" in await union.on_discord("remind me leeds")
     set_clock(union, "2026-12-03 09:00")
@@ -31,9 +32,9 @@ async def test_members_get_a_dm_on_each_platform_and_the_button_stops_them(
     assert await union.app.reminders.fire("leeds-2026", "close-7d") == (0, 2)
     assert await union.deliver() == 2
 
-    [opened] = union.slack.calls_to("conversations.open")
+    [opened] = union.front.slack.calls_to("conversations.open")
     assert opened.args["users"] == "U0MEMBER2"
-    [dm] = union.slack.calls_to("chat.postMessage")
+    [dm] = union.front.slack.calls_to("chat.postMessage")
     assert dm.args["channel"] == "D0MEMBER2"
     posted_button = next(
         element
@@ -42,21 +43,21 @@ async def test_members_get_a_dm_on_each_platform_and_the_button_stops_them(
         for element in block["elements"]
         if element["text"]["text"] == "I've posted my paper"
     )
-    [created] = union.discord.calls_to("POST", r"/users/@me/channels")
+    [created] = union.front.discord.calls_to("POST", r"/users/@me/channels")
     assert str(created.body["recipient_id"]) == MEMBER_ID
-    [sent] = union.discord.calls_to("POST", r"/channels/\d+/messages")
+    [sent] = union.front.discord.calls_to("POST", r"/channels/\d+/messages")
     dm_channel = sent.path.split("/")[2]
-    [message] = [m for m in union.discord.messages.values() if m["channel_id"] == dm_channel]
+    [message] = [m for m in union.front.discord.messages.values() if m["channel_id"] == dm_channel]
     voted = next(cid for cid in button_ids({"data": message}) if cid.startswith("posted:"))
 
-    answer = await union.discord.interact(union.discord.click(message, voted))
+    answer = await union.front.discord.interact(union.front.discord.click(message, voted))
     assert "Thank you for voting" in str(answer)
-    body = block_actions(union.slack, posted_button["action_id"], posted_button["value"])
+    body = block_actions(union.front.slack, posted_button["action_id"], posted_button["value"])
     body = body.replace("U0MEMBER1", "U0MEMBER2")  # the member who got the DM clicks
-    status, _ = await post(union.slack_bot.url, body, signed_headers(body))
+    status, _ = await post(union.front.slack_bot.url, body, signed_headers(body))
     assert status == 200
-    await union.slack.wait_for("respond")
-    assert "Thank you for voting" in str(union.slack.calls_to("respond")[-1].args)
+    await union.front.slack.wait_for("respond")
+    assert "Thank you for voting" in str(union.front.slack.calls_to("respond")[-1].args)
 
     set_clock(union, "2026-12-07 09:00")
     assert await union.app.reminders.fire("leeds-2026", "close-3d") == (0, 0)

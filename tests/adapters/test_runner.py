@@ -12,15 +12,8 @@ from rich.console import Console
 from adapters.compose import open_app
 from adapters.runner import serve
 from bot.config import Settings
-from tests.adapters.slack.conftest import (
-    BOT_TOKEN,
-    SIGNING_SECRET,
-    block_text,
-    post,
-    signed_headers,
-    slash_command,
-)
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from tests.support.slack_requests import block_text, post, signed_headers, slash_command
 
 
 def _free_port() -> int:

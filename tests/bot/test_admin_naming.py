@@ -9,7 +9,7 @@ import pytest
 
 from bot.admin_target import split_target
 from bot.domain import Ballot, Kind, PartialDate, Question, Result, Status
-from tests.bot.conftest import Chat
+from tests.support.conversation import Conversation
 
 BARCHESTER = Ballot(
     "barchester-2026",
@@ -41,19 +41,19 @@ WAKEFIELD_NEW = Ballot(
 
 
 @pytest.fixture
-async def organiser(chat: Chat) -> Chat:
+async def organiser(chat: Conversation) -> Conversation:
     """The local console user, an organiser, beside the demo ballots and three more."""
     await chat.app.store.save([BARCHESTER, WAKEFIELD_OLD, WAKEFIELD_NEW])
     return chat
 
 
-async def test_a_search_that_leads_to_one_ballot_is_used(organiser: Chat) -> None:
+async def test_a_search_that_leads_to_one_ballot_is_used(organiser: Conversation) -> None:
     plan = await organiser.say("/ballot admin reminders barchester")
     assert plan.ok, plan.plain_text()
     assert plan.header == "Reminder plan: Barchester Hospital — Unison"
 
 
-async def test_every_admin_verb_takes_a_search(organiser: Chat) -> None:
+async def test_every_admin_verb_takes_a_search(organiser: Conversation) -> None:
     said = organiser.say
     assert (await said("/ballot admin turnout barchester 12.5")).ok
     assert (await said("/ballot admin set barchester hospital method=postal")).ok
@@ -86,7 +86,7 @@ async def test_every_admin_verb_takes_a_search(organiser: Chat) -> None:
     ],
 )
 async def test_a_search_with_several_ballots_shows_them_and_changes_nothing(
-    organiser: Chat, command: str
+    organiser: Conversation, command: str
 ) -> None:
     ids = ["wakefield-2024", "wakefield-2026"]
     before = await organiser.app.store.get_many(ids)
@@ -102,7 +102,9 @@ async def test_a_search_with_several_ballots_shows_them_and_changes_nothing(
     assert await organiser.app.reminders.store.plan_changes("wakefield-2026") == changes
 
 
-async def test_names_of_different_ballots_are_offered_with_their_ids(organiser: Chat) -> None:
+async def test_names_of_different_ballots_are_offered_with_their_ids(
+    organiser: Conversation,
+) -> None:
     college = Ballot(
         "leeds-college-2026",
         ("UCU",),
@@ -128,13 +130,15 @@ async def test_names_of_different_ballots_are_offered_with_their_ids(organiser: 
         assert stored is not None and stored.status is not Status.CANCELLED
 
 
-async def test_ids_keep_working_with_or_without_a_hash(organiser: Chat) -> None:
+async def test_ids_keep_working_with_or_without_a_hash(organiser: Conversation) -> None:
     for named in ("wakefield-2024", "#wakefield-2024"):
         audit = await organiser.say(f"/ballot admin audit {named}")
         assert audit.ok and audit.header == "Audit log: Wakefield College — GMB"
 
 
-async def test_a_search_that_finds_nothing_says_so_and_changes_nothing(organiser: Chat) -> None:
+async def test_a_search_that_finds_nothing_says_so_and_changes_nothing(
+    organiser: Conversation,
+) -> None:
     reply = await organiser.say("/ballot admin cancel zzqqxx")
     assert not reply.ok
     assert reply.header == "No ballot found for “zzqqxx”"
@@ -143,7 +147,7 @@ async def test_a_search_that_finds_nothing_says_so_and_changes_nothing(organiser
     assert not missing.ok and "no ballot with id 'zzqqxx'" in missing.text
 
 
-async def test_members_are_still_refused_before_any_search(organiser: Chat) -> None:
+async def test_members_are_still_refused_before_any_search(organiser: Conversation) -> None:
     reply = await organiser.say("/ballot admin cancel barchester", user="member")
     assert not reply.ok and reply.header == "Only organisers can do that"
 

@@ -13,8 +13,8 @@ from bot.demo import DEMO_BALLOTS
 from bot.domain import Kind, Question, Result
 from bot.search import SearchIndex
 from bot.search.current import QUERY_MAX, QUERY_MIN
-from tests.bot.conftest import Chat
 from tests.busy import YORK
+from tests.support.conversation import Conversation
 
 MANY = replace(
     DEMO_BALLOTS[1],
@@ -45,7 +45,7 @@ def searched(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 async def test_a_ballot_with_ten_thousand_questions_shows_the_first_twenty_and_says_so(
-    chat: Chat,
+    chat: Conversation,
 ) -> None:
     await chat.app.store.save([MANY])
 
@@ -60,7 +60,7 @@ async def test_a_ballot_with_ten_thousand_questions_shows_the_first_twenty_and_s
 
 
 async def test_the_same_ballot_worded_differently_and_in_a_list_stays_bounded(
-    chat: Chat,
+    chat: Conversation,
 ) -> None:
     await chat.app.store.save([MANY])
 
@@ -71,7 +71,7 @@ async def test_the_same_ballot_worded_differently_and_in_a_list_stays_bounded(
     assert [len(b["questions"]) for b in listed.data["ballots"]] == [CARD_QUESTIONS]
 
 
-async def test_a_ballot_with_few_questions_is_shown_whole(chat: Chat) -> None:
+async def test_a_ballot_with_few_questions_is_shown_whole(chat: Conversation) -> None:
     card = await chat.say("/ballot kirklees")
 
     assert "questions_total" not in card.data
@@ -79,7 +79,7 @@ async def test_a_ballot_with_few_questions_is_shown_whole(chat: Chat) -> None:
 
 
 async def test_a_long_junk_query_is_cut_to_what_a_name_can_be_before_matching(
-    chat: Chat, searched: list[str]
+    chat: Conversation, searched: list[str]
 ) -> None:
     junk = ("qzxv wplk " * 49)[:490]
 
@@ -91,7 +91,9 @@ async def test_a_long_junk_query_is_cut_to_what_a_name_can_be_before_matching(
     assert searched and all(len(query) <= QUERY_MIN for query in searched)
 
 
-async def test_a_long_name_typed_in_full_is_still_found(chat: Chat, searched: list[str]) -> None:
+async def test_a_long_name_typed_in_full_is_still_found(
+    chat: Conversation, searched: list[str]
+) -> None:
     long_name = "The Very Long Named Metropolitan Borough Council " + "of Somewhere " * 8
     assert QUERY_MIN < len(long_name.strip()) < QUERY_MAX
     await chat.app.store.save([replace(DEMO_BALLOTS[0], id="long-name", employer=long_name)])

@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.domain import Ballot, Kind, PartialDate, Question, Result, Status
 from bot.replies import Reply
 from bot.requests import Request
-from tests.bot.conftest import Chat
+from tests.support.conversation import Conversation
 
 KIRKLEES = "kirklees-council-redundancies-strike"
 ORGANISER = Request("", user_id="local")  # the console user is an organiser by default
@@ -196,7 +196,7 @@ def test_every_button_of_every_card_runs_only_the_lookup_it_shows(tmp_path: Path
 
 
 @pytest.fixture
-async def trapped(chat: Chat) -> AsyncIterator[Chat]:
+async def trapped(chat: Conversation) -> AsyncIterator[Conversation]:
     """Ballots whose names are organiser commands, beside a real ballot to harm."""
     adds = [
         'admin add id=trap employer="admin cancel kirklees-council-redundancies-strike" '
@@ -213,7 +213,7 @@ async def trapped(chat: Chat) -> AsyncIterator[Chat]:
 
 @pytest.mark.parametrize("trap", ["trap", "trap-2", "trap-3"])
 async def test_history_on_a_card_named_like_an_organiser_command_only_lists_ballots(
-    trapped: Chat, trap: str
+    trapped: Conversation, trap: str
 ) -> None:
     card = await trapped.say(f"#{trap}")
     history = next(b for b in card.buttons if b.action.verb is Verb.HISTORY)
@@ -228,7 +228,7 @@ async def test_history_on_a_card_named_like_an_organiser_command_only_lists_ball
     assert [e.action for e in await trapped.app.declarations.audit(KIRKLEES)] == []
 
 
-async def test_choices_carry_ballot_ids_even_when_an_alias_is_a_command(chat: Chat) -> None:
+async def test_choices_carry_ballot_ids_even_when_an_alias_is_a_command(chat: Conversation) -> None:
     strike = Question("Strike?", Kind.STRIKE)
     await chat.app.store.save(
         [
@@ -250,7 +250,7 @@ async def test_choices_carry_ballot_ids_even_when_an_alias_is_a_command(chat: Ch
     assert kirklees is not None and kirklees.status is not Status.CANCELLED
 
 
-async def test_every_verb_runs_its_own_thing_for_the_ballot_it_names(chat: Chat) -> None:
+async def test_every_verb_runs_its_own_thing_for_the_ballot_it_names(chat: Conversation) -> None:
     open_ballot = (
         'admin add id=leeds-2026 employer="Leeds City Council" unions=Unison '
         'question="Strike over pay?" kind=strike closes=2099-12-10 eligible=4210 status=open'
@@ -287,7 +287,7 @@ async def test_every_verb_runs_its_own_thing_for_the_ballot_it_names(chat: Chat)
     ],
 )
 async def test_an_unknown_verb_or_a_malformed_id_is_refused_and_changes_nothing(
-    chat: Chat, value: str, says: str
+    chat: Conversation, value: str, says: str
 ) -> None:
     before = await snapshot(chat.app)
 
@@ -311,7 +311,9 @@ async def test_an_unknown_verb_or_a_malformed_id_is_refused_and_changes_nothing(
         "/ballot admin set kirklees-council-redundancies-strike status=cancelled",
     ],
 )
-async def test_an_old_button_that_would_run_a_command_is_refused(chat: Chat, old: str) -> None:
+async def test_an_old_button_that_would_run_a_command_is_refused(
+    chat: Conversation, old: str
+) -> None:
     await chat.say("subscribe")
     await chat.say("remind me #kirklees-council-redundancies-strike")
     before = await snapshot(chat.app)
@@ -331,7 +333,7 @@ async def test_an_old_button_that_would_run_a_command_is_refused(chat: Chat, old
         ("/ballot southampton chart", "ballot"),
     ],
 )
-async def test_an_old_lookup_button_still_answers(chat: Chat, old: str, kind: str) -> None:
+async def test_an_old_lookup_button_still_answers(chat: Conversation, old: str, kind: str) -> None:
     before = await snapshot(chat.app)
 
     answer = await chat.app.core.press(old, ORGANISER)

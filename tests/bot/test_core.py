@@ -9,10 +9,10 @@ import pytest
 from bot.demo import KIRKLEES
 from bot.domain import Ballot, Kind, PartialDate, Question, Result, Status
 from bot.replies import Tone
-from tests.bot.conftest import Chat
+from tests.support.conversation import Conversation
 
 
-async def test_kirklees_shows_the_seed_figures_and_what_is_not_known(chat: Chat) -> None:
+async def test_kirklees_shows_the_seed_figures_and_what_is_not_known(chat: Conversation) -> None:
     reply = await chat.say("/ballot kirklees")
     text = reply.plain_text()
     assert reply.ok and reply.kind == "ballot"
@@ -22,49 +22,49 @@ async def test_kirklees_shows_the_seed_figures_and_what_is_not_known(chat: Chat)
     assert reply.tone is Tone.FAILED
 
 
-async def test_a_typo_still_finds_kirklees(chat: Chat) -> None:
+async def test_a_typo_still_finds_kirklees(chat: Conversation) -> None:
     assert (await chat.say("kirklese")).header == "Kirklees Council — Unison"
 
 
-async def test_southampton_keeps_the_reported_turnout_as_reported(chat: Chat) -> None:
+async def test_southampton_keeps_the_reported_turnout_as_reported(chat: Conversation) -> None:
     text = (await chat.say("/ballot southampton")).plain_text()
     assert "For: 1,552" in text and "Against: 307" in text
     assert "around 60% (as reported)" in text
     assert "Members balloted: not known" in text  # 6,627 is the workforce, not the electorate
 
 
-async def test_no_match_says_so_with_the_closest_names(chat: Chat) -> None:
+async def test_no_match_says_so_with_the_closest_names(chat: Conversation) -> None:
     reply = await chat.say("/ballot zzzz qqqq")
     assert not reply.ok
     assert "No ballot found" in reply.header
     assert "Closest names" in reply.text
 
 
-async def test_help_lists_every_command(chat: Chat) -> None:
+async def test_help_lists_every_command(chat: Conversation) -> None:
     reply = await chat.say("/ballot")
     assert reply.kind == "help"
     assert any("/ballot recent" in line for line in reply.sections[0].lines)
 
 
-async def test_history_lists_every_matching_ballot_newest_first(chat: Chat) -> None:
+async def test_history_lists_every_matching_ballot_newest_first(chat: Conversation) -> None:
     reply = await chat.say("/ballot unison history")
     lines = reply.sections[0].lines
     assert len(lines) == 3
     assert lines[-1].startswith("date not known")
 
 
-async def test_recent_results(chat: Chat) -> None:
+async def test_recent_results(chat: Conversation) -> None:
     reply = await chat.say("/ballot recent")
     assert reply.kind == "list"
     assert len(reply.sections[0].lines) == 3
 
 
-async def test_open_ballots_with_none_open(chat: Chat) -> None:
+async def test_open_ballots_with_none_open(chat: Conversation) -> None:
     reply = await chat.say("/ballot open")
     assert reply.header == "No ballots are open now"
 
 
-async def test_an_open_ballot_is_listed_with_its_closing_date(chat: Chat) -> None:
+async def test_an_open_ballot_is_listed_with_its_closing_date(chat: Conversation) -> None:
     ballot = Ballot(
         "leeds-2026",
         ("GMB",),
@@ -80,7 +80,7 @@ async def test_an_open_ballot_is_listed_with_its_closing_date(chat: Chat) -> Non
     assert line.startswith("Leeds City Council — GMB — closes 9 February 2099: ")
 
 
-async def test_a_new_ballot_is_found_as_soon_as_it_is_saved(chat: Chat) -> None:
+async def test_a_new_ballot_is_found_as_soon_as_it_is_saved(chat: Conversation) -> None:
     assert not (await chat.say("wakefield college")).ok
     newer = Ballot(
         "wakefield-1",
@@ -92,14 +92,14 @@ async def test_a_new_ballot_is_found_as_soon_as_it_is_saved(chat: Chat) -> None:
     assert (await chat.say("wakefield college")).header == "Wakefield College — UCU"
 
 
-async def test_a_share_button_names_the_exact_ballot(chat: Chat) -> None:
+async def test_a_share_button_names_the_exact_ballot(chat: Conversation) -> None:
     reply = await chat.say("kirklees")
     share = [b for b in reply.buttons if b.share]
     assert share and share[0].command == f"/ballot #{KIRKLEES.id}"
     assert (await chat.say(share[0].command)).header == reply.header
 
 
-async def test_oversized_text_is_refused_and_changes_nothing(chat: Chat) -> None:
+async def test_oversized_text_is_refused_and_changes_nothing(chat: Conversation) -> None:
     before = await chat.app.store.catalog_version()
     reply = await chat.say("x" * 5000)
     assert not reply.ok
@@ -119,7 +119,7 @@ def _campaign_ballot(ident: str, employer: str, yes: int, no: int, spoilt: int) 
     )
 
 
-async def test_a_campaign_is_tallied_ballot_by_ballot(chat: Chat) -> None:
+async def test_a_campaign_is_tallied_ballot_by_ballot(chat: Conversation) -> None:
     await chat.app.store.save(
         [
             _campaign_ballot("c1", "Leeds Hospitals NHS Trust", 500, 100, 10),  # 61% turnout
@@ -134,19 +134,21 @@ async def test_a_campaign_is_tallied_ballot_by_ballot(chat: Chat) -> None:
     assert sorted(reply.data["no_mandate"]) == ["c2", "c3"]
 
 
-async def test_kirklees_says_the_strike_ballot_was_lost_under_pre_2017_rules(chat: Chat) -> None:
+async def test_kirklees_says_the_strike_ballot_was_lost_under_pre_2017_rules(
+    chat: Conversation,
+) -> None:
     text = (await chat.say("/ballot kirklees")).plain_text()
     assert "lost: a majority voted no" in text
     assert "Rules before 1 March 2017" in text
 
 
-async def test_southampton_has_no_legal_threshold(chat: Chat) -> None:
+async def test_southampton_has_no_legal_threshold(chat: Conversation) -> None:
     text = (await chat.say("/ballot southampton")).plain_text()
     assert "No legal threshold applies to a consultative ballot" in text
 
 
 async def test_a_repeated_question_does_not_read_the_ballot_again(
-    chat: Chat, monkeypatch: pytest.MonkeyPatch
+    chat: Conversation, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reads: list[str] = []
     original = chat.app.store.get
@@ -162,7 +164,7 @@ async def test_a_repeated_question_does_not_read_the_ballot_again(
     assert reads == [KIRKLEES.id]
 
 
-async def test_a_changed_result_is_never_answered_from_memory(chat: Chat) -> None:
+async def test_a_changed_result_is_never_answered_from_memory(chat: Conversation) -> None:
     await chat.say("/ballot kirklees")
     corrected = replace(
         KIRKLEES,
@@ -172,7 +174,7 @@ async def test_a_changed_result_is_never_answered_from_memory(chat: Chat) -> Non
     assert "35%" in (await chat.say("/ballot kirklees")).plain_text()
 
 
-async def test_a_member_asks_for_the_picture(chat: Chat) -> None:
+async def test_a_member_asks_for_the_picture(chat: Conversation) -> None:
     reply = await chat.say("/ballot southampton chart")
     assert reply.image is not None
     assert reply.image.png.startswith(b"\x89PNG")
@@ -180,7 +182,7 @@ async def test_a_member_asks_for_the_picture(chat: Chat) -> None:
     assert reply.to_dict()["image"]["bytes"] == len(reply.image.png)
 
 
-async def test_a_query_with_nothing_to_search_for_gets_a_hint(chat: Chat) -> None:
+async def test_a_query_with_nothing_to_search_for_gets_a_hint(chat: Conversation) -> None:
     for typed in ("/ballot !!!", "/ballot 🗳️", "/ballot ???"):
         reply = await chat.say(typed)
         assert not reply.ok and "Nothing to search for" in reply.header
@@ -188,7 +190,7 @@ async def test_a_query_with_nothing_to_search_for_gets_a_hint(chat: Chat) -> Non
         assert "no ballots stored" not in reply.text.lower()
 
 
-async def test_a_generic_word_alone_lists_the_ballots_it_is_in(chat: Chat) -> None:
+async def test_a_generic_word_alone_lists_the_ballots_it_is_in(chat: Conversation) -> None:
     reply = await chat.say("/ballot council")
 
     assert reply.kind == "choices" and reply.header == "Several ballots match “council”"
@@ -199,20 +201,22 @@ async def test_a_generic_word_alone_lists_the_ballots_it_is_in(chat: Chat) -> No
     }
 
 
-async def test_a_union_and_a_kind_find_that_unions_ballot_of_that_kind(chat: Chat) -> None:
+async def test_a_union_and_a_kind_find_that_unions_ballot_of_that_kind(chat: Conversation) -> None:
     reply = await chat.say("/ballot unison pay offer")
     assert reply.header == "National Coal Mining Museum — Unison"
     history = await chat.say("/ballot unison 2013 history")
     assert len(history.sections[0].lines) == 2  # the undated Southampton ballot is not of 2013
 
 
-async def test_facets_that_rule_everything_out_are_said_back(chat: Chat) -> None:
+async def test_facets_that_rule_everything_out_are_said_back(chat: Conversation) -> None:
     reply = await chat.say("/ballot unison 1999")
     assert not reply.ok and "No ballot found" in reply.header
     assert "Looking for: UNISON, 1999." in reply.text
 
 
-async def test_an_accented_name_is_found_typed_plainly_and_shown_as_stored(chat: Chat) -> None:
+async def test_an_accented_name_is_found_typed_plainly_and_shown_as_stored(
+    chat: Conversation,
+) -> None:
     await chat.app.store.save(
         [
             Ballot(
@@ -228,14 +232,14 @@ async def test_an_accented_name_is_found_typed_plainly_and_shown_as_stored(chat:
         assert (await chat.say(f"/ballot {typed}")).header == "Cyngor Sir Ynys Môn — UNISON"
 
 
-async def test_autocomplete_uses_the_same_reading(chat: Chat) -> None:
+async def test_autocomplete_uses_the_same_reading(chat: Conversation) -> None:
     assert (await chat.app.core.suggest("/ballot unison kirk"))[
         0
     ].name == "Kirklees Council (UNISON)"
     assert (await chat.app.core.suggest("unite sou"))[0].name == "Southampton City Council (Unite)"
 
 
-async def test_a_choice_keeps_the_facets_the_member_named(chat: Chat) -> None:
+async def test_a_choice_keeps_the_facets_the_member_named(chat: Conversation) -> None:
     await chat.app.store.save(
         [
             Ballot(

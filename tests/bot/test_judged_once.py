@@ -10,7 +10,7 @@ import pytest
 
 import bot.verdicts.verdict
 from bot.demo import KIRKLEES
-from tests.bot.conftest import Chat
+from tests.support.conversation import Conversation
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def judged(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 async def test_a_card_its_json_and_its_picture_come_from_one_judgement(
-    chat: Chat, judged: list[str]
+    chat: Conversation, judged: list[str]
 ) -> None:
     reply = await chat.say("/ballot kirklees chart")
 
@@ -38,7 +38,7 @@ async def test_a_card_its_json_and_its_picture_come_from_one_judgement(
     assert reply.image is not None and reply.image.alt_text.endswith(headline)
 
 
-async def test_a_list_judges_each_ballot_once(chat: Chat, judged: list[str]) -> None:
+async def test_a_list_judges_each_ballot_once(chat: Conversation, judged: list[str]) -> None:
     reply = await chat.say("/ballot unison history")
 
     ballots = reply.data["ballots"]

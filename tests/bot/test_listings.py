@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from bot.announce.service import ADMIN_VERBS, ANSWERED_ELSEWHERE
 from bot.domain import Ballot, Kind, Method, PartialDate, Question, Result, Status
-from tests.bot.conftest import Chat
+from tests.support.conversation import Conversation
 
 
 def _line(lines: tuple[str, ...], who: str) -> str:
@@ -16,7 +16,7 @@ def _line(lines: tuple[str, ...], who: str) -> str:
     return line
 
 
-async def test_recent_gives_each_result_in_one_line(chat: Chat) -> None:
+async def test_recent_gives_each_result_in_one_line(chat: Conversation) -> None:
     reply = await chat.say("/ballot recent")
     lines = reply.sections[0].lines
     assert len(lines) == 3
@@ -36,7 +36,7 @@ async def test_recent_gives_each_result_in_one_line(chat: Chat) -> None:
     assert all("\n" not in line for line in lines)
 
 
-async def test_a_statutory_result_names_its_mandate_and_turnout(chat: Chat) -> None:
+async def test_a_statutory_result_names_its_mandate_and_turnout(chat: Conversation) -> None:
     pcs = Ballot(
         "pcs-2018-pay-strike",
         ("PCS",),
@@ -71,7 +71,7 @@ async def test_a_statutory_result_names_its_mandate_and_turnout(chat: Chat) -> N
     assert rail.lower().count("mandate") == 2
 
 
-async def test_open_lists_each_ballot_with_its_close_and_turnout_so_far(chat: Chat) -> None:
+async def test_open_lists_each_ballot_with_its_close_and_turnout_so_far(chat: Conversation) -> None:
     today = date.today()
     ballot = Ballot(
         "leeds-open",
@@ -96,7 +96,7 @@ async def test_open_lists_each_ballot_with_its_close_and_turnout_so_far(chat: Ch
     assert "(as reported)" not in line  # the organisers' running figure is not a result's
 
 
-async def test_help_lists_every_command_the_bot_answers(chat: Chat) -> None:
+async def test_help_lists_every_command_the_bot_answers(chat: Conversation) -> None:
     reply = await chat.say("/ballot help")
     lines = reply.sections[0].lines
     shown = " ".join(lines)
@@ -109,13 +109,13 @@ async def test_help_lists_every_command_the_bot_answers(chat: Chat) -> None:
     assert "<ballot> is a ballot's id or a search" in (reply.footer or "")
 
 
-async def test_an_unknown_admin_verb_lists_the_real_ones(chat: Chat) -> None:
+async def test_an_unknown_admin_verb_lists_the_real_ones(chat: Conversation) -> None:
     reply = await chat.say("/ballot admin frobnicate kirklees")
     assert not reply.ok
     assert "admin add" in reply.text and "admin reminders" in reply.text
 
 
-async def test_a_reported_share_too_close_to_half_is_not_called(chat: Chat) -> None:
+async def test_a_reported_share_too_close_to_half_is_not_called(chat: Conversation) -> None:
     close = Ballot(
         "close-call",
         ("GMB",),

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from bot.demo import open_example_ballot
 from bot.domain import Status
-from tests.bot.conftest import Chat
+from tests.support.conversation import Conversation
 
 
 def test_the_example_is_open_around_today_and_says_it_is_made_up() -> None:
@@ -21,7 +21,7 @@ def test_the_example_is_open_around_today_and_says_it_is_made_up() -> None:
     assert not example.has_result and example.eligible is None  # no invented figures
 
 
-async def test_a_new_user_can_try_reminders_on_it(chat: Chat) -> None:
+async def test_a_new_user_can_try_reminders_on_it(chat: Conversation) -> None:
     await chat.app.store.save([open_example_ballot(date.today())])
     listed = await chat.say("/ballot open")
     assert any("made-up example" in line for line in listed.sections[0].lines)

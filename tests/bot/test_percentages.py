@@ -17,7 +17,7 @@ from bot.imports.files import import_file
 from bot.percentages import as_reported, percent, rounded, trimmed
 from bot.verdicts import rule_table
 from bot.verdicts.judge import legal_judge
-from tests.bot.conftest import Chat
+from tests.support.conversation import Conversation
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "ballots.csv"
 JUDGE = legal_judge(rule_table([]))
@@ -28,7 +28,7 @@ def _field(reply_fields: tuple, label: str) -> str:  # type: ignore[type-arg]
     return value
 
 
-async def test_pcs_pay_2018_reads_41_6_and_35_6_everywhere(chat: Chat) -> None:
+async def test_pcs_pay_2018_reads_41_6_and_35_6_everywhere(chat: Conversation) -> None:
     """59,285 papers of 142,673 entitled is 41.553%; 50,726 yes votes are 35.554%. Rounded
     twice (41.553 -> 41.55 -> 41.5) the card used to say 41.5% beside the verdict's 41.6%."""
     await import_file(chat.app.store, EXAMPLES)
@@ -56,7 +56,7 @@ async def test_pcs_pay_2018_reads_41_6_and_35_6_everywhere(chat: Chat) -> None:
     assert "85.6% yes, 14.4% no of those voting" in pictured.image.alt_text
 
 
-async def test_a_reported_share_is_shown_as_written_in_the_picture_too(chat: Chat) -> None:
+async def test_a_reported_share_is_shown_as_written_in_the_picture_too(chat: Conversation) -> None:
     """Only "80% yes on a 60% turnout" was published: no "80.0%" anywhere."""
     await chat.say(
         '/ballot admin add id=rcn-80 employer="Leeds Hospitals" unions=RCN '
@@ -77,7 +77,9 @@ async def test_a_reported_share_is_shown_as_written_in_the_picture_too(chat: Cha
     assert ".0%" not in card.plain_text() + pictured.image.alt_text
 
 
-async def test_a_share_on_the_half_rounds_up_on_the_card_and_in_the_working(chat: Chat) -> None:
+async def test_a_share_on_the_half_rounds_up_on_the_card_and_in_the_working(
+    chat: Conversation,
+) -> None:
     """61 of 400 valid votes is exactly 15.25%: half up, 15.3% (a float's ``.1f`` said 15.2%,
     and 84.75% said 84.8%: the two did not add up to 100)."""
     await chat.say(

@@ -35,9 +35,10 @@ from adapters.compose import open_app
 from bench.dataset import make_ballots, typo
 from bot.config import Settings
 from bot.domain import Kind, Method, PartialDate, Question, Result, Status
-from tests.adapters.slack.conftest import signed_headers, slash_command
-from tests.deployment.conftest import free_port, process_env
 from tests.fakes.slack_api import FakeSlack
+from tests.support.deployment import process_env
+from tests.support.ports import free_port
+from tests.support.slack_requests import signed_headers, slash_command
 
 pytestmark = pytest.mark.slow
 

@@ -24,15 +24,10 @@ from bot.config import Settings
 from bot.requests import Request
 from storage.leader_lock import lock_key
 from storage.models import SubscriptionRow
-from tests.adapters.slack.conftest import signed_headers, slash_command
-from tests.deployment.conftest import (
-    BotProcess,
-    process_env,
-    start_nginx,
-    write_configs,
-)
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.slack_api import FakeSlack
+from tests.support.deployment import BotProcess, process_env, start_nginx, write_configs
+from tests.support.slack_requests import signed_headers, slash_command
 
 LONDON = ZoneInfo("Europe/London")
 CHANNELS_PER_PLATFORM = 500

@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.privacy.logs import acting_for
 from storage.database import create_engine, create_sync_engine, upgrade
 from storage.reminder_scheduler import ReminderScheduler
-from tests.bot.reminders.conftest import Branch
+from tests.support.conversation import Conversation
 
 
 @pytest.mark.usefixtures("upstream_sqlite")
@@ -54,7 +54,7 @@ async def test_the_reminder_schedulers_job_store_has_secure_delete_on(tmp_path: 
 
 
 async def test_a_failed_statement_for_a_member_is_logged_without_them(
-    branch: Branch, caplog: pytest.LogCaptureFixture
+    branch: Conversation, caplog: pytest.LogCaptureFixture
 ) -> None:
     """SQLAlchemy leaves the values out of the error; PostgreSQL's own DETAIL line may still
     quote the row ("Failing row contains (…, U0…)"): the log names the pseudonym instead."""

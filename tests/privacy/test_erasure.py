@@ -10,9 +10,8 @@ import pytest
 from sqlalchemy import text
 
 from bot.announce.model import Target
-from tests.bot.announce.conftest import ORGANISER
-from tests.bot.reminders.conftest import Branch
-from tests.privacy.conftest import (
+from tests.support.conversation import ORGANISER, Conversation
+from tests.support.privacy import (
     AMINA,
     BEN,
     CARA,
@@ -22,7 +21,7 @@ from tests.privacy.conftest import (
 )
 
 
-async def a_pacing_slot_from_before_pseudonyms(branch: Branch, member: str) -> None:
+async def a_pacing_slot_from_before_pseudonyms(branch: Conversation, member: str) -> None:
     """Before 0006, DM pacing slots were keyed ``slack:<user id>`` (PostgreSQL pacing)."""
     async with branch.app.engine.begin() as connection:
         await connection.execute(
@@ -33,7 +32,7 @@ async def a_pacing_slot_from_before_pseudonyms(branch: Branch, member: str) -> N
 
 @pytest.mark.usefixtures("upstream_sqlite")
 async def test_a_forgotten_member_is_in_no_table_and_no_file(
-    branch: Branch, database_url: str
+    branch: Conversation, database_url: str
 ) -> None:
     await everyone_uses_the_bot(branch)
     await a_pacing_slot_from_before_pseudonyms(branch, AMINA)
@@ -55,7 +54,7 @@ async def test_a_forgotten_member_is_in_no_table_and_no_file(
 
 @pytest.mark.usefixtures("upstream_sqlite")
 async def test_every_member_can_be_forgotten_one_after_another(
-    branch: Branch, database_url: str
+    branch: Conversation, database_url: str
 ) -> None:
     await everyone_uses_the_bot(branch)
 
@@ -70,13 +69,13 @@ async def test_every_member_can_be_forgotten_one_after_another(
 
 
 async def test_a_forgotten_organiser_keeps_the_audit_trail_under_a_pseudonym(
-    branch: Branch,
+    branch: Conversation,
 ) -> None:
     """Who changed what stays readable as one (pseudonymous) person; the id goes."""
     await everyone_uses_the_bot(branch)
     pseudonym = branch.app.pseudonyms.of("slack", ORGANISER)
 
-    reply = await branch.say("/ballot forget me", user=ORGANISER)
+    reply = await branch.as_organiser().say("/ballot forget me")
 
     assert "now name you by a pseudonym" in reply.text
     assert await rows_mentioning(branch.app.engine, ORGANISER) == []
@@ -85,13 +84,13 @@ async def test_a_forgotten_organiser_keeps_the_audit_trail_under_a_pseudonym(
     assert "audit_log.who" in await rows_mentioning(branch.app.engine, pseudonym)
 
 
-async def test_forget_me_when_nothing_is_stored_says_so(branch: Branch) -> None:
+async def test_forget_me_when_nothing_is_stored_says_so(branch: Conversation) -> None:
     reply = await branch.say("/ballot forget me", user="U0NEWCOMER")
 
     assert reply.header == "Nothing was stored about you"
 
 
-async def test_a_notice_that_quotes_the_member_goes_with_them(branch: Branch) -> None:
+async def test_a_notice_that_quotes_the_member_goes_with_them(branch: Conversation) -> None:
     """A channel addressed by a member's id (Slack accepts a user id as a channel): the
     organisers' notice about it names the id, and is erased with the member."""
     organisers = [Target("slack", "C0ORGANISERS")]

@@ -12,9 +12,9 @@ from bot.privacy import logs
 from bot.privacy.logs import acting_for
 from bot.privacy.pseudonyms import Pseudonyms
 from bot.replies import Reply
-from tests.bot.announce.conftest import FakePlatform
-from tests.bot.reminders.conftest import Branch
-from tests.privacy.conftest import AMINA
+from tests.support.conversation import Conversation
+from tests.support.platforms import FakePlatform
+from tests.support.privacy import AMINA
 
 
 class Broken(FakePlatform):
@@ -25,7 +25,7 @@ class Broken(FakePlatform):
 
 
 async def test_an_unexpected_failure_of_a_dm_is_logged_by_pseudonym(
-    branch: Branch, caplog: pytest.LogCaptureFixture
+    branch: Conversation, caplog: pytest.LogCaptureFixture
 ) -> None:
     await branch.say("/ballot remind me leeds", user=AMINA)
     branch.at("2026-12-03 09:00")

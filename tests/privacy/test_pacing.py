@@ -11,21 +11,21 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.announce.dispatcher import Pacing
 from storage.pacing import SqlPacer
-from tests.bot.announce.conftest import FakePlatform
-from tests.bot.reminders.conftest import Branch
-from tests.privacy.conftest import AMINA, BEN
+from tests.support.conversation import Conversation
+from tests.support.platforms import FakePlatform
+from tests.support.privacy import AMINA, BEN
 
 pytestmark = [pytest.mark.postgres]
 on_postgres = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 
 
-async def slot_keys(branch: Branch) -> set[str]:
+async def slot_keys(branch: Conversation) -> set[str]:
     async with branch.app.engine.connect() as connection:
         return set((await connection.scalars(text("SELECT key FROM rate_slots"))).all())
 
 
 @on_postgres
-async def test_dm_slots_are_keyed_by_pseudonym_and_go_with_the_member(branch: Branch) -> None:
+async def test_dm_slots_are_keyed_by_pseudonym_and_go_with_the_member(branch: Conversation) -> None:
     for member in (AMINA, BEN):
         await branch.say("/ballot remind me leeds", user=member)
     branch.at("2026-12-03 09:00")
@@ -48,7 +48,7 @@ async def test_dm_slots_are_keyed_by_pseudonym_and_go_with_the_member(branch: Br
 
 @on_postgres
 async def test_slots_already_past_are_cleaned_by_time_not_by_a_count_of_sends(
-    branch: Branch, monkeypatch: pytest.MonkeyPatch
+    branch: Conversation, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def a_past_slot(key: str) -> None:
         async with branch.app.engine.begin() as connection:
@@ -74,7 +74,7 @@ async def test_slots_already_past_are_cleaned_by_time_not_by_a_count_of_sends(
 
 
 @on_postgres
-async def test_the_daily_purge_cleans_past_slots_too(branch: Branch) -> None:
+async def test_the_daily_purge_cleans_past_slots_too(branch: Conversation) -> None:
     async with branch.app.engine.begin() as connection:
         await connection.execute(
             text("INSERT INTO rate_slots (key, next_at) VALUES ('slack:U0OLDKEY', :at)"),

@@ -7,9 +7,8 @@ from pathlib import Path
 
 from bot.replies import Reply
 from tests.adapters.console.test_cli import ballotbot
-from tests.bot.announce.conftest import ORGANISER
-from tests.bot.reminders.conftest import Branch
-from tests.privacy.conftest import AMINA, BEN, CARA, everyone_uses_the_bot
+from tests.support.conversation import ORGANISER, Conversation
+from tests.support.privacy import AMINA, BEN, CARA, everyone_uses_the_bot
 
 
 def fields(reply: Reply) -> dict[str, str]:
@@ -17,7 +16,7 @@ def fields(reply: Reply) -> dict[str, str]:
 
 
 async def test_organisers_see_counts_the_oldest_record_and_the_next_purge(
-    branch: Branch,
+    branch: Conversation,
 ) -> None:
     await everyone_uses_the_bot(branch)
     branch.at("2026-12-07 10:00")
@@ -38,7 +37,7 @@ async def test_organisers_see_counts_the_oldest_record_and_the_next_purge(
         assert member not in report.plain_text()
 
 
-async def test_the_report_says_when_each_ballots_records_go(branch: Branch) -> None:
+async def test_the_report_says_when_each_ballots_records_go(branch: Conversation) -> None:
     await everyone_uses_the_bot(branch)
     branch.at("2026-12-20 10:00")  # Leeds closed on the 10th
 
@@ -52,13 +51,13 @@ async def test_the_report_says_when_each_ballots_records_go(branch: Branch) -> N
     )
 
 
-async def test_members_cannot_see_the_report(branch: Branch) -> None:
+async def test_members_cannot_see_the_report(branch: Conversation) -> None:
     reply = await branch.say("/ballot admin privacy", user=AMINA)
 
     assert not reply.ok and reply.header == "Only organisers can do that"
 
 
-async def test_the_delivery_log_counts_dms_and_names_no_member(branch: Branch) -> None:
+async def test_the_delivery_log_counts_dms_and_names_no_member(branch: Conversation) -> None:
     await everyone_uses_the_bot(branch)
 
     log = await branch.organiser("/ballot admin deliveries leeds-2026")
@@ -75,7 +74,7 @@ async def test_the_delivery_log_counts_dms_and_names_no_member(branch: Branch) -
     assert "C0LEEDS" in text  # channels are listed one by one as before
 
 
-async def test_saying_voted_is_not_visible_in_the_delivery_log(branch: Branch) -> None:
+async def test_saying_voted_is_not_visible_in_the_delivery_log(branch: Conversation) -> None:
     """Two members wait for the morning's DM; one of them says she has voted. The log the
     organisers read must not change in a way that shows who: it never listed names, and
     the member's waiting DM leaves the count as any dropped message would."""

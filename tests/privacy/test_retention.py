@@ -14,8 +14,8 @@ from bot.domain import Ballot, Kind, PartialDate, Question, Status
 from bot.imports.files import import_announcing
 from bot.privacy.retention import ended_on, erased_on, expired, next_purge
 from storage.reminder_scheduler import ReminderScheduler
-from tests.bot.reminders.conftest import LONDON, Branch
-from tests.privacy.conftest import AMINA, BEN
+from tests.support.conversation import LONDON, Conversation
+from tests.support.privacy import AMINA, BEN
 
 YORK = (
     '/ballot admin add id=york-2026 employer="York Council" unions=GMB '
@@ -23,18 +23,18 @@ YORK = (
 )  # no closing date: only its status can say it is over
 
 
-async def members_of_york(branch: Branch) -> None:
+async def members_of_york(branch: Conversation) -> None:
     await branch.organiser(YORK)
     assert (await branch.say("/ballot remind me #york-2026", user=AMINA)).ok
     assert (await branch.say("/ballot voted #york-2026", user=BEN)).ok
 
 
-async def york_rows(branch: Branch) -> int:
+async def york_rows(branch: Conversation) -> int:
     inventory = await branch.app.reminders.store.inventory()
     return inventory.opt_ins + inventory.confirmations
 
 
-async def end_by_import(branch: Branch, tmp_path: Path) -> None:
+async def end_by_import(branch: Conversation, tmp_path: Path) -> None:
     csv = tmp_path / "york.csv"
     csv.write_text(
         "id,employer,unions,question,kind,status\n"
@@ -43,7 +43,7 @@ async def end_by_import(branch: Branch, tmp_path: Path) -> None:
     await import_announcing(branch.app.declarations, csv, "console:secretary")
 
 
-async def end_by_feed(branch: Branch, _tmp_path: Path) -> None:
+async def end_by_feed(branch: Conversation, _tmp_path: Path) -> None:
     """What a results feed does with a declared result (FeedWatcher, ``declare``)."""
     york = await branch.app.store.get("york-2026")
     assert york is not None
@@ -65,7 +65,7 @@ ENDINGS = {
 
 @pytest.mark.parametrize("ending", [*ENDINGS, "import", "feed"])
 async def test_however_a_ballot_without_a_closing_date_ends_its_rows_go_thirty_days_later(
-    branch: Branch, tmp_path: Path, ending: str
+    branch: Conversation, tmp_path: Path, ending: str
 ) -> None:
     await members_of_york(branch)
     branch.at("2026-11-25 14:00")  # the day it ends
@@ -87,7 +87,7 @@ async def test_however_a_ballot_without_a_closing_date_ends_its_rows_go_thirty_d
 
 
 async def test_a_ballot_that_reopens_keeps_its_members_and_restarts_the_clock(
-    branch: Branch,
+    branch: Conversation,
 ) -> None:
     await members_of_york(branch)
     await branch.organiser("/ballot admin set york-2026 status=closed")  # by mistake
@@ -104,7 +104,9 @@ async def test_a_ballot_that_reopens_keeps_its_members_and_restarts_the_clock(
     assert (await branch.app.reminders.purge()).total == 2
 
 
-async def test_the_day_a_ballot_ended_is_kept_when_it_is_declared_later(branch: Branch) -> None:
+async def test_the_day_a_ballot_ended_is_kept_when_it_is_declared_later(
+    branch: Conversation,
+) -> None:
     await members_of_york(branch)
     await branch.organiser("/ballot admin set york-2026 status=closed")  # 24 November
     branch.at("2026-12-10 10:00")
@@ -115,7 +117,7 @@ async def test_the_day_a_ballot_ended_is_kept_when_it_is_declared_later(branch: 
 
 
 async def test_a_closing_date_that_passes_ends_the_ballot_with_no_one_touching_it(
-    branch: Branch,
+    branch: Conversation,
 ) -> None:
     """Leeds closes on 10 December and nobody changes its status."""
     await branch.say("/ballot remind me leeds", user=AMINA)
@@ -126,7 +128,7 @@ async def test_a_closing_date_that_passes_ends_the_ballot_with_no_one_touching_i
     assert (await branch.app.reminders.purge()).opt_ins == 1
 
 
-async def test_the_scheduler_purges_when_it_starts(branch: Branch) -> None:
+async def test_the_scheduler_purges_when_it_starts(branch: Conversation) -> None:
     """A purge missed while the bot was down (it only ran at 03:30) is not lost."""
     await members_of_york(branch)
     await branch.organiser("/ballot admin cancel york-2026")

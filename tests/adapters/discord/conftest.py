@@ -11,8 +11,8 @@ from adapters.compose import App, open_app
 from adapters.discord import DiscordAdapter
 from adapters.discord.client import DISCORD_API_URL, point_at
 from bot.config import ChartSettings, DatabaseSettings, Settings
-from tests.adapters.discord.support import adapter_for
 from tests.fakes.discord_api import FakeDiscord
+from tests.support.discord_requests import adapter_for
 
 
 @pytest.fixture

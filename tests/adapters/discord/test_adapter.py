@@ -7,8 +7,8 @@ import pytest
 from adapters.compose import App
 from adapters.discord import DiscordAdapter, token_from_env
 from bot.config import ConfigError, DiscordSettings
-from tests.adapters.discord.support import embed_text, settings_for
 from tests.fakes.discord_api import FakeDiscord
+from tests.support.discord_requests import embed_text, settings_for
 
 
 def test_the_token_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,9 +7,9 @@ import asyncio
 import time
 
 from adapters.compose import App
-from tests.adapters.discord.support import adapter_for, embed_text
 from tests.busy import YORK, another_writer
 from tests.fakes.discord_api import FakeDiscord
+from tests.support.discord_requests import adapter_for, embed_text
 
 
 async def test_remind_me_while_another_process_writes_is_deferred_then_answered(

@@ -16,8 +16,8 @@ from bot.config import ChartSettings, DatabaseSettings, Settings
 from bot.domain import Status
 from bot.replies import Button, Reply
 from bot.requests import Request
-from tests.adapters.discord.support import adapter_for, button_ids, embed_text
 from tests.fakes.discord_api import MEMBER_ID, ORGANISER_ROLE, FakeDiscord
+from tests.support.discord_requests import adapter_for, button_ids, embed_text
 
 KIRKLEES = "kirklees-council-redundancies-strike"
 HISTORY = f"history:{KIRKLEES}"

@@ -13,9 +13,10 @@ from adapters.discord.buttons import RUN_PREFIX, SHARE_PREFIX
 from bot import commands
 from bot.config import ChartSettings, DatabaseSettings, Settings
 from bot.domain import Ballot, Kind, Question, Result, Status
-from tests.adapters.discord.support import RecordingCore, adapter_for, embed_text
 from tests.adapters.discord.test_buttons import with_buttons
 from tests.fakes.discord_api import ORGANISER_ROLE, FakeDiscord
+from tests.support.discord_requests import adapter_for, embed_text
+from tests.support.recording import RecordingCore
 
 VICTIM = "leeds-2026"
 TRAPS = (

@@ -11,8 +11,8 @@ from adapters.compose import App, open_app
 from bot import columns
 from bot.config import ChartSettings, DatabaseSettings, Settings
 from bot.requests import Request
-from tests.adapters.discord.support import embed_text
 from tests.fakes.discord_api import ORGANISER_ROLE, FakeDiscord
+from tests.support.discord_requests import embed_text
 
 LEEDS = (
     'admin add id=leeds-2026 employer="Leeds City Council" unions=Unison '

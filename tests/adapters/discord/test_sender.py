@@ -11,8 +11,8 @@ from adapters.discord.sender import classify
 from bot.ports import PermanentSendError, RefusedSendError, RetryableSendError
 from bot.replies import Reply
 from bot.requests import Request
-from tests.adapters.discord.support import button_ids, embed_text
 from tests.fakes.discord_api import CHANNEL_ID, FakeDiscord
+from tests.support.discord_requests import button_ids, embed_text
 
 MESSAGES = r"/channels/\d+/messages"
 

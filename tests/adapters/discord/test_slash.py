@@ -7,13 +7,6 @@ from adapters.discord import DiscordAdapter
 from bot.replies import Reply
 from bot.requests import Request
 from bot.search import Suggestion
-from tests.adapters.discord.support import (
-    RecordingCore,
-    adapter_for,
-    button_ids,
-    embed_text,
-    settings_for,
-)
 from tests.fakes.discord_api import (
     APP_ID,
     CHANNEL_ID,
@@ -22,6 +15,8 @@ from tests.fakes.discord_api import (
     ORGANISER_ROLE,
     FakeDiscord,
 )
+from tests.support.discord_requests import adapter_for, button_ids, embed_text, settings_for
+from tests.support.recording import RecordingCore
 
 
 async def test_ballot_kirklees_answers_with_the_kirklees_figures(

@@ -8,15 +8,10 @@ import pytest
 
 from adapters.slack.app import MissingSecret, RefusedSecret, SlackAdapter, SlackSecrets, start_slack
 from bot.config import ConfigError, Settings
-from tests.adapters.slack.conftest import (
-    RecordingCore,
-    block_text,
-    http_settings,
-    post,
-    signed_headers,
-)
-from tests.adapters.slack.conftest import slash_command as command_body
 from tests.fakes.slack_api import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from tests.support.recording import RecordingCore
+from tests.support.slack_requests import block_text, http_settings, post, signed_headers
+from tests.support.slack_requests import slash_command as command_body
 
 
 @pytest.mark.parametrize(

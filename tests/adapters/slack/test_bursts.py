@@ -7,8 +7,9 @@ import time
 
 from adapters.slack.app import SlackAdapter
 from adapters.slack.handlers import CROWDED
-from tests.adapters.slack.conftest import RecordingCore, post, signed_headers, slash_command
 from tests.fakes.slack_api import FakeSlack
+from tests.support.recording import RecordingCore
+from tests.support.slack_requests import post, signed_headers, slash_command
 
 
 async def test_a_burst_at_start_checks_the_token_once(

@@ -14,9 +14,9 @@ import pytest
 from adapters.compose import App, open_app
 from adapters.slack.app import SlackAdapter, SlackSecrets
 from bot.config import Settings
-from tests.adapters.slack.conftest import http_settings, signed_headers, slash_command
 from tests.busy import YORK, another_writer
 from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from tests.support.slack_requests import http_settings, signed_headers, slash_command
 
 
 @pytest.fixture

@@ -15,15 +15,9 @@ from adapters.slack.app import SlackAdapter
 from bot import columns
 from bot.config import Settings
 from bot.requests import Request
-from tests.adapters.slack.conftest import (
-    FIXTURES,
-    RecordingCore,
-    block_text,
-    post,
-    signed_headers,
-    slash_command,
-)
 from tests.fakes.slack_api import FakeSlack
+from tests.support.recording import RecordingCore
+from tests.support.slack_requests import FIXTURES, block_text, post, signed_headers, slash_command
 
 LEEDS = (
     'admin add id=leeds-2026 employer="Leeds City Council" unions=Unison '

@@ -9,8 +9,9 @@ import pytest
 from adapters.slack.app import SlackAdapter, SlackSecrets
 from adapters.slack.blocks import SHARE_ACTION
 from bot.domain import Ballot, Kind, Question
-from tests.adapters.slack.conftest import (
-    RecordingCore,
+from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from tests.support.recording import RecordingCore
+from tests.support.slack_requests import (
     block_actions,
     block_text,
     http_settings,
@@ -18,7 +19,6 @@ from tests.adapters.slack.conftest import (
     signed_headers,
     slash_command,
 )
-from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
 KIRKLEES = "kirklees-council-redundancies-strike"
 

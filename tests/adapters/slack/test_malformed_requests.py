@@ -10,8 +10,9 @@ import aiohttp
 import pytest
 
 from adapters.slack.app import SlackAdapter
-from tests.adapters.slack.conftest import RecordingCore, signed_headers, slash_command
 from tests.fakes.slack_api import FakeSlack
+from tests.support.recording import RecordingCore
+from tests.support.slack_requests import signed_headers, slash_command
 
 FORM = "application/x-www-form-urlencoded"
 

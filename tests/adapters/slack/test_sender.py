@@ -9,9 +9,9 @@ import pytest
 from adapters.slack.sender import SlackSender, web_client
 from bot.ports import PermanentSendError, RefusedSendError, RetryableSendError
 from bot.replies import Field, Reply
-from tests.adapters.slack.conftest import block_text
 from tests.adapters.slack.test_blocks import long_reply
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
+from tests.support.slack_requests import block_text
 
 RESULT = Reply(header="Kirklees Council — Unison", fields=(Field("Yes share", "43.3%"),))
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from adapters.slack.app import SlackAdapter
-from tests.adapters.slack.conftest import FIXTURES, RecordingCore, block_text
 from tests.fakes.slack_api import APP_TOKEN, FakeSlack
+from tests.support.recording import RecordingCore
+from tests.support.slack_requests import FIXTURES, block_text
 
 
 async def test_ballot_kirklees_over_socket_mode_is_answered_in_the_ack(

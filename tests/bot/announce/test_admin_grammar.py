@@ -7,17 +7,17 @@ import pytest
 from bot.columns import MAX_QUESTIONS
 from bot.domain import Ballot, Kind, Question
 from tests.bot.announce.test_service import LEEDS, export
-from tests.bot.conftest import Chat
+from tests.support.conversation import Conversation
 
 
 @pytest.fixture
-async def leeds(chat: Chat) -> Chat:
+async def leeds(chat: Conversation) -> Conversation:
     assert (await chat.say(LEEDS)).ok
     await chat.say("/ballot subscribe")
     return chat
 
 
-async def assert_refused_naming(chat: Chat, command: str, *named: str) -> None:
+async def assert_refused_naming(chat: Conversation, command: str, *named: str) -> None:
     before = await export(chat)
     audited = len(await chat.app.declarations.audit("leeds-2026"))
 
@@ -58,7 +58,7 @@ async def assert_refused_naming(chat: Chat, command: str, *named: str) -> None:
     ],
 )
 async def test_a_bad_figure_is_refused_naming_the_argument(
-    leeds: Chat, arguments: str, named: tuple[str, ...]
+    leeds: Conversation, arguments: str, named: tuple[str, ...]
 ) -> None:
     await assert_refused_naming(leeds, f"/ballot admin result leeds-2026 {arguments}", *named)
 
@@ -78,7 +78,7 @@ async def test_a_bad_figure_is_refused_naming_the_argument(
     ],
 )
 async def test_bad_ballot_details_are_refused_naming_the_column(
-    leeds: Chat, command: str, named: tuple[str, ...]
+    leeds: Conversation, command: str, named: tuple[str, ...]
 ) -> None:
     await assert_refused_naming(leeds, command, *named)
 
@@ -94,13 +94,13 @@ async def test_bad_ballot_details_are_refused_naming_the_column(
     ],
 )
 async def test_admin_add_refuses_like_an_import(
-    leeds: Chat, arguments: str, named: tuple[str, ...]
+    leeds: Conversation, arguments: str, named: tuple[str, ...]
 ) -> None:
     base = 'employer=E unions=GMB question="Strike?" kind=strike'
     await assert_refused_naming(leeds, f"/ballot admin add {arguments} {base}", *named)
 
 
-async def test_good_figures_with_thousands_separators_are_declared(leeds: Chat) -> None:
+async def test_good_figures_with_thousands_separators_are_declared(leeds: Conversation) -> None:
     reply = await leeds.say("/ballot admin result leeds-2026 for=2,000 against=500 turnout=0.9%")
     assert reply.ok, reply.plain_text()
     ballot = await leeds.app.store.get("leeds-2026")
@@ -109,7 +109,7 @@ async def test_good_figures_with_thousands_separators_are_declared(leeds: Chat) 
     assert ballot.questions[0].result.turnout_pct == 0.9
 
 
-async def test_ids_stored_before_the_id_rule_keep_working(chat: Chat) -> None:
+async def test_ids_stored_before_the_id_rule_keep_working(chat: Conversation) -> None:
     old = Ballot("old id", ("GMB",), "Old Employer", (Question("Strike?", Kind.STRIKE),))
     await chat.app.store.save([old])
 
@@ -125,7 +125,7 @@ async def test_ids_stored_before_the_id_rule_keep_working(chat: Chat) -> None:
 
 
 async def test_more_questions_than_a_ballot_may_have_are_refused_by_admin_too(
-    chat: Chat,
+    chat: Conversation,
 ) -> None:
     question = Question("Strike?", Kind.STRIKE)
     crowded = Ballot("crowded", ("GMB",), "E", (question,) * (MAX_QUESTIONS + 1))
@@ -137,6 +137,6 @@ async def test_more_questions_than_a_ballot_may_have_are_refused_by_admin_too(
 
 
 @pytest.mark.parametrize("q", ["²", "0", "3", "", "1 q=1"])
-async def test_a_bad_question_number_in_admin_set_is_refused(leeds: Chat, q: str) -> None:
+async def test_a_bad_question_number_in_admin_set_is_refused(leeds: Conversation, q: str) -> None:
     command = f"/ballot admin set leeds-2026 q={q} reported_mandate=yes"
     await assert_refused_naming(leeds, command, "q")

@@ -14,7 +14,7 @@ from adapters.slack.blocks import render as render_slack
 from bot.announce.audit import changes
 from bot.domain import Kind, Question
 from tests.adapters.test_hostile_data import assert_discord_inert, assert_slack_inert
-from tests.bot.conftest import Chat
+from tests.support.conversation import Conversation
 
 GB_OPEN = (
     '/ballot admin add id=gb-open employer="GB Open" unions=Unison question="Strike?" '
@@ -22,13 +22,13 @@ GB_OPEN = (
 )
 
 
-async def audit_of(chat: Chat, ballot: str) -> list[str]:
+async def audit_of(chat: Conversation, ballot: str) -> list[str]:
     reply = await chat.say(f"/ballot admin audit {ballot}")
     assert reply.ok, reply.plain_text()
     return [line.split(" — ", 3)[3] for line in reply.sections[0].lines]
 
 
-async def test_each_entry_names_every_field_it_changed(chat: Chat) -> None:
+async def test_each_entry_names_every_field_it_changed(chat: Conversation) -> None:
     chat.app.reminders.clock = lambda: datetime(2026, 11, 30, 14, 5, tzinfo=UTC)
     await chat.say(GB_OPEN)
     await chat.say("/ballot admin turnout gb-open 31.5")
@@ -60,7 +60,7 @@ async def test_each_entry_names_every_field_it_changed(chat: Chat) -> None:
     assert announced == "nothing changed"
 
 
-async def test_changed_values_are_shown_as_text_on_every_surface(chat: Chat) -> None:
+async def test_changed_values_are_shown_as_text_on_every_surface(chat: Conversation) -> None:
     await chat.say(GB_OPEN)
     await chat.say(
         "/ballot admin set gb-open source_url=https://phish.example/vote "
@@ -83,7 +83,7 @@ async def test_changed_values_are_shown_as_text_on_every_surface(chat: Chat) -> 
     assert "[Vote here](https://phish.example) *Acme*" in out.getvalue()
 
 
-async def test_a_ballot_of_several_questions_names_the_question(chat: Chat) -> None:
+async def test_a_ballot_of_several_questions_names_the_question(chat: Conversation) -> None:
     await chat.say(GB_OPEN)
     one = await chat.app.store.get("gb-open")
     assert one is not None

@@ -8,13 +8,15 @@ import pytest
 
 from bot.announce.model import Target
 from bot.replies import Reply
-from tests.bot.announce.conftest import LEEDS, Branch, Crash, FakePlatform
+from tests.support.ballots import LEEDS
+from tests.support.conversation import Conversation
+from tests.support.platforms import Crash, FakePlatform
 
 DECLARE = "/ballot admin result leeds-2026 for=2000 against=500 spoilt=10"
 NEW = "New result: Leeds City Council — Unison and Unite"
 
 
-async def drain(branch: Branch, *platforms: FakePlatform) -> int:
+async def drain(branch: Conversation, *platforms: FakePlatform) -> int:
     dispatcher = branch.dispatcher(*platforms)
     sent = 0
     while (round_sent := await dispatcher.run_once()) > 0:
@@ -23,7 +25,7 @@ async def drain(branch: Branch, *platforms: FakePlatform) -> int:
 
 
 async def test_a_result_reaches_each_following_channel_once_on_every_platform(
-    branch: Branch,
+    branch: Conversation,
 ) -> None:
     slack, discord = FakePlatform("slack"), FakePlatform("discord")
     await branch.organiser(LEEDS)
@@ -46,7 +48,7 @@ async def test_a_result_reaches_each_following_channel_once_on_every_platform(
 
 
 async def test_a_dispatcher_killed_after_k_sends_and_restarted_sends_the_rest_once(
-    branch: Branch,
+    branch: Conversation,
 ) -> None:
     await branch.organiser(LEEDS)
     channels = [f"C{n:03d}" for n in range(12)]
@@ -67,7 +69,7 @@ async def test_a_dispatcher_killed_after_k_sends_and_restarted_sends_the_rest_on
 
 
 async def test_killed_between_the_send_and_its_record_discord_drops_the_repeat(
-    branch: Branch,
+    branch: Conversation,
 ) -> None:
     await branch.organiser(LEEDS)
     for channel in ("9001", "9002", "9003"):
@@ -84,7 +86,7 @@ async def test_killed_between_the_send_and_its_record_discord_drops_the_repeat(
     assert discord.attempts == 4  # the second was sent again, with the same nonce
 
 
-async def test_a_stopping_dispatcher_hands_back_what_it_has_not_tried(branch: Branch) -> None:
+async def test_a_stopping_dispatcher_hands_back_what_it_has_not_tried(branch: Conversation) -> None:
     await branch.organiser(LEEDS)
     for n in range(5):
         await branch.subscribe("slack", f"C{n}")
@@ -99,7 +101,7 @@ async def test_a_stopping_dispatcher_hands_back_what_it_has_not_tried(branch: Br
 
 
 async def test_rate_limited_the_dispatcher_waits_as_long_as_the_platform_says(
-    branch: Branch,
+    branch: Conversation,
 ) -> None:
     await branch.organiser(LEEDS)
     await branch.subscribe("slack", "C0LEEDS")
@@ -117,7 +119,7 @@ async def test_rate_limited_the_dispatcher_waits_as_long_as_the_platform_says(
 
 
 async def test_a_channel_that_is_gone_stops_following_and_the_organisers_are_told(
-    branch: Branch,
+    branch: Conversation,
 ) -> None:
     await branch.organiser(LEEDS)
     await branch.subscribe("slack", "C0LEEDS")
@@ -138,7 +140,7 @@ async def test_a_channel_that_is_gone_stops_following_and_the_organisers_are_tol
     assert "1 failed delivery(ies) below." in log.text
 
 
-async def test_a_correction_edits_the_messages_already_sent(branch: Branch) -> None:
+async def test_a_correction_edits_the_messages_already_sent(branch: Conversation) -> None:
     await branch.organiser(LEEDS)
     await branch.subscribe("slack", "C0LEEDS")
     await branch.subscribe("discord", "9001")
@@ -158,7 +160,7 @@ async def test_a_correction_edits_the_messages_already_sent(branch: Branch) -> N
 
 
 async def test_declaring_twice_by_announcing_again_does_not_double_a_channel(
-    branch: Branch,
+    branch: Conversation,
 ) -> None:
     await branch.organiser(LEEDS)
     await branch.subscribe("slack", "C0LEEDS")
@@ -174,7 +176,7 @@ async def test_declaring_twice_by_announcing_again_does_not_double_a_channel(
 
 
 async def test_figures_corrected_before_anything_went_out_are_sent_once_newest(
-    branch: Branch,
+    branch: Conversation,
 ) -> None:
     await branch.organiser(LEEDS)
     await branch.subscribe("slack", "C0LEEDS")
@@ -191,7 +193,7 @@ async def test_figures_corrected_before_anything_went_out_are_sent_once_newest(
 @pytest.mark.postgres
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 async def test_three_dispatchers_sharing_postgresql_never_send_the_same_row(
-    branch: Branch,
+    branch: Conversation,
 ) -> None:
     await branch.organiser(LEEDS)
     channels = [f"C{n:03d}" for n in range(60)]
@@ -211,7 +213,7 @@ async def test_three_dispatchers_sharing_postgresql_never_send_the_same_row(
 
 
 async def test_a_dispatcher_whose_lease_ran_out_leaves_the_row_to_the_one_that_took_it(
-    branch: Branch,
+    branch: Conversation,
 ) -> None:
     await branch.organiser(LEEDS)
     await branch.subscribe("slack", "C0LEEDS")
@@ -242,7 +244,7 @@ class SlowToAnswer(FakePlatform):
 
 
 async def test_a_dispatcher_stopped_mid_send_records_that_message_before_it_stops(
-    branch: Branch,
+    branch: Conversation,
 ) -> None:
     await branch.organiser(LEEDS)
     for channel in ("C0LEEDS", "C0REGION"):

@@ -17,7 +17,8 @@ from adapters.feed_http import HttpFeedSource
 from bot.announce.feeds import FeedWatcher, Poll
 from bot.config import FeedSettings
 from bot.domain import Ballot, Kind, Question
-from tests.bot.announce.conftest import Branch, FakePlatform
+from tests.support.conversation import Conversation
+from tests.support.platforms import FakePlatform
 
 HEADER = "id,unions,employer,kind,question,eligible,votes_for,votes_against,status,notes\n"
 NOTES = "Reported at the branch meeting. " * 59  # 1,888 characters, under the 2,000 limit
@@ -90,7 +91,7 @@ async def lying() -> AsyncIterator[Callable[[bytes, bytes], Awaitable[str]]]:
 
 
 def watching(
-    branch: Branch, url: str, max_bytes: int | None = None
+    branch: Conversation, url: str, max_bytes: int | None = None
 ) -> tuple[FeedWatcher, FeedSettings]:
     settings = FeedSettings(url=url, format="csv", interval_seconds=60)
     branch.app.settings.feeds = [settings]
@@ -98,14 +99,14 @@ def watching(
     return branch.app.feed_watcher(source), settings
 
 
-async def organisers_heard(branch: Branch) -> list[str]:
+async def organisers_heard(branch: Conversation) -> list[str]:
     slack = FakePlatform("slack")
     await branch.dispatcher(slack).run_once()
     return [reply.text for _, reply in slack.channels.get("C0ORGANISERS", [])]
 
 
 async def assert_refused_and_told_once(
-    branch: Branch, watcher: FeedWatcher, settings: FeedSettings, reason: str
+    branch: Conversation, watcher: FeedWatcher, settings: FeedSettings, reason: str
 ) -> Poll:
     first = await watcher.poll(settings)
     again = await watcher.poll(settings)
@@ -120,7 +121,7 @@ async def assert_refused_and_told_once(
 
 
 async def test_a_multi_megabyte_feed_sent_in_slow_chunks_is_read_whole(
-    branch: Branch, serve: Callable[[Handler], Awaitable[str]]
+    branch: Conversation, serve: Callable[[Handler], Awaitable[str]]
 ) -> None:
     body = big_feed(1_300)
     assert len(body) > 2_500_000
@@ -146,7 +147,7 @@ async def test_a_multi_megabyte_feed_sent_in_slow_chunks_is_read_whole(
 
 
 async def test_a_chunked_feed_without_a_length_is_read_to_its_end(
-    branch: Branch, serve: Callable[[Handler], Awaitable[str]]
+    branch: Conversation, serve: Callable[[Handler], Awaitable[str]]
 ) -> None:
     body = big_feed(200)
 
@@ -168,7 +169,7 @@ async def test_a_chunked_feed_without_a_length_is_read_to_its_end(
 
 
 async def test_a_feed_cut_short_of_its_content_length_is_refused_and_organisers_told_once(
-    branch: Branch, lying: Callable[[bytes, bytes], Awaitable[str]]
+    branch: Conversation, lying: Callable[[bytes, bytes], Awaitable[str]]
 ) -> None:
     body = big_feed(100)
     head = (
@@ -183,7 +184,7 @@ async def test_a_feed_cut_short_of_its_content_length_is_refused_and_organisers_
 
 
 async def test_a_chunked_feed_that_hangs_up_before_its_last_chunk_is_refused(
-    branch: Branch, lying: Callable[[bytes, bytes], Awaitable[str]]
+    branch: Conversation, lying: Callable[[bytes, bytes], Awaitable[str]]
 ) -> None:
     body = big_feed(50)
     half = body[: len(body) // 2]
@@ -195,7 +196,7 @@ async def test_a_chunked_feed_that_hangs_up_before_its_last_chunk_is_refused(
 
 
 async def test_an_oversized_feed_is_refused_by_its_announced_length(
-    branch: Branch, serve: Callable[[Handler], Awaitable[str]]
+    branch: Conversation, serve: Callable[[Handler], Awaitable[str]]
 ) -> None:
     body = big_feed(600)
 
@@ -208,7 +209,7 @@ async def test_an_oversized_feed_is_refused_by_its_announced_length(
 
 
 async def test_an_oversized_feed_without_a_length_is_refused_while_reading(
-    branch: Branch, serve: Callable[[Handler], Awaitable[str]]
+    branch: Conversation, serve: Callable[[Handler], Awaitable[str]]
 ) -> None:
     sent: list[int] = []
 
@@ -248,7 +249,7 @@ async def test_an_oversized_feed_without_a_length_is_refused_while_reading(
     ],
 )
 async def test_a_feed_with_bad_contents_is_a_failing_feed_not_a_crash(
-    branch: Branch, serve: Callable[[Handler], Awaitable[str]], body: str, reason: str
+    branch: Conversation, serve: Callable[[Handler], Awaitable[str]], body: str, reason: str
 ) -> None:
     raw = body.encode("latin-1" if "caf" in body else "utf-8")
 
@@ -266,7 +267,9 @@ async def test_a_feed_with_bad_contents_is_a_failing_feed_not_a_crash(
 
 
 async def test_a_bug_while_storing_a_feed_is_a_failing_feed_not_a_crash(
-    branch: Branch, serve: Callable[[Handler], Awaitable[str]], monkeypatch: pytest.MonkeyPatch
+    branch: Conversation,
+    serve: Callable[[Handler], Awaitable[str]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     async def answer(request: web.Request) -> web.Response:
         return web.Response(text=HEADER + "york-1,GMB,York,strike,S?,100,60,30,declared,\n")
@@ -287,7 +290,7 @@ async def test_a_bug_while_storing_a_feed_is_a_failing_feed_not_a_crash(
 
 
 async def test_a_poll_with_the_database_down_returns_a_failure_and_the_watcher_goes_on(
-    branch: Branch, monkeypatch: pytest.MonkeyPatch
+    branch: Conversation, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     unreachable = FeedSettings(url="http://127.0.0.1:9/results.csv", interval_seconds=1)
     branch.app.settings.feeds = [unreachable]
@@ -310,7 +313,7 @@ async def test_a_poll_with_the_database_down_returns_a_failure_and_the_watcher_g
 
 
 async def test_a_feed_of_ballots_stored_before_the_id_rule_keeps_working(
-    branch: Branch, serve: Callable[[Handler], Awaitable[str]]
+    branch: Conversation, serve: Callable[[Handler], Awaitable[str]]
 ) -> None:
     old = Ballot("York 1", ("GMB",), "York", (Question("Strike?", Kind.STRIKE),))
     await branch.app.store.save([old])

@@ -11,7 +11,8 @@ from aiohttp import web
 
 from bot.announce.feeds import FeedWatcher
 from bot.config import FeedSettings
-from tests.bot.announce.conftest import Branch, FakePlatform
+from tests.support.conversation import Conversation
+from tests.support.platforms import FakePlatform
 
 HEADER = "id,unions,employer,kind,question,eligible,votes_for,votes_against,status\n"
 YORK = "york-1,GMB,York Council,strike,Strike?,100,60,30,declared\n"
@@ -52,19 +53,19 @@ async def feed() -> AsyncIterator[Feed]:
     await runner.cleanup()
 
 
-def watcher(branch: Branch, feed: Feed) -> tuple[FeedWatcher, FeedSettings]:
+def watcher(branch: Conversation, feed: Feed) -> tuple[FeedWatcher, FeedSettings]:
     settings = FeedSettings(url=feed.url, format="csv", interval_seconds=60)
     branch.app.settings.feeds = [settings]
     return branch.app.feed_watcher(), settings
 
 
-async def outbox(branch: Branch) -> list[tuple[str, str, str]]:
+async def outbox(branch: Conversation) -> list[tuple[str, str, str]]:
     rows = await branch.app.outbox.deliveries(None)
     return sorted((d.ballot_id, d.kind, d.target.channel_id) for d in rows)
 
 
 async def test_the_first_poll_is_silent_and_the_second_announces_only_the_new_result(
-    branch: Branch, feed: Feed
+    branch: Conversation, feed: Feed
 ) -> None:
     await branch.subscribe("slack", "C0LEEDS")
     watch, settings = watcher(branch, feed)
@@ -88,7 +89,9 @@ async def test_the_first_poll_is_silent_and_the_second_announces_only_the_new_re
     assert slack.headers("C0LEEDS") == ["New result: Hull Council — GMB"]
 
 
-async def test_a_feed_correcting_figures_corrects_the_message(branch: Branch, feed: Feed) -> None:
+async def test_a_feed_correcting_figures_corrects_the_message(
+    branch: Conversation, feed: Feed
+) -> None:
     await branch.subscribe("slack", "C0LEEDS")
     watch, settings = watcher(branch, feed)
     await watch.poll(settings)
@@ -106,7 +109,9 @@ async def test_a_feed_correcting_figures_corrects_the_message(branch: Branch, fe
     assert "151" in correction.plain_text()
 
 
-async def test_a_failing_feed_is_reported_once_and_tried_again(branch: Branch, feed: Feed) -> None:
+async def test_a_failing_feed_is_reported_once_and_tried_again(
+    branch: Conversation, feed: Feed
+) -> None:
     watch, settings = watcher(branch, feed)
     feed.status = 503
 
@@ -127,7 +132,7 @@ async def test_a_failing_feed_is_reported_once_and_tried_again(branch: Branch, f
 
 
 async def test_a_feed_with_a_bad_row_stores_nothing_and_says_which_row(
-    branch: Branch, feed: Feed
+    branch: Conversation, feed: Feed
 ) -> None:
     watch, settings = watcher(branch, feed)
     feed.body = HEADER + YORK + HULL.replace(",150,", ",-150,")
@@ -139,7 +144,7 @@ async def test_a_feed_with_a_bad_row_stores_nothing_and_says_which_row(
     assert not (await branch.app.feed_states.get(feed.url)).primed
 
 
-async def test_a_feed_nobody_answers_is_a_failure_not_a_crash(branch: Branch) -> None:
+async def test_a_feed_nobody_answers_is_a_failure_not_a_crash(branch: Conversation) -> None:
     unreachable = FeedSettings(url="http://127.0.0.1:9/results.csv", interval_seconds=60)
     branch.app.settings.feeds = [unreachable]
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from tests.bot.announce.conftest import LEEDS
-from tests.bot.conftest import Chat
+from tests.support.ballots import LEEDS
+from tests.support.conversation import Conversation
 
 
-async def test_an_organiser_records_the_unions_declaration(chat: Chat) -> None:
+async def test_an_organiser_records_the_unions_declaration(chat: Conversation) -> None:
     await chat.say(LEEDS)
 
     reply = await chat.say(
@@ -30,7 +30,7 @@ async def test_an_organiser_records_the_unions_declaration(chat: Chat) -> None:
     assert await chat.app.outbox.deliveries(None) == []  # a declaration is not news
 
 
-async def test_one_question_at_a_time_and_cleared_with_an_empty_value(chat: Chat) -> None:
+async def test_one_question_at_a_time_and_cleared_with_an_empty_value(chat: Conversation) -> None:
     await chat.say(LEEDS)
     await chat.say(
         '/ballot admin add id=leeds-asos employer="Leeds City Council" unions=Unison '
@@ -46,7 +46,7 @@ async def test_one_question_at_a_time_and_cleared_with_an_empty_value(chat: Chat
     assert leeds is not None and leeds.questions[0].reported_mandate is None
 
 
-async def test_a_bad_declaration_is_refused_and_changes_nothing(chat: Chat) -> None:
+async def test_a_bad_declaration_is_refused_and_changes_nothing(chat: Conversation) -> None:
     await chat.say(LEEDS)
 
     wrong_value = await chat.say("/ballot admin set leeds-2026 reported_mandate=maybe")

@@ -7,7 +7,7 @@ import pytest
 from bot.announce.model import FilterKind, Target
 from bot.domain import Status
 from bot.requests import FormSubmission, Request
-from tests.bot.conftest import Chat
+from tests.support.conversation import Conversation
 
 LEEDS = (
     '/ballot admin add id=leeds-2026 employer="Leeds City Council" unions="Unison; Unite" '
@@ -17,11 +17,11 @@ LEEDS = (
 CONSOLE = Target("console", "console")
 
 
-async def export(chat: Chat) -> list[dict]:
+async def export(chat: Conversation) -> list[dict]:
     return [chat.app.core.cards.serialise(b) for b in await chat.app.store.all_ballots()]  # type: ignore[misc]
 
 
-async def test_an_organiser_adds_a_ballot_and_declares_its_result(chat: Chat) -> None:
+async def test_an_organiser_adds_a_ballot_and_declares_its_result(chat: Conversation) -> None:
     assert (await chat.say(LEEDS)).header == "Added: Leeds City Council — Unison and Unite"
     assert (await chat.say("/ballot subscribe")).header == "This channel now follows every result"
 
@@ -36,7 +36,7 @@ async def test_an_organiser_adds_a_ballot_and_declares_its_result(chat: Chat) ->
 
 
 async def test_a_member_who_is_not_an_organiser_is_refused_and_nothing_changes(
-    chat: Chat,
+    chat: Conversation,
 ) -> None:
     await chat.say(LEEDS)
     await chat.say("/ballot subscribe")
@@ -58,7 +58,7 @@ async def test_a_member_who_is_not_an_organiser_is_refused_and_nothing_changes(
     assert len(await chat.app.declarations.audit("leeds-2026")) == 1  # the add only
 
 
-async def test_anyone_may_read_what_a_channel_follows(chat: Chat) -> None:
+async def test_anyone_may_read_what_a_channel_follows(chat: Conversation) -> None:
     await chat.say("/ballot subscribe unison")
 
     reply = await chat.say("/ballot subscriptions", user="guest")
@@ -80,7 +80,7 @@ async def test_anyone_may_read_what_a_channel_follows(chat: Chat) -> None:
     ],
 )
 async def test_a_bad_figure_is_refused_with_a_reason_and_nothing_changes(
-    chat: Chat, figures: str, reason: str
+    chat: Conversation, figures: str, reason: str
 ) -> None:
     await chat.say(LEEDS)
     await chat.say("/ballot subscribe")
@@ -94,7 +94,7 @@ async def test_a_bad_figure_is_refused_with_a_reason_and_nothing_changes(
     assert await chat.app.outbox.deliveries(None) == []
 
 
-async def test_a_declared_result_is_corrected_not_declared_twice(chat: Chat) -> None:
+async def test_a_declared_result_is_corrected_not_declared_twice(chat: Conversation) -> None:
     await chat.say(LEEDS)
     await chat.say("/ballot admin result leeds-2026 for=2000 against=500")
 
@@ -107,7 +107,7 @@ async def test_a_declared_result_is_corrected_not_declared_twice(chat: Chat) -> 
     assert leeds is not None and leeds.questions[0].result.votes_for == 2100
 
 
-async def test_the_audit_log_says_who_changed_what_before_and_after(chat: Chat) -> None:
+async def test_the_audit_log_says_who_changed_what_before_and_after(chat: Conversation) -> None:
     await chat.say(LEEDS)
     await chat.say("/ballot admin turnout leeds-2026 31.5")
     await chat.say("/ballot admin result leeds-2026 for=2000 against=500")
@@ -121,7 +121,9 @@ async def test_the_audit_log_says_who_changed_what_before_and_after(chat: Chat) 
     assert lines[3].endswith(" — correct — votes_for: 2000 → 2100; votes_against: 500 → 400")
 
 
-async def test_reported_turnout_and_dates_are_set_while_the_ballot_is_open(chat: Chat) -> None:
+async def test_reported_turnout_and_dates_are_set_while_the_ballot_is_open(
+    chat: Conversation,
+) -> None:
     await chat.say(LEEDS)
 
     assert (await chat.say("/ballot admin turnout leeds-2026 31.5")).ok
@@ -137,7 +139,7 @@ async def test_reported_turnout_and_dates_are_set_while_the_ballot_is_open(chat:
     assert await chat.app.outbox.deliveries(None) == []  # none of that is news
 
 
-async def test_adding_a_ballot_twice_or_without_an_employer_is_refused(chat: Chat) -> None:
+async def test_adding_a_ballot_twice_or_without_an_employer_is_refused(chat: Conversation) -> None:
     await chat.say(LEEDS)
 
     twice = await chat.say(LEEDS)
@@ -147,7 +149,7 @@ async def test_adding_a_ballot_twice_or_without_an_employer_is_refused(chat: Cha
     assert not no_employer.ok and "employer" in no_employer.header
 
 
-async def test_a_channel_follows_a_union_and_hears_only_its_results(chat: Chat) -> None:
+async def test_a_channel_follows_a_union_and_hears_only_its_results(chat: Conversation) -> None:
     await chat.say(LEEDS)
     await chat.say("/ballot subscribe unite")  # a name the catalog knows as a union
 
@@ -161,7 +163,7 @@ async def test_a_channel_follows_a_union_and_hears_only_its_results(chat: Chat) 
     assert "1 channel(s)" in leeds.text
 
 
-async def test_an_unknown_filter_is_refused_with_the_closest_names(chat: Chat) -> None:
+async def test_an_unknown_filter_is_refused_with_the_closest_names(chat: Conversation) -> None:
     reply = await chat.say("/ballot subscribe unisn")
 
     assert not reply.ok
@@ -169,7 +171,7 @@ async def test_an_unknown_filter_is_refused_with_the_closest_names(chat: Chat) -
     assert await chat.app.subscriptions.subscriptions(CONSOLE) == []
 
 
-async def test_unsubscribing_what_was_never_followed_says_so(chat: Chat) -> None:
+async def test_unsubscribing_what_was_never_followed_says_so(chat: Conversation) -> None:
     await chat.say("/ballot subscribe unison")
 
     assert not (await chat.say("/ballot unsubscribe unite")).ok
@@ -177,7 +179,7 @@ async def test_unsubscribing_what_was_never_followed_says_so(chat: Chat) -> None
     assert await chat.app.subscriptions.subscriptions(CONSOLE) == []
 
 
-async def test_an_organiser_who_gives_no_figures_gets_a_form_to_fill_in(chat: Chat) -> None:
+async def test_an_organiser_who_gives_no_figures_gets_a_form_to_fill_in(chat: Conversation) -> None:
     await chat.say(LEEDS)
 
     reply = await chat.say("/ballot admin result leeds-2026")
@@ -191,7 +193,7 @@ async def test_an_organiser_who_gives_no_figures_gets_a_form_to_fill_in(chat: Ch
     assert "will hear the result" in (await chat.say(submitted)).text
 
 
-async def test_the_correction_form_starts_from_the_declared_figures(chat: Chat) -> None:
+async def test_the_correction_form_starts_from_the_declared_figures(chat: Conversation) -> None:
     await chat.say(LEEDS)
     await chat.say("/ballot admin result leeds-2026 for=2000 against=500")
 
@@ -201,7 +203,7 @@ async def test_the_correction_form_starts_from_the_declared_figures(chat: Chat) 
     assert [f.initial for f in reply.form.fields[:3]] == ["2000", "500", ""]
 
 
-async def test_the_add_form_submits_the_import_columns(chat: Chat) -> None:
+async def test_the_add_form_submits_the_import_columns(chat: Conversation) -> None:
     form = (await chat.say("/ballot admin add")).form
     assert form is not None
 
@@ -226,7 +228,7 @@ def submitted(verb: str, ballot_id: str | None, user: str = "local", **values: s
     return Request("", user_id=user, form=form)
 
 
-async def test_a_submitted_form_runs_its_command_box_by_box(chat: Chat) -> None:
+async def test_a_submitted_form_runs_its_command_box_by_box(chat: Conversation) -> None:
     await chat.say(LEEDS)
 
     reply = await chat.app.core.handle(
@@ -238,7 +240,9 @@ async def test_a_submitted_form_runs_its_command_box_by_box(chat: Chat) -> None:
     assert leeds is not None and leeds.questions[0].result.votes_for == 2000
 
 
-async def test_a_form_is_refused_on_its_boxes_with_every_problem_at_once(chat: Chat) -> None:
+async def test_a_form_is_refused_on_its_boxes_with_every_problem_at_once(
+    chat: Conversation,
+) -> None:
     reply = await chat.app.core.handle(
         submitted("add", None, id="york-1", employer=" ", unions="GMB", question="x" * 501)
     )
@@ -249,7 +253,7 @@ async def test_a_form_is_refused_on_its_boxes_with_every_problem_at_once(chat: C
     assert await chat.app.store.get("york-1") is None
 
 
-async def test_a_figure_refused_by_the_column_check_lands_under_its_box(chat: Chat) -> None:
+async def test_a_figure_refused_by_the_column_check_lands_under_its_box(chat: Conversation) -> None:
     await chat.say(LEEDS)
 
     reply = await chat.app.core.handle(
@@ -259,7 +263,7 @@ async def test_a_figure_refused_by_the_column_check_lands_under_its_box(chat: Ch
     assert not reply.ok and list(reply.errors) == ["for"]
 
 
-async def test_a_refusal_about_no_box_has_no_box(chat: Chat) -> None:
+async def test_a_refusal_about_no_box_has_no_box(chat: Conversation) -> None:
     await chat.say(LEEDS)
 
     reply = await chat.app.core.handle(
@@ -271,7 +275,7 @@ async def test_a_refusal_about_no_box_has_no_box(chat: Chat) -> None:
     assert reply.errors == {}  # a general error, not one under "Ballot id"
 
 
-async def test_a_form_from_a_member_is_refused_like_the_command(chat: Chat) -> None:
+async def test_a_form_from_a_member_is_refused_like_the_command(chat: Conversation) -> None:
     await chat.say(LEEDS)
 
     reply = await chat.app.core.handle(
@@ -281,7 +285,7 @@ async def test_a_form_from_a_member_is_refused_like_the_command(chat: Chat) -> N
     assert reply.header == "Only organisers can do that"
 
 
-async def test_a_form_for_a_verb_no_form_has_is_refused(chat: Chat) -> None:
+async def test_a_form_for_a_verb_no_form_has_is_refused(chat: Conversation) -> None:
     reply = await chat.app.core.handle(submitted("cancel", "kirklees-council-redundancies-strike"))
 
     assert not reply.ok and reply.header == "That form is not one of mine"
@@ -289,7 +293,7 @@ async def test_a_form_for_a_verb_no_form_has_is_refused(chat: Chat) -> None:
     assert kirklees is not None and kirklees.status is not Status.CANCELLED
 
 
-async def test_a_ballot_id_with_spaces_stays_one_word_in_a_form(chat: Chat) -> None:
+async def test_a_ballot_id_with_spaces_stays_one_word_in_a_form(chat: Conversation) -> None:
     """The form's ballot id never becomes command words: ``a for=5`` is one id."""
     reply = await chat.app.core.handle(
         submitted("result", "leeds-2026 for=9 against=1", **{"for": "2000", "against": "500"})
@@ -298,7 +302,9 @@ async def test_a_ballot_id_with_spaces_stays_one_word_in_a_form(chat: Chat) -> N
     assert reply.header == "No such ballot"
 
 
-async def test_a_channel_follows_a_union_named_in_full_under_any_of_its_names(chat: Chat) -> None:
+async def test_a_channel_follows_a_union_named_in_full_under_any_of_its_names(
+    chat: Conversation,
+) -> None:
     reply = await chat.say("/ballot subscribe Royal College of Nursing")
     assert reply.header == "This channel now follows union: rcn"
     await chat.say(
@@ -311,14 +317,14 @@ async def test_a_channel_follows_a_union_named_in_full_under_any_of_its_names(ch
     assert "1 channel(s)" in declared.text
 
 
-async def test_a_channel_cannot_follow_a_union_and_a_place_at_once(chat: Chat) -> None:
+async def test_a_channel_cannot_follow_a_union_and_a_place_at_once(chat: Conversation) -> None:
     reply = await chat.say("/ballot subscribe unison kirklees")
 
     assert not reply.ok and "one union, employer, area, sector or campaign" in reply.text
     assert await chat.app.subscriptions.subscriptions(CONSOLE) == []
 
 
-async def test_an_accented_area_is_followed_however_it_is_typed(chat: Chat) -> None:
+async def test_an_accented_area_is_followed_however_it_is_typed(chat: Conversation) -> None:
     await chat.say(
         '/ballot admin add id=mon-1 employer="Cyngor Sir Ynys Môn" area="Ynys Môn" '
         'unions=UNISON question="Strike?" kind=strike'
@@ -330,7 +336,7 @@ async def test_an_accented_area_is_followed_however_it_is_typed(chat: Chat) -> N
     assert "1 channel(s)" in declared.text
 
 
-async def test_a_union_named_in_the_colon_form_is_the_same_subscription(chat: Chat) -> None:
+async def test_a_union_named_in_the_colon_form_is_the_same_subscription(chat: Conversation) -> None:
     assert (await chat.say("/ballot subscribe union:Royal College of Nursing")).ok
     again = await chat.say("/ballot subscribe rcn")
     assert again.header == "This channel already follows union: rcn"

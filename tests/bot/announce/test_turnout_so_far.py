@@ -15,7 +15,7 @@ from bot.announce.model import result_is_news
 from bot.domain import TurnoutSoFar
 from bot.imports.exports import export_ballots
 from bot.imports.files import ImportRejected, parse_csv, parse_json
-from tests.bot.conftest import Chat
+from tests.support.conversation import Conversation
 
 GB_OPEN = (
     '/ballot admin add id=gb-open employer="GB Open" unions=Unison question="Strike?" '
@@ -27,7 +27,7 @@ NI_OPEN = GB_OPEN.replace("gb-open", "ni-open").replace('"GB Open"', '"NI Open"'
 REPORTED_AT = datetime(2026, 11, 30, 14, 5, 33, tzinfo=UTC)
 
 
-def at_the_branch_office(chat: Chat) -> None:
+def at_the_branch_office(chat: Conversation) -> None:
     """Organisers report at 14:05 UTC on 30 November 2026."""
     chat.app.reminders.clock = lambda: REPORTED_AT
 
@@ -37,7 +37,9 @@ def _field(fields: tuple, label: str) -> str:  # type: ignore[type-arg]
     return value
 
 
-async def test_turnout_so_far_on_an_open_ballot_is_no_verdict_and_no_result(chat: Chat) -> None:
+async def test_turnout_so_far_on_an_open_ballot_is_no_verdict_and_no_result(
+    chat: Conversation,
+) -> None:
     at_the_branch_office(chat)
     await chat.say(GB_OPEN)
 
@@ -76,7 +78,7 @@ async def test_turnout_so_far_on_an_open_ballot_is_no_verdict_and_no_result(chat
     assert "; threshold 50%." in pictured.image.alt_text
 
 
-async def test_a_northern_ireland_ballot_keeps_its_thermometer(chat: Chat) -> None:
+async def test_a_northern_ireland_ballot_keeps_its_thermometer(chat: Conversation) -> None:
     await chat.say(NI_OPEN)
     await chat.say("/ballot admin turnout ni-open 34")
 
@@ -88,7 +90,7 @@ async def test_a_northern_ireland_ballot_keeps_its_thermometer(chat: Chat) -> No
     assert pictured.image.alt_text.endswith("; no turnout threshold.")
 
 
-async def test_once_declared_the_result_speaks_for_itself(chat: Chat) -> None:
+async def test_once_declared_the_result_speaks_for_itself(chat: Conversation) -> None:
     await chat.say(GB_OPEN)
     await chat.say("/ballot admin turnout gb-open 31.5")
 
@@ -116,7 +118,7 @@ async def test_once_declared_the_result_speaks_for_itself(chat: Chat) -> None:
     assert stored.turnout_so_far.pct == 31.5  # kept as it was reported, shown no more
 
 
-async def test_counts_that_contradict_a_reported_turnout_are_flagged(chat: Chat) -> None:
+async def test_counts_that_contradict_a_reported_turnout_are_flagged(chat: Conversation) -> None:
     """640 + 210 valid votes of 1,500 are 56.7% before any spoilt paper: a declared turnout
     of 31.5% cannot be right, and the verdict does not take it."""
     await chat.say(GB_OPEN)
@@ -139,7 +141,9 @@ async def test_counts_that_contradict_a_reported_turnout_are_flagged(chat: Chat)
     assert "Turnout 31.5%" not in card.plain_text()
 
 
-async def test_a_reported_result_turnout_the_counts_allow_is_not_flagged(chat: Chat) -> None:
+async def test_a_reported_result_turnout_the_counts_allow_is_not_flagged(
+    chat: Conversation,
+) -> None:
     await chat.say(GB_OPEN)
 
     await chat.say("/ballot admin result gb-open for=640 against=210 eligible=1500 turnout=57")
@@ -150,7 +154,7 @@ async def test_a_reported_result_turnout_the_counts_allow_is_not_flagged(chat: C
     assert _field(card.sections[0].fields, "Turnout") == "57% (as reported)"
 
 
-async def test_turnout_so_far_is_never_news_nor_settable_as_a_detail(chat: Chat) -> None:
+async def test_turnout_so_far_is_never_news_nor_settable_as_a_detail(chat: Conversation) -> None:
     await chat.say(GB_OPEN)
     await chat.say("/ballot subscribe")
     before = await chat.app.store.get("gb-open")
@@ -169,7 +173,7 @@ async def test_turnout_so_far_is_never_news_nor_settable_as_a_detail(chat: Chat)
     assert "admin turnout" in sneaked.text
 
 
-async def test_a_cancelled_ballot_takes_no_turnout(chat: Chat) -> None:
+async def test_a_cancelled_ballot_takes_no_turnout(chat: Conversation) -> None:
     await chat.say(GB_OPEN)
     await chat.say("/ballot admin cancel gb-open")
 
@@ -178,7 +182,7 @@ async def test_a_cancelled_ballot_takes_no_turnout(chat: Chat) -> None:
     assert not refused.ok and "cancelled" in refused.header
 
 
-async def test_export_then_import_keeps_turnout_so_far(chat: Chat) -> None:
+async def test_export_then_import_keeps_turnout_so_far(chat: Conversation) -> None:
     """Its own columns, ``turnout_so_far_pct`` and ``turnout_so_far_at``: a first-day 0.6%
     is written ``0.6%`` so the import does not read it as a fraction."""
     at_the_branch_office(chat)

@@ -10,7 +10,7 @@ from bot.charts.data import result_chart
 from bot.charts.drawer import DRAWER, render
 from bot.demo import KIRKLEES
 from bot.verdicts import rule_table, verdict_for
-from tests.bot.conftest import Chat
+from tests.support.conversation import Conversation
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -26,7 +26,7 @@ def test_the_drawing_process_draws_exactly_what_is_drawn_here() -> None:
 
 
 async def test_many_members_asking_for_one_picture_at_once_get_it_drawn_once(
-    chat: Chat, monkeypatch: pytest.MonkeyPatch
+    chat: Conversation, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     drawn = []
     draw = DRAWER.render

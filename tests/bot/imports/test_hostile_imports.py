@@ -15,7 +15,7 @@ from bot.columns import MAX_QUESTIONS
 from bot.domain import Ballot, Kind, PartialDate, Question
 from bot.imports.exports import export_ballots
 from bot.imports.files import ImportRejected, import_file, parse_csv, parse_json, read_ballots
-from tests.bot.conftest import Chat
+from tests.support.conversation import Conversation
 
 HEADER = "id,unions,employer,kind,question,eligible,votes_for,votes_against,turnout_pct,closes"
 ROW = "leeds-1,GMB,Leeds City Council,strike,Strike?,1000,400,200,60,2024-02"
@@ -224,7 +224,7 @@ FORMULAS = (
 
 
 async def test_export_writes_formulas_as_text_and_import_reads_them_back_unchanged(
-    chat: Chat, tmp_path: Path
+    chat: Conversation, tmp_path: Path
 ) -> None:
     rows = [
         f'f-{n},"{formula.replace(chr(34), chr(34) * 2)}",Employer {n},strike,Strike?,,,,,,'
@@ -258,7 +258,9 @@ async def test_export_writes_formulas_as_text_and_import_reads_them_back_unchang
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
-async def test_a_turnout_under_one_percent_survives_export_and_import(chat: Chat, fmt: str) -> None:
+async def test_a_turnout_under_one_percent_survives_export_and_import(
+    chat: Conversation, fmt: str
+) -> None:
     (ballot,) = parse_csv(f"{HEADER}\n{ROW.replace(',60,', ',0.350%,')}\n")
     await chat.app.store.save([ballot])
 
@@ -273,7 +275,7 @@ async def test_a_turnout_under_one_percent_survives_export_and_import(chat: Chat
 
 
 async def test_a_ballot_stored_before_the_id_rule_can_be_imported_again(
-    chat: Chat, tmp_path: Path
+    chat: Conversation, tmp_path: Path
 ) -> None:
     old = Ballot("old id", ("GMB",), "Old Employer", (Question("Strike?", Kind.STRIKE),))
     await chat.app.store.save([old])

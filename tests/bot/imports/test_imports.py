@@ -10,7 +10,7 @@ import pytest
 from bot.domain import Kind, PartialDate, ReportedMandate, written_decimals
 from bot.imports.exports import export_ballots
 from bot.imports.files import ImportRejected, import_file, parse_csv, parse_json
-from tests.bot.conftest import Chat
+from tests.support.conversation import Conversation
 
 HEADER = "id,unions,employer,kind,question,eligible,votes_for,votes_against,spoilt,opens,closes"
 GOOD_ROW = "leeds-1,GMB;Unison,Leeds City Council,strike,Strike?,1000,400,200,10,2024-01-08,2024-02"
@@ -99,7 +99,7 @@ def test_json_is_checked_like_csv() -> None:
     assert str(refused.value.errors[0]).startswith("ballot 1 question 1, column votes_for")
 
 
-async def test_a_file_with_one_bad_row_imports_nothing(chat: Chat, tmp_path: Path) -> None:
+async def test_a_file_with_one_bad_row_imports_nothing(chat: Conversation, tmp_path: Path) -> None:
     path = tmp_path / "ballots.csv"
     path.write_text(
         f"{HEADER}\n{GOOD_ROW}\n{GOOD_ROW.replace('leeds-1', 'y').replace(',400,', ',-1,')}\n"
@@ -111,7 +111,7 @@ async def test_a_file_with_one_bad_row_imports_nothing(chat: Chat, tmp_path: Pat
     assert not (await chat.say("leeds city council")).ok
 
 
-async def test_importing_twice_changes_nothing(chat: Chat, tmp_path: Path) -> None:
+async def test_importing_twice_changes_nothing(chat: Conversation, tmp_path: Path) -> None:
     path = tmp_path / "ballots.csv"
     path.write_text(f"{HEADER}\n{GOOD_ROW}\n")
     assert (await import_file(chat.app.store, path)).created == 1
@@ -122,7 +122,7 @@ async def test_importing_twice_changes_nothing(chat: Chat, tmp_path: Path) -> No
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 async def test_export_then_import_gives_the_same_ballots(
-    chat: Chat, tmp_path: Path, fmt: str
+    chat: Conversation, tmp_path: Path, fmt: str
 ) -> None:
     text = await export_ballots(chat.app.store, fmt)  # type: ignore[arg-type]
     parsed = parse_csv(text) if fmt == "csv" else parse_json(text)
@@ -131,7 +131,7 @@ async def test_export_then_import_gives_the_same_ballots(
     )
 
 
-async def test_json_export_carries_derived_figures_and_ids(chat: Chat) -> None:
+async def test_json_export_carries_derived_figures_and_ids(chat: Conversation) -> None:
     document = json.loads(await export_ballots(chat.app.store, "json"))
     by_id = {b["id"]: b for b in document["ballots"]}
     southampton = by_id["southampton-city-council-pay-cuts"]["questions"][0]
@@ -207,7 +207,7 @@ def test_json_gives_the_declaration_for_the_ballot_or_for_each_question() -> Non
 
 
 async def test_export_writes_percentages_as_reported_and_the_declaration(
-    chat: Chat, tmp_path: Path
+    chat: Conversation, tmp_path: Path
 ) -> None:
     path = tmp_path / "declared.csv"
     path.write_text(

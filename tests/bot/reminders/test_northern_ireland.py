@@ -3,8 +3,8 @@ otherwise: not its card, not its picture, not the reminders to members or channe
 
 from __future__ import annotations
 
-from tests.bot.announce.conftest import FakePlatform
-from tests.bot.reminders.conftest import Branch
+from tests.support.conversation import Conversation
+from tests.support.platforms import FakePlatform
 
 BELFAST = (
     '/ballot admin add id=belfast-2026 employer="Belfast Health Trust" unions=Unison '
@@ -13,7 +13,7 @@ BELFAST = (
 )
 
 
-async def reminders_for(branch: Branch, ballot_id: str) -> tuple[str, str, str]:
+async def reminders_for(branch: Conversation, ballot_id: str) -> tuple[str, str, str]:
     """The DM and the channel reminder a week before the close, and the picture's words."""
     await branch.say(f"/ballot remind me #{ballot_id}")
     branch.at("2026-12-03 09:00")
@@ -27,7 +27,7 @@ async def reminders_for(branch: Branch, ballot_id: str) -> tuple[str, str, str]:
 
 
 async def test_a_northern_ireland_strike_ballot_shows_no_turnout_line_anywhere(
-    branch: Branch,
+    branch: Conversation,
 ) -> None:
     await branch.organiser(BELFAST)
 
@@ -58,7 +58,7 @@ async def test_a_northern_ireland_strike_ballot_shows_no_turnout_line_anywhere(
 
 
 async def test_the_same_ballot_in_great_britain_is_held_to_its_fifty_percent(
-    branch: Branch,
+    branch: Conversation,
 ) -> None:
     await branch.organiser(BELFAST.replace("jurisdiction=NI", "jurisdiction=GB"))
 

@@ -11,9 +11,8 @@ import pytest
 from bot.config import ConfigError, Settings, load_settings
 from bot.domain import Method
 from bot.reminders.plan import plan_for
-from tests.bot.announce.conftest import ORGANISER
-from tests.bot.reminders.conftest import Branch
 from tests.bot.reminders.test_plan import DEFAULT, ballot
+from tests.support.conversation import Conversation
 
 LATE = replace(DEFAULT, send_at=time(22), days_before_close=(0,))
 
@@ -54,15 +53,15 @@ def test_no_reminder_is_ever_planned_after_the_close() -> None:
 
 
 async def test_admin_reminders_days_1_0_plans_the_last_day_before_the_close(
-    branch: Branch,
+    branch: Conversation,
 ) -> None:
     branch.app.settings.reminders.send_at = "22:00"  # as a config that slipped through
-    reply = await branch.say("/ballot admin reminders leeds days=1,0", user=ORGANISER)
+    reply = await branch.as_organiser().say("/ballot admin reminders leeds days=1,0")
     assert reply.ok, reply.plain_text()
     lines = reply.sections[0].lines
     assert "Thu 10 December 2026 08:00 GMT — the last day" in lines, lines
     assert not any("11 December" in line for line in lines)
-    alone = await branch.say("/ballot admin reminders leeds days=0", user=ORGANISER)
+    alone = await branch.as_organiser().say("/ballot admin reminders leeds days=0")
     assert "Thu 10 December 2026 20:59 GMT — the last day" in alone.sections[0].lines
 
 

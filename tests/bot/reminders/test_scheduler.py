@@ -21,7 +21,7 @@ from bot.requests import Request
 from storage import reminder_scheduler as scheduler_module
 from storage.database import WRITE
 from storage.reminder_scheduler import ReminderScheduler, fire_reminder, job_id
-from tests.bot.announce.conftest import ORGANISER
+from tests.support.conversation import ORGANISER
 
 LONDON = ZoneInfo("Europe/London")
 

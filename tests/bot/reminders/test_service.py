@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from tests.bot.announce.conftest import FakePlatform
-from tests.bot.reminders.conftest import Branch
+from tests.support.conversation import Conversation
+from tests.support.platforms import FakePlatform
 
 PERSONAL = {
     "reminder_optins": "user_id",
@@ -14,7 +14,7 @@ PERSONAL = {
 }
 
 
-async def rows_about(branch: Branch, user: str) -> dict[str, int]:
+async def rows_about(branch: Conversation, user: str) -> dict[str, int]:
     found = {}
     async with branch.app.engine.connect() as connection:
         for table, column in PERSONAL.items():
@@ -24,7 +24,7 @@ async def rows_about(branch: Branch, user: str) -> dict[str, int]:
 
 
 async def test_a_due_reminder_reaches_the_channel_and_the_member_who_asked_once(
-    branch: Branch,
+    branch: Conversation,
 ) -> None:
     assert (await branch.say("/ballot remind me leeds")).header == (
         "I'll remind you by direct message"
@@ -51,7 +51,9 @@ async def test_a_due_reminder_reaches_the_channel_and_the_member_who_asked_once(
     assert [b.command for b in to_channel.buttons] == ["/ballot remind me #leeds-2026"]
 
 
-async def test_posted_my_paper_stops_the_dms_and_counts_in_the_estimate(branch: Branch) -> None:
+async def test_posted_my_paper_stops_the_dms_and_counts_in_the_estimate(
+    branch: Conversation,
+) -> None:
     await branch.say("/ballot remind me leeds")
     await branch.say("/ballot remind me leeds", user="U0BEN")
     branch.at("2026-12-03 09:00")
@@ -70,7 +72,7 @@ async def test_posted_my_paper_stops_the_dms_and_counts_in_the_estimate(branch: 
     assert await branch.app.reminders.fire("leeds-2026", "close-3d") == (1, 1)  # Ben only
 
 
-async def test_remind_stop_stops_them(branch: Branch) -> None:
+async def test_remind_stop_stops_them(branch: Conversation) -> None:
     await branch.say("/ballot remind me")
     assert (await branch.say("/ballot remind stop")).header.startswith("Stopped")
 
@@ -78,7 +80,7 @@ async def test_remind_stop_stops_them(branch: Branch) -> None:
     assert await branch.app.reminders.fire("leeds-2026", "close-7d") == (1, 0)
 
 
-async def test_at_most_one_dm_per_member_per_ballot_per_day(branch: Branch) -> None:
+async def test_at_most_one_dm_per_member_per_ballot_per_day(branch: Conversation) -> None:
     await branch.say("/ballot remind me leeds")
     await branch.organiser("/ballot admin reminders leeds-2026 days=7,6,5")
     branch.at("2026-12-04 08:30")  # the bot was down: yesterday's reminder goes out late
@@ -90,7 +92,7 @@ async def test_at_most_one_dm_per_member_per_ballot_per_day(branch: Branch) -> N
     assert await branch.app.reminders.fire("leeds-2026", "close-5d") == (1, 1)
 
 
-async def test_a_reminder_due_in_quiet_hours_goes_out_when_they_end(branch: Branch) -> None:
+async def test_a_reminder_due_in_quiet_hours_goes_out_when_they_end(branch: Conversation) -> None:
     await branch.say("/ballot remind me leeds")
     branch.at("2026-12-03 23:30")  # the bot was down all day and came back late at night
     await branch.app.reminders.fire("leeds-2026", "close-7d")
@@ -103,7 +105,7 @@ async def test_a_reminder_due_in_quiet_hours_goes_out_when_they_end(branch: Bran
     assert await branch.deliver(slack) == 2
 
 
-async def test_forget_me_leaves_no_row_about_the_member(branch: Branch) -> None:
+async def test_forget_me_leaves_no_row_about_the_member(branch: Conversation) -> None:
     await branch.say("/ballot remind me leeds")
     branch.at("2026-12-03 09:00")
     await branch.app.reminders.fire("leeds-2026", "close-7d")
@@ -118,7 +120,7 @@ async def test_forget_me_leaves_no_row_about_the_member(branch: Branch) -> None:
     assert await rows_about(branch, "U0AMINA") == dict.fromkeys(PERSONAL, 0)
 
 
-async def test_members_rows_are_deleted_thirty_days_after_the_close(branch: Branch) -> None:
+async def test_members_rows_are_deleted_thirty_days_after_the_close(branch: Conversation) -> None:
     await branch.say("/ballot remind me leeds")
     await branch.say("/ballot voted leeds", user="U0BEN")
 
@@ -132,7 +134,7 @@ async def test_members_rows_are_deleted_thirty_days_after_the_close(branch: Bran
     assert await rows_about(branch, "U0BEN") == dict.fromkeys(PERSONAL, 0)
 
 
-async def test_organisers_see_and_change_the_plan_in_local_time(branch: Branch) -> None:
+async def test_organisers_see_and_change_the_plan_in_local_time(branch: Conversation) -> None:
     shown = await branch.organiser("/ballot admin reminders leeds-2026")
     lines = shown.sections[0].lines
     assert lines[0] == "Mon 23 November 2026 09:00 GMT — the ballot opens (past)"
@@ -154,7 +156,7 @@ async def test_organisers_see_and_change_the_plan_in_local_time(branch: Branch) 
 
 
 async def test_members_cannot_change_the_plan_and_bad_values_change_nothing(
-    branch: Branch,
+    branch: Conversation,
 ) -> None:
     refused = await branch.say("/ballot admin reminders leeds-2026 days=1")
     bad = await branch.say("/ballot admin reminders leeds-2026 days=-4", user="U0ORGANISER")
@@ -165,7 +167,7 @@ async def test_members_cannot_change_the_plan_and_bad_values_change_nothing(
     assert len(plan.sections[0].lines) == 5  # open, 7, 3, posting, 1: the defaults
 
 
-async def test_nothing_to_remind_about_is_said_plainly(branch: Branch) -> None:
+async def test_nothing_to_remind_about_is_said_plainly(branch: Conversation) -> None:
     branch.at("2026-12-20 10:00")  # after the close
 
     reply = await branch.say("/ballot remind me leeds")
@@ -174,7 +176,7 @@ async def test_nothing_to_remind_about_is_said_plainly(branch: Branch) -> None:
     assert await rows_about(branch, "U0AMINA") == dict.fromkeys(PERSONAL, 0)
 
 
-async def test_the_thermometer_counts_members_who_said_they_posted(branch: Branch) -> None:
+async def test_the_thermometer_counts_members_who_said_they_posted(branch: Conversation) -> None:
     await branch.say("/ballot voted leeds")
     await branch.say("/ballot voted leeds", user="U0BEN")
 
@@ -184,7 +186,7 @@ async def test_the_thermometer_counts_members_who_said_they_posted(branch: Branc
     assert "2 members confirmed posting (an estimate)" in reply.image.alt_text
 
 
-async def test_a_channel_reminder_carries_the_thermometer(branch: Branch) -> None:
+async def test_a_channel_reminder_carries_the_thermometer(branch: Conversation) -> None:
     branch.at("2026-12-03 09:00")
     await branch.app.reminders.fire("leeds-2026", "close-7d")
     slack = FakePlatform("slack")
@@ -196,7 +198,7 @@ async def test_a_channel_reminder_carries_the_thermometer(branch: Branch) -> Non
 
 
 async def test_voted_means_the_running_ballot_when_older_ones_share_its_words(
-    branch: Branch,
+    branch: Conversation,
 ) -> None:
     await branch.organiser(
         '/ballot admin add id=leeds-college-2019 employer="Leeds College of Building" '

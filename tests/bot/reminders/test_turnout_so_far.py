@@ -3,11 +3,13 @@ it was reported, against the threshold of the ballot's rules; never as a result.
 
 from __future__ import annotations
 
-from tests.bot.announce.conftest import FakePlatform
-from tests.bot.reminders.conftest import Branch
+from tests.support.conversation import Conversation
+from tests.support.platforms import FakePlatform
 
 
-async def test_a_reminder_shows_turnout_so_far_with_when_it_was_reported(branch: Branch) -> None:
+async def test_a_reminder_shows_turnout_so_far_with_when_it_was_reported(
+    branch: Conversation,
+) -> None:
     await branch.say("/ballot remind me leeds")
     branch.at("2026-11-30 10:00")  # London is on UTC in winter
     await branch.organiser("/ballot admin turnout leeds-2026 31.5")
@@ -27,7 +29,7 @@ async def test_a_reminder_shows_turnout_so_far_with_when_it_was_reported(branch:
     assert f"turnout so far {so_far}; " in to_channel.image.alt_text
 
 
-async def test_no_reminder_about_a_ballot_once_its_result_is_declared(branch: Branch) -> None:
+async def test_no_reminder_about_a_ballot_once_its_result_is_declared(branch: Conversation) -> None:
     await branch.say("/ballot remind me leeds")
     await branch.organiser("/ballot admin turnout leeds-2026 31.5")
     await branch.organiser("/ballot admin result leeds-2026 for=150 against=60")

@@ -1,16 +1,12 @@
-"""Helpers shared by the Discord tests: settings for the fake, a recording core, readers."""
+"""Discord on loopback: settings for the fake, the real adapter, readers of what it sent."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from adapters.discord import DiscordAdapter
 from bot.config import DiscordSettings
 from bot.ports import Answerer
-from bot.replies import Reply
-from bot.requests import Request
-from bot.search import Suggestion
 from tests.fakes.discord_api import GUILD_ID, FakeDiscord
 
 
@@ -27,23 +23,6 @@ def settings_for(
 
 def adapter_for(fake: FakeDiscord, core: Answerer, defer_after: float = 2.0) -> DiscordAdapter:
     return DiscordAdapter(core, settings_for(fake), token="test-token", defer_after=defer_after)
-
-
-class RecordingCore:
-    """The real core, remembering every request it was handed (and slow when asked to be)."""
-
-    def __init__(self, core: Answerer, delay: float = 0.0) -> None:
-        self.core = core
-        self.delay = delay
-        self.requests: list[Request] = []
-
-    async def handle(self, request: Request) -> Reply:
-        self.requests.append(request)
-        await asyncio.sleep(self.delay)
-        return await self.core.handle(request)
-
-    async def suggest(self, text: str, limit: int = 25) -> list[Suggestion]:
-        return await self.core.suggest(text, limit)
 
 
 def embed_text(body: dict[str, Any]) -> str:
