@@ -17,16 +17,11 @@ import aiohttp
 import discord
 from pydantic import SecretStr
 
-from adapters.discord.client import (
-    DISCORD_API_URL,
-    Answerer,
-    BallotClient,
-    intents,
-    point_at,
-)
+from adapters.discord.client import DISCORD_API_URL, BallotClient, intents, point_at
 from adapters.discord.sender import DiscordSender
 from adapters.startup import cannot_reach
 from bot.config import ConfigError, DiscordSettings
+from bot.ports import Answerer
 
 TOKEN_VARIABLE = "DISCORD_TOKEN"
 

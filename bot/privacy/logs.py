@@ -17,7 +17,7 @@ Two more rules hold for every record, whoever is being worked for:
 - The database URL's passwords (:func:`hide_secrets`) never reach a log line, from any logger.
 
 The record factory is process-wide (logging is); :func:`install` puts it in place once and
-sets the pseudonyms it uses, from the composition root (:func:`bot.app.open_app`);
+sets the pseudonyms it uses, from the composition root (:func:`adapters.compose.open_app`);
 :func:`guard` puts it in place with the pseudonyms it has (the adapters call it on import, so
 a platform client used on its own is covered too).
 """

@@ -1,41 +1,62 @@
-"""The composition root: the one place where storage, core and settings are wired together.
+"""The composition root: the one place where storage, core and settings are put together.
 
-Nothing registers itself at import time; whoever needs a running bot (the CLI, an adapter's
-tests, a benchmark) opens one here.
+Nothing registers itself at import time; whoever needs a running bot (the CLI, ``ballotbot
+run``, an adapter's tests, a benchmark) opens one here. Every part is built whole, through its
+constructor, once what it needs exists: the stores, then the search index and the card maker,
+then the services, then the core.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from adapters.feed_http import HttpFeedSource
 from bot.announce.dispatcher import Dispatcher, Pacing
-from bot.announce.feeds import FeedStates, FeedWatcher
-from bot.announce.model import AnnouncementStore, Target
-from bot.announce.pacing import InProcessPacer, Pacer
+from bot.announce.feeds import FeedWatcher
+from bot.announce.model import Target
+from bot.announce.pacing import InProcessPacer
 from bot.announce.service import AnnouncementService
+from bot.card_maker import CardMaker, Confirmed, drawing, serialising
+from bot.cards import campaign_card
 from bot.config import Settings
-from bot.core import Core
+from bot.core import CampaignCard, Core
 from bot.demo import DEMO_BALLOTS
 from bot.domain import Ballot
-from bot.leadership import Leadership
-from bot.ports import BallotStore, Sender
+from bot.ports import (
+    BallotStore,
+    Declarations,
+    FeedSource,
+    FeedStates,
+    Outbox,
+    Pacer,
+    SeenRequests,
+    Sender,
+    Subscriptions,
+)
 from bot.privacy import logs
 from bot.privacy.pseudonyms import Pseudonyms
 from bot.reminders.service import ReminderService
 from bot.replies import Reply
-from storage.announcements import SqlAnnouncementStore
+from bot.search.current import CatalogIndex
+from bot.search.unions import union_table
+from bot.verdicts import rules_from
+from bot.verdicts.judge import legal_judge
 from storage.ballots import SqlBallotStore
 from storage.database import create_engine, upgrade
+from storage.declarations import SqlDeclarations
 from storage.feeds import SqlFeedStates
+from storage.leader_lock import Leadership
+from storage.outbox import SqlOutbox
 from storage.pacing import SqlPacer
 from storage.privacy import installation_salt
 from storage.reminders import SqlReminderStore
-from storage.requests import SqlSeenRequests
+from storage.seen_requests import SqlSeenRequests
+from storage.subscriptions import SqlSubscriptions
 
 
 @dataclass
@@ -46,11 +67,13 @@ class App:
     engine: AsyncEngine
     store: BallotStore
     core: Core
-    announcements: AnnouncementStore
+    outbox: Outbox
+    subscriptions: Subscriptions
+    declarations: Declarations
     feed_states: FeedStates
     reminders: ReminderService
     pacer: Pacer
-    seen: SqlSeenRequests
+    seen: SeenRequests
     pseudonyms: Pseudonyms
     """Members' stable pseudonyms in logs and pacing keys (one salt per deployment)."""
 
@@ -77,7 +100,7 @@ class App:
             lease_seconds=paced.lease_seconds,
         )
         return Dispatcher(
-            self.announcements,
+            self.outbox,
             self.store,
             senders,
             self.announcement_card,
@@ -88,19 +111,22 @@ class App:
             pseudonyms=self.pseudonyms,
         )
 
-    def feed_watcher(self) -> FeedWatcher:
-        """Polls the ``[[feeds]]`` of the settings, announcing what is new."""
+    def feed_watcher(self, source: FeedSource | None = None) -> FeedWatcher:
+        """Polls the ``[[feeds]]`` of the settings (over HTTP unless another ``source`` is
+        given), announcing what is new."""
         return FeedWatcher(
             self.settings.feeds,
             self.feed_states,
-            self.announcements,
+            self.declarations,
+            self.outbox,
+            source if source is not None else HttpFeedSource(),
             self.organiser_channels(),
             ballots=self.store,
         )
 
     def scheduler_leader(self) -> Leadership:
         """Runs the reminder scheduler here if no other process of this database does."""
-        from bot.reminders.scheduler import ReminderScheduler  # APScheduler: only when it runs
+        from storage.reminder_scheduler import ReminderScheduler  # APScheduler: when it runs
 
         scheduler = ReminderScheduler(self.reminders, self.settings.database.url)
         return self.leadership("reminder scheduler", scheduler.start, scheduler.stop)
@@ -108,7 +134,7 @@ class App:
     def leadership(
         self, name: str, begin: Callable[[], Awaitable[None]], end: Callable[[], Awaitable[None]]
     ) -> Leadership:
-        """``name``'s work in one process of the deployment at a time (:mod:`bot.leadership`)."""
+        """``name``'s work in one process of the deployment at a time (``storage.leader_lock``)."""
         retry = self.settings.process.leader_retry_seconds
         return Leadership(self.engine, name, begin, end, retry)
 
@@ -121,11 +147,34 @@ class App:
         return self.core.card(ballot, picture=self.settings.announcements.pictures)
 
 
-def build_core(store: BallotStore, settings: Settings) -> Core:
-    """The core with its collaborators chosen from the settings."""
-    from bot.wiring import core_options
+def core_parts(
+    store: BallotStore, settings: Settings, confirmed: Confirmed | None = None
+) -> tuple[CardMaker, CatalogIndex, CampaignCard]:
+    """What the core and its services share, chosen from the settings: the card maker (the
+    legal judge of the config's rule table, JSON with verdicts, pictures), the search index
+    over ``store`` and the campaign card."""
+    table = rules_from(settings)
+    judge = legal_judge(table)
+    cards = CardMaker(judge, serialising(judge), drawing(settings, judge), confirmed)
+    search = settings.search
+    catalog = CatalogIndex(
+        store,
+        search.score_cutoff,
+        search.ambiguity_margin,
+        search.refresh_seconds,
+        union_table(settings.unions),
+    )
 
-    return Core(store, **core_options(settings))
+    def campaign(name: str, ballots: Sequence[Ballot]) -> Reply:
+        return campaign_card(name, ballots, table)
+
+    return cards, catalog, campaign
+
+
+def build_core(store: BallotStore, settings: Settings) -> Core:
+    """The core alone, with its parts chosen from the settings (no services)."""
+    cards, catalog, campaign = core_parts(store, settings)
+    return Core(store, cards=cards, catalog=catalog, campaign_card=campaign)
 
 
 @asynccontextmanager
@@ -136,39 +185,59 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
     try:
         await upgrade(engine)
         sessions = async_sessionmaker(engine, expire_on_commit=False)
-        store = SqlBallotStore(sessions)
-        wants_demo = settings.demo_data if load_demo is None else load_demo
-        if wants_demo and await store.count() == 0:
-            await store.save(DEMO_BALLOTS)
-        core = build_core(store, settings)
-        announcements = SqlAnnouncementStore(sessions, store, core.unions)
-        core.announcements = AnnouncementService(
-            announcements, store, settings, core.index, core.card
-        )
+        # Ballots record the day they ended on the union's calendar, by the reminders' clock
+        # (asked when a ballot is saved, once the reminders below exist).
+        store = SqlBallotStore(sessions, today=lambda: reminders.local_now().date())
         configured = settings.privacy.log_salt
         salt = configured.get_secret_value() if configured is not None else ""
         pseudonyms = Pseudonyms(salt or await installation_salt(sessions))
         logs.install(pseudonyms)  # from here on, work for a member is logged by pseudonym
+        reminder_store = SqlReminderStore(sessions, pseudonyms)
+        cards, catalog, campaign = core_parts(store, settings, reminder_store.confirmed)
+        outbox = SqlOutbox(sessions)
+        subscriptions = SqlSubscriptions(sessions)
+        declarations = SqlDeclarations(sessions, store, catalog.unions)
         reminders = ReminderService(
-            SqlReminderStore(sessions, pseudonyms),
+            reminder_store,
             store,
-            announcements,
+            outbox,
+            subscriptions,
             settings,
-            core.index,
-            judge=core.judge,
+            catalog.current,
+            judge=cards.judge,
+            pictured=cards.pictured,
         )
-        # Ballots record the day they ended on the union's calendar, by the reminders' clock.
-        store.today = lambda: reminders.local_now().date()
-        core.reminders = reminders
-        core.confirmed = reminders.store.confirmed
-        reminders.pictured = core.pictured
+        core = Core(
+            store,
+            cards=cards,
+            catalog=catalog,
+            campaign_card=campaign,
+            announcements=AnnouncementService(
+                subscriptions, declarations, outbox, store, settings, catalog.current, cards.card
+            ),
+            reminders=reminders,
+        )
+        wants_demo = settings.demo_data if load_demo is None else load_demo
+        if wants_demo and await store.count() == 0:
+            await store.save(DEMO_BALLOTS)
         # Several processes share PostgreSQL, and so the platforms' pace; SQLite has one.
         shared = engine.dialect.name == "postgresql"
         pacer = SqlPacer(sessions) if shared else InProcessPacer()
         feeds = SqlFeedStates(sessions)
         seen = SqlSeenRequests(sessions)
         yield App(
-            settings, engine, store, core, announcements, feeds, reminders, pacer, seen, pseudonyms
+            settings,
+            engine,
+            store,
+            core,
+            outbox,
+            subscriptions,
+            declarations,
+            feeds,
+            reminders,
+            pacer,
+            seen,
+            pseudonyms,
         )
     finally:
         await engine.dispose()
