@@ -64,8 +64,18 @@ class DatabaseUrlError(ConfigError):
 
 def shown_url(url: str | URL) -> str:
     """A URL fit to print: its passwords (userinfo and password-like query parameters), if
-    any, replaced by ``***`` (:func:`bot.privacy.urls.hide_password`)."""
-    return hide_password(url)
+    any, replaced by ``***``.
+
+    A URL SQLAlchemy reads as written (one ``@`` at most) is rendered by it with
+    ``hide_password=True``; then, and for anything else, :func:`bot.privacy.urls.hide_password`
+    hides what is left (query parameters, a raw ``@`` in a password, text that is no URL).
+    """
+    text = url.render_as_string(hide_password=True) if isinstance(url, URL) else str(url)
+    _, sep, rest = text.partition("://")
+    if sep and rest.count("@") == 1:
+        with contextlib.suppress(ArgumentError, NoSuchModuleError, ValueError, TypeError):
+            text = make_url(text).render_as_string(hide_password=True)
+    return hide_password(text)
 
 
 def check_database_url(url: str) -> None:

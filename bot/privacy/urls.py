@@ -4,16 +4,15 @@ A database URL can carry a secret in two places: the userinfo (``user:secret@hos
 query (``?password=secret``, libpq's ``sslpassword=``, a driver's ``token=``). Every message and
 log line that names a database URL shows it through :func:`hide_password`.
 
-SQLAlchemy's ``make_url(url).render_as_string(hide_password=True)`` hides the userinfo password
-of a URL it parses as its author meant. It does not hide query parameters, and it parses a
-password holding a raw ``@`` (``user:p@ss@host``) as password ``p`` on host ``ss@host``, so
-that URL, and anything it cannot parse, goes through a cautious fallback instead: everything
-up to the *last* ``@`` after the scheme is userinfo, and only the user name is kept.
+The core imports no database library, so this is plain text work, cautious by design:
+everything up to the *last* ``@`` after the scheme is userinfo, and only the user name is kept
+(SQLAlchemy would read ``user:p@ss@host`` as password ``p`` on host ``ss@host``). The storage
+layer renders a URL SQLAlchemy parses as written with ``make_url(url).render_as_string(
+hide_password=True)`` first, then hides its query here (:func:`storage.database.shown_url`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import re
 
 HIDDEN = "***"
@@ -33,15 +32,7 @@ def hide_password(url: object) -> str:
     """
     if hasattr(url, "render_as_string"):
         return _hide_query(_hide_userinfo(url.render_as_string(hide_password=True)))
-    text = str(url)
-    _, sep, rest = text.partition("://")
-    if sep and rest.count("@") == 1:  # SQLAlchemy reads it as written: let it render it
-        from sqlalchemy import make_url
-        from sqlalchemy.exc import ArgumentError
-
-        with contextlib.suppress(ArgumentError, ValueError, TypeError):
-            text = make_url(text).render_as_string(hide_password=True)
-    return _hide_query(_hide_userinfo(text))
+    return _hide_query(_hide_userinfo(str(url)))
 
 
 def secrets_in(url: object) -> list[str]:
