@@ -24,6 +24,7 @@ from datetime import date
 from typing import Any, ClassVar, get_args
 
 from bot import parsers, records
+from bot.announce.model import FilterKind
 from bot.domain import Ballot, Percentage
 from bot.replies import Reply
 from bot.requests import Request
@@ -58,14 +59,27 @@ class Recent:
 
 @dataclass(frozen=True)
 class Subscribe:
-    """``/ballot subscribe [filter]``: this channel follows results (all, or the filter)."""
+    """``/ballot subscribe [filter]``: this channel follows results (all, or the filter).
+    ``kind``: named before a colon (``union:unison``); otherwise the filter is a name to
+    look up."""
 
     filter: str = ""
+    kind: FilterKind | None = None
 
 
 @dataclass(frozen=True)
 class Unsubscribe:
     filter: str = ""
+    kind: FilterKind | None = None
+
+
+def _filter(text: str) -> tuple[str, FilterKind | None]:
+    """``kind:value`` when ``kind`` is a :class:`FilterKind`; else the text, kind unknown."""
+    kind_text, colon, value = text.partition(":")
+    kind = kind_text.strip().lower()
+    if colon and kind in FilterKind.__members__.values():
+        return value, FilterKind(kind)
+    return text, None
 
 
 @dataclass(frozen=True)
@@ -398,9 +412,9 @@ def parse(text: str) -> Command:
         return Recent()
     rest = " ".join(body.split()[1:])
     if words[0] == "subscribe":
-        return Subscribe(rest)
+        return Subscribe(*_filter(rest))
     if words[0] == "unsubscribe":
-        return Unsubscribe(rest)
+        return Unsubscribe(*_filter(rest))
     if words == ["subscriptions"]:
         return Subscriptions()
     if words[0] == "admin":
@@ -714,6 +728,11 @@ ADMIN_VERBS = frozenset(
     | set(BALLOT_ONLY)
 )
 """Every organiser verb the grammar reads."""
+
+
+def quoted(word: str) -> str:
+    """``word`` as the grammar reads it back as one word (a ballot id with a space)."""
+    return shlex.quote(word)
 
 
 def parse_admin(verb: str, args: str) -> Command:

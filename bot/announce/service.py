@@ -7,7 +7,6 @@ message and changes nothing. Figures are checked like an import before anything 
 from __future__ import annotations
 
 import json
-import shlex
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -133,16 +132,17 @@ class AnnouncementService:
         assert form is not None
         return form
 
-    async def _filter(self, text: str) -> tuple[FilterKind, str] | Reply:
-        if not text.strip():
+    async def _filter(
+        self, command: commands.Subscribe | commands.Unsubscribe
+    ) -> tuple[FilterKind, str] | Reply:
+        text, kind = command.filter, command.kind
+        if kind is None and not text.strip():
             return FilterKind.ALL, ""
-        kind_text, colon, value = text.partition(":")
         index = await self.index()
-        if colon and kind_text.strip().lower() in FilterKind.__members__.values():
-            kind = FilterKind(kind_text.strip().lower())
-            if kind is FilterKind.UNION:
-                return kind, index.union_key(value)  # "union:royal college of nursing" is rcn
-            return kind, normalise(value)
+        if kind is FilterKind.UNION:
+            return kind, index.union_key(text)  # "union:royal college of nursing" is rcn
+        if kind is not None:
+            return kind, normalise(text)
         named = index.filter_of(text)
         if named is not None:
             return KIND_OF_NAME[named.kind], named.value
@@ -161,7 +161,7 @@ class AnnouncementService:
 
     async def _subscribe(self, command: commands.Subscribe, request: Request) -> Reply:
         target = _target(request)
-        chosen = await self._filter(command.filter)
+        chosen = await self._filter(command)
         if isinstance(chosen, Reply):
             return chosen
         kind, value = chosen
@@ -172,10 +172,10 @@ class AnnouncementService:
 
     async def _unsubscribe(self, command: commands.Unsubscribe, request: Request) -> Reply:
         target = _target(request)
-        if not command.filter.strip():
+        if command.kind is None and not command.filter.strip():
             removed = await self.store.unsubscribe(target, None, "")
         else:
-            chosen = await self._filter(command.filter)
+            chosen = await self._filter(command)
             if isinstance(chosen, Reply):
                 return chosen
             removed = await self.store.unsubscribe(target, *chosen)
@@ -409,7 +409,7 @@ def _result_form(ballot: Ballot, verb: str) -> Reply:
     action = "Declare the result" if verb == "result" else "Correct the result"
     form = Form(
         title=action[:24],
-        command=f"admin {verb} {shlex.quote(ballot.id)}",
+        command=f"admin {verb} {commands.quoted(ballot.id)}",
         fields=tuple(fields),
         submit="Declare" if verb == "result" else "Correct",
         verb=verb,

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import records
+from bot.announce.model import FilterKind
 from bot.commands import (
     ADMIN_VERBS,
     COMMAND_TYPES,
@@ -90,10 +91,16 @@ def test_reminder_commands_are_recognised_not_searched() -> None:
     assert isinstance(parse("/ballot remind everyone"), Invalid)
 
 
+UNION = FilterKind.UNION
+
+
 def test_subscriptions_and_organiser_commands() -> None:
     assert parse("/ballot subscribe Unison") == Subscribe("Unison")
     assert parse("/ballot subscribe") == Subscribe("")
     assert parse("/ballot unsubscribe") == Unsubscribe("")
+    assert parse("/ballot subscribe Union: Royal College") == Subscribe(" Royal College", UNION)
+    assert parse("/ballot unsubscribe area:falkirk") == Unsubscribe("falkirk", FilterKind.AREA)
+    assert parse("/ballot subscribe unison: north") == Subscribe("unison: north")  # a name
     assert parse("/ballot subscriptions") == Subscriptions()
     assert parse("/ballot admin result leeds-1 for=10 against=2") == AdminResult(
         "leeds-1", Figures(votes_for=10, votes_against=2)
