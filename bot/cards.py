@@ -1,4 +1,5 @@
-"""Ballots -> Replies: the one place that decides how a ballot reads to a member.
+"""Ballots -> Replies: the one place that decides how a ballot reads to a member, and a
+campaign balloted employer by employer (:func:`campaign_card`).
 
 Unknown figures read "not known"; reported percentages are labelled "as reported"; derived
 ones say what they are derived from. The legal verdict comes from :mod:`bot.verdicts` through
@@ -9,17 +10,27 @@ the yes bar, the turnout threshold) comes from the verdict's rule set, never fro
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 from bot.actions import Action, Verb
-from bot.domain import Ballot, Question, written_decimals
+from bot.domain import Ballot, Question, Status
 from bot.figures import Figures, derive
-from bot.replies import Bar, Button, Field, Reply, Section, Tone, error
+from bot.percentages import percent
+from bot.replies import Bar, Button, Field, Reply, ReplyKind, Section, Tone, error
 from bot.search import Match
+from bot.shown import (
+    NOT_KNOWN,
+    result_turnout,
+    result_turnout_value,
+    share,
+    shares,
+    turnout_so_far,
+)
+from bot.verdicts import BallotOutcome, RuleTable, campaign_summary
 from bot.verdicts.reported import yes_span
 from bot.verdicts.verdict import NO_THRESHOLDS, Thresholds, Verdict
 
-NOT_KNOWN = "not known"
 NO_TURNOUT_THRESHOLD = "no turnout threshold"
 
 
@@ -59,30 +70,12 @@ def simple_judge(ballot: Ballot, question: Question) -> Judgement:
     if share is None:
         return Judgement(Tone.UNKNOWN, ["Result not known yet."], None)
     if share > 50:
-        return Judgement(Tone.PASSED, [f"Carried: {share:.1f}% of those voting said yes."], None)
-    return Judgement(Tone.FAILED, [f"Lost: {100 - share:.1f}% of those voting said no."], None)
+        return Judgement(Tone.PASSED, [f"Carried: {percent(share)} of those voting said yes."])
+    return Judgement(Tone.FAILED, [f"Lost: {percent(100 - share)} of those voting said no."])
 
 
 def count(value: int | None) -> str:
     return NOT_KNOWN if value is None else f"{value:,}"
-
-
-def pct(value: float | None, suffix: str = "") -> str:
-    return NOT_KNOWN if value is None else f"{value:.1f}%{suffix}"
-
-
-def _turnout_text(question: Question, figures: Figures, eligible: int | None) -> str:
-    result = question.result
-    if figures.turnout_pct is not None and not figures.turnout_is_minimum:
-        return f"{figures.turnout_pct:.1f}% of {eligible:,} entitled"
-    if result.turnout_pct is not None:
-        around = "around " if result.turnout_approximate else ""
-        return (
-            f"{around}{result.turnout_pct:.{written_decimals(result.turnout_pct)}f}% (as reported)"
-        )
-    if figures.turnout_pct is not None:
-        return f"at least {figures.turnout_pct:.1f}% (spoilt papers not known)"
-    return NOT_KNOWN
 
 
 HALF = 50.0
@@ -105,17 +98,6 @@ def _majority(question: Question) -> str:
     return "too close to tell from the reported share"
 
 
-def _shares(question: Question, figures: Figures) -> tuple[str, str, bool]:
-    """Yes and no shares of those voting (``83.5%``), and whether they are as reported: a
-    reported share is shown as written, not as a float."""
-    result = question.result
-    span = yes_span(result)
-    if span is not None and not span.exact:
-        decimals = written_decimals(result.for_pct)  # type: ignore[arg-type]
-        return span.written, f"{100 - span.value:.{decimals}f}%", True
-    return pct(figures.for_pct_of_votes), pct(figures.against_pct_of_votes), False
-
-
 def _of_voting(share: str, note: str) -> str:
     return share if share == NOT_KNOWN else f"{share} of those voting{note}"
 
@@ -133,7 +115,7 @@ def question_section(ballot: Ballot, question: Question, judgement: Judgement) -
     """
     result = question.result
     figures = derive(ballot, question)
-    yes_share, no_share, as_reported = _shares(question, figures)
+    yes_share, no_share, as_reported = shares(question, figures)
     fields = [
         Field("Result", _majority(question)),
         Field("For", count(result.votes_for)),
@@ -141,16 +123,20 @@ def question_section(ballot: Ballot, question: Question, judgement: Judgement) -
         Field("Spoilt", count(result.spoilt)),
         Field("Yes share", _of_voting(yes_share, " (as reported)" if as_reported else "")),
         Field("No share", _of_voting(no_share, " (the rest)" if as_reported else "")),
-        Field("Turnout", _turnout_text(question, figures, ballot.eligible)),
+        Field("Turnout", result_turnout(question, figures, ballot.eligible)),
     ]
     if figures.for_pct_of_eligible is not None:
-        fields.append(Field("Yes of all entitled", pct(figures.for_pct_of_eligible)))
+        fields.append(Field("Yes of all entitled", share(figures.for_pct_of_eligible)))
     yes = figures.for_pct_of_votes
-    turnout = figures.turnout_pct
-    if (turnout is None or figures.turnout_is_minimum) and result.turnout_pct is not None:
-        turnout = result.turnout_pct
+    turnout = result_turnout_value(question, figures)
+    caption = "turnout " + result_turnout(question, figures, ballot.eligible)
+    running = ballot.running_turnout
+    if running is not None and result.is_empty:
+        # While it runs: the organisers' figure, as what it is, never as the result's.
+        fields[-1] = Field("Turnout", "not known until the result")
+        fields.append(Field("Turnout so far", turnout_so_far(running)))
+        turnout, caption = running.pct, "turnout so far " + turnout_so_far(running)
     lines = judgement.thresholds
-    caption = "turnout " + _turnout_text(question, figures, ballot.eligible)
     if judgement.verdict is not None and lines.turnout_pct is None:
         caption += f" ({NO_TURNOUT_THRESHOLD})"
     bars = (
@@ -221,7 +207,7 @@ def ballot_card(
         footer=ballot.notes,
         source_url=ballot.source_url,
         tone=tone,
-        kind="ballot",
+        kind=ReplyKind.BALLOT,
         data=data or {},
     )
 
@@ -245,6 +231,10 @@ def open_line(ballot: Ballot, judge: Judge = simple_judge, judged: Judged | None
     return f"{ballot.title} — closes {closes}: {headline(ballot, judge, judged)}"
 
 
+_OVER = (Status.DECLARED, Status.CANCELLED)
+"""A ballot with no result yet but one of these statuses is not waiting for one."""
+
+
 def headline(ballot: Ballot, judge: Judge = simple_judge, judged: Judged | None = None) -> str:
     """What came of each question, ``" · "`` between questions; ``judged`` when its questions
     are judged already."""
@@ -255,10 +245,11 @@ def headline(ballot: Ballot, judge: Judge = simple_judge, judged: Judged | None 
         if len(text) > QUESTION_SHOWN:
             text = text[:QUESTION_SHOWN].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
         figures = derive(ballot, question)
-        turnout = _turnout_text(question, figures, ballot.eligible)
+        turnout = result_turnout(question, figures, ballot.eligible)
         verdict = list(judgement.lines[:1])
-        if yes_span(question.result) is None:  # no result yet: what organisers reported so far
-            turnout = f"so far {turnout}" if turnout != NOT_KNOWN else "so far not reported"
+        if not ballot.has_result and ballot.effective_status not in _OVER:
+            # No result yet: what organisers reported so far, never as a result's turnout.
+            turnout = f"so far {turnout_so_far(ballot.running_turnout)}"
             verdict = ["mandate not known until the result"] if question.kind.statutory else []
         said = [_outcome(question, figures), f"turnout {turnout}", *verdict]
         parts.append(f"“{text}” " + "; ".join(said))
@@ -284,7 +275,7 @@ def _outcome(question: Question, figures: Figures) -> str:
         return f"{won}, {result.votes_for:,} to {result.votes_against:,} ({span.written} yes)"
     if span.value == 100:
         return f"{won} ({span.written} yes)"
-    yes_share, no_share, _ = _shares(question, figures)
+    yes_share, no_share, _ = shares(question, figures)
     return f"{won}, {yes_share} yes to {no_share} no"
 
 
@@ -308,7 +299,7 @@ def unresolved(search: str, match: Match, verb: Verb = Verb.PICK) -> Reply | Non
                 Button(name[:70], Action(verb, ballot_id))
                 for name, ballot_id in zip(match.choices, match.choice_ids, strict=True)
             ),
-            kind="choices",
+            kind=ReplyKind.CHOICES,
             data={
                 "choices": list(match.choices),
                 "choice_ids": list(match.choice_ids),
@@ -328,3 +319,55 @@ def unresolved(search: str, match: Match, verb: Verb = Verb.PICK) -> Reply | Non
         return error(f"No ballot found for “{search}”", "There are no ballots stored yet.")
     hint = ", ".join(match.closest) if match.closest else "none"
     return error(f"No ballot found for “{search}”", f"Closest names: {hint}.{read_as}")
+
+
+# -- a campaign's card: balloted employer by employer ----------------------------------
+
+SHOWN_PER_GROUP = 20
+
+
+def _lines(outcomes: Sequence[BallotOutcome]) -> tuple[str, ...]:
+    shown = [f"{o.ballot.title}" for o in outcomes[:SHOWN_PER_GROUP]]
+    if len(outcomes) > SHOWN_PER_GROUP:
+        shown.append(f"… and {len(outcomes) - SHOWN_PER_GROUP} more")
+    return tuple(shown)
+
+
+def campaign_card(
+    name: str, ballots: Sequence[Ballot], table: RuleTable, today: date | None = None
+) -> Reply:
+    """The tally of a campaign's ballots by verdict, each group listed."""
+    summary = campaign_summary(ballots, table, today)
+    groups = (
+        ("Gave a mandate", summary.mandate),
+        ("A mandate at some employers, as the union reported", summary.partial),
+        ("No mandate", summary.no_mandate),
+        ("Not known", summary.unknown),
+        ("No legal threshold applies", summary.not_applicable),
+    )
+    sections = tuple(
+        Section(title=f"{title} ({len(group)})", lines=_lines(group))
+        for title, group in groups
+        if group
+    )
+    tone = Tone.NEUTRAL
+    if summary.statutory_count and len(summary.mandate) == summary.statutory_count:
+        tone = Tone.PASSED
+    elif summary.statutory_count and not summary.mandate and not summary.unknown:
+        tone = Tone.FAILED
+    return Reply(
+        header=f"Campaign: {name}",
+        text=summary.headline() + ".",
+        sections=sections,
+        buttons=tuple(Button(b.employer[:70], Action(Verb.CARD, b.id)) for b in ballots[:5]),
+        tone=tone,
+        kind=ReplyKind.CAMPAIGN,
+        data={
+            "campaign": name,
+            "mandate": [o.ballot.id for o in summary.mandate],
+            "no_mandate": [o.ballot.id for o in summary.no_mandate],
+            "not_known": [o.ballot.id for o in summary.unknown],
+            "not_applicable": [o.ballot.id for o in summary.not_applicable],
+            "partial": [o.ballot.id for o in summary.partial],
+        },
+    )

@@ -2,7 +2,7 @@
 
 Every verb is read here and only here. Organisers' arguments are split into words once (shell
 quoting: ``employer="Leeds City Council"``), and each value is parsed by its import column's
-own parser (:mod:`bot.records`, :mod:`bot.parsers`), so a handler receives typed values
+own parser (:mod:`bot.columns`, :mod:`bot.parsers`), so a handler receives typed values
 (``AdminResult(ballot="leeds-2026", figures=Figures(votes_for=2000, ...))``) and never reads
 text again. What cannot be read becomes :class:`Invalid` (or :class:`AdminInvalid` for an
 organiser's command), naming what is wrong; :func:`parse` never raises.
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar, get_args
 
-from bot import parsers, records
+from bot import columns, parsers
 from bot.announce.model import FilterKind
 from bot.domain import Ballot, Percentage
 from bot.replies import Reply
@@ -149,8 +149,10 @@ def argument_of(column: str) -> str:
 
 REPORTED = ("reported_mandate", "reported_by")
 """What the union declared of a question: set with ``admin set``, like the ballot's details."""
-SETTABLE = frozenset({c.name for c in records.BALLOT_COLUMNS} - {"id"} | set(REPORTED))
-"""The columns ``admin set`` changes: ballot details, not figures."""
+SETTABLE = frozenset(
+    {c.name for c in columns.BALLOT_COLUMNS} - {"id", *columns.RUNNING} | set(REPORTED)
+)
+"""The columns ``admin set`` changes: ballot details, not figures (nor turnout so far)."""
 
 
 @dataclass(frozen=True)
@@ -369,15 +371,18 @@ GRAMMAR: tuple[Usage, ...] = (
         "organisers: change a ballot's details and status",
     ),
     Usage(
+        "/ballot admin turnout <ballot> <percent>",
+        "organisers: turnout so far while it runs (not a result, not announced)",
+    ),
+    Usage(
         "/ballot admin result <ballot> for=N against=N [spoilt=N] [eligible=N] [q=N]",
         "organisers: declare a result; every following channel hears it once",
     ),
     Usage("/ballot admin correct <ballot> for=N against=N ...", "organisers: correct it in place"),
-    Usage("/ballot admin turnout <ballot> <percent>", "organisers: reported turnout so far"),
     Usage("/ballot admin preview <ballot>", "organisers: the announcement, not sent"),
     Usage("/ballot admin announce <ballot>", "organisers: send the announcement now"),
     Usage("/ballot admin cancel <ballot>", "organisers: mark the ballot cancelled"),
-    Usage("/ballot admin audit <ballot>", "organisers: who changed what, before and after"),
+    Usage("/ballot admin audit <ballot>", "organisers: each change, every field before → after"),
     Usage("/ballot admin deliveries [ballot]", "organisers: the delivery log"),
     Usage(
         "/ballot admin reminders <ballot> [days=7,3,1] [open=yes|no] [posting_days=N] "
@@ -511,7 +516,7 @@ def _key_values(words: Sequence[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for word in words:
         key, equals, value = word.partition("=")
-        if not equals or key not in records.NAMES:
+        if not equals or key not in columns.NAMES:
             raise Unreadable(
                 f"I could not read “{word[:60]}”",
                 "Write column=value with the import's column names, quoting spaces: "
@@ -523,9 +528,9 @@ def _key_values(words: Sequence[str]) -> dict[str, str]:
     return found
 
 
-def _columns(raw: Mapping[str, str], columns: Sequence[records.Column]) -> dict[str, Any]:
+def _columns(raw: Mapping[str, str], wanted: Sequence[columns.Column]) -> dict[str, Any]:
     """The given columns parsed by the import's parsers; the first problem is refused."""
-    values, problems = records.parse_fields(dict(raw), columns)
+    values, problems = columns.parse_fields(dict(raw), wanted)
     if problems:
         column, problem = problems[0]
         raise Unreadable(f"{column} {problem}", "Nothing was changed.")
@@ -552,10 +557,10 @@ def _add(words: Sequence[str]) -> AdminAdd:
     if not words:
         return AdminAdd()
     raw = _key_values(words)
-    values = _columns(raw, records.BALLOT_COLUMNS)
-    question = records.build_question(_columns(raw, records.QUESTION_COLUMNS))
-    ballot = records.build_ballot(values, (question,))
-    problems = records.consistency_problems(ballot)
+    values = _columns(raw, columns.BALLOT_COLUMNS)
+    question = columns.build_question(_columns(raw, columns.QUESTION_COLUMNS))
+    ballot = columns.build_ballot(values, (question,))
+    problems = columns.consistency_problems(ballot)
     if problems:
         column, problem = problems[0]
         raise Unreadable(
@@ -579,9 +584,9 @@ def _set(named: str, options: Sequence[str]) -> AdminSet:
         )
     reported = {k: raw.pop(k) for k in REPORTED if k in raw}
     reported_values = _columns(
-        reported, [c for c in records.QUESTION_COLUMNS if c.name in reported]
+        reported, [c for c in columns.QUESTION_COLUMNS if c.name in reported]
     )
-    details = _columns(raw, [c for c in records.BALLOT_COLUMNS if c.name in raw])
+    details = _columns(raw, [c for c in columns.BALLOT_COLUMNS if c.name in raw])
     return AdminSet(named, details, reported_values, question)
 
 
@@ -612,8 +617,8 @@ def _figures(options: Sequence[str]) -> Figures | None:
             values[name] = _question(value)
             continue
         try:
-            values[name] = records.COLUMN_PARSERS[name](value)
-        except records.Invalid as exc:
+            values[name] = columns.COLUMN_PARSERS[name](value)
+        except columns.Invalid as exc:
             raise Unreadable(
                 f"{key} cannot be {value[:40]!r}", f"{exc}; nothing was changed."
             ) from None
@@ -625,8 +630,8 @@ def _turnout(named: str, options: Sequence[str]) -> AdminTurnout:
     if len(options) != 1:
         raise Unreadable(say)
     try:
-        pct = records.COLUMN_PARSERS["turnout_pct"](options[0])
-    except records.Invalid as exc:
+        pct = columns.COLUMN_PARSERS["turnout_so_far_pct"](options[0])
+    except columns.Invalid as exc:
         raise Unreadable("That turnout cannot be right", f"{exc}; nothing was changed.") from None
     if pct is None:
         raise Unreadable(say)

@@ -10,6 +10,7 @@ never sees half of an organiser's import, without opening a transaction for it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, select
@@ -25,6 +26,7 @@ from bot.domain import (
     ReportedMandate,
     Result,
     Status,
+    TurnoutSoFar,
     YesNoUnknown,
 )
 from storage.models import (
@@ -189,6 +191,11 @@ class _Parts:
             notes=row[b["notes"]],
             status=Status(status) if status is not None else None,
             campaign=row[b["campaign"]],
+            turnout_so_far=_turnout_so_far(
+                row[b["turnout_so_far_pct"]],
+                row[b["turnout_so_far_decimals"]],
+                row[b["turnout_so_far_at"]],
+            ),
         )
 
 
@@ -216,6 +223,16 @@ def _question(row: Sequence[Any]) -> Question:
         reported_mandate=ReportedMandate(reported) if reported is not None else None,
         reported_by=reported_by,
     )
+
+
+def _turnout_so_far(
+    value: float | None, decimals: int | None, at: datetime | None
+) -> TurnoutSoFar | None:
+    if value is None:
+        return None
+    if at is not None:  # SQLite gives back naive datetimes: they were stored as UTC
+        at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    return TurnoutSoFar(_percentage(value, decimals), at)  # type: ignore[arg-type]
 
 
 def _percentage(value: float | None, decimals: int | None) -> float | None:

@@ -37,12 +37,12 @@ import aiohttp
 import pytest
 
 from adapters import cli
-from bot.app import open_app
+from adapters.compose import open_app
 from bot.config import Settings
 from bot.core import help_reply
 from bot.demo import open_example_ballot
+from bot.imports.files import read_ballots
 from bot.requests import Request
-from bot.services.imports import read_ballots
 from tests.adapters.slack.conftest import block_text, post, signed_headers, slash_command
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.slack_api import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
@@ -333,7 +333,7 @@ async def test_every_command_in_the_readme_works_as_written(tmp_path: Path, fake
     card = await asyncio.to_thread(
         folder.works, 'ballotbot ask --json "admin audit example"', "after the tour"
     )
-    assert "for 641" in card
+    assert "votes_for: 640 → 641" in card  # the correction, field by field
 
 
 def test_the_readme_s_code_blocks_are_what_the_test_reads() -> None:

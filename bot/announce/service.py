@@ -6,21 +6,24 @@ message and changes nothing. Figures are checked like an import before anything 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
-from bot import commands, forms, records
+from bot import columns, commands, forms
 from bot.admin_target import named_ballot
-from bot.announce.model import Announce, AnnouncementStore, Declared, FilterKind, Target
+from bot.announce.audit import entry_line
+from bot.announce.model import Announce, Declared, FilterKind, OutboxState, Target
 from bot.commands import FIGURE_ARGUMENTS, Handler, argument_of
 from bot.config import Settings
-from bot.domain import Ballot, Question, Result, Status
-from bot.ports import BallotStore
-from bot.replies import Form, Reply, Section, Tone, error
+from bot.domain import Ballot, Question, Result, Status, TurnoutSoFar
+from bot.percentages import as_reported
+from bot.ports import BallotStore, Declarations, Outbox, Subscriptions
+from bot.replies import Form, Reply, ReplyKind, Section, Tone, error
 from bot.requests import FormSubmission, Request
 from bot.search import SearchIndex, normalise
+from bot.shown import moment
 
 KIND_OF_NAME = {
     "union": FilterKind.UNION,
@@ -60,17 +63,24 @@ def refused(request: Request) -> Reply:
 class AnnouncementService:
     def __init__(
         self,
-        store: AnnouncementStore,
+        subscriptions: Subscriptions,
+        declarations: Declarations,
+        outbox: Outbox,
         ballots: BallotStore,
         settings: Settings,
         index: Callable[[], Awaitable[SearchIndex]],
         card: Callable[[Ballot], Reply],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self.store = store
+        self.subscriptions = subscriptions
+        self.declarations = declarations
+        self.outbox = outbox
         self.ballots = ballots
         self.settings = settings
         self.index = index
         self.card = card
+        self.clock = clock
+        """When organisers' reports happen (the composition root shares the reminders')."""
 
     def handlers(self) -> Mapping[type, Handler]:
         """What this service answers, by command type: reading what a channel follows is
@@ -165,33 +175,33 @@ class AnnouncementService:
         if isinstance(chosen, Reply):
             return chosen
         kind, value = chosen
-        new = await self.store.subscribe(target, kind, value, who(request))
+        new = await self.subscriptions.subscribe(target, kind, value, who(request))
         what = "every result" if kind is FilterKind.ALL else f"{kind}: {value}"
         header = "This channel now follows " if new else "This channel already follows "
-        return Reply(header=header + what, tone=Tone.PASSED, kind="subscription")
+        return Reply(header=header + what, tone=Tone.PASSED, kind=ReplyKind.SUBSCRIPTION)
 
     async def _unsubscribe(self, command: commands.Unsubscribe, request: Request) -> Reply:
         target = _target(request)
         if command.kind is None and not command.filter.strip():
-            removed = await self.store.unsubscribe(target, None, "")
+            removed = await self.subscriptions.unsubscribe(target, None, "")
         else:
             chosen = await self._filter(command)
             if isinstance(chosen, Reply):
                 return chosen
-            removed = await self.store.unsubscribe(target, *chosen)
+            removed = await self.subscriptions.unsubscribe(target, *chosen)
         if not removed:
             return error("This channel did not follow that", "Nothing was changed.")
-        return Reply(header=f"Stopped {removed} subscription(s) here", kind="subscription")
+        return Reply(header=f"Stopped {removed} subscription(s) here", kind=ReplyKind.SUBSCRIPTION)
 
     async def _list(self, command: commands.Subscriptions, request: Request) -> Reply:
-        found = await self.store.subscriptions(_target(request))
+        found = await self.subscriptions.subscriptions(_target(request))
         if not found:
-            return Reply(header="This channel follows no results", kind="subscription")
+            return Reply(header="This channel follows no results", kind=ReplyKind.SUBSCRIPTION)
         lines = tuple(s.describe() for s in found)
         return Reply(
             header="This channel follows",
             sections=(Section(title=f"{len(found)} subscription(s)", lines=lines),),
-            kind="subscription",
+            kind=ReplyKind.SUBSCRIPTION,
         )
 
     async def _ballot(self, command: Any) -> Ballot | Reply:
@@ -221,7 +231,7 @@ class AnnouncementService:
         if isinstance(changed, Reply):
             return changed
         changed = replace(changed, status=Status.DECLARED)
-        declared = await self.store.declare([changed], who(request), verb, Announce.ALL)
+        declared = await self.declarations.declare([changed], who(request), verb, Announce.ALL)
         return _queued(changed, declared)
 
     async def _add(self, command: commands.AdminAdd, request: Request) -> Reply:
@@ -234,8 +244,10 @@ class AnnouncementService:
                 f"A ballot with id {ballot.id!r} exists already",
                 f"Change it with `/ballot admin set {ballot.id} ...`; nothing was changed.",
             )
-        await self.store.declare([ballot], who(request), "add", Announce.NONE)
-        return Reply(header=f"Added: {ballot.title}", text=f"Ballot id: {ballot.id}", kind="admin")
+        await self.declarations.declare([ballot], who(request), "add", Announce.NONE)
+        return Reply(
+            header=f"Added: {ballot.title}", text=f"Ballot id: {ballot.id}", kind=ReplyKind.ADMIN
+        )
 
     async def _set(self, command: commands.AdminSet, request: Request) -> Reply:
         """``set <id> opens=... closes=... status=open ...``: ballot details, not figures; and
@@ -256,24 +268,39 @@ class AnnouncementService:
         changed = _changed(ballot, command.details, questions)
         if isinstance(changed, Reply):
             return changed
-        await self.store.declare([changed], who(request), "set", Announce.NONE)
+        await self.declarations.declare([changed], who(request), "set", Announce.NONE)
         return Reply(
             header=f"Updated: {changed.title}",
             text=", ".join([*command.details, *command.reported]),
-            kind="admin",
+            kind=ReplyKind.ADMIN,
         )
 
     async def _turnout(self, command: commands.AdminTurnout, request: Request) -> Reply:
+        """Turnout so far, while the ballot runs: the ballot's own figure, never a result's
+        (:class:`bot.domain.TurnoutSoFar`), so it decides no verdict and announces nothing."""
         ballot = await self._ballot(command)
         if isinstance(ballot, Reply):
             return ballot
         pct = command.turnout
-        questions = tuple(
-            replace(q, result=replace(q.result, turnout_pct=pct)) for q in ballot.questions
+        if ballot.has_result or ballot.effective_status is Status.DECLARED:
+            return error(
+                f"{ballot.title} has a result already",
+                "Turnout so far is for a ballot still running. The result's own turnout is "
+                f"part of the result: `/ballot admin correct {commands.quoted(ballot.id)} "
+                "turnout=...`. Nothing was changed.",
+            )
+        if ballot.effective_status is Status.CANCELLED:
+            return error(f"{ballot.title} was cancelled", "Nothing was changed.")
+        now = self.clock().astimezone(UTC).replace(microsecond=0)
+        reported = replace(ballot, turnout_so_far=TurnoutSoFar(pct, now))
+        await self.declarations.declare([reported], who(request), "turnout", Announce.NONE)
+        return Reply(
+            header=f"Turnout so far for {ballot.title}: {as_reported(pct)}",
+            text=f"Reported {moment(now)}. Members see it as turnout so far on the card, in "
+            "`open` and in reminders; it is not a result: it decides no mandate and is not "
+            "announced.",
+            kind=ReplyKind.ADMIN,
         )
-        reported = replace(ballot, questions=questions)
-        await self.store.declare([reported], who(request), "turnout", Announce.NONE)
-        return Reply(header=f"Reported turnout for {ballot.title}: {pct:g}%", kind="admin")
 
     async def _preview(self, command: commands.AdminPreview, request: Request) -> Reply:
         ballot = await self._ballot(command)
@@ -286,7 +313,7 @@ class AnnouncementService:
         ballot = await self._ballot(command)
         if isinstance(ballot, Reply):
             return ballot
-        declared = await self.store.declare([ballot], who(request), "announce", Announce.ALL)
+        declared = await self.declarations.declare([ballot], who(request), "announce", Announce.ALL)
         return _queued(ballot, declared)
 
     async def _cancel(self, command: commands.AdminCancel, request: Request) -> Reply:
@@ -294,23 +321,21 @@ class AnnouncementService:
         if isinstance(ballot, Reply):
             return ballot
         cancelled = replace(ballot, status=Status.CANCELLED)
-        await self.store.declare([cancelled], who(request), "cancel", Announce.NONE)
-        return Reply(header=f"Cancelled: {ballot.title}", kind="admin")
+        await self.declarations.declare([cancelled], who(request), "cancel", Announce.NONE)
+        return Reply(header=f"Cancelled: {ballot.title}", kind=ReplyKind.ADMIN)
 
     async def _audit(self, command: commands.AdminAudit, request: Request) -> Reply:
+        """Every change to the ballot, oldest first: when, who, what, and each field that
+        changed, before → after (:mod:`bot.announce.audit`)."""
         ballot = await self._ballot(command)
         if isinstance(ballot, Reply):
             return ballot
-        entries = await self.store.audit(ballot.id)
-        lines = tuple(
-            f"{e.at:%Y-%m-%d %H:%M} UTC — {e.who} — {e.action}"
-            + (f" — before: {_figures(e.before)} — after: {_figures(e.after)}" if e.after else "")
-            for e in entries
-        )
+        entries = await self.declarations.audit(ballot.id)
+        lines = tuple(entry_line(e) for e in entries)
         return Reply(
             header=f"Audit log: {ballot.title}",
             sections=(Section(title=f"{len(entries)} change(s)", lines=lines),),
-            kind="admin",
+            kind=ReplyKind.ADMIN,
         )
 
     async def _deliveries(self, command: commands.AdminDeliveries, request: Request) -> Reply:
@@ -322,15 +347,15 @@ class AnnouncementService:
             if isinstance(ballot, Reply):
                 return ballot
             ballot_id = ballot.id
-        rows = await self.store.deliveries(ballot_id, members=False)
+        rows = await self.outbox.deliveries(ballot_id, members=False)
         lines = tuple(
             f"{d.ballot_id} {d.kind} → {d.target.platform}:{d.target.channel_id}: {d.state}"
             + (f" ({d.error})" if d.error else "")
             for d in rows
         )
-        failed = sum(d.state == "failed" for d in rows)
+        failed = sum(d.state is OutboxState.FAILED for d in rows)
         sections = [Section(title=f"{len(rows)} latest", lines=lines)]
-        dms = await self.store.dm_counts(ballot_id)
+        dms = await self.outbox.dm_counts(ballot_id)
         if dms:
             counted = tuple(
                 f"{c.ballot_id} {c.stage}: {c.sent} sent, {c.pending} pending, {c.failed} failed"
@@ -342,7 +367,7 @@ class AnnouncementService:
             text=f"{failed} failed delivery(ies) below." if failed else "",
             sections=tuple(sections),
             tone=Tone.FAILED if failed else Tone.NEUTRAL,
-            kind="admin",
+            kind=ReplyKind.ADMIN,
         )
 
 
@@ -350,24 +375,8 @@ def _queued(ballot: Ballot, declared: Declared) -> Reply:
     parts = [f"{declared.results} channel(s) will hear the result"]
     if declared.corrections:
         parts.append(f"{declared.corrections} message(s) will be corrected in place")
-    return Reply(header=f"Declared: {ballot.title}", text="; ".join(parts) + ".", kind="admin")
-
-
-_AUDITED = ("for", "against", "spoilt")
-"""The figures an audit line shows of each question, by their short names."""
-
-
-def _known(value: object) -> str:
-    return "not known" if value is None else str(value)
-
-
-def _figures(text: str | None) -> str:
-    if not text:
-        return "none"
-    questions = json.loads(text).get("questions", [])
-    return "; ".join(
-        ", ".join(f"{name} {_known(q.get(FIGURE_ARGUMENTS[name]))}" for name in _AUDITED)
-        for q in questions
+    return Reply(
+        header=f"Declared: {ballot.title}", text="; ".join(parts) + ".", kind=ReplyKind.ADMIN
     )
 
 
@@ -377,7 +386,7 @@ def _form_reply(form: Form, header: str) -> Reply:
     return Reply(
         header=header,
         text=f"Type: `/ballot {form.command} {typed}`",
-        kind="form",
+        kind=ReplyKind.FORM,
         form=form,
     )
 
@@ -456,13 +465,13 @@ def _changed(
 ) -> Ballot | Reply:
     """The stored ballot with ``details`` (parsed columns) and ``questions``, checked as an
     import checks a row; its id is kept as stored."""
-    kept = [c for c in records.BALLOT_COLUMNS if c.name not in details]
-    values, problems = records.parse_fields(records.ballot_record(ballot), kept, (ballot.id,))
+    kept = [c for c in columns.BALLOT_COLUMNS if c.name not in details]
+    values, problems = columns.parse_fields(columns.ballot_record(ballot), kept, (ballot.id,))
     if problems:
         column, problem = problems[0]
         return error(f"{column} {problem}", "Nothing was changed.")
-    changed = records.build_ballot({**values, **details}, questions)
-    problems = records.consistency_problems(changed)
+    changed = columns.build_ballot({**values, **details}, questions)
+    problems = columns.consistency_problems(changed)
     if problems:
         column, problem = problems[0]
         return error(
@@ -486,7 +495,7 @@ def _apply_figures(ballot: Ballot, figures: commands.Figures) -> Ballot | Reply:
     questions = list(ballot.questions)
     questions[position - 1] = replace(question, result=result)
     changed = replace(ballot, questions=tuple(questions), eligible=eligible)
-    problems = records.consistency_problems(changed)
+    problems = columns.consistency_problems(changed)
     if problems:
         column, problem = problems[0]
         return error(

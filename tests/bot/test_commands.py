@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import records
+from bot import columns
 from bot.announce.model import FilterKind
 from bot.commands import (
     ADMIN_VERBS,
@@ -158,7 +158,7 @@ def test_figures_are_parsed_by_the_import_columns_parsers() -> None:
 def test_the_short_names_of_figures_are_the_import_columns() -> None:
     assert FIGURE_ARGUMENTS["for"] == "votes_for"
     assert argument_of("votes_against") == "against" and argument_of("notes") == "notes"
-    assert set(FIGURE_ARGUMENTS.values()) <= set(records.NAMES)
+    assert set(FIGURE_ARGUMENTS.values()) <= set(columns.NAMES)
 
 
 def test_admin_add_builds_the_ballot_as_an_import_does() -> None:
@@ -277,7 +277,7 @@ admin_words = st.lists(
         st.text(max_size=30),
         st.builds(
             "{}={}".format,
-            st.sampled_from([*FIGURE_ARGUMENTS, "q", "days", "open", "contact", *records.NAMES]),
+            st.sampled_from([*FIGURE_ARGUMENTS, "q", "days", "open", "contact", *columns.NAMES]),
             st.text(max_size=30),
         ),
     ),

@@ -24,11 +24,11 @@ from bot.domain import (
     Question,
     ReportedMandate,
     Result,
+    SaveReport,
     Status,
     YesNoUnknown,
     written_decimals,
 )
-from bot.ports import SaveReport
 from storage.ballots import SqlBallotStore
 
 EVERY_FIELD = Ballot(

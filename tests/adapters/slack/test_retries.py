@@ -8,8 +8,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from adapters.compose import App, open_app
 from adapters.slack.app import SlackAdapter, SlackSecrets
-from bot.app import App, open_app
 from bot.config import Settings
 from tests.adapters.slack.conftest import (
     RecordingCore,
