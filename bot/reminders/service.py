@@ -11,7 +11,7 @@ one DM per ballot per day.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -39,7 +39,7 @@ from bot.reminders.plan import (
 )
 from bot.replies import Button, Field, Reply, ReplyKind, Section, Tone, error
 from bot.requests import Request
-from bot.search import SearchIndex
+from bot.search import Match, SearchIndex
 from bot.search.unions import union_table
 from bot.shown import turnout_so_far
 
@@ -84,6 +84,7 @@ class ReminderService:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         judge: Judge | None = None,
         pictured: Callable[[Ballot, Judged], Awaitable[Reply]] | None = None,
+        find: Callable[..., Awaitable[Match]] | None = None,
     ) -> None:
         self.store = store
         self.ballots = ballots
@@ -97,6 +98,9 @@ class ReminderService:
         """The core's judge: the turnout threshold a reminder names is its verdict's."""
         self.pictured = pictured
         """The card with its picture (the thermometer, for an open ballot), for channels."""
+        self.find = find or self._find
+        """What a search leads to: the catalog's, bounded and off the event loop, when wired."""
+        self._upcoming_read: tuple[tuple[int, date], list[Ballot]] | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -104,6 +108,19 @@ class ReminderService:
 
     def local_now(self) -> datetime:
         return self.clock().astimezone(self.zone)
+
+    async def _find(
+        self, search: str, today: date | None = None, among: Collection[str] | None = None
+    ) -> Match:
+        return (await self.index()).find(search, today, among)
+
+    async def _upcoming(self, today: date) -> list[Ballot]:
+        """The ballots reminders may be about, read once per catalog version and day: a
+        burst of members answering a reminder does not read them all once each."""
+        key = (await self.ballots.catalog_version(), today)
+        if self._upcoming_read is None or self._upcoming_read[0] != key:
+            self._upcoming_read = (key, await self.ballots.upcoming_ballots(today))
+        return self._upcoming_read[1]
 
     async def plan(self, ballot: Ballot) -> tuple[Plan, PlanSettings]:
         knobs = plan_settings(self.settings.reminders, await self.store.plan_changes(ballot.id))
@@ -156,12 +173,11 @@ class ReminderService:
             found = [ballot]
         else:
             # Only ballots still running can be meant: "voted kirklees" is the open one.
-            upcoming = await self.ballots.upcoming_ballots(today)
+            upcoming = await self._upcoming(today)
             running_ids = [b.id for b in upcoming if _still_running(b, today)]
-            index = await self.index()
-            match = index.find(search, today, among=running_ids)
+            match = await self.find(search, today, running_ids)
             if not (match.found or match.choices):
-                anywhere = index.find(search, today)  # unknown, or known but not running?
+                anywhere = await self.find(search, today)  # unknown, or known but not running?
                 if anywhere.found or anywhere.choices:
                     return error(
                         f"No ballot is open or coming up for “{search}”", "Nothing was changed."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -96,3 +97,58 @@ async def test_a_process_that_cannot_reach_its_database_is_not_ready(slack: Fake
             assert ready.status == 503
     finally:
         await adapter.stop()
+
+
+async def test_recording_a_request_on_a_slow_database_does_not_hold_up_its_answer(
+    app: App, slack: FakeSlack
+) -> None:
+    recorded: list[str] = []
+    database_free = asyncio.Event()
+
+    async def slow_first_time(key: str) -> bool:
+        await database_free.wait()  # the database is busy until the member has the answer
+        recorded.append(key)
+        return True
+
+    adapter = SlackAdapter(
+        RecordingCore(app.core),
+        http_settings(slack),
+        SlackSecrets(BOT_TOKEN, signing_secret=SIGNING_SECRET),
+        first_time=slow_first_time,
+    )
+    await adapter.start()
+    try:
+        body = slash_command(slack, "kirklees")
+        # Waiting for the record would wait for ever: the 30 s only ends such a failure.
+        asking = post(adapter.url or "", body, signed_headers(body))
+        status, answer = await asyncio.wait_for(asking, 30)
+        answered_before_recorded = not recorded
+    finally:
+        database_free.set()
+        await adapter.stop()  # lets the record finish
+
+    assert status == 200 and "Kirklees" in str(answer)
+    assert answered_before_recorded
+    assert len(recorded) == 1
+
+
+async def test_a_request_whose_id_cannot_be_recorded_is_still_answered(
+    app: App, slack: FakeSlack
+) -> None:
+    async def broken_first_time(key: str) -> bool:
+        raise RuntimeError("database is locked")
+
+    adapter = SlackAdapter(
+        RecordingCore(app.core),
+        http_settings(slack),
+        SlackSecrets(BOT_TOKEN, signing_secret=SIGNING_SECRET),
+        first_time=broken_first_time,
+    )
+    await adapter.start()
+    try:
+        body = slash_command(slack, "kirklees")
+        status, answer = await post(adapter.url or "", body, signed_headers(body))
+    finally:
+        await adapter.stop()
+
+    assert status == 200 and "Kirklees" in str(answer)
