@@ -20,7 +20,7 @@ from datetime import date
 from typing import Protocol
 
 from bot import commands, offloop
-from bot.actions import Action, BadAction, Verb, legacy
+from bot.actions import Action, BadAction, Verb, legacy, read_ref
 from bot.card_maker import CardMaker, first_questions
 from bot.cards import Judge, Judged, ballot_line, open_line, unresolved
 from bot.domain import Ballot
@@ -28,7 +28,7 @@ from bot.ports import BallotStore
 from bot.privacy.logs import acting_for
 from bot.replies import Button, Reply, ReplyKind, Section, Tone, error
 from bot.requests import FormSubmission, Request, in_hand
-from bot.search import Match, SearchIndex
+from bot.search import Match, SearchIndex, Suggestion
 from bot.search.current import CatalogIndex
 
 CampaignCard = Callable[[str, Sequence[Ballot]], Reply]
@@ -233,8 +233,9 @@ class Core:
     async def _lookup_command(self, command: commands.Lookup, request: Request) -> Reply:
         return await self._lookup(command.search, command.history, command.chart)
 
-    async def suggest(self, text: str, limit: int = 25) -> list[str]:
-        """Names to offer while a member types (Discord autocomplete)."""
+    async def suggest(self, text: str, limit: int = 25) -> list[Suggestion]:
+        """Names to offer while a member types (Discord autocomplete), each with the
+        reference a pick submits (``#id``): the name is data and is only shown."""
         await self.index()
         return await self.catalog.suggest(commands.strip_prefix(text), limit, self.today())
 
@@ -257,11 +258,14 @@ class Core:
 
     async def _lookup(self, search: str, history: bool, picture: bool = False) -> Reply:
         if search.startswith("#"):
-            ballot_id = search[1:].strip()
-            card = None if picture or history else await self._card_of(ballot_id)
-            if card is not None:
-                return card
-            ballot = await self.store.get(ballot_id)
+            ballot = None
+            for ballot_id in read_ref(search):
+                card = None if picture or history else await self._card_of(ballot_id)
+                if card is not None:
+                    return card
+                ballot = await self.store.get(ballot_id)
+                if ballot is not None:
+                    break
             if ballot is None:
                 return error("No ballot found", f"There is no ballot with id {search[1:]!r}.")
             if history:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from bot.announce.model import (
     Announce,
@@ -34,6 +34,9 @@ from bot.privacy.report import Inventory, MemberBallot
 from bot.reminders.model import Forgotten, Member, PlanChanges
 from bot.replies import Reply
 from bot.requests import Request
+
+if TYPE_CHECKING:  # the search package itself reads the ports: a type only, no import loop
+    from bot.search.index import Suggestion
 
 # -- ballots ------------------------------------------------------------------------------
 
@@ -254,8 +257,9 @@ class Answerer(Protocol):
         """The reply to one request: typed text, a button pressed or a form submitted."""
         ...
 
-    async def suggest(self, text: str, limit: int = 25) -> list[str]:
-        """Names to offer while a member types (Discord autocomplete)."""
+    async def suggest(self, text: str, limit: int = 25) -> list[Suggestion]:
+        """Names to offer while a member types (Discord autocomplete), each with the ``#id``
+        a pick submits."""
         ...
 
 
