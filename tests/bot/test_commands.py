@@ -47,7 +47,7 @@ from bot.commands import (
     parse,
 )
 from bot.domain import Kind, Method, PartialDate, Percentage, ReportedMandate
-from tests.bot.conftest import Chat
+from tests.support.conversation import Conversation
 
 
 @pytest.mark.parametrize("text", ["", "/ballot", "ballot", "  /ballot   ", "help", "/ballot help"])
@@ -294,7 +294,7 @@ def test_organisers_words_give_a_command_and_never_raise(
     assert isinstance(parse(f"/ballot admin {verb} " + " ".join(words)), COMMAND_TYPES)
 
 
-async def test_the_core_has_one_handler_for_every_command_type(chat: Chat) -> None:
+async def test_the_core_has_one_handler_for_every_command_type(chat: Conversation) -> None:
     assert set(chat.app.core.handlers()) == set(COMMAND_TYPES)
 
 
@@ -304,13 +304,13 @@ async def test_the_core_has_one_handler_for_every_command_type(chat: Chat) -> No
      "admin reminders kirklees days=100", "admin privacy now"],
 )  # fmt: skip
 async def test_a_member_typing_an_unreadable_admin_command_hears_it_is_for_organisers(
-    chat: Chat, text: str
+    chat: Conversation, text: str
 ) -> None:
     reply = await chat.say(f"/ballot {text}", user="U0MEMBER", platform="slack")
     assert not reply.ok and reply.header == "Only organisers can do that"
 
 
-async def test_an_organiser_hears_what_is_wrong_with_the_command(chat: Chat) -> None:
+async def test_an_organiser_hears_what_is_wrong_with_the_command(chat: Conversation) -> None:
     reply = await chat.say("/ballot admin result kirklees for=ten against=1")
     assert not reply.ok and reply.header == "for cannot be 'ten'"
     assert "nothing was changed" in reply.text

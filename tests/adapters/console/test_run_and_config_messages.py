@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.adapters.console.support import ROOT, ballotbot, environment
-from tests.adapters.slack.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.fakes.discord_api import FakeDiscord
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
 SLACK_ENV = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
 
