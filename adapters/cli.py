@@ -184,13 +184,21 @@ async def _demo(settings: Settings, open_example: bool, console: Console) -> int
 async def _import(
     settings: Settings, path: Path, announce: bool, console: Console, err: Console
 ) -> int:
+    from adapters.console.progress import TerminalProgress
     from bot.services.imports import ImportRejected, import_announcing
 
     async with open_app(settings, load_demo=False) as app:
         try:
-            declared = await import_announcing(
-                app.announcements, path, f"console:{getpass.getuser()}", announce, app.store
-            )
+            # A bar on a terminal once it takes more than a second; nothing in a pipe.
+            async with TerminalProgress(console, f"Checking {path.name}", "Storing") as bar:
+                declared = await import_announcing(
+                    app.announcements,
+                    path,
+                    f"console:{getpass.getuser()}",
+                    announce,
+                    app.store,
+                    progress=bar,
+                )
         except ImportRejected as rejected:
             fail(err, f"nothing imported: {path} has problems (fix them and import again):")
             for problem in rejected.errors:

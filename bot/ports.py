@@ -6,13 +6,14 @@ adapters implement the senders. Wiring happens in one composition root (:mod:`bo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
 from bot.domain import Ballot, CatalogEntry
 from bot.replies import Reply
+from bot.search import SearchIndex
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,11 @@ class SaveReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+
+
+Progress = Callable[[int, int], None]
+"""Told ``(done, total)`` as a long write goes (ballots stored, messages sent): a terminal
+draws a bar with it; nothing else depends on it."""
 
 
 class BallotStore(Protocol):
@@ -55,8 +61,11 @@ class BallotStore(Protocol):
         """The latest ballots that have a result, newest first."""
         ...
 
-    async def save(self, ballots: Sequence[Ballot]) -> SaveReport:
-        """Create or replace ballots by id, all in one transaction: all or nothing."""
+    async def save(
+        self, ballots: Sequence[Ballot], *, progress: Progress | None = None
+    ) -> SaveReport:
+        """Create or replace ballots by id, all in one transaction: all or nothing.
+        ``progress(done, total)`` is told the ballots written so far, as they are written."""
         ...
 
     async def count(self) -> int: ...
@@ -109,4 +118,18 @@ class Sender(Protocol):
 
     async def dm(self, user_id: str, reply: Reply) -> str:
         """Send a direct message to a member who asked for it; return the message id."""
+        ...
+
+
+class SavedIndex(Protocol):
+    """The search index kept between starts (a file beside the database), so a one-shot
+    answer or a restart does not read the whole catalogue and rebuild it."""
+
+    async def load(self, version: int, key: str) -> SearchIndex | None:
+        """The index saved for catalogue ``version`` and build ``key``; None if there is
+        none, or it was built from another version, other settings or other code."""
+        ...
+
+    async def save(self, version: int, key: str, index: SearchIndex) -> None:
+        """Keep ``index`` for the next start; never raises (it is only a cache)."""
         ...

@@ -29,7 +29,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain import Ballot, CatalogEntry, Status
-from bot.ports import SaveReport
+from bot.invariants import refuse_invalid
+from bot.ports import Progress, SaveReport
 from bot.privacy.retention import has_ended_status
 from storage.catalog import read_catalog
 from storage.database import READ, WRITE, upsert_insert
@@ -50,6 +51,8 @@ _T = TypeVar("_T")
 
 # Well under SQLite's and PostgreSQL's limits on bound parameters per statement.
 CHUNK = 500
+WRITE_CHUNK = 5_000
+"""Ballots written per round of bulk inserts (one executemany per table each)."""
 
 
 # Built once: SQLAlchemy then reuses the compiled SQL, which matters for a ~1 ms get().
@@ -149,15 +152,25 @@ class SqlBallotStore:
             query = select(CatalogVersionRow.version).where(CatalogVersionRow.id == 1)
             return int(await session.scalar(query) or 0)
 
-    async def save(self, ballots: Sequence[Ballot], also: AlsoWrite | None = None) -> SaveReport:
+    async def save(
+        self,
+        ballots: Sequence[Ballot],
+        also: AlsoWrite | None = None,
+        *,
+        progress: Progress | None = None,
+    ) -> SaveReport:
         """Create or replace ballots by id, all in one transaction: all or nothing.
 
-        A ballot identical to the stored one is left alone and reported ``unchanged``; the
-        catalog version moves only when something really changed. ``also`` writes more in the
-        same transaction (announcements, audit), given each changed ballot before and after.
+        A ballot whose figures or dates cannot all be true raises
+        :class:`bot.invariants.InvalidBallot` (a ``ValueError``) naming it and the field, and
+        nothing is stored. A ballot identical to the stored one is left alone and reported
+        ``unchanged``; the catalog version moves only when something really changed. ``also``
+        writes more in the same transaction (announcements, audit), given each changed ballot
+        before and after. ``progress(done, total)`` hears of each :data:`WRITE_CHUNK` written.
         """
         ballots = list(ballots)
         _refuse_duplicates(ballots)
+        refuse_invalid(ballots)  # every path's last check: what cannot be true is not stored
         if not ballots:
             return SaveReport()
         async with self._sessions.begin() as session:
@@ -179,7 +192,12 @@ class SqlBallotStore:
             created = sum(1 for b in changed if b.id not in stored)
             if changed:
                 ended = _ended_days(changed, stored, recorded, self.today)
-                await _write(session, changed, [b.id for b in changed if b.id in stored], ended)
+                # Written in chunks: flat memory, and a bar on a terminal moves as they go.
+                for start in range(0, len(changed), WRITE_CHUNK):
+                    part = changed[start : start + WRITE_CHUNK]
+                    await _write(session, part, [b.id for b in part if b.id in stored], ended)
+                    if progress is not None:
+                        progress(start + len(part), len(changed))
                 await _drop_orphan_employers(session, old_employers)
                 await session.execute(
                     update(CatalogVersionRow)

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from bot.domain import Ballot, Status
-from bot.ports import SaveReport
+from bot.ports import Progress, SaveReport
 from bot.search import BUILTIN_TABLE, UnionTable, normalise
 
 
@@ -173,11 +173,16 @@ class AnnouncementStore(Protocol):
         ...
 
     async def declare(
-        self, ballots: Sequence[Ballot], who: str, action: str, announce: Announce
+        self,
+        ballots: Sequence[Ballot],
+        who: str,
+        action: str,
+        announce: Announce,
+        progress: Progress | None = None,
     ) -> Declared:
         """Save the ballots; in the same transaction audit each change and enqueue, as
         ``announce`` says, a result (or, where one was sent, a correction) per following
-        channel. All or nothing."""
+        channel. All or nothing. ``progress`` as for :meth:`bot.ports.BallotStore.save`."""
         ...
 
     async def claim(

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
-from bot import commands, forms, parsers, records
+from bot import commands, forms, invariants, parsers, records
 from bot.admin_target import named_ballot, split_target
 from bot.announce.model import Announce, AnnouncementStore, Declared, FilterKind, Target
 from bot.config import Settings
@@ -528,7 +528,7 @@ def _checked(
     if questions is None:
         questions = (records.build_question(question_values),)
     ballot = records.build_ballot(values, questions)
-    problems = records.consistency_problems(ballot)
+    problems = invariants.consistency_problems(ballot)
     if problems:
         column, problem = problems[0]
         return error(
@@ -589,7 +589,7 @@ def _apply_figures(ballot: Ballot, options: list[str]) -> Ballot | Reply:
     questions = list(ballot.questions)
     questions[position - 1] = replace(question, result=result)
     changed = replace(ballot, questions=tuple(questions), eligible=eligible)
-    problems = records.consistency_problems(changed)
+    problems = invariants.consistency_problems(changed)
     if problems:
         column, problem = problems[0]
         argument = next((k for k, c in _FIGURE_ARGUMENTS.items() if c == column), column)

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot import parsers, records
+from bot import invariants, parsers, records
 from bot.announce.model import Announce, AnnouncementStore, Declared
 from bot.domain import Ballot, Question
-from bot.ports import BallotStore, SaveReport
+from bot.ports import BallotStore, Progress, SaveReport
 from bot.services import bounded, formulas
 
 MAX_BYTES = 20 * 2**20
@@ -83,8 +83,8 @@ def _assemble(
             ballots[ballot_values["id"]] = (where, ballot_values, [(where, question)])
             continue
         first_where, first_values, questions = known
-        if len(questions) == records.MAX_QUESTIONS:
-            message = records.too_many_questions(ballot_values["id"], len(questions) + 1)
+        if len(questions) == invariants.MAX_QUESTIONS:
+            message = invariants.too_many_questions(ballot_values["id"], len(questions) + 1)
             errors.append(RowError(where, "id", message))
             continue
         for column in records.BALLOT_COLUMNS:
@@ -103,9 +103,9 @@ def _assemble(
     built = []
     for where, values, questions in ballots.values():
         ballot = records.build_ballot(values, tuple(q for _, q in questions))
-        errors += [RowError(where, c, m) for c, m in records.ballot_problems(ballot)]
+        errors += [RowError(where, c, m) for c, m in invariants.ballot_problems(ballot)]
         for question_where, question in questions:
-            problems = records.question_problems(ballot, question)
+            problems = invariants.question_problems(ballot, question)
             errors += [RowError(question_where, c, m) for c, m in problems]
         built.append(ballot)
     if errors:
@@ -208,8 +208,8 @@ def parse_json(text: str, stored_ids: Collection[str] = ()) -> list[Ballot]:
         questions = ballot.get("questions")
         if not isinstance(questions, list) or not questions:
             raise _problem(f"ballot {b}", "questions", "at least one question is required")
-        if len(questions) > records.MAX_QUESTIONS:
-            message = records.too_many_questions(str(ballot.get("id"))[:200], len(questions))
+        if len(questions) > invariants.MAX_QUESTIONS:
+            message = invariants.too_many_questions(str(ballot.get("id"))[:200], len(questions))
             raise _problem(f"ballot {b}", "questions", message)
         fields = {k: v for k, v in ballot.items() if k != "questions"}
         unknown = [k for k in fields if k not in records.NAMES]
@@ -283,6 +283,7 @@ async def import_announcing(
     who: str,
     announce: bool = True,
     store: BallotStore | None = None,
+    progress: Progress | None = None,
 ) -> Declared:
     """Check the whole file, then store it, audited, in one transaction; with ``announce``,
     results that are new or whose figures changed go to the channels following them in that
@@ -290,4 +291,4 @@ async def import_announcing(
     already stored keep their ids even if those predate the rule for new ids."""
     policy = Announce.NEW_RESULTS if announce else Announce.NONE
     ballots = await checked(lambda ids: read_ballots(path, ids), store)
-    return await announcements.declare(ballots, who, "import", policy)
+    return await announcements.declare(ballots, who, "import", policy, progress)
