@@ -1,16 +1,19 @@
-"""Slack sends a command again when it thinks we were slow: it is answered once."""
+"""Slack sends an event again when we seem slow: handled once. Commands, never retried: no write."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
+from sqlalchemy import func, select
 
 from adapters.slack.app import SlackAdapter, SlackSecrets
 from bot.app import App, open_app
 from bot.config import Settings
+from storage.models import SeenRequestRow
 from tests.adapters.slack.conftest import (
     RecordingCore,
     http_settings,
@@ -42,18 +45,31 @@ async def adapter_on(app: App, slack: FakeSlack, core: RecordingCore) -> SlackAd
     return adapter
 
 
-async def test_a_retried_slash_command_is_answered_once_across_processes(
-    app: App, slack: FakeSlack
-) -> None:
+async def _seen(app: App) -> int:
+    async with app.engine.connect() as connection:
+        count = select(func.count()).select_from(SeenRequestRow)
+        return int((await connection.execute(count)).scalar_one())
+
+
+async def test_a_retried_event_is_handled_once_across_processes(app: App, slack: FakeSlack) -> None:
     core = RecordingCore(app.core)
     first, second = await adapter_on(app, slack, core), await adapter_on(app, slack, core)
+    body = json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": "T0TEAM",
+            "api_app_id": "A0APP",
+            "event_id": "Ev0RETRIED",
+            "event_time": 1700000000,
+            "event": {"type": "app_home_opened", "user": "U0MEMBER", "tab": "home"},
+        }
+    )
+    as_json = {"Content-Type": "application/json"}
     try:
-        body = slash_command(slack, "kirklees")
-        status, answer = await post(first.url, body, signed_headers(body))
-        assert status == 200 and "Kirklees" in str(answer)
-
+        await post(first.url, body, {**signed_headers(body), **as_json})
         retry = {
             **signed_headers(body),
+            **as_json,
             "X-Slack-Retry-Num": "1",
             "X-Slack-Retry-Reason": "http_timeout",
         }
@@ -62,8 +78,26 @@ async def test_a_retried_slash_command_is_answered_once_across_processes(
         await first.stop()
         await second.stop()
 
-    assert again_status == 200 and again == ""
-    assert [r.text for r in core.requests] == ["kirklees"]
+    assert again_status == 200 and again == ""  # acknowledged, so Slack stops, and dropped
+    assert await _seen(app) == 1
+
+
+async def test_a_slash_command_writes_nothing_to_recognise_retries(
+    app: App, slack: FakeSlack
+) -> None:
+    """Slack never retries a slash command: a member's question costs no database write."""
+    core = RecordingCore(app.core)
+    adapter = await adapter_on(app, slack, core)
+    try:
+        for text in ("kirklees", "southampton"):
+            body = slash_command(slack, text)
+            status, answer = await post(adapter.url, body, signed_headers(body))
+            assert status == 200 and answer
+    finally:
+        await adapter.stop()
+
+    assert [r.text for r in core.requests] == ["kirklees", "southampton"]
+    assert await _seen(app) == 0
 
 
 async def test_health_and_readiness_for_the_load_balancer(app: App, slack: FakeSlack) -> None:
