@@ -32,6 +32,7 @@ from storage.announcements import SqlAnnouncementStore
 from storage.ballots import SqlBallotStore
 from storage.database import create_engine, upgrade
 from storage.feeds import SqlFeedStates
+from storage.index_file import IndexFile, index_path
 from storage.pacing import SqlPacer
 from storage.privacy import installation_salt
 from storage.reminders import SqlReminderStore
@@ -140,6 +141,8 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
         if wants_demo and await store.count() == 0:
             await store.save(DEMO_BALLOTS)
         core = build_core(store, settings)
+        kept = index_path(settings.database.url)
+        core.saved_index = IndexFile(kept) if kept is not None else None  # quick starts
         announcements = SqlAnnouncementStore(sessions, store, core.unions)
         core.announcements = AnnouncementService(
             announcements, store, settings, core.index, core.card

@@ -27,7 +27,7 @@ from bot.cards import (
     unresolved,
 )
 from bot.domain import Ballot
-from bot.ports import BallotStore
+from bot.ports import BallotStore, SavedIndex
 from bot.privacy.logs import acting_for
 from bot.replies import Button, Image, Reply, Section, Tone, error
 from bot.requests import FormSubmission, Request
@@ -123,6 +123,21 @@ class Core:
         self._index: SearchIndex | None = None
         self._index_version: int | None = None
         self._lock = asyncio.Lock()
+        self.saved_index: SavedIndex | None = None
+        """Where the index is kept between starts (set by the composition root), if anywhere."""
+
+    async def _saved_or_built(self, version: int) -> SearchIndex:
+        """The index of catalogue ``version``: kept from an earlier start when
+        :attr:`saved_index` has it, else built from the catalogue (and kept there)."""
+        key = f"{self.score_cutoff}/{self.margin}/{sorted(self.unions.unions.items())!r}"
+        if self.saved_index is not None:
+            saved = await self.saved_index.load(version, key)
+            if saved is not None:
+                return saved
+        index = SearchIndex(await self.store.catalog(), self.score_cutoff, self.margin, self.unions)
+        if self.saved_index is not None:
+            await self.saved_index.save(version, key, index)
+        return index
 
     async def index(self) -> SearchIndex:
         """The search index for the current catalog, rebuilt when any ballot changed.
@@ -139,8 +154,7 @@ class Core:
             return self._index
         async with self._lock:
             if self._index is None or version != self._index_version:
-                entries = await self.store.catalog()
-                self._index = SearchIndex(entries, self.score_cutoff, self.margin, self.unions)
+                self._index = await self._saved_or_built(version)
                 self._index_version = version
                 self._replies.clear()
         return self._index
