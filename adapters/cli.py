@@ -22,6 +22,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from adapters.compose import open_app
 from adapters.console.messages import (
     configure_logging,
     fail,
@@ -33,7 +34,6 @@ from adapters.console.messages import (
 )
 from adapters.console.render import show
 from adapters.console.repl import console_dispatcher
-from bot.app import open_app
 from bot.config import ConfigError, Settings, load_settings
 from bot.replies import Reply, error
 from bot.requests import Request
@@ -150,7 +150,7 @@ async def _ask(settings: Settings, text: str, as_json: bool, console: Console, e
 
 def _console(settings: Settings, console: Console) -> int:
     from adapters.console.repl import ConsoleBot, history_file, repl
-    from bot.single_process import only_process
+    from storage.process_lock import only_process
 
     with only_process(settings.database.url), ConsoleBot(settings, console) as bot:
         return repl(bot, console, history=history_file())
@@ -185,14 +185,14 @@ async def _import(
     settings: Settings, path: Path, announce: bool, console: Console, err: Console
 ) -> int:
     from adapters.console.progress import TerminalProgress
-    from bot.services.imports import ImportRejected, import_announcing
+    from bot.imports.files import ImportRejected, import_announcing
 
     async with open_app(settings, load_demo=False) as app:
         try:
             # A bar on a terminal once it takes more than a second; nothing in a pipe.
             async with TerminalProgress(console, f"Checking {path.name}", "Storing") as bar:
                 declared = await import_announcing(
-                    app.announcements,
+                    app.declarations,
                     path,
                     f"console:{getpass.getuser()}",
                     announce,
@@ -223,8 +223,9 @@ async def _import(
 
 
 async def _export(settings: Settings, fmt: str, output: Path | None, console: Console) -> int:
-    from bot.services.exports import export_ballots
-    from bot.wiring import rules_from, verdict_fields
+    from bot.card_maker import verdict_fields
+    from bot.imports.exports import export_ballots
+    from bot.verdicts import rules_from
 
     extra = verdict_fields(rules_from(settings))
     async with open_app(settings) as app:

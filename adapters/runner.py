@@ -3,7 +3,7 @@
 ``[process] roles`` says which parts run here, so one config can run N identical processes
 on PostgreSQL: the Slack endpoint (any number, behind a load balancer), the dispatcher (any
 number: rows are claimed with SKIP LOCKED and the platforms' pace is shared in the database),
-and, one process at a time (an advisory lock each, :mod:`bot.leadership`), the Discord
+and, one process at a time (an advisory lock each, :mod:`storage.leader_lock`), the Discord
 gateway, the reminder scheduler and the feed watcher. A platform library is imported only
 when that platform is enabled, so a console-only install stays light.
 
@@ -21,12 +21,12 @@ from typing import Any
 
 from rich.console import Console
 
+from adapters.compose import App, open_app
 from adapters.console.messages import fail, say
 from adapters.startup import Started, summary
-from bot.app import App, open_app
 from bot.config import Settings
 from bot.ports import Sender
-from bot.single_process import only_process
+from storage.process_lock import only_process
 
 
 class Running:

@@ -3,7 +3,7 @@
 Run by hand: ``python -m bench.catalogue [--ballots N] [--employers N] [--asks N]``.
 
 1. ``--ballots`` synthetic ballots (``bench/dataset.py``) are written as the CSV export
-   writes them (``bot.services.exports``), in this process, before any clock starts.
+   writes them (``bot.imports.exports``), in this process, before any clock starts.
 2. ``ballotbot import`` of that file into an empty SQLite database, in a child process as a
    user runs it (announcing, the default: no channel follows anything, so nothing is queued):
    wall time and the child's peak RSS (``wait4``). Baseline in the same run: ``sqlite3``'s
@@ -34,7 +34,7 @@ from pathlib import Path
 
 from bench.dataset import make_ballots, typo
 from bot.domain import Ballot
-from bot.services.exports import export_ballots
+from bot.imports.exports import export_ballots
 
 
 class _Listed:

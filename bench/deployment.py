@@ -38,9 +38,9 @@ import psycopg
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import insert, text
 
+from adapters.compose import open_app
 from bench.fanout import discord_limits, slack_limits, subscription_rows
 from bot.announce.model import Announce
-from bot.app import open_app
 from bot.config import Settings
 from bot.demo import DEMO_BALLOTS
 from storage.models import SubscriptionRow
@@ -126,9 +126,7 @@ async def fanout(url: str, channels: int, count: int, folder: Path) -> str:
             settings.database.url = url
             async with open_app(settings, load_demo=False) as app:
                 started = time.perf_counter()
-                await app.announcements.declare(
-                    [DEMO_BALLOTS[1]], "bench", "announce", Announce.ALL
-                )
+                await app.declarations.declare([DEMO_BALLOTS[1]], "bench", "announce", Announce.ALL)
                 query = text("SELECT count(*) FROM outbox WHERE state = 'sent'")
                 while True:
                     async with app.engine.connect() as connection:

@@ -38,12 +38,13 @@ with warnings.catch_warnings():  # discord.py imports audioop (voice); 3.11-3.12
     import discord
 from discord import app_commands
 
+from adapters.compose import open_app
 from adapters.discord import DiscordAdapter
-from adapters.discord.client import DISCORD_API_URL, Answerer, intents, point_at
+from adapters.discord.client import DISCORD_API_URL, intents, point_at
 from bench.dataset import make_ballots
 from bench.slack_http import new_questions
-from bot.app import open_app
 from bot.config import DiscordSettings, Settings
+from bot.ports import Answerer
 from bot.requests import Request
 from tests.fakes.discord_api import GUILD_ID, Call, FakeDiscord
 

@@ -29,12 +29,12 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
+from adapters.compose import open_app
 from adapters.discord import DiscordSending
 from adapters.discord.client import DISCORD_API_URL, point_at
 from adapters.slack.sender import SlackSender, web_client
 from bot.announce.dispatcher import Pacing
 from bot.announce.model import Announce
-from bot.app import open_app
 from bot.config import DiscordSettings, Settings
 from bot.demo import DEMO_BALLOTS
 from bot.ports import Sender
@@ -147,7 +147,7 @@ async def run(channels: int, slack_share: float, workspace: float, discord_rate:
             async with app.engine.begin() as connection:
                 await connection.execute(insert(SubscriptionRow), rows)
             started = time.perf_counter()
-            declared = await app.announcements.declare(
+            declared = await app.declarations.declare(
                 [DEMO_BALLOTS[1]], "bench", "announce", Announce.ALL
             )
             enqueue_s = time.perf_counter() - started
@@ -174,7 +174,7 @@ async def run(channels: int, slack_share: float, workspace: float, discord_rate:
             ]
             discord_accepted = len(discord_posts) - refused_discord[0]
             accepted = slack_accepted + discord_accepted
-            deliveries = await app.announcements.deliveries(None, limit=channels + 10)
+            deliveries = await app.outbox.deliveries(None, limit=channels + 10)
             states = collections.Counter(d.state for d in deliveries)
     duplicates = accepted - channels if accepted > channels else 0
     lost = channels - states["sent"]

@@ -31,8 +31,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from adapters.compose import open_app
 from bench.dataset import make_ballots, typo
-from bot.app import open_app
 from bot.config import Settings
 from bot.domain import Ballot
 from bot.requests import Request

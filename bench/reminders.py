@@ -25,9 +25,9 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
+from adapters.compose import open_app
 from bench.fanout import Window, real_senders
 from bot.announce.dispatcher import Pacing
-from bot.app import open_app
 from bot.config import Settings
 from bot.requests import Request
 from storage.models import ReminderOptInRow
@@ -108,7 +108,7 @@ async def run(members: int, rate: float) -> str:
                     sent += await dispatcher.run_once()
                 elapsed = time.perf_counter() - started
 
-            deliveries = await app.announcements.deliveries(None, limit=members + 10)
+            deliveries = await app.outbox.deliveries(None, limit=members + 10)
             states = collections.Counter(d.state for d in deliveries)
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     duplicates = sum(count - 1 for count in accepted.values() if count > 1)

@@ -53,11 +53,11 @@ TOKEN = "xoxb-bench"
 async def _serve(n_ballots: int, n_employers: int) -> None:
     from slack_bolt.async_app import AsyncApp
 
+    from adapters.compose import open_app
     from adapters.slack.app import SlackAdapter, SlackSecrets
     from adapters.slack.http import EventsServer
     from adapters.slack.sender import web_client
     from bench.dataset import make_ballots
-    from bot.app import open_app
     from bot.config import Settings, SlackSettings
     from bot.demo import DEMO_BALLOTS
     from bot.replies import Reply

@@ -24,9 +24,9 @@ from sqlalchemy import event
 
 
 async def run(n: int) -> str:
+    from adapters.compose import open_app
     from adapters.slack.app import SlackAdapter, SlackSecrets
     from bench.slack_http import _signed
-    from bot.app import open_app
     from bot.config import Settings, SlackSettings
     from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from bot.domain import Ballot
 from bot.ports import BallotStore
-from bot.replies import Reply, Section, error
+from bot.replies import Reply, ReplyKind, Section, error
 from bot.search import SearchIndex
 
 SHOWN = 10
@@ -88,7 +88,7 @@ async def _choose(
         text=f"Nothing was changed. Repeat the command with the id of the one you mean, "
         f"e.g. `/ballot {command} {example} …`.",
         sections=(Section(title="Ballots (id — name)", lines=tuple(lines)),),
-        kind="choices",
+        kind=ReplyKind.CHOICES,
         data={"choices": [b.id for b in found]},
     )
 

@@ -1,4 +1,5 @@
-"""Ballots -> Replies: the one place that decides how a ballot reads to a member.
+"""Ballots -> Replies: the one place that decides how a ballot reads to a member, and a
+campaign balloted employer by employer (:func:`campaign_card`).
 
 Unknown figures read "not known"; reported percentages are labelled "as reported"; derived
 ones say what they are derived from. The legal verdict comes from :mod:`bot.verdicts` through
@@ -9,13 +10,15 @@ the yes bar, the turnout threshold) comes from the verdict's rule set, never fro
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 from bot.actions import Action, Verb
 from bot.domain import Ballot, Question, written_decimals
 from bot.figures import Figures, derive
-from bot.replies import Bar, Button, Field, Reply, Section, Tone, error
+from bot.replies import Bar, Button, Field, Reply, ReplyKind, Section, Tone, error
 from bot.search import Match
+from bot.verdicts import BallotOutcome, RuleTable, campaign_summary
 from bot.verdicts.reported import yes_span
 from bot.verdicts.verdict import NO_THRESHOLDS, Thresholds, Verdict
 
@@ -221,7 +224,7 @@ def ballot_card(
         footer=ballot.notes,
         source_url=ballot.source_url,
         tone=tone,
-        kind="ballot",
+        kind=ReplyKind.BALLOT,
         data=data or {},
     )
 
@@ -308,7 +311,7 @@ def unresolved(search: str, match: Match, verb: Verb = Verb.PICK) -> Reply | Non
                 Button(name[:70], Action(verb, ballot_id))
                 for name, ballot_id in zip(match.choices, match.choice_ids, strict=True)
             ),
-            kind="choices",
+            kind=ReplyKind.CHOICES,
             data={
                 "choices": list(match.choices),
                 "choice_ids": list(match.choice_ids),
@@ -328,3 +331,55 @@ def unresolved(search: str, match: Match, verb: Verb = Verb.PICK) -> Reply | Non
         return error(f"No ballot found for “{search}”", "There are no ballots stored yet.")
     hint = ", ".join(match.closest) if match.closest else "none"
     return error(f"No ballot found for “{search}”", f"Closest names: {hint}.{read_as}")
+
+
+# -- a campaign's card: balloted employer by employer ----------------------------------
+
+SHOWN_PER_GROUP = 20
+
+
+def _lines(outcomes: Sequence[BallotOutcome]) -> tuple[str, ...]:
+    shown = [f"{o.ballot.title}" for o in outcomes[:SHOWN_PER_GROUP]]
+    if len(outcomes) > SHOWN_PER_GROUP:
+        shown.append(f"… and {len(outcomes) - SHOWN_PER_GROUP} more")
+    return tuple(shown)
+
+
+def campaign_card(
+    name: str, ballots: Sequence[Ballot], table: RuleTable, today: date | None = None
+) -> Reply:
+    """The tally of a campaign's ballots by verdict, each group listed."""
+    summary = campaign_summary(ballots, table, today)
+    groups = (
+        ("Gave a mandate", summary.mandate),
+        ("A mandate at some employers, as the union reported", summary.partial),
+        ("No mandate", summary.no_mandate),
+        ("Not known", summary.unknown),
+        ("No legal threshold applies", summary.not_applicable),
+    )
+    sections = tuple(
+        Section(title=f"{title} ({len(group)})", lines=_lines(group))
+        for title, group in groups
+        if group
+    )
+    tone = Tone.NEUTRAL
+    if summary.statutory_count and len(summary.mandate) == summary.statutory_count:
+        tone = Tone.PASSED
+    elif summary.statutory_count and not summary.mandate and not summary.unknown:
+        tone = Tone.FAILED
+    return Reply(
+        header=f"Campaign: {name}",
+        text=summary.headline() + ".",
+        sections=sections,
+        buttons=tuple(Button(b.employer[:70], Action(Verb.CARD, b.id)) for b in ballots[:5]),
+        tone=tone,
+        kind=ReplyKind.CAMPAIGN,
+        data={
+            "campaign": name,
+            "mandate": [o.ballot.id for o in summary.mandate],
+            "no_mandate": [o.ballot.id for o in summary.no_mandate],
+            "not_known": [o.ballot.id for o in summary.unknown],
+            "not_applicable": [o.ballot.id for o in summary.not_applicable],
+            "partial": [o.ballot.id for o in summary.partial],
+        },
+    )

@@ -6,51 +6,25 @@ into cards. It knows nothing of Slack, Discord or the terminal.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot import commands
 from bot.actions import Action, BadAction, Verb, legacy
-from bot.cards import (
-    Judge,
-    Judged,
-    ballot_card,
-    ballot_line,
-    judge_ballot,
-    open_line,
-    simple_judge,
-    unresolved,
-)
+from bot.card_maker import CardMaker
+from bot.cards import Judge, Judged, ballot_line, open_line, unresolved
 from bot.domain import Ballot
-from bot.ports import BallotStore, SavedIndex
+from bot.ports import BallotStore
 from bot.privacy.logs import acting_for
-from bot.replies import Button, Image, Reply, Section, Tone, error
+from bot.replies import Button, Reply, ReplyKind, Section, Tone, error
 from bot.requests import FormSubmission, Request
-from bot.search import BUILTIN_TABLE, SearchIndex, UnionTable
-
-
-class Serialise(Protocol):
-    """A ballot as JSON, with the verdicts of ``judged`` (judging it itself when not given)."""
-
-    def __call__(self, ballot: Ballot, judged: Judged | None = None) -> dict[str, Any]: ...
-
-
-class Draw(Protocol):
-    """A ballot's picture, from the verdicts of ``judged``; for an open ballot, given how
-    many members said they posted."""
-
-    def __call__(
-        self, ballot: Ballot, confirmed_voters: int | None = None, judged: Judged | None = None
-    ) -> Image: ...
-
+from bot.search import SearchIndex
+from bot.search.current import CatalogIndex
 
 CampaignCard = Callable[[str, Sequence[Ballot]], Reply]
-Confirmed = Callable[[str], Awaitable[int]]
 
 
 class CommandService(Protocol):
@@ -92,72 +66,35 @@ class Core:
         self,
         store: BallotStore,
         *,
-        judge: Judge = simple_judge,
-        serialise: Serialise | None = None,
+        cards: CardMaker | None = None,
+        catalog: CatalogIndex | None = None,
         campaign_card: CampaignCard | None = None,
-        draw: Draw | None = None,
         announcements: FormService | None = None,
         reminders: CommandService | None = None,
-        confirmed: Confirmed | None = None,
-        score_cutoff: float = 80.0,
-        margin: float = 4.0,
-        refresh_seconds: float = 1.0,
         today: Callable[[], date] = date.today,
-        unions: UnionTable = BUILTIN_TABLE,
     ) -> None:
         self.store = store
-        self.judge = judge
-        self.serialise = serialise
+        self.cards = cards if cards is not None else CardMaker()
+        self.catalog = catalog if catalog is not None else CatalogIndex(store)
         self.campaign_card = campaign_card
-        self.draw = draw
         self.announcements = announcements
         self.reminders = reminders
-        self.confirmed = confirmed
-        self.score_cutoff = score_cutoff
-        self.margin = margin
-        self.unions = unions
         self.today = today
-        self.refresh_seconds = refresh_seconds
-        self._checked_at = -float("inf")
         self._replies: OrderedDict[tuple[object, ...], Reply] = OrderedDict()
-        self._index: SearchIndex | None = None
         self._index_version: int | None = None
-        self._lock = asyncio.Lock()
-        self.saved_index: SavedIndex | None = None
-        """Where the index is kept between starts (set by the composition root), if anywhere."""
 
-    async def _saved_or_built(self, version: int) -> SearchIndex:
-        """The index of catalogue ``version``: kept from an earlier start when
-        :attr:`saved_index` has it, else built from the catalogue (and kept there)."""
-        key = f"{self.score_cutoff}/{self.margin}/{sorted(self.unions.unions.items())!r}"
-        if self.saved_index is not None:
-            saved = await self.saved_index.load(version, key)
-            if saved is not None:
-                return saved
-        index = SearchIndex(await self.store.catalog(), self.score_cutoff, self.margin, self.unions)
-        if self.saved_index is not None:
-            await self.saved_index.save(version, key, index)
-        return index
+    @property
+    def judge(self) -> Judge:
+        return self.cards.judge
 
     async def index(self) -> SearchIndex:
-        """The search index for the current catalog, rebuilt when any ballot changed.
-
-        The catalog version is asked at most every ``refresh_seconds``: a member's query then
-        costs one database read, not two, and an import shows up within that time.
-        """
-        now = time.monotonic()
-        if self._index is not None and now - self._checked_at < self.refresh_seconds:
-            return self._index
-        self._checked_at = now
-        version = await self.store.catalog_version()
-        if self._index is not None and version == self._index_version:
-            return self._index
-        async with self._lock:
-            if self._index is None or version != self._index_version:
-                self._index = await self._saved_or_built(version)
-                self._index_version = version
-                self._replies.clear()
-        return self._index
+        """The search index for the current catalog (:class:`CatalogIndex`); the answers kept
+        for an older catalog are dropped when it changed."""
+        index = await self.catalog.current()
+        if self.catalog.version != self._index_version:
+            self._index_version = self.catalog.version
+            self._replies.clear()
+        return index
 
     async def handle(self, request: Request) -> Reply:
         """Answer one request: typed text, a button press (``request.action``) or a
@@ -242,32 +179,15 @@ class Core:
 
     def judged(self, ballot: Ballot) -> Judged:
         """Every question of ``ballot`` judged once, for everything one reply shows of it."""
-        return judge_ballot(ballot, self.judge)
+        return self.cards.judged(ballot)
 
-    def card(
-        self,
-        ballot: Ballot,
-        picture: bool = False,
-        confirmed_voters: int | None = None,
-        judged: Judged | None = None,
-    ) -> Reply:
-        """A ballot's card; with ``picture``, the same figures drawn as well. The questions
-        are judged once (or ``judged`` is used) for the text, the JSON and the picture."""
-        judged = judged if judged is not None else self.judged(ballot)
-        data = {"ballot": self.serialise(ballot, judged)} if self.serialise else {}
-        reply = ballot_card(ballot, self.judge, data, judged=judged)
-        if not picture:
-            return reply
-        if self.draw is None:
-            return replace(reply, footer="Pictures are not available in this installation.")
-        return replace(reply, image=self.draw(ballot, confirmed_voters, judged))
+    def card(self, ballot: Ballot, picture: bool = False) -> Reply:
+        """A ballot's card; with ``picture``, the same figures drawn as well."""
+        return self.cards.card(ballot, picture=picture)
 
     async def pictured(self, ballot: Ballot, judged: Judged | None = None) -> Reply:
         """The card with its picture; an open ballot's thermometer counts confirmed voters."""
-        confirmed = None
-        if not ballot.has_result and self.confirmed is not None:
-            confirmed = await self.confirmed(ballot.id)
-        return self.card(ballot, picture=True, confirmed_voters=confirmed, judged=judged)
+        return await self.cards.pictured(ballot, judged)
 
     async def _lookup(self, search: str, history: bool, picture: bool = False) -> Reply:
         if search.startswith("#"):
@@ -318,13 +238,15 @@ class Core:
     async def _open(self) -> Reply:
         ballots = await self.store.open_ballots(self.today())
         if not ballots:
-            return Reply(header="No ballots are open now", kind="list", data={"ballots": []})
+            return Reply(
+                header="No ballots are open now", kind=ReplyKind.LIST, data={"ballots": []}
+            )
         return self._listing("Ballots open now", ballots, describe=open_line)
 
     async def _recent(self) -> Reply:
         ballots = await self.store.recent_results(RECENT_LIMIT)
         if not ballots:
-            return Reply(header="No results yet", kind="list", data={"ballots": []})
+            return Reply(header="No results yet", kind=ReplyKind.LIST, data={"ballots": []})
         return self._listing("Latest results", ballots)
 
     def _listing(
@@ -338,14 +260,14 @@ class Core:
         each ballot judged once for its line and its JSON."""
         judged = [self.judged(b) for b in ballots]
         lines = [describe(b, judged=j) for b, j in zip(ballots, judged, strict=True)]
-        serialise = self.serialise
+        serialise = self.cards.serialise
         return Reply(
             header=header,
             sections=(Section(title=_ballots(len(ballots)), lines=tuple(lines)),),
             buttons=tuple(Button(b.employer[:70], Action(Verb.CARD, b.id)) for b in ballots[:5]),
             footer=footer,
             tone=Tone.NEUTRAL,
-            kind="list",
+            kind=ReplyKind.LIST,
             data={
                 "ballots": [serialise(b, j) for b, j in zip(ballots, judged, strict=True)]
                 if serialise
@@ -392,5 +314,5 @@ def help_reply() -> Reply:
         text="Type `/ballot` followed by one of these:",
         sections=(Section(title="Commands", lines=tuple(commands.help_lines())),),
         footer=f"{commands.BALLOT_NAMED}.",
-        kind="help",
+        kind=ReplyKind.HELP,
     )

@@ -364,3 +364,12 @@ class CatalogEntry:
         if self.status is not None:
             return self.status
         return Status.DECLARED if self.has_result else Status.SCHEDULED
+
+
+@dataclass(frozen=True)
+class SaveReport:
+    """What a save changed: importing the same file twice reports only ``unchanged``."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0

@@ -13,7 +13,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import replace
 
-from bot import records
+from bot import columns
 from bot.replies import Field, Form, FormField, Reply, error
 from bot.requests import FormSubmission
 
@@ -30,9 +30,9 @@ FIGURES = frozenset({"votes_for", "votes_against", "spoilt", "eligible", "turnou
 def box(
     key: str, label: str, hint: str = "", initial: str = "", *, required: bool = False
 ) -> FormField:
-    """A form box whose limit is its column's (``records.max_length``)."""
+    """A form box whose limit is its column's (``columns.max_length``)."""
     column = COLUMN_OF.get(key, key)
-    limit = records.max_length(column)
+    limit = columns.max_length(column)
     if limit is None and column in FIGURES:
         limit = FIGURE_BOX
     return FormField(key, label, hint, initial, required=required, max_length=limit)

@@ -148,6 +148,24 @@ class Section:
     lines: tuple[str, ...] = ()
 
 
+class ReplyKind(StrEnum):
+    """What a reply is, for renderers and scripts (the JSON's ``kind``)."""
+
+    MESSAGE = "message"
+    BALLOT = "ballot"
+    CAMPAIGN = "campaign"
+    LIST = "list"
+    CHOICES = "choices"
+    HELP = "help"
+    ERROR = "error"
+    FORM = "form"
+    ADMIN = "admin"
+    SUBSCRIPTION = "subscription"
+    REMINDER = "reminder"
+    REMINDERS = "reminders"
+    NOTICE = "notice"
+
+
 @dataclass(frozen=True)
 class Reply:
     """What the core answers. ``ok`` is False for a refusal or an error: the CLI exits non-zero.
@@ -165,7 +183,7 @@ class Reply:
     source_url: str | None = None
     tone: Tone = Tone.NEUTRAL
     ok: bool = True
-    kind: str = "message"
+    kind: ReplyKind = ReplyKind.MESSAGE
     data: dict[str, Any] = field(default_factory=dict)
     image: Image | None = None
     form: Form | None = None
@@ -206,4 +224,6 @@ class Reply:
 
 def error(header: str, text: str = "", *, buttons: tuple[Button, ...] = ()) -> Reply:
     """A refusal: clear words, ``ok=False``, nothing changed."""
-    return Reply(header=header, text=text, tone=Tone.ERROR, ok=False, kind="error", buttons=buttons)
+    return Reply(
+        header=header, text=text, tone=Tone.ERROR, ok=False, kind=ReplyKind.ERROR, buttons=buttons
+    )

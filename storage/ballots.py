@@ -28,9 +28,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.domain import Ballot, CatalogEntry, Status
+from bot.domain import Ballot, CatalogEntry, SaveReport, Status
 from bot.invariants import refuse_invalid
-from bot.ports import Progress, SaveReport
+from bot.ports import Progress
 from bot.privacy.retention import has_ended_status
 from storage.catalog import read_catalog
 from storage.database import READ, WRITE, upsert_insert
@@ -89,11 +89,15 @@ AlsoWrite = Callable[[AsyncSession, list[tuple[Ballot | None, Ballot]]], Awaitab
 class SqlBallotStore:
     """Ballots in a SQL database, reached through an ``async_sessionmaker``."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        today: Callable[[], date] = lambda: datetime.now(UTC).date(),
+    ) -> None:
         self._sessions = sessions
-        self.today: Callable[[], date] = lambda: datetime.now(UTC).date()
+        self.today = today
         """The union's calendar day, for recording when a ballot ended (the composition
-        root points it at the reminders' clock, in the union's time zone)."""
+        root gives the reminders' clock, in the union's time zone)."""
 
     async def get(self, ballot_id: str) -> Ballot | None:
         found = await self._read(_GET, ballot_id=ballot_id)

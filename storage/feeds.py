@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.announce.feeds import FeedState
+from bot.ports import FeedState
 from storage.database import WRITE
 from storage.models import FeedStateRow
 

@@ -19,9 +19,9 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.announce.model import Kind
+from bot.announce.model import OutboxKind
 from bot.privacy.report import Inventory
-from storage.database import READ, WRITE, dialect_of, upsert_insert
+from storage.database import READ, WRITE, as_utc, dialect_of, upsert_insert
 from storage.models import (
     OutboxRow,
     PaperPostedRow,
@@ -78,7 +78,7 @@ async def empty_the_log(sessions: async_sessionmaker[AsyncSession]) -> bool:
 
 async def inventory(sessions: async_sessionmaker[AsyncSession]) -> Inventory:
     """Counts of the rows about members (never who), and the oldest of them."""
-    dm = OutboxRow.kind == Kind.DM.value
+    dm = OutboxRow.kind == OutboxKind.DM.value
     members = union_all(
         select(ReminderOptInRow.platform, ReminderOptInRow.user_id),
         select(PaperPostedRow.platform, PaperPostedRow.user_id),
@@ -105,7 +105,7 @@ async def inventory(sessions: async_sessionmaker[AsyncSession]) -> Inventory:
             select(OutboxRow.state, func.count()).where(dm).group_by(OutboxRow.state)
         )
         dms = {str(state): int(n) for state, n in states.all()}
-        firsts = [(kind, _as_utc(await session.scalar(query))) for kind, query in oldest]
+        firsts = [(kind, as_utc(await session.scalar(query))) for kind, query in oldest]
     known = [(moment, kind) for kind, moment in firsts if moment is not None]
     first = min(known) if known else None
     return Inventory(
@@ -117,10 +117,3 @@ async def inventory(sessions: async_sessionmaker[AsyncSession]) -> Inventory:
         oldest=first[0] if first else None,
         oldest_kind=first[1] if first else "",
     )
-
-
-def _as_utc(moment: datetime | None) -> datetime | None:
-    """SQLite gives back naive datetimes: they were stored as UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, func, or_, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.announce.model import Kind
+from bot.announce.model import OutboxKind, OutboxState
 from bot.privacy.pseudonyms import Pseudonyms, dm_pacing_key
 from bot.privacy.report import Inventory, MemberBallot
 from bot.reminders.model import Forgotten, Member, PlanChanges
@@ -114,11 +114,11 @@ class SqlReminderStore:
             result = await session.execute(statement)
             await session.execute(
                 delete(OutboxRow).where(
-                    OutboxRow.kind == Kind.DM.value,
+                    OutboxRow.kind == OutboxKind.DM.value,
                     OutboxRow.ballot_id == ballot_id,
                     OutboxRow.platform == member.platform,
                     OutboxRow.channel_id == member.user_id,
-                    OutboxRow.state == "pending",
+                    OutboxRow.state == OutboxState.PENDING.value,
                 )
             )
         return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -149,7 +149,7 @@ class SqlReminderStore:
         addressed = (OutboxRow.platform == member.platform) & or_(
             OutboxRow.channel_id == member.user_id,
             # A notice to organisers that quotes the id (a channel addressed by user id).
-            (OutboxRow.kind == Kind.NOTICE.value)
+            (OutboxRow.kind == OutboxKind.NOTICE.value)
             & OutboxRow.body.contains(member.user_id, autoescape=True),
         )
         pacing_keys = [
@@ -215,7 +215,7 @@ class SqlReminderStore:
             )
             messages = await session.execute(
                 delete(OutboxRow).where(
-                    OutboxRow.kind == Kind.DM.value, OutboxRow.ballot_id.in_(ids)
+                    OutboxRow.kind == OutboxKind.DM.value, OutboxRow.ballot_id.in_(ids)
                 )
             )
         await empty_the_log(self._sessions)
@@ -227,7 +227,7 @@ class SqlReminderStore:
         query = union(  # UNION drops the repeats
             select(ReminderOptInRow.ballot_id),
             select(PaperPostedRow.ballot_id),
-            select(OutboxRow.ballot_id).where(OutboxRow.kind == Kind.DM.value),
+            select(OutboxRow.ballot_id).where(OutboxRow.kind == OutboxKind.DM.value),
         )
         async with self._sessions() as session:
             return sorted(str(b) for b in (await session.scalars(query)).all())

@@ -37,12 +37,12 @@ import aiohttp
 import pytest
 
 from adapters import cli
-from bot.app import open_app
+from adapters.compose import open_app
 from bot.config import Settings
 from bot.core import help_reply
 from bot.demo import open_example_ballot
+from bot.imports.files import read_ballots
 from bot.requests import Request
-from bot.services.imports import read_ballots
 from tests.adapters.slack.conftest import block_text, post, signed_headers, slash_command
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.slack_api import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack

@@ -35,7 +35,7 @@ from bot.replies import Reply
 from bot.requests import Request
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from adapters.compose import App
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +210,7 @@ class ConsoleBot:
             self._ready.set()
 
     async def _main(self) -> None:
-        from bot.app import open_app
+        from adapters.compose import open_app
 
         async with open_app(self.settings) as app:
             self._loop = asyncio.get_running_loop()

@@ -16,9 +16,10 @@ from typing import Any, Self
 import discord
 from pydantic import SecretStr
 
-from adapters.discord.client import DISCORD_API_URL, Answerer, BallotClient, point_at
+from adapters.discord.client import DISCORD_API_URL, BallotClient, point_at
 from adapters.discord.sender import DiscordSender
 from bot.config import ConfigError, DiscordSettings
+from bot.ports import Answerer
 
 TOKEN_VARIABLE = "DISCORD_TOKEN"
 

@@ -14,7 +14,7 @@ import io
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Any
 
 import discord
 import yarl
@@ -25,6 +25,7 @@ from adapters.discord.buttons import DYNAMIC_ITEMS, view_for
 from adapters.discord.convert import to_request
 from adapters.discord.embeds import render
 from adapters.discord.forms import FormModal
+from bot.ports import Answerer
 from bot.printable import printable
 from bot.privacy.logs import acting_for
 from bot.replies import Reply, error
@@ -36,14 +37,6 @@ DISCORD_API_URL = "https://discord.com/api/v10"
 DISCORD_GATEWAY = DiscordWebSocket.DEFAULT_GATEWAY
 CHOICES_MAX = 25
 CHOICE_MAX = 100
-
-
-class Answerer(Protocol):
-    """The two things the adapter asks of the core (``bot.core.Core`` has both)."""
-
-    async def handle(self, request: Request) -> Reply: ...
-
-    async def suggest(self, text: str, limit: int = 25) -> list[str]: ...
 
 
 def point_at(api_url: str, gateway_url: str) -> None:

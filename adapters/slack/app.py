@@ -18,15 +18,16 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from adapters.slack.handlers import ANSWER_BUDGET, Answerer, BallotListeners
+from adapters.slack.handlers import ANSWER_BUDGET, BallotListeners
 from adapters.slack.http import EventsServer, Ready
 from adapters.slack.members import as_member
 from adapters.slack.retries import FirstTime, once
 from adapters.slack.sender import SlackSender, web_client
 from bot.config import ConfigError, Settings, SlackSettings
+from bot.ports import Answerer
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from adapters.compose import App
 
 log = logging.getLogger(__name__)
 

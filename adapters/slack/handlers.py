@@ -13,7 +13,7 @@ import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, Protocol
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -31,7 +31,13 @@ from adapters.slack.forms import FORM_CALLBACK, errors_for, modal, submitted, wi
 from adapters.slack.payloads import BlockActions, ButtonAction, SlashCommand
 from adapters.slack.sender import SlackSender
 from bot.actions import LEGACY_PREFIX, is_public, legacy
-from bot.ports import PermanentSendError, RefusedSendError, RetryableSendError, SendError
+from bot.ports import (
+    Answerer,
+    PermanentSendError,
+    RefusedSendError,
+    RetryableSendError,
+    SendError,
+)
 from bot.replies import Image, Reply, error
 from bot.requests import Request
 
@@ -50,12 +56,6 @@ _LEGACY_RUN = re.compile(re.escape(RUN_ACTION.format("")) + r"\d+")
 
 Ack = Callable[..., Awaitable[Any]]
 Respond = Callable[..., Awaitable[Any]]
-
-
-class Answerer(Protocol):
-    """The one thing the adapter needs from the core."""
-
-    async def handle(self, request: Request) -> Reply: ...
 
 
 def request_from_command(body: SlashCommand) -> Request:

@@ -16,11 +16,13 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from bot.announce.model import AnnouncementStore, Kind, OutboxItem, Target
-from bot.announce.pacing import InProcessPacer, Pacer
+from bot.announce.model import OutboxItem, OutboxKind, Target
+from bot.announce.pacing import InProcessPacer
 from bot.domain import Ballot
 from bot.ports import (
     BallotStore,
+    Outbox,
+    Pacer,
     PermanentSendError,
     RefusedSendError,
     RetryableSendError,
@@ -28,7 +30,7 @@ from bot.ports import (
 )
 from bot.privacy.logs import acting_for
 from bot.privacy.pseudonyms import Pseudonyms, dm_pacing_key
-from bot.replies import Reply, Tone
+from bot.replies import Reply, ReplyKind, Tone
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +59,7 @@ class Pacing:
 class Dispatcher:
     def __init__(
         self,
-        outbox: AnnouncementStore,
+        outbox: Outbox,
         ballots: BallotStore,
         senders: Mapping[str, Sender],
         card: Callable[[Ballot], Reply],
@@ -122,7 +124,7 @@ class Dispatcher:
                     await asyncio.wait_for(stop.wait(), poll_seconds)
 
     async def _deliver(self, item: OutboxItem) -> int:
-        if item.kind is not Kind.DM:
+        if item.kind is not OutboxKind.DM:
             return await self._deliver_item(item)
         # Whatever is logged while this member's DM goes names them by pseudonym only; a
         # failure is logged here, in full, and leaves as a summary that cannot name them.
@@ -135,7 +137,7 @@ class Dispatcher:
 
     async def _deliver_item(self, item: OutboxItem) -> int:
         sender = self.senders[item.target.platform]  # claimed only for these platforms
-        if item.kind is Kind.NOTICE:
+        if item.kind is OutboxKind.NOTICE:
             reply, ballot = _notice(item), None
         else:
             if item.ballot_id not in self._ballots:
@@ -144,7 +146,7 @@ class Dispatcher:
             if ballot is None:
                 await self.outbox.failed(item.id, "the ballot no longer exists", deactivate=False)
                 return 0
-            if item.kind in (Kind.REMINDER, Kind.DM):
+            if item.kind in (OutboxKind.REMINDER, OutboxKind.DM):
                 if self.reminder_card is None:
                     await self.outbox.failed(item.id, "reminders are not set up", deactivate=False)
                     return 0
@@ -159,10 +161,10 @@ class Dispatcher:
             log.info("outbox row %s was taken over by another dispatcher: not sending", item.id)
             return 0
         try:
-            if item.kind is Kind.CORRECTION and item.corrects_message_id:
+            if item.kind is OutboxKind.CORRECTION and item.corrects_message_id:
                 await sender.update(item.target.channel_id, item.corrects_message_id, reply)
                 message_id = item.corrects_message_id
-            elif item.kind is Kind.DM:
+            elif item.kind is OutboxKind.DM:
                 message_id = await sender.dm(item.target.channel_id, reply)
             else:
                 message_id = await sender.post(item.target.channel_id, reply, nonce=f"bb{item.id}")
@@ -194,7 +196,7 @@ class Dispatcher:
         if ballot is None:  # an organisers' channel gone: no notice about a notice
             await self.outbox.failed(item.id, f"permanent: {exc}", deactivate=False)
             return
-        if item.kind is Kind.DM:  # the member cannot be messaged: their opt-in goes
+        if item.kind is OutboxKind.DM:  # the member cannot be messaged: their opt-in goes
             member = self.pseudonyms.label(item.target.platform, item.target.channel_id)
             why = self._said(item, exc)
             log.warning("cannot DM %s (%s): reminders for them stopped", member, why)
@@ -216,7 +218,7 @@ class Dispatcher:
         """The platform refused this message, not the channel: the row fails with the reason
         (``admin deliveries`` shows it), the channel keeps following, organisers are told."""
         why = self._said(item, exc)
-        if item.kind is Kind.DM:
+        if item.kind is OutboxKind.DM:
             member = self.pseudonyms.label(item.target.platform, item.target.channel_id)
             log.warning("DM for %s refused for %s: %s", item.ballot_id, member, why)
         else:
@@ -225,7 +227,7 @@ class Dispatcher:
         if ballot is None:  # a notice to organisers refused: no notice about a notice
             return
         where = f"{item.target.platform} channel {item.target.channel_id}"
-        if item.kind is Kind.DM:
+        if item.kind is OutboxKind.DM:
             where = f"a direct message on {item.target.platform}"
         await self.outbox.notify(
             self.organisers,
@@ -239,7 +241,7 @@ class Dispatcher:
         reply = self._cards.get(ballot.id)
         if reply is None:
             reply = self._cards[ballot.id] = self.card(ballot)
-        if item.kind is Kind.CORRECTION:
+        if item.kind is OutboxKind.CORRECTION:
             note = (
                 f"Corrected on {self.clock():%d %B %Y}: the figures above replace the earlier ones."
             )
@@ -260,7 +262,7 @@ class Dispatcher:
     def _said(self, item: OutboxItem, exc: Exception) -> str:
         """What the platform said, as the delivery log and the bot's log keep it: for a DM,
         with the member's id (a platform may quote it) replaced by their pseudonym."""
-        if item.kind is not Kind.DM:
+        if item.kind is not OutboxKind.DM:
             return str(exc)
         return self.pseudonyms.scrub(str(exc), item.target.platform, item.target.channel_id)
 
@@ -272,7 +274,7 @@ class Dispatcher:
         if platform == "slack" and target.workspace:
             platform = f"slack:{target.workspace}"  # Slack's ceilings are per workspace
         channel = f"{target.platform}:{target.channel_id}"
-        if item.kind is Kind.DM:  # shared pacing rows never hold a member's id
+        if item.kind is OutboxKind.DM:  # shared pacing rows never hold a member's id
             channel = dm_pacing_key(self.pseudonyms, target.platform, target.channel_id)
         await self.pacer.wait(
             platform,
@@ -289,4 +291,4 @@ def _notice(item: OutboxItem) -> Reply:
         if item.ballot_id.startswith("feed:")
         else ("An announcement could not be delivered")
     )
-    return Reply(header=header, text=item.body or "", tone=Tone.FAILED, kind="notice")
+    return Reply(header=header, text=item.body or "", tone=Tone.FAILED, kind=ReplyKind.NOTICE)

@@ -1,4 +1,8 @@
-"""Announcements as the core sees them: who follows what, and what is waiting to be sent."""
+"""Announcements as the core sees them: who follows what, and what is waiting to be sent.
+
+The stores that keep them are interfaces of :mod:`bot.ports` (``Subscriptions``,
+``Declarations``, ``Outbox``).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
 
-from bot.domain import Ballot, Status
-from bot.ports import Progress, SaveReport
+from bot.domain import Ballot, SaveReport, Status
 from bot.search import BUILTIN_TABLE, UnionTable, normalise
 
 
@@ -62,7 +64,9 @@ class Subscription:
         return "every result" if self.kind is FilterKind.ALL else f"{self.kind}: {self.value}"
 
 
-class Kind(StrEnum):
+class OutboxKind(StrEnum):
+    """What an outbox row carries (stored as these strings)."""
+
     RESULT = "result"
     CORRECTION = "correction"
     NOTICE = "notice"
@@ -71,6 +75,21 @@ class Kind(StrEnum):
     """A turnout reminder to a channel; the row's revision is the plan's stage."""
     DM = "dm"
     """A turnout reminder to a member who asked for it; ``channel_id`` is their user id."""
+
+
+class OutboxState(StrEnum):
+    """Where an outbox row is on its way (stored as these strings).
+
+    ``pending`` -> ``claimed`` (a dispatcher holds it for a lease) -> ``sent`` or ``failed``,
+    or back to ``pending`` to be tried again; a result or correction not yet sent whose
+    figures were declared again is ``superseded`` by the newer row.
+    """
+
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
+    SUPERSEDED = "superseded"
 
 
 class Announce(StrEnum):
@@ -107,7 +126,7 @@ class OutboxItem:
     """One message to one channel, claimed by a dispatcher for a while (its lease)."""
 
     id: int
-    kind: Kind
+    kind: OutboxKind
     ballot_id: str
     target: Target
     subscription_id: int | None
@@ -128,9 +147,9 @@ class Delivery:
     """A row of the delivery log, as organisers read it."""
 
     ballot_id: str
-    kind: str
+    kind: OutboxKind
     target: Target
-    state: str
+    state: OutboxState
     attempts: int
     error: str | None
     sent_at: datetime | None
@@ -155,86 +174,6 @@ class AuditEntry:
     ballot_id: str | None
     before: str | None
     after: str | None
-
-
-class AnnouncementStore(Protocol):
-    """Subscriptions, the outbox and the audit log. SQL stays behind this."""
-
-    async def subscribe(self, target: Target, kind: FilterKind, value: str, who: str) -> bool:
-        """Follow; False when this channel already followed exactly this."""
-        ...
-
-    async def unsubscribe(self, target: Target, kind: FilterKind | None, value: str) -> int:
-        """Stop following (``kind`` None: everything this channel follows); how many."""
-        ...
-
-    async def subscriptions(self, target: Target | None = None) -> list[Subscription]:
-        """Active subscriptions of one channel, or of every channel."""
-        ...
-
-    async def declare(
-        self,
-        ballots: Sequence[Ballot],
-        who: str,
-        action: str,
-        announce: Announce,
-        progress: Progress | None = None,
-    ) -> Declared:
-        """Save the ballots; in the same transaction audit each change and enqueue, as
-        ``announce`` says, a result (or, where one was sent, a correction) per following
-        channel. All or nothing. ``progress`` as for :meth:`bot.ports.BallotStore.save`."""
-        ...
-
-    async def claim(
-        self, platforms: Sequence[str], limit: int, now: datetime, lease_seconds: float
-    ) -> list[OutboxItem]:
-        """Take due rows for these platforms: pending ones, and claims whose lease ran out.
-        Rows for a platform this process has no sender for are left to a process that has."""
-        ...
-
-    async def enqueue(
-        self,
-        kind: Kind,
-        ballot_id: str,
-        revision: str,
-        targets: Sequence[Target],
-        not_before: datetime,
-        once_since: datetime | None = None,
-        now: datetime | None = None,
-    ) -> int:
-        """Queue a reminder to each target, once per (kind, ballot, revision, target)."""
-        ...
-
-    async def notify(self, targets: Sequence[Target], ballot_id: str, text: str) -> int:
-        """Queue a notice to each of these channels (once per text and channel)."""
-        ...
-
-    async def release(self, item_ids: Sequence[int]) -> None:
-        """Hand claimed rows back untried (a dispatcher stopping)."""
-        ...
-
-    async def confirm(self, item: OutboxItem, now: datetime, lease_seconds: float) -> bool:
-        """Just before sending: is the row still ours? If so, renew its lease. False when the
-        lease ran out and another dispatcher took the row (it sends it, not us)."""
-        ...
-
-    async def sent(self, item_id: int, message_id: str, now: datetime) -> None: ...
-
-    async def retry(self, item_id: int, at: datetime, error: str) -> None: ...
-
-    async def failed(self, item_id: int, error: str, deactivate: bool) -> None: ...
-
-    async def deliveries(
-        self, ballot_id: str | None, limit: int = 50, members: bool = True
-    ) -> list[Delivery]:
-        """The latest rows, newest first; ``members=False`` leaves out DMs to members."""
-        ...
-
-    async def dm_counts(self, ballot_id: str | None) -> list[DmCounts]:
-        """Reminder DMs per ballot and stage: sent, pending (claimed included), failed."""
-        ...
-
-    async def audit(self, ballot_id: str) -> list[AuditEntry]: ...
 
 
 def matching(

@@ -1,4 +1,5 @@
-"""Pacing: how long to wait before the next message to a platform and to a channel.
+"""Pacing (:class:`bot.ports.Pacer`): how long to wait before the next message to a platform
+and to a channel.
 
 One process keeps the pace in memory (:class:`InProcessPacer`). Several processes on one
 PostgreSQL share it through the database (``storage.pacing.SqlPacer``): each send reserves
@@ -10,15 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Protocol
-
-
-class Pacer(Protocol):
-    async def wait(
-        self, platform: str, platform_interval: float, channel: str, channel_interval: float
-    ) -> None:
-        """Return when a message may go to ``channel`` on ``platform``; take that slot."""
-        ...
 
 
 class InProcessPacer:

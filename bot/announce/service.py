@@ -12,13 +12,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
-from bot import commands, forms, invariants, parsers, records
+from bot import columns, commands, forms, invariants, parsers
 from bot.admin_target import named_ballot, split_target
-from bot.announce.model import Announce, AnnouncementStore, Declared, FilterKind, Target
+from bot.announce.model import Announce, Declared, FilterKind, OutboxState, Target
 from bot.config import Settings
 from bot.domain import Ballot, Question, Result, Status
-from bot.ports import BallotStore
-from bot.replies import Form, Reply, Section, Tone, error
+from bot.ports import BallotStore, Declarations, Outbox, Subscriptions
+from bot.replies import Form, Reply, ReplyKind, Section, Tone, error
 from bot.requests import FormSubmission, Request
 from bot.search import SearchIndex, normalise
 
@@ -67,13 +67,17 @@ def refused(request: Request) -> Reply:
 class AnnouncementService:
     def __init__(
         self,
-        store: AnnouncementStore,
+        subscriptions: Subscriptions,
+        declarations: Declarations,
+        outbox: Outbox,
         ballots: BallotStore,
         settings: Settings,
         index: Callable[[], Awaitable[SearchIndex]],
         card: Callable[[Ballot], Reply],
     ) -> None:
-        self.store = store
+        self.subscriptions = subscriptions
+        self.declarations = declarations
+        self.outbox = outbox
         self.ballots = ballots
         self.settings = settings
         self.index = index
@@ -153,32 +157,32 @@ class AnnouncementService:
         if isinstance(chosen, Reply):
             return chosen
         kind, value = chosen
-        new = await self.store.subscribe(target, kind, value, who(request))
+        new = await self.subscriptions.subscribe(target, kind, value, who(request))
         what = "every result" if kind is FilterKind.ALL else f"{kind}: {value}"
         header = "This channel now follows " if new else "This channel already follows "
-        return Reply(header=header + what, tone=Tone.PASSED, kind="subscription")
+        return Reply(header=header + what, tone=Tone.PASSED, kind=ReplyKind.SUBSCRIPTION)
 
     async def _unsubscribe(self, target: Target, text: str) -> Reply:
         if not text.strip():
-            removed = await self.store.unsubscribe(target, None, "")
+            removed = await self.subscriptions.unsubscribe(target, None, "")
         else:
             chosen = await self._filter(text)
             if isinstance(chosen, Reply):
                 return chosen
-            removed = await self.store.unsubscribe(target, *chosen)
+            removed = await self.subscriptions.unsubscribe(target, *chosen)
         if not removed:
             return error("This channel did not follow that", "Nothing was changed.")
-        return Reply(header=f"Stopped {removed} subscription(s) here", kind="subscription")
+        return Reply(header=f"Stopped {removed} subscription(s) here", kind=ReplyKind.SUBSCRIPTION)
 
     async def _list(self, target: Target) -> Reply:
-        found = await self.store.subscriptions(target)
+        found = await self.subscriptions.subscriptions(target)
         if not found:
-            return Reply(header="This channel follows no results", kind="subscription")
+            return Reply(header="This channel follows no results", kind=ReplyKind.SUBSCRIPTION)
         lines = tuple(s.describe() for s in found)
         return Reply(
             header="This channel follows",
             sections=(Section(title=f"{len(found)} subscription(s)", lines=lines),),
-            kind="subscription",
+            kind=ReplyKind.SUBSCRIPTION,
         )
 
     async def _admin(self, verb: str, args: str, request: Request) -> Reply:
@@ -217,13 +221,13 @@ class AnnouncementService:
                 return await self._set(ballot, options, request)
             case "cancel":
                 cancelled = replace(ballot, status=Status.CANCELLED)
-                await self.store.declare([cancelled], who(request), "cancel", Announce.NONE)
-                return Reply(header=f"Cancelled: {ballot.title}", kind="admin")
+                await self.declarations.declare([cancelled], who(request), "cancel", Announce.NONE)
+                return Reply(header=f"Cancelled: {ballot.title}", kind=ReplyKind.ADMIN)
             case "preview":
                 card = self.card(ballot)
                 return replace(card, header=f"Preview (not sent): New result: {card.header}")
             case "announce":
-                declared = await self.store.declare(
+                declared = await self.declarations.declare(
                     [ballot], who(request), "announce", Announce.ALL
                 )
                 return _queued(ballot, declared)
@@ -249,7 +253,7 @@ class AnnouncementService:
         if isinstance(changed, Reply):
             return changed
         changed = replace(changed, status=Status.DECLARED)
-        declared = await self.store.declare([changed], who(request), verb, Announce.ALL)
+        declared = await self.declarations.declare([changed], who(request), verb, Announce.ALL)
         return _queued(changed, declared)
 
     async def _add(self, words: list[str], request: Request) -> Reply:
@@ -265,8 +269,10 @@ class AnnouncementService:
         ballot = _checked(fields)
         if isinstance(ballot, Reply):
             return ballot
-        await self.store.declare([ballot], who(request), "add", Announce.NONE)
-        return Reply(header=f"Added: {ballot.title}", text=f"Ballot id: {ballot.id}", kind="admin")
+        await self.declarations.declare([ballot], who(request), "add", Announce.NONE)
+        return Reply(
+            header=f"Added: {ballot.title}", text=f"Ballot id: {ballot.id}", kind=ReplyKind.ADMIN
+        )
 
     async def _set(self, ballot: Ballot, words: list[str], request: Request) -> Reply:
         """``set <id> opens=... closes=... status=open ...``: ballot details, not figures; and
@@ -278,7 +284,7 @@ class AnnouncementService:
         fields = _key_values([w for w in words if not w.startswith("q=")])
         if isinstance(fields, Reply):
             return fields
-        settable = ({c.name for c in records.BALLOT_COLUMNS} - {"id"}) | set(REPORTED)
+        settable = ({c.name for c in columns.BALLOT_COLUMNS} - {"id"}) | set(REPORTED)
         wrong = sorted(set(fields) - settable)
         if wrong:
             return error(
@@ -290,21 +296,23 @@ class AnnouncementService:
         questions = _reported(ballot.questions, reported, position)
         if isinstance(questions, Reply):
             return questions
-        raw = {**records.ballot_record(ballot), **fields}
+        raw = {**columns.ballot_record(ballot), **fields}
         changed = _checked(raw, questions, stored_id=ballot.id)
         if isinstance(changed, Reply):
             return changed
-        await self.store.declare([changed], who(request), "set", Announce.NONE)
+        await self.declarations.declare([changed], who(request), "set", Announce.NONE)
         return Reply(
-            header=f"Updated: {changed.title}", text=", ".join([*fields, *reported]), kind="admin"
+            header=f"Updated: {changed.title}",
+            text=", ".join([*fields, *reported]),
+            kind=ReplyKind.ADMIN,
         )
 
     async def _turnout(self, ballot: Ballot, options: list[str], request: Request) -> Reply:
         if len(options) != 1:
             return error("Say the percentage: `/ballot admin turnout <ballot id> 34.5`")
         try:
-            pct = records.COLUMN_PARSERS["turnout_pct"](options[0])
-        except records.Invalid as exc:
+            pct = columns.COLUMN_PARSERS["turnout_pct"](options[0])
+        except columns.Invalid as exc:
             return error("That turnout cannot be right", f"{exc}; nothing was changed.")
         if pct is None:
             return error("Say the percentage: `/ballot admin turnout <ballot id> 34.5`")
@@ -312,11 +320,11 @@ class AnnouncementService:
             replace(q, result=replace(q.result, turnout_pct=pct)) for q in ballot.questions
         )
         reported = replace(ballot, questions=questions)
-        await self.store.declare([reported], who(request), "turnout", Announce.NONE)
-        return Reply(header=f"Reported turnout for {ballot.title}: {pct:g}%", kind="admin")
+        await self.declarations.declare([reported], who(request), "turnout", Announce.NONE)
+        return Reply(header=f"Reported turnout for {ballot.title}: {pct:g}%", kind=ReplyKind.ADMIN)
 
     async def _audit(self, ballot: Ballot) -> Reply:
-        entries = await self.store.audit(ballot.id)
+        entries = await self.declarations.audit(ballot.id)
         lines = tuple(
             f"{e.at:%Y-%m-%d %H:%M} UTC — {e.who} — {e.action}"
             + (f" — before: {_figures(e.before)} — after: {_figures(e.after)}" if e.after else "")
@@ -325,21 +333,21 @@ class AnnouncementService:
         return Reply(
             header=f"Audit log: {ballot.title}",
             sections=(Section(title=f"{len(entries)} change(s)", lines=lines),),
-            kind="admin",
+            kind=ReplyKind.ADMIN,
         )
 
     async def _deliveries(self, ballot_id: str | None) -> Reply:
         """Messages to channels one by one; DMs to members only counted, per ballot and
         stage: no member is named, and nothing shows who said they posted their paper."""
-        rows = await self.store.deliveries(ballot_id, members=False)
+        rows = await self.outbox.deliveries(ballot_id, members=False)
         lines = tuple(
             f"{d.ballot_id} {d.kind} → {d.target.platform}:{d.target.channel_id}: {d.state}"
             + (f" ({d.error})" if d.error else "")
             for d in rows
         )
-        failed = sum(d.state == "failed" for d in rows)
+        failed = sum(d.state is OutboxState.FAILED for d in rows)
         sections = [Section(title=f"{len(rows)} latest", lines=lines)]
-        dms = await self.store.dm_counts(ballot_id)
+        dms = await self.outbox.dm_counts(ballot_id)
         if dms:
             counted = tuple(
                 f"{c.ballot_id} {c.stage}: {c.sent} sent, {c.pending} pending, {c.failed} failed"
@@ -351,7 +359,7 @@ class AnnouncementService:
             text=f"{failed} failed delivery(ies) below." if failed else "",
             sections=tuple(sections),
             tone=Tone.FAILED if failed else Tone.NEUTRAL,
-            kind="admin",
+            kind=ReplyKind.ADMIN,
         )
 
 
@@ -359,7 +367,9 @@ def _queued(ballot: Ballot, declared: Declared) -> Reply:
     parts = [f"{declared.results} channel(s) will hear the result"]
     if declared.corrections:
         parts.append(f"{declared.corrections} message(s) will be corrected in place")
-    return Reply(header=f"Declared: {ballot.title}", text="; ".join(parts) + ".", kind="admin")
+    return Reply(
+        header=f"Declared: {ballot.title}", text="; ".join(parts) + ".", kind=ReplyKind.ADMIN
+    )
 
 
 _AUDITED = (("for", "votes_for"), ("against", "votes_against"), ("spoilt", "spoilt"))
@@ -384,7 +394,7 @@ def _form_reply(form: Form, header: str) -> Reply:
     return Reply(
         header=header,
         text=f"Type: `/ballot {form.command} {typed}`",
-        kind="form",
+        kind=ReplyKind.FORM,
         form=form,
     )
 
@@ -481,8 +491,8 @@ def _reported(
     """The questions with the union's declaration set, checked as an import checks it."""
     if not raw:
         return questions
-    values, problems = records.parse_fields(
-        raw, [c for c in records.QUESTION_COLUMNS if c.name in raw]
+    values, problems = columns.parse_fields(
+        raw, [c for c in columns.QUESTION_COLUMNS if c.name in raw]
     )
     if problems:
         column, problem = problems[0]
@@ -497,7 +507,7 @@ def _key_values(words: list[str]) -> dict[str, str] | Reply:
     fields: dict[str, str] = {}
     for word in words:
         key, equals, value = word.partition("=")
-        if not equals or key not in records.NAMES:
+        if not equals or key not in columns.NAMES:
             return error(
                 f"I could not read “{word[:60]}”",
                 "Write column=value with the import's column names, quoting spaces: "
@@ -518,16 +528,16 @@ def _checked(
 
     ``stored_id``: the ballot exists already under this id, which is kept as it is."""
     stored = (stored_id,) if stored_id is not None else ()
-    values, problems = records.parse_fields(raw, records.BALLOT_COLUMNS, stored)
+    values, problems = columns.parse_fields(raw, columns.BALLOT_COLUMNS, stored)
     if questions is None:
-        question_values, more = records.parse_fields(raw, records.QUESTION_COLUMNS)
+        question_values, more = columns.parse_fields(raw, columns.QUESTION_COLUMNS)
         problems += more
     if problems:
         column, problem = problems[0]
         return error(f"{column} {problem}", "Nothing was changed.")
     if questions is None:
-        questions = (records.build_question(question_values),)
-    ballot = records.build_ballot(values, questions)
+        questions = (columns.build_question(question_values),)
+    ballot = columns.build_ballot(values, questions)
     problems = invariants.consistency_problems(ballot)
     if problems:
         column, problem = problems[0]
@@ -578,8 +588,8 @@ def _apply_figures(ballot: Ballot, options: list[str]) -> Ballot | Reply:
             continue
         column = _FIGURE_ARGUMENTS[key]
         try:
-            values[column] = records.COLUMN_PARSERS[column](value)
-        except records.Invalid as exc:
+            values[column] = columns.COLUMN_PARSERS[column](value)
+        except columns.Invalid as exc:
             return error(f"{key} cannot be {value[:40]!r}", f"{exc}; nothing was changed.")
     eligible = values.pop("eligible", ballot.eligible)
     question = ballot.questions[position - 1]
@@ -603,7 +613,7 @@ def _question_position(value: str, questions: int) -> int | Reply:
     """``q=N``: questions are numbered from 1, as on the ballot paper."""
     try:
         number = parsers.count(value, "question number")
-    except records.Invalid:
+    except columns.Invalid:
         number = None
     if number is not None and 1 <= number <= questions:
         return number

@@ -8,7 +8,7 @@ dispatcher around a DM), and every log record created meanwhile, by any logger a
 has that member's id replaced by the pseudonym: in the message, the traceback and the stack.
 
 The record factory is process-wide (logging is); :func:`install` puts it in place once and
-sets the pseudonyms it uses, from the composition root (:func:`bot.app.open_app`).
+sets the pseudonyms it uses, from the composition root (:func:`adapters.compose.open_app`).
 """
 
 from __future__ import annotations

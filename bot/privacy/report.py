@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from bot.replies import Field, Reply, Section
+from bot.replies import Field, Reply, ReplyKind, Section
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def report_reply(
         sections=(Section(title=f"{len(erasures)} ballot(s) with member records", lines=lines),)
         if erasures
         else (),
-        kind="admin",
+        kind=ReplyKind.ADMIN,
     )
 
 

@@ -20,15 +20,15 @@ from zoneinfo import ZoneInfo
 from bot import commands, parsers
 from bot.actions import Action, Verb
 from bot.admin_target import named_ballot, split_target
-from bot.announce.model import AnnouncementStore, Kind, OutboxItem, Target, matching
+from bot.announce.model import OutboxItem, OutboxKind, Target, matching
 from bot.announce.service import is_organiser, refused
 from bot.cards import Judge, Judged, judge_ballot, unresolved
 from bot.config import ReminderSettings, Settings
 from bot.domain import Ballot, Method, Status
-from bot.ports import BallotStore
+from bot.ports import BallotStore, Outbox, ReminderStore, Subscriptions
 from bot.privacy import logs, retention
 from bot.privacy.report import Erasure, report_reply
-from bot.reminders.model import Forgotten, Member, PlanChanges, ReminderStore
+from bot.reminders.model import Forgotten, Member, PlanChanges
 from bot.reminders.plan import (
     Plan,
     PlanSettings,
@@ -37,7 +37,7 @@ from bot.reminders.plan import (
     plan_for,
     working_days_before,
 )
-from bot.replies import Button, Field, Reply, Section, Tone, error
+from bot.replies import Button, Field, Reply, ReplyKind, Section, Tone, error
 from bot.requests import Request
 from bot.search import SearchIndex
 from bot.search.unions import union_table
@@ -76,22 +76,25 @@ class ReminderService:
         self,
         store: ReminderStore,
         ballots: BallotStore,
-        outbox: AnnouncementStore,
+        outbox: Outbox,
+        subscriptions: Subscriptions,
         settings: Settings,
         index: Callable[[], Awaitable[SearchIndex]],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         judge: Judge | None = None,
+        pictured: Callable[[Ballot, Judged], Awaitable[Reply]] | None = None,
     ) -> None:
         self.store = store
         self.ballots = ballots
         self.outbox = outbox
+        self.subscriptions = subscriptions
         self.settings = settings
         self.index = index
         self.clock = clock
         self.unions = union_table(settings.unions)
         self.judge = judge if judge is not None else _legal_judge(settings)
         """The core's judge: the turnout threshold a reminder names is its verdict's."""
-        self.pictured: Callable[[Ballot, Judged], Awaitable[Reply]] | None = None
+        self.pictured = pictured
         """The card with its picture (the thermometer, for an open ballot), for channels."""
 
     @property
@@ -186,7 +189,7 @@ class ReminderService:
             "a day. `/ballot remind stop` stops them; `/ballot forget me` erases you.",
             sections=(Section(title=f"{len(running)} ballot(s)", lines=tuple(lines)),),
             tone=Tone.PASSED,
-            kind="reminders",
+            kind=ReplyKind.REMINDERS,
         )
 
     async def _remind_stop(self, member: Member, search: str) -> Reply:
@@ -198,8 +201,10 @@ class ReminderService:
             ids = [b.id for b in running]
         stopped = await self.store.opt_out(member, ids)
         if not stopped:
-            return Reply(header="You had no reminders to stop", kind="reminders")
-        return Reply(header=f"Stopped: no more reminders ({stopped} ballot(s))", kind="reminders")
+            return Reply(header="You had no reminders to stop", kind=ReplyKind.REMINDERS)
+        return Reply(
+            header=f"Stopped: no more reminders ({stopped} ballot(s))", kind=ReplyKind.REMINDERS
+        )
 
     async def _voted(self, member: Member, search: str) -> Reply:
         running = await self._running(search, Verb.POSTED)
@@ -210,7 +215,7 @@ class ReminderService:
                 header=f"Several open ballots match “{search}”",
                 text="Which paper did you post?",
                 buttons=tuple(Button(b.title[:70], Action(Verb.POSTED, b.id)) for b in running),
-                kind="choices",
+                kind=ReplyKind.CHOICES,
             )
         ballot = running[0]
         new = await self.store.posted(member, ballot.id)
@@ -219,7 +224,7 @@ class ReminderService:
             text=f"No more reminders about {ballot.title}. Only that you posted your paper is "
             "kept, never how you voted, and it is deleted after the ballot.",
             tone=Tone.PASSED,
-            kind="reminders",
+            kind=ReplyKind.REMINDERS,
         )
 
     async def _replacement(self, search: str) -> Reply:
@@ -235,7 +240,7 @@ class ReminderService:
             text="Ask for a replacement as early as you can: it has to reach you, and you have "
             "to post it back, before the ballot closes.",
             sections=tuple(sections),
-            kind="reminders",
+            kind=ReplyKind.REMINDERS,
         )
 
     async def _admin(self, args: str) -> Reply:
@@ -276,7 +281,7 @@ class ReminderService:
             f"quiet hours ({quiet}): what falls due then waits for their end.",
             sections=tuple(sections),
             fields=_replacement_fields(knobs),
-            kind="admin",
+            kind=ReplyKind.ADMIN,
         )
 
     # -- what the scheduler and the dispatcher call --------------------------------------------
@@ -295,16 +300,17 @@ class ReminderService:
             return 0, 0
         not_before = out_of_quiet_hours(local, knobs).astimezone(UTC)
         channels = [
-            s.target for s in matching(await self.outbox.subscriptions(), ballot, self.unions)
+            s.target
+            for s in matching(await self.subscriptions.subscriptions(), ballot, self.unions)
         ]
         members = [Target(m.platform, m.user_id) for m in await self.store.to_remind(ballot.id)]
         day_began = at(local.date(), time(0, 0), self.zone).astimezone(UTC)
         now = self.clock()
         posted = await self.outbox.enqueue(
-            Kind.REMINDER, ballot.id, stage, channels, not_before, now=now
+            OutboxKind.REMINDER, ballot.id, stage, channels, not_before, now=now
         )
         dms = await self.outbox.enqueue(
-            Kind.DM, ballot.id, stage, members, not_before, once_since=day_began, now=now
+            OutboxKind.DM, ballot.id, stage, members, not_before, once_since=day_began, now=now
         )
         return posted, dms
 
@@ -328,7 +334,7 @@ class ReminderService:
         judged = judge_ballot(ballot, self.judge)
         threshold = _turnout_threshold(ballot, judged)
         fields += await self._turnout_fields(ballot, threshold)
-        if item.kind is Kind.DM:
+        if item.kind is OutboxKind.DM:
             buttons = (
                 Button("I've posted my paper", Action(Verb.POSTED, ballot.id), "primary"),
                 Button("I need a replacement paper", Action(Verb.REPLACEMENT, ballot.id)),
@@ -336,7 +342,11 @@ class ReminderService:
         else:
             buttons = (Button("Remind me by DM", Action(Verb.REMIND, ballot.id)),)
         image = None
-        if item.kind is Kind.REMINDER and self.pictured and self.settings.announcements.pictures:
+        if (
+            item.kind is OutboxKind.REMINDER
+            and self.pictured
+            and self.settings.announcements.pictures
+        ):
             image = (await self.pictured(ballot, judged)).image
         if threshold is not None:
             why = f"Every vote counts towards the {threshold:g}% turnout the law requires."
@@ -349,7 +359,7 @@ class ReminderService:
             fields=tuple(fields),
             buttons=buttons,
             tone=Tone.NEUTRAL,
-            kind="reminder",
+            kind=ReplyKind.REMINDER,
         )
 
     async def _turnout_fields(self, ballot: Ballot, threshold: float | None) -> list[Field]:
@@ -420,8 +430,8 @@ class ReminderService:
 
 def _legal_judge(settings: Settings) -> Judge:
     """The judge built from the settings' rule table, as the core's is."""
+    from bot.verdicts import rules_from
     from bot.verdicts.judge import legal_judge
-    from bot.wiring import rules_from
 
     return legal_judge(rules_from(settings))
 
@@ -468,7 +478,7 @@ def _forgotten(gone: Forgotten) -> Reply:
         f"paper” record(s) and {gone.messages} message(s) to you. How you voted was never "
         f"stored.{audit}",
         tone=Tone.PASSED,
-        kind="reminders",
+        kind=ReplyKind.REMINDERS,
     )
 
 

@@ -6,7 +6,14 @@ config can extend; :func:`verdict_for` judges one question and shows its working
 
 from bot.verdicts.campaign import BallotOutcome, CampaignSummary, ballot_outcome, campaign_summary
 from bot.verdicts.explain import Basis, Mandate, Outcome
-from bot.verdicts.rules import BUILT_IN_RULES, RulesError, RuleSet, RuleTable, rule_table
+from bot.verdicts.rules import (
+    BUILT_IN_RULES,
+    RulesError,
+    RuleSet,
+    RuleTable,
+    rule_table,
+    rules_from,
+)
 from bot.verdicts.verdict import Thresholds, Verdict, verdict_for
 
 __all__ = [
@@ -24,5 +31,6 @@ __all__ = [
     "ballot_outcome",
     "campaign_summary",
     "rule_table",
+    "rules_from",
     "verdict_for",
 ]

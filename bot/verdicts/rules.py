@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.config import RuleSettings
+from bot.config import ConfigError, RuleSettings, Settings
 from bot.domain import Jurisdiction, PartialDate
 
 MAJORITY_OF_THOSE_VOTING = "more yes than no votes among those voting"
@@ -264,3 +264,12 @@ def rule_table(
     for entry in settings_rules:
         rows[entry.name] = from_settings(entry)
     return RuleTable(tuple(rows.values()), plausible_spoilt_pct)
+
+
+def rules_from(settings: Settings) -> RuleTable:
+    """The built-in legal rule sets, with the config's ``[[rules]]`` applied, read with the
+    config's ``[verdicts]`` settings. Raises ConfigError naming the bad ``[[rules]]`` entry."""
+    try:
+        return rule_table(settings.rules, settings.verdicts.plausible_spoilt_pct)
+    except RulesError as exc:
+        raise ConfigError(f"[[rules]]: {exc}") from None

@@ -10,11 +10,11 @@ from urllib.parse import parse_qsl, urlencode
 
 import pytest
 
+from adapters.compose import App, open_app
 from adapters.discord import DiscordAdapter
 from adapters.discord.client import DISCORD_API_URL, point_at
 from adapters.slack.app import SlackAdapter, SlackSecrets
 from bot.announce.dispatcher import Dispatcher, Pacing
-from bot.app import App, open_app
 from bot.config import Settings, SlackSettings
 from bot.ports import Sender
 from tests.adapters.discord.support import adapter_for

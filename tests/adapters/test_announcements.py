@@ -20,7 +20,7 @@ async def follow_everywhere(union: Union) -> None:
     assert "now follows" in await union.on_discord("subscribe")
     for channel in DISCORD_CHANNELS[1:]:  # the other Discord channels, straight in the store
         target = Target("discord", channel)
-        await union.app.announcements.subscribe(target, FilterKind.ALL, "", who="discord:test")
+        await union.app.subscriptions.subscribe(target, FilterKind.ALL, "", who="discord:test")
 
 
 async def test_a_result_declared_on_discord_reaches_every_channel_on_both_platforms_once(
@@ -74,7 +74,7 @@ async def test_a_member_who_is_not_an_organiser_is_refused_on_both_platforms(
     assert "Only organisers can do that" in on_slack and "Only organisers" in on_discord
     leeds = await union.app.store.get("leeds-2026")
     assert leeds is not None and not leeds.has_result
-    assert await union.app.announcements.deliveries(None) == []
+    assert await union.app.outbox.deliveries(None) == []
 
 
 async def test_stopped_after_some_sends_and_restarted_the_rest_go_once(union: Union) -> None:
@@ -125,7 +125,7 @@ async def test_slack_says_slow_down_and_the_dispatcher_comes_back_when_told(
     union.slack.rate_limit("chat.postMessage", retry_after=1, times=3)  # past the client's own 2
 
     assert await union.deliver() == 0
-    [waiting] = await union.app.announcements.deliveries("leeds-2026")
+    [waiting] = await union.app.outbox.deliveries("leeds-2026")
     assert waiting.state == "pending" and "rate" in (waiting.error or "").lower()
     union.ahead = timedelta(seconds=3)
     assert await union.deliver() == 1
@@ -147,7 +147,7 @@ async def test_a_channel_gone_on_either_platform_stops_following(union: Union) -
     await union.on_slack("admin result leeds-2026 for=2000 against=500")
     await union.deliver()
 
-    following = {s.target.channel_id for s in await union.app.announcements.subscriptions()}
+    following = {s.target.channel_id for s in await union.app.subscriptions.subscriptions()}
     assert len(following) == 4
     assert DISCORD_CHANNELS[2] not in following
     log = await union.on_slack("admin deliveries leeds-2026")
@@ -166,11 +166,9 @@ async def test_a_message_slack_refuses_fails_but_the_channel_keeps_following(
     await union.on_slack("admin result leeds-2026 for=2000 against=500")
     await union.deliver()
 
-    following = {s.target.channel_id for s in await union.app.announcements.subscriptions()}
+    following = {s.target.channel_id for s in await union.app.subscriptions.subscriptions()}
     assert following == {*SLACK_CHANNELS, *DISCORD_CHANNELS}  # nobody unsubscribed
-    [failed] = [
-        d for d in await union.app.announcements.deliveries("leeds-2026") if d.state == "failed"
-    ]
+    [failed] = [d for d in await union.app.outbox.deliveries("leeds-2026") if d.state == "failed"]
     assert refusal in (failed.error or "") and "refused" in (failed.error or "")
     log = await union.on_slack("admin deliveries leeds-2026")
     assert "1 failed delivery(ies)" in log and refusal in log
@@ -198,11 +196,9 @@ async def test_a_message_discord_refuses_as_invalid_form_body_fails_but_the_chan
     await union.on_discord("admin result leeds-2026 for=2000 against=500")
     await union.deliver()
 
-    following = {s.target.channel_id for s in await union.app.announcements.subscriptions()}
+    following = {s.target.channel_id for s in await union.app.subscriptions.subscriptions()}
     assert DISCORD_CHANNELS[1] in following and len(following) == 6
-    [failed] = [
-        d for d in await union.app.announcements.deliveries("leeds-2026") if d.state == "failed"
-    ]
+    [failed] = [d for d in await union.app.outbox.deliveries("leeds-2026") if d.state == "failed"]
     assert failed.target.channel_id == DISCORD_CHANNELS[1] and "50035" in (failed.error or "")
     told = [
         c for c in union.slack.calls_to("chat.postMessage") if c.args["channel"] == "C0ORGANISERS"
@@ -228,7 +224,7 @@ async def test_a_correction_of_a_message_that_is_gone_fails_alone(union: Union) 
     await union.on_slack("admin correct leeds-2026 for=2100 against=400")
     await union.deliver()
 
-    following = {s.target.channel_id for s in await union.app.announcements.subscriptions()}
+    following = {s.target.channel_id for s in await union.app.subscriptions.subscriptions()}
     assert following == {"C0BRANCH1"}
     log = await union.on_slack("admin deliveries leeds-2026")
     assert "message_not_found" in log

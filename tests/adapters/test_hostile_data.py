@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
+from adapters.compose import build_core
 from adapters.console.render import show
 from adapters.slack.blocks import render as render_slack
 from bot.charts.data import result_chart, thermometer_chart
@@ -31,7 +32,6 @@ from bot.core import Core
 from bot.domain import Ballot, Kind, Method, PartialDate, Question, Result, Status
 from bot.printable import is_control
 from bot.verdicts import rule_table, verdict_for
-from bot.wiring import core_options
 from tests.adapters.conftest import Union
 from tests.adapters.discord.support import button_ids
 from tests.adapters.slack.conftest import block_actions, post, signed_headers, slash_command
@@ -246,7 +246,7 @@ def app_core(tmp_path: Path) -> Core:
     """The core as ``ballotbot`` wires it (the legal judge, the JSON serialiser)."""
     settings = Settings()
     settings.charts.cache_dir = str(tmp_path / "charts")
-    return Core(None, **core_options(settings))  # type: ignore[arg-type]
+    return build_core(None, settings)  # type: ignore[arg-type]
 
 
 def test_every_slack_message_of_a_hostile_card_is_inert(app_core: Core) -> None:

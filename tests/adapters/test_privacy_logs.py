@@ -58,7 +58,7 @@ async def test_failed_dms_are_logged_by_pseudonym_on_both_platforms(
     on_discord = union.app.pseudonyms.label("discord", MEMBER_ID)
     assert f"cannot DM {on_slack}" in text and f"cannot DM {on_discord}" in text
     # The delivery log keeps the platform's reason, with the pseudonym in place of the id.
-    deliveries = await union.app.announcements.deliveries("leeds-2026")
+    deliveries = await union.app.outbox.deliveries("leeds-2026")
     errors = " ".join(d.error or "" for d in deliveries)
     assert MEMBER_ID not in errors
     assert union.app.pseudonyms.of("discord", MEMBER_ID) in errors

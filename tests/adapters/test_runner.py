@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from adapters.compose import open_app
 from adapters.runner import serve
-from bot.app import open_app
 from bot.config import Settings
 from tests.adapters.slack.conftest import (
     BOT_TOKEN,

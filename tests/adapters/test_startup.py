@@ -10,9 +10,9 @@ import aiohttp
 import pytest
 from rich.console import Console
 
+from adapters.compose import open_app
 from adapters.runner import serve
 from adapters.startup import Started, summary
-from bot.app import open_app
 from bot.config import FeedSettings, Settings
 from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import App, open_app
+from adapters.compose import App, open_app
 from bot.config import Settings
 from bot.replies import Reply
 from bot.requests import Request

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import MetaData, select
 
+from adapters.compose import App, open_app
 from bot.actions import VERBS, Action, BadAction, Verb
-from bot.app import App, open_app
 from bot.cards import unresolved
 from bot.config import Settings
 from bot.domain import Ballot, Kind, PartialDate, Question, Result, Status
@@ -224,8 +224,8 @@ async def test_history_on_a_card_named_like_an_organiser_command_only_lists_ball
     assert answer.ok and answer.kind == "list"
     kirklees = await trapped.app.store.get(KIRKLEES)
     assert kirklees is not None and kirklees.status is not Status.CANCELLED
-    assert await trapped.app.announcements.deliveries(KIRKLEES) == []
-    assert [e.action for e in await trapped.app.announcements.audit(KIRKLEES)] == []
+    assert await trapped.app.outbox.deliveries(KIRKLEES) == []
+    assert [e.action for e in await trapped.app.declarations.audit(KIRKLEES)] == []
 
 
 async def test_choices_carry_ballot_ids_even_when_an_alias_is_a_command(chat: Chat) -> None:

@@ -10,7 +10,7 @@ from bot.config import load_settings
 from bot.demo import COAL_MINING_MUSEUM, DEMO_BALLOTS, KIRKLEES, SOUTHAMPTON
 from bot.domain import Ballot, Kind, PartialDate, Question, Status
 from bot.search import BUILTIN_TABLE, SearchIndex, Union, normalise
-from bot.wiring import core_options
+from bot.search.unions import union_table
 
 
 @pytest.fixture
@@ -378,7 +378,7 @@ def test_unions_from_the_config_reach_the_core(tmp_path: Path) -> None:
         'also = ["PDA Union"]\n',
         encoding="utf-8",
     )
-    table = core_options(load_settings(config))["unions"]
+    table = union_table(load_settings(config).unions)
     assert table.key_of("PDA Union") == "pdau" and table.display_of("pdau") == "PDAU"
     assert table.key_of("UNISON") == "unison"  # the built-in table is still there
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from bot.demo import DEMO_BALLOTS
+from bot.imports.files import read_ballots
 from bot.search import Match, SearchIndex
-from bot.services.imports import read_ballots
 
 CATALOGUE = Path(__file__).parents[1] / "fixtures" / "search" / "real_ballots.csv"
 TODAY = date(2023, 1, 10)

@@ -19,10 +19,10 @@ import aiohttp
 import pytest
 from sqlalchemy import insert, text
 
-from bot.app import App, open_app
+from adapters.compose import App, open_app
 from bot.config import Settings
-from bot.leadership import lock_key
 from bot.requests import Request
+from storage.leader_lock import lock_key
 from storage.models import SubscriptionRow
 from tests.adapters.slack.conftest import signed_headers, slash_command
 from tests.deployment.conftest import (

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.app import open_app
+from adapters.compose import open_app
 from bot.config import Settings
 from bot.privacy.logs import acting_for
-from bot.reminders.scheduler import ReminderScheduler
 from storage.database import create_engine, create_sync_engine, upgrade
+from storage.reminder_scheduler import ReminderScheduler
 from tests.bot.reminders.conftest import Branch
 
 

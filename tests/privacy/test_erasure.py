@@ -80,7 +80,7 @@ async def test_a_forgotten_organiser_keeps_the_audit_trail_under_a_pseudonym(
 
     assert "now name you by a pseudonym" in reply.text
     assert await rows_mentioning(branch.app.engine, ORGANISER) == []
-    audit = await branch.app.announcements.audit("leeds-2026")
+    audit = await branch.app.declarations.audit("leeds-2026")
     assert {entry.who for entry in audit} == {f"slack:{pseudonym}"}
     assert "audit_log.who" in await rows_mentioning(branch.app.engine, pseudonym)
 
@@ -95,8 +95,8 @@ async def test_a_notice_that_quotes_the_member_goes_with_them(branch: Branch) ->
     """A channel addressed by a member's id (Slack accepts a user id as a channel): the
     organisers' notice about it names the id, and is erased with the member."""
     organisers = [Target("slack", "C0ORGANISERS")]
-    await branch.app.announcements.notify(organisers, "leeds-2026", f"cannot reach {AMINA}")
-    await branch.app.announcements.notify(organisers, "leeds-2026", "a feed is failing")
+    await branch.app.outbox.notify(organisers, "leeds-2026", f"cannot reach {AMINA}")
+    await branch.app.outbox.notify(organisers, "leeds-2026", "a feed is failing")
     assert "outbox.body" in await rows_mentioning(branch.app.engine, AMINA)
 
     await branch.say("/ballot forget me", user=AMINA)

@@ -11,9 +11,9 @@ import pytest
 
 from bot.announce.model import Announce
 from bot.domain import Ballot, Kind, PartialDate, Question, Status
+from bot.imports.files import import_announcing
 from bot.privacy.retention import ended_on, erased_on, expired, next_purge
-from bot.reminders.scheduler import ReminderScheduler
-from bot.services.imports import import_announcing
+from storage.reminder_scheduler import ReminderScheduler
 from tests.bot.reminders.conftest import LONDON, Branch
 from tests.privacy.conftest import AMINA, BEN
 
@@ -40,14 +40,14 @@ async def end_by_import(branch: Branch, tmp_path: Path) -> None:
         "id,employer,unions,question,kind,status\n"
         'york-2026,York Council,GMB,"Strike over pay?",strike,closed\n'
     )
-    await import_announcing(branch.app.announcements, csv, "console:secretary")
+    await import_announcing(branch.app.declarations, csv, "console:secretary")
 
 
 async def end_by_feed(branch: Branch, _tmp_path: Path) -> None:
     """What a results feed does with a declared result (FeedWatcher, ``declare``)."""
     york = await branch.app.store.get("york-2026")
     assert york is not None
-    await branch.app.announcements.declare(
+    await branch.app.declarations.declare(
         [replace(york, status=Status.DECLARED)],
         "feed:https://x.example/r.csv",
         "feed",

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from adapters.compose import open_app
 from adapters.discord import DiscordAdapter, DiscordSending
 from adapters.slack.app import SlackSecrets
-from bot.app import open_app
 from bot.config import DiscordSettings, Settings, load_settings
 from bot.privacy.pseudonyms import Pseudonyms
 

@@ -24,12 +24,12 @@ from bot.domain import (
     Question,
     ReportedMandate,
     Result,
+    SaveReport,
     Status,
     YesNoUnknown,
     written_decimals,
 )
 from bot.invariants import InvalidBallot
-from bot.ports import SaveReport
 from storage.ballots import SqlBallotStore
 
 EVERY_FIELD = Ballot(

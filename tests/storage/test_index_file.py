@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import open_app
+from adapters.compose import open_app
 from bot.config import Settings
 from bot.demo import DEMO_BALLOTS
 from bot.requests import Request

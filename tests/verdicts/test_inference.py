@@ -265,7 +265,7 @@ def test_only_both_percentages_ever_infer(
 
 def test_the_bound_is_a_setting_and_a_bad_one_is_refused(tmp_path) -> None:
     from bot.config import ConfigError, load_settings
-    from bot.wiring import rules_from
+    from bot.verdicts import rules_from
 
     config = tmp_path / "config.toml"
     config.write_text("[verdicts]\nplausible_spoilt_pct = 20\n")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.columns import COLUMN_PARSERS
 from bot.domain import (
     Ballot,
     Jurisdiction,
@@ -29,7 +30,6 @@ from bot.domain import (
     Result,
     YesNoUnknown,
 )
-from bot.records import COLUMN_PARSERS
 from bot.verdicts import Basis, Mandate, rule_table, verdict_for
 
 CSV_PATH = Path(__file__).parent / "real_ballots.csv"

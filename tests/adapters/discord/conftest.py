@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from adapters.compose import App, open_app
 from adapters.discord import DiscordAdapter
 from adapters.discord.client import DISCORD_API_URL, point_at
-from bot.app import App, open_app
 from bot.config import ChartSettings, DatabaseSettings, Settings
 from tests.adapters.discord.support import adapter_for
 from tests.fakes.discord_api import FakeDiscord

@@ -6,8 +6,8 @@ import asyncio
 from typing import Any
 
 from adapters.discord import DiscordAdapter
-from adapters.discord.client import Answerer
 from bot.config import DiscordSettings
+from bot.ports import Answerer
 from bot.replies import Reply
 from bot.requests import Request
 from tests.fakes.discord_api import GUILD_ID, FakeDiscord

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.compose import App
 from adapters.discord import DiscordAdapter, token_from_env
-from bot.app import App
 from bot.config import ConfigError, DiscordSettings
 from tests.adapters.discord.support import embed_text, settings_for
 from tests.fakes.discord_api import FakeDiscord

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from adapters.compose import App, open_app
 from adapters.discord.buttons import CUSTOM_ID_MAX, view_for
 from bot.actions import Action, Verb
-from bot.app import App, open_app
 from bot.config import ChartSettings, DatabaseSettings, Settings
 from bot.domain import Status
 from bot.replies import Button, Reply

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import records
-from bot.app import App, open_app
+from adapters.compose import App, open_app
+from bot import columns
 from bot.config import ChartSettings, DatabaseSettings, Settings
 from bot.requests import Request
 from tests.adapters.discord.support import embed_text
@@ -82,9 +82,9 @@ async def test_each_box_takes_at_most_its_columns_characters(fake: FakeDiscord) 
         row["components"][0]["custom_id"]: row["components"][0]
         for row in opened["data"]["components"]
     }
-    assert boxes["ballot:box:id"]["max_length"] == records.max_length("id") == 200
-    assert boxes["ballot:box:employer"]["max_length"] == records.MAX_TEXT
-    assert boxes["ballot:box:question"]["max_length"] == records.MAX_TEXT
+    assert boxes["ballot:box:id"]["max_length"] == columns.max_length("id") == 200
+    assert boxes["ballot:box:employer"]["max_length"] == columns.MAX_TEXT
+    assert boxes["ballot:box:question"]["max_length"] == columns.MAX_TEXT
     assert boxes["ballot:box:kind"]["max_length"] == len("action_short_of_strike")
     assert boxes["ballot:box:unions"]["max_length"] <= 4000
     assert all(b["max_length"] <= 4000 for b in boxes.values())

@@ -5,9 +5,9 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
+from adapters.compose import App
 from adapters.discord import DiscordAdapter
 from adapters.discord.sender import classify
-from bot.app import App
 from bot.ports import PermanentSendError, RefusedSendError, RetryableSendError
 from bot.replies import Reply
 from bot.requests import Request

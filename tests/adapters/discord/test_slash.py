@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from adapters.compose import App
 from adapters.discord import DiscordAdapter
-from bot.app import App
 from bot.replies import Reply
 from bot.requests import Request
 from tests.adapters.discord.support import (

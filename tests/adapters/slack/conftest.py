@@ -15,8 +15,8 @@ import aiohttp
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
+from adapters.compose import open_app
 from adapters.slack.app import SlackAdapter, SlackSecrets
-from bot.app import open_app
 from bot.config import Settings, SlackSettings
 from bot.core import Core
 from bot.replies import Reply

@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 
 import pytest
 
+from adapters.compose import open_app
 from adapters.slack.app import SlackAdapter
-from bot import records
-from bot.app import open_app
+from bot import columns
 from bot.config import Settings
 from bot.requests import Request
 from tests.adapters.slack.conftest import (
@@ -143,8 +143,8 @@ async def test_every_box_takes_at_most_its_columns_characters(
 
     limits = {b["block_id"]: b["element"]["max_length"] for b in view["blocks"]}
 
-    assert limits["f:id"] == records.max_length("id") == 200
-    assert limits["f:employer"] == limits["f:question"] == records.MAX_TEXT
+    assert limits["f:id"] == columns.max_length("id") == 200
+    assert limits["f:employer"] == limits["f:question"] == columns.MAX_TEXT
     assert limits["f:kind"] == len("action_short_of_strike")
     assert limits["f:closes"] == len("YYYY-MM-DD")
     assert limits["f:unions"] <= 3000 and limits["f:eligible"] == 20

@@ -10,8 +10,8 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
+from adapters.compose import App, open_app
 from adapters.slack.app import SlackAdapter, SlackSecrets
-from bot.app import App, open_app
 from bot.config import Settings
 from storage.models import SeenRequestRow
 from tests.adapters.slack.conftest import (

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from adapters.compose import App, open_app
 from bot.announce.dispatcher import Dispatcher, Pacing
-from bot.app import App, open_app
 from bot.config import Settings
 from bot.ports import PermanentSendError, RetryableSendError
 from bot.replies import Reply

@@ -20,7 +20,7 @@ async def leeds(chat: Chat) -> Chat:
 
 async def assert_refused_naming(chat: Chat, command: str, *named: str) -> None:
     before = await export(chat)
-    audited = len(await chat.app.announcements.audit("leeds-2026"))
+    audited = len(await chat.app.declarations.audit("leeds-2026"))
 
     reply = await chat.say(command)
 
@@ -31,8 +31,8 @@ async def assert_refused_naming(chat: Chat, command: str, *named: str) -> None:
     assert "nothing was changed" in said.lower()
     assert "Traceback" not in said and "ValueError" not in said
     assert await export(chat) == before
-    assert await chat.app.announcements.deliveries(None) == []
-    assert len(await chat.app.announcements.audit("leeds-2026")) == audited
+    assert await chat.app.outbox.deliveries(None) == []
+    assert len(await chat.app.declarations.audit("leeds-2026")) == audited
 
 
 @pytest.mark.parametrize(

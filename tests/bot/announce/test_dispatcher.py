@@ -111,7 +111,7 @@ async def test_rate_limited_the_dispatcher_waits_as_long_as_the_platform_says(
     branch.later(11)
     assert await drain(branch, slack) == 1
 
-    [delivery] = await branch.app.announcements.deliveries("leeds-2026")
+    [delivery] = await branch.app.outbox.deliveries("leeds-2026")
     assert (delivery.state, delivery.attempts) == ("sent", 1)
 
 
@@ -128,7 +128,7 @@ async def test_a_channel_that_is_gone_stops_following_and_the_organisers_are_tol
 
     assert slack.headers("C0LEEDS") == [NEW]
     assert slack.headers("C0ARCHIVED") == []
-    remaining = await branch.app.announcements.subscriptions()
+    remaining = await branch.app.subscriptions.subscriptions()
     assert [s.target for s in remaining] == [Target("slack", "C0LEEDS")]
     [notice] = slack.channels["C0ORGANISERS"]
     assert notice[1].header == "An announcement could not be delivered"
@@ -215,7 +215,7 @@ async def test_a_dispatcher_whose_lease_ran_out_leaves_the_row_to_the_one_that_t
     await branch.organiser(LEEDS)
     await branch.subscribe("slack", "C0LEEDS")
     await branch.organiser(DECLARE)
-    outbox = branch.app.announcements
+    outbox = branch.app.outbox
     [slow] = await outbox.claim(["slack"], 10, branch.now, 1.0)  # a dispatcher that stalls
 
     branch.later(2)  # its lease runs out; another dispatcher takes the row and sends it

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pytest
 from aiohttp import web
 
+from adapters.feed_http import HttpFeedSource
 from bot.announce.feeds import FeedWatcher, Poll
 from bot.config import FeedSettings
 from bot.domain import Ballot, Kind, Question
@@ -93,10 +94,8 @@ def watching(
 ) -> tuple[FeedWatcher, FeedSettings]:
     settings = FeedSettings(url=url, format="csv", interval_seconds=60)
     branch.app.settings.feeds = [settings]
-    watcher = branch.app.feed_watcher()
-    if max_bytes is not None:
-        watcher.max_bytes = max_bytes
-    return watcher, settings
+    source = HttpFeedSource() if max_bytes is None else HttpFeedSource(max_bytes=max_bytes)
+    return branch.app.feed_watcher(source), settings
 
 
 async def organisers_heard(branch: Branch) -> list[str]:
@@ -277,7 +276,7 @@ async def test_a_bug_while_storing_a_feed_is_a_failing_feed_not_a_crash(
     async def broken(*args: object, **kwargs: object) -> None:
         raise OverflowError("the database driver gave up")
 
-    monkeypatch.setattr(watcher.announcements, "declare", broken)
+    monkeypatch.setattr(watcher.declarations, "declare", broken)
     polled = await watcher.poll(settings)
     await watcher.poll(settings)
 

@@ -59,7 +59,7 @@ def watcher(branch: Branch, feed: Feed) -> tuple[FeedWatcher, FeedSettings]:
 
 
 async def outbox(branch: Branch) -> list[tuple[str, str, str]]:
-    rows = await branch.app.announcements.deliveries(None)
+    rows = await branch.app.outbox.deliveries(None)
     return sorted((d.ballot_id, d.kind, d.target.channel_id) for d in rows)
 
 

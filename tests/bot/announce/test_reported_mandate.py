@@ -27,7 +27,7 @@ async def test_an_organiser_records_the_unions_declaration(chat: Chat) -> None:
     )
     audit = await chat.say("/ballot admin audit leeds-2026")
     assert [line.split(" — ")[2] for line in audit.sections[0].lines] == ["add", "set"]
-    assert await chat.app.announcements.deliveries(None) == []  # a declaration is not news
+    assert await chat.app.outbox.deliveries(None) == []  # a declaration is not news
 
 
 async def test_one_question_at_a_time_and_cleared_with_an_empty_value(chat: Chat) -> None:

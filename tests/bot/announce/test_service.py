@@ -18,7 +18,7 @@ CONSOLE = Target("console", "console")
 
 
 async def export(chat: Chat) -> list[dict]:
-    return [chat.app.core.serialise(b) for b in await chat.app.store.all_ballots()]  # type: ignore[misc]
+    return [chat.app.core.cards.serialise(b) for b in await chat.app.store.all_ballots()]  # type: ignore[misc]
 
 
 async def test_an_organiser_adds_a_ballot_and_declares_its_result(chat: Chat) -> None:
@@ -31,7 +31,7 @@ async def test_an_organiser_adds_a_ballot_and_declares_its_result(chat: Chat) ->
     assert "1 channel(s) will hear the result" in declared.text
     leeds = await chat.app.store.get("leeds-2026")
     assert leeds is not None and leeds.questions[0].result.votes_for == 2000
-    [delivery] = await chat.app.announcements.deliveries("leeds-2026")
+    [delivery] = await chat.app.outbox.deliveries("leeds-2026")
     assert (delivery.target, delivery.kind, delivery.state) == (CONSOLE, "result", "pending")
 
 
@@ -54,8 +54,8 @@ async def test_a_member_who_is_not_an_organiser_is_refused_and_nothing_changes(
         assert "nothing was changed" in reply.text
 
     assert await export(chat) == before
-    assert await chat.app.announcements.deliveries(None) == []
-    assert len(await chat.app.announcements.audit("leeds-2026")) == 1  # the add only
+    assert await chat.app.outbox.deliveries(None) == []
+    assert len(await chat.app.declarations.audit("leeds-2026")) == 1  # the add only
 
 
 async def test_anyone_may_read_what_a_channel_follows(chat: Chat) -> None:
@@ -91,7 +91,7 @@ async def test_a_bad_figure_is_refused_with_a_reason_and_nothing_changes(
     assert not reply.ok
     assert reason.lower() in (reply.header + " " + reply.text).lower()
     assert await export(chat) == before
-    assert await chat.app.announcements.deliveries(None) == []
+    assert await chat.app.outbox.deliveries(None) == []
 
 
 async def test_a_declared_result_is_corrected_not_declared_twice(chat: Chat) -> None:
@@ -134,7 +134,7 @@ async def test_reported_turnout_and_dates_are_set_while_the_ballot_is_open(chat:
     assert leeds.questions[0].result.turnout_pct == 31.5
     assert str(leeds.opens) == "2026-11-12" and leeds.method == "postal"
     assert not refused.ok and "admin result" in refused.text
-    assert await chat.app.announcements.deliveries(None) == []  # none of that is news
+    assert await chat.app.outbox.deliveries(None) == []  # none of that is news
 
 
 async def test_adding_a_ballot_twice_or_without_an_employer_is_refused(chat: Chat) -> None:
@@ -151,7 +151,7 @@ async def test_a_channel_follows_a_union_and_hears_only_its_results(chat: Chat) 
     await chat.say(LEEDS)
     await chat.say("/ballot subscribe unite")  # a name the catalog knows as a union
 
-    [subscription] = await chat.app.announcements.subscriptions(CONSOLE)
+    [subscription] = await chat.app.subscriptions.subscriptions(CONSOLE)
     assert (subscription.kind, subscription.value) == (FilterKind.UNION, "unite")
 
     kirklees = await chat.say("/ballot admin announce kirklees-council-redundancies-strike")
@@ -166,7 +166,7 @@ async def test_an_unknown_filter_is_refused_with_the_closest_names(chat: Chat) -
 
     assert not reply.ok
     assert "Unison" in reply.text
-    assert await chat.app.announcements.subscriptions(CONSOLE) == []
+    assert await chat.app.subscriptions.subscriptions(CONSOLE) == []
 
 
 async def test_unsubscribing_what_was_never_followed_says_so(chat: Chat) -> None:
@@ -174,7 +174,7 @@ async def test_unsubscribing_what_was_never_followed_says_so(chat: Chat) -> None
 
     assert not (await chat.say("/ballot unsubscribe unite")).ok
     assert (await chat.say("/ballot unsubscribe")).header == "Stopped 1 subscription(s) here"
-    assert await chat.app.announcements.subscriptions(CONSOLE) == []
+    assert await chat.app.subscriptions.subscriptions(CONSOLE) == []
 
 
 async def test_an_organiser_who_gives_no_figures_gets_a_form_to_fill_in(chat: Chat) -> None:
@@ -315,7 +315,7 @@ async def test_a_channel_cannot_follow_a_union_and_a_place_at_once(chat: Chat) -
     reply = await chat.say("/ballot subscribe unison kirklees")
 
     assert not reply.ok and "one union, employer, area, sector or campaign" in reply.text
-    assert await chat.app.announcements.subscriptions(CONSOLE) == []
+    assert await chat.app.subscriptions.subscriptions(CONSOLE) == []
 
 
 async def test_an_accented_area_is_followed_however_it_is_typed(chat: Chat) -> None:
@@ -335,7 +335,7 @@ async def test_a_union_named_in_the_colon_form_is_the_same_subscription(chat: Ch
     again = await chat.say("/ballot subscribe rcn")
     assert again.header == "This channel already follows union: rcn"
     assert (await chat.say("/ballot unsubscribe RCN")).ok
-    assert await chat.app.announcements.subscriptions(CONSOLE) == []
+    assert await chat.app.subscriptions.subscriptions(CONSOLE) == []
 
 
 async def test_a_result_announced_before_the_ballot_closes_is_refused(chat: Chat) -> None:

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import text
 
-from bot.app import App, open_app
+from adapters.compose import App, open_app
 from bot.config import Settings
-from bot.reminders.scheduler import ReminderScheduler, fire_reminder, job_id
 from bot.requests import Request
+from storage.reminder_scheduler import ReminderScheduler, fire_reminder, job_id
 from tests.bot.announce.conftest import ORGANISER
 
 LONDON = ZoneInfo("Europe/London")
@@ -51,7 +51,7 @@ async def a_ballot_due(app: App, due: datetime) -> None:
 
 
 async def queued(app: App) -> list[tuple[str, str, str]]:
-    rows = await app.announcements.deliveries("york-1")
+    rows = await app.outbox.deliveries("york-1")
     return sorted((d.kind, d.target.channel_id, d.state) for d in rows)
 
 
@@ -116,7 +116,7 @@ async def test_a_reminder_missed_by_more_than_the_grace_is_skipped_and_logged(
         args=["york-1", "close-7d"],
         id=job_id("york-1", "close-7d"),
     )
-    caplog.set_level(logging.WARNING, logger="bot.reminders.scheduler")
+    caplog.set_level(logging.WARNING, logger="storage.reminder_scheduler")
 
     await scheduler.start()
     try:

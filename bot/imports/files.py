@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot import invariants, parsers, records
-from bot.announce.model import Announce, AnnouncementStore, Declared
-from bot.domain import Ballot, Question
-from bot.ports import BallotStore, Progress, SaveReport
-from bot.services import bounded, formulas
+from bot import columns, invariants, parsers
+from bot.announce.model import Announce, Declared
+from bot.domain import Ballot, Question, SaveReport
+from bot.imports import bounded, formulas
+from bot.ports import BallotStore, Declarations, Progress
 
 MAX_BYTES = 20 * 2**20
 MAX_ROWS = 100_000
@@ -69,15 +69,15 @@ def _assemble(
     unusual: set[str] = set()
     ballots: dict[str, tuple[str, dict[str, Any], list[tuple[str, Question]]]] = {}
     for where, raw in rows:
-        ballot_values, problems = records.parse_fields(raw, records.BALLOT_COLUMNS, stored_ids)
-        question_values, more = records.parse_fields(raw, records.QUESTION_COLUMNS)
+        ballot_values, problems = columns.parse_fields(raw, columns.BALLOT_COLUMNS, stored_ids)
+        question_values, more = columns.parse_fields(raw, columns.QUESTION_COLUMNS)
         problems += more
         if any(column == "id" for column, _ in problems):
             unusual |= _old_style_id(raw.get("id"))
         errors += [RowError(where, column, message) for column, message in problems]
         if problems:
             continue
-        question = records.build_question(question_values)
+        question = columns.build_question(question_values)
         known = ballots.get(ballot_values["id"])
         if known is None:
             ballots[ballot_values["id"]] = (where, ballot_values, [(where, question)])
@@ -87,7 +87,7 @@ def _assemble(
             message = invariants.too_many_questions(ballot_values["id"], len(questions) + 1)
             errors.append(RowError(where, "id", message))
             continue
-        for column in records.BALLOT_COLUMNS:
+        for column in columns.BALLOT_COLUMNS:
             if ballot_values[column.name] != first_values[column.name]:
                 errors.append(
                     RowError(
@@ -102,7 +102,7 @@ def _assemble(
             questions.append((where, question))
     built = []
     for where, values, questions in ballots.values():
-        ballot = records.build_ballot(values, tuple(q for _, q in questions))
+        ballot = columns.build_ballot(values, tuple(q for _, q in questions))
         errors += [RowError(where, c, m) for c, m in invariants.ballot_problems(ballot)]
         for question_where, question in questions:
             problems = invariants.question_problems(ballot, question)
@@ -128,7 +128,7 @@ def parse_csv(text: str, stored_ids: Collection[str] = ()) -> list[Ballot]:
     Read strictly: a quote opened and never closed, a repeated or unknown header column, a
     row with more cells than the header, or a cell over its column's limit is refused with
     its row (rows are counted as a spreadsheet shows them, the header being row 1). Cells that
-    :mod:`bot.services.formulas` guarded on export are read back as they were. Ids in
+    :mod:`bot.imports.formulas` guarded on export are read back as they were. Ids in
     ``stored_ids`` (ballots stored already) are accepted even if they predate the id rule.
     """
     if len(text) > MAX_BYTES:
@@ -175,14 +175,14 @@ def _header(cells: list[str]) -> list[str]:
     header = [cell.strip() for cell in cells]
     if not any(header):
         raise _problem("row 1", "(header)", "the file is empty: a header row is required")
-    unknown = [h for h in header if h not in records.NAMES]
+    unknown = [h for h in header if h not in columns.NAMES]
     if unknown:
         shown = ", ".join(repr(h[:40]) if not h or h != h.strip() else h[:40] for h in unknown)
         raise _problem("row 1", shown, "unknown column(s); see the README")
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated:
         raise _problem("row 1", ", ".join(repeated), "appears more than once in the header")
-    missing = [name for name in records.REQUIRED if name not in header]
+    missing = [name for name in columns.REQUIRED if name not in header]
     if missing:
         raise _problem("row 1", ", ".join(missing), "required column(s) missing from the header")
     return header
@@ -212,14 +212,14 @@ def parse_json(text: str, stored_ids: Collection[str] = ()) -> list[Ballot]:
             message = invariants.too_many_questions(str(ballot.get("id"))[:200], len(questions))
             raise _problem(f"ballot {b}", "questions", message)
         fields = {k: v for k, v in ballot.items() if k != "questions"}
-        unknown = [k for k in fields if k not in records.NAMES]
+        unknown = [k for k in fields if k not in columns.NAMES]
         if unknown:
             raise _problem(f"ballot {b}", _names(unknown), "unknown field(s)")
         for q, question in enumerate(questions, start=1):
             if not isinstance(question, dict):
                 raise _problem(f"ballot {b} question {q}", "(question)", "expected an object")
             own = {k: v for k, v in question.items() if k not in ("derived", "verdict")}
-            unknown = [k for k in own if k not in records.NAMES]
+            unknown = [k for k in own if k not in columns.NAMES]
             if unknown:
                 raise _problem(f"ballot {b} question {q}", _names(unknown), "unknown field(s)")
             rows.append((f"ballot {b} question {q}", {**fields, **own}))
@@ -278,7 +278,7 @@ async def import_file(store: BallotStore, path: Path) -> SaveReport:
 
 
 async def import_announcing(
-    announcements: AnnouncementStore,
+    declarations: Declarations,
     path: Path,
     who: str,
     announce: bool = True,
@@ -291,4 +291,4 @@ async def import_announcing(
     already stored keep their ids even if those predate the rule for new ids."""
     policy = Announce.NEW_RESULTS if announce else Announce.NONE
     ballots = await checked(lambda ids: read_ballots(path, ids), store)
-    return await announcements.declare(ballots, who, "import", policy, progress)
+    return await declarations.declare(ballots, who, "import", policy, progress)

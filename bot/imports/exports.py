@@ -2,7 +2,7 @@
 
 CSV export has exactly the import columns, one row per question, so export then import
 gives back the same ballots. Cells a spreadsheet would run as formulas are written as text
-(:mod:`bot.services.formulas`), and a percentage under 1 is written with its ``%`` sign
+(:mod:`bot.imports.formulas`), and a percentage under 1 is written with its ``%`` sign
 (``0.6%``), because the import reads a bare ``0.6`` as a fraction and refuses it.
 """
 
@@ -13,11 +13,11 @@ import io
 import json
 from typing import Any, Literal
 
-from bot import records
+from bot import columns
+from bot.columns import QuestionExtra
 from bot.domain import Percentage, written_decimals
+from bot.imports import formulas
 from bot.ports import BallotStore
-from bot.records import QuestionExtra
-from bot.services import formulas
 
 _PERCENTAGES = ("turnout_pct", "for_pct")
 
@@ -50,16 +50,16 @@ async def export_ballots(
     """All ballots, newest first, in ``fmt``."""
     ballots = await store.all_ballots()
     if fmt == "json":
-        document = {"ballots": [records.ballot_to_dict(b, extra) for b in ballots]}
+        document = {"ballots": [columns.ballot_to_dict(b, extra) for b in ballots]}
         for ballot in document["ballots"]:
             ballot["questions"] = [_under_one_percent(q) for q in ballot["questions"]]
         return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=records.NAMES, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=columns.NAMES, lineterminator="\n")
     writer.writeheader()
     for ballot in ballots:
-        shared = records.ballot_record(ballot)
+        shared = columns.ballot_record(ballot)
         for question in ballot.questions:
-            row = _under_one_percent({**shared, **records.question_record(question)})
-            writer.writerow({name: _cell(row.get(name)) for name in records.NAMES})
+            row = _under_one_percent({**shared, **columns.question_record(question)})
+            writer.writerow({name: _cell(row.get(name)) for name in columns.NAMES})
     return out.getvalue()

@@ -6,7 +6,7 @@ runs late within ``grace_seconds`` or is skipped and logged. A job only queues o
 (:meth:`ReminderService.fire`, idempotent), so running one twice sends nothing twice.
 
 APScheduler 3 must not share a job store between processes: exactly one process runs it, the
-holder of the "reminder scheduler" lock (:mod:`bot.leadership`).
+holder of the "reminder scheduler" lock (:mod:`storage.leader_lock`).
 
 Job functions are module-level and take only ids (the job store pickles a reference to the
 function and its arguments); they reach the running service through :data:`RUNNING`.

@@ -21,14 +21,14 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from bot import records
+from adapters.compose import App, open_app
+from bot import columns
 from bot.announce.model import Announce
-from bot.app import App, open_app
 from bot.config import Settings
 from bot.domain import Ballot
+from bot.imports.exports import export_ballots
+from bot.imports.files import ImportRejected, parse_csv, parse_json
 from bot.requests import Request
-from bot.services.exports import export_ballots
-from bot.services.imports import ImportRejected, parse_csv, parse_json
 
 FUZZ = settings(
     max_examples=30,
@@ -115,13 +115,13 @@ class Fuzzed:
     def snapshot(self) -> tuple[str, int, int]:
         async def taken() -> tuple[str, int, int]:
             exported = await export_ballots(self.app.store, "json")
-            deliveries = len(await self.app.announcements.deliveries(None, limit=10_000))
+            deliveries = len(await self.app.outbox.deliveries(None, limit=10_000))
             return exported, deliveries, await self.app.store.catalog_version()
 
         return self.run(taken())  # type: ignore[no-any-return]
 
     def store(self, ballots: list[Ballot]) -> None:
-        self.run(self.app.announcements.declare(ballots, "fuzz", "import", Announce.NONE))
+        self.run(self.app.declarations.declare(ballots, "fuzz", "import", Announce.NONE))
 
 
 @pytest.fixture
@@ -158,19 +158,19 @@ def csv_files(draw: st.DrawFn) -> str:
     sometimes raw CSV punctuation to break the quoting."""
     hostile = draw(st.booleans())
     if hostile:
-        names = st.sampled_from([*records.NAMES, "colour", " id "])
-        columns = draw(st.lists(names, min_size=1, max_size=12))
+        names = st.sampled_from([*columns.NAMES, "colour", " id "])
+        header = draw(st.lists(names, min_size=1, max_size=12))
         if draw(st.integers(0, 4)):  # mostly a header that can be read
-            columns = list(dict.fromkeys([*records.REQUIRED, *columns]))
+            header = list(dict.fromkeys([*columns.REQUIRED, *header]))
     else:
-        others = draw(st.lists(st.sampled_from(records.NAMES), max_size=10, unique=True))
-        columns = list(dict.fromkeys([*records.REQUIRED, *others]))
-        columns = draw(st.permutations(columns))
-    lines = [",".join(columns)]
+        others = draw(st.lists(st.sampled_from(columns.NAMES), max_size=10, unique=True))
+        header = list(dict.fromkeys([*columns.REQUIRED, *others]))
+        header = draw(st.permutations(header))
+    lines = [",".join(header)]
     for row in range(draw(st.integers(0 if hostile else 1, 4))):
-        cells = [draw(value_for(name, hostile)) for name in columns]
+        cells = [draw(value_for(name, hostile)) for name in header]
         if not hostile:
-            cells[columns.index("id")] = f"fz-{row}"
+            cells[header.index("id")] = f"fz-{row}"
         lines.append(",".join(cell(c) if draw(st.booleans()) else c for c in cells))
     if hostile and draw(st.booleans()):
         lines.append(draw(st.text(alphabet=",\"\n\r ab1;='", max_size=40)))
@@ -213,7 +213,7 @@ json_leaf = st.one_of(
     st.lists(st.sampled_from(HOSTILE), max_size=3),
     st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
 )
-json_names = st.sampled_from([*records.NAMES, "colour"])
+json_names = st.sampled_from([*columns.NAMES, "colour"])
 
 
 def json_value(draw: st.DrawFn, name: str, hostile: bool) -> Any:
@@ -238,7 +238,7 @@ def json_files(draw: st.DrawFn) -> str:
     def record() -> dict[str, Any]:
         names = draw(st.lists(json_names, max_size=8, unique=True))
         if draw(st.integers(0, 3)) or not hostile:
-            names = list(dict.fromkeys([*records.REQUIRED, *names]))
+            names = list(dict.fromkeys([*columns.REQUIRED, *names]))
         if not hostile:
             names = [n for n in names if n != "colour"]
         return {name: json_value(draw, name, hostile) for name in names}
@@ -279,7 +279,7 @@ FIGURE_COLUMNS = {"for": "votes_for", "against": "votes_against", "turnout": "tu
 
 
 def argument(draw: st.DrawFn) -> str:
-    key = draw(st.sampled_from([*records.NAMES, "for", "against", "q", "turnout", "x", ""]))
+    key = draw(st.sampled_from([*columns.NAMES, "for", "against", "q", "turnout", "x", ""]))
     value = draw(value_for(FIGURE_COLUMNS.get(key, key))) if key != "q" else draw(leaf)
     word = f"{key}={value}"
     return shlex.quote(word) if draw(st.booleans()) else word
@@ -290,7 +290,7 @@ def admin_commands(draw: st.DrawFn) -> str:
     verb = draw(st.sampled_from(["result", "correct", "set", "add", "turnout"]))
     words = [draw(st.sampled_from([*DEMO_IDS, "nope", "fz-3", '"old id"']))]
     if verb == "add":
-        words = [f"{name}={shlex.quote(draw(value_for(name)))}" for name in records.REQUIRED]
+        words = [f"{name}={shlex.quote(draw(value_for(name)))}" for name in columns.REQUIRED]
     if verb == "turnout":
         words.append(draw(value_for("turnout_pct")))
     words += [argument(draw) for _ in range(draw(st.integers(0, 4)))]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.domain import Kind, PartialDate, ReportedMandate, written_decimals
-from bot.services.exports import export_ballots
-from bot.services.imports import ImportRejected, import_file, parse_csv, parse_json
+from bot.imports.exports import export_ballots
+from bot.imports.files import ImportRejected, import_file, parse_csv, parse_json
 from tests.bot.conftest import Chat
 
 HEADER = "id,unions,employer,kind,question,eligible,votes_for,votes_against,spoilt,opens,closes"
@@ -154,7 +154,7 @@ async def test_json_export_carries_derived_figures_and_ids(chat: Chat) -> None:
 
 
 def test_not_utf8_is_refused(tmp_path: Path) -> None:
-    from bot.services.imports import read_ballots
+    from bot.imports.files import read_ballots
 
     path = tmp_path / "latin1.csv"
     path.write_bytes(

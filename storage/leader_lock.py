@@ -5,7 +5,7 @@ The reminder scheduler (APScheduler 3 must not share its job store), the Discord
 that process is the holder of a session-level advisory lock, kept on a connection of its
 own: when the process dies, the server drops the connection and the lock with it, and a
 waiting process takes over at its next try (``retry_seconds``). On SQLite there is only one
-process (see :mod:`bot.single_process`), which simply does the work.
+process (see :mod:`storage.process_lock`), which simply does the work.
 """
 
 from __future__ import annotations

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.columns import MAX_QUESTIONS
 from bot.domain import Ballot, Kind, PartialDate, Question
-from bot.records import MAX_QUESTIONS
-from bot.services.exports import export_ballots
-from bot.services.imports import ImportRejected, import_file, parse_csv, parse_json, read_ballots
+from bot.imports.exports import export_ballots
+from bot.imports.files import ImportRejected, import_file, parse_csv, parse_json, read_ballots
 from tests.bot.conftest import Chat
 
 HEADER = "id,unions,employer,kind,question,eligible,votes_for,votes_against,turnout_pct,closes"

@@ -1,1 +1,0 @@
-"""Services: what the core does with storage (query, import, export)."""

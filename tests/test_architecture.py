@@ -1,0 +1,139 @@
+"""The house keeps its shape: the core imports no infrastructure, nothing points back out.
+
+Every import of every module is read with :mod:`ast` (those inside functions too), so a lazy
+import breaks these tests as surely as one at the top of a file.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYERS = ("bot", "storage", "adapters")
+"""The three rings, innermost first: a module may import its own ring and the ones inside."""
+
+INFRASTRUCTURE = (
+    "aiohttp",
+    "alembic",
+    "apscheduler",
+    "discord",
+    "fcntl",
+    "psycopg",
+    "slack_bolt",
+    "slack_sdk",
+    "sqlalchemy",
+)
+"""What the core never imports: platforms, the database, the scheduler, the network, files
+locks. Each belongs to ``storage/`` or ``adapters/``."""
+
+
+def modules(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+def imported(path: Path) -> set[str]:
+    """Every module ``path`` imports, dotted, wherever in the file the import stands."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+    return names
+
+
+def top(name: str) -> str:
+    return name.split(".")[0]
+
+
+def test_the_reading_of_imports_sees_a_lazy_one(tmp_path: Path) -> None:
+    module = tmp_path / "lazy.py"
+    module.write_text("def f():\n    from storage.database import create_engine\n")
+    assert imported(module) == {"storage.database"}
+
+
+@pytest.mark.parametrize("package", LAYERS)
+def test_a_ring_imports_only_itself_and_the_rings_inside_it(package: str) -> None:
+    outside = set(LAYERS[LAYERS.index(package) + 1 :])
+    wrong = {
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in modules(package)
+        for name in imported(path)
+        if top(name) in outside
+    }
+    assert not wrong, f"{package}/ reaches outwards: {sorted(wrong)}"
+
+
+def test_the_core_imports_no_platform_database_scheduler_or_network_library() -> None:
+    wrong = {
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in modules("bot")
+        for name in imported(path)
+        if top(name) in INFRASTRUCTURE
+    }
+    assert not wrong, f"bot/ is not infrastructure-neutral: {sorted(wrong)}"
+
+
+def test_no_two_modules_of_the_core_or_storage_import_each_other_in_a_loop() -> None:
+    """Module-level imports only (a loop through a function-level import is not one that
+    breaks loading, and none is wanted either, but ``TYPE_CHECKING`` ones are left out)."""
+    graph: dict[str, set[str]] = {}
+    for package in ("bot", "storage"):
+        for path in modules(package):
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            name = name.removesuffix(".__init__")
+            graph[name] = {n for n in _top_level_imports(path) if top(n) in ("bot", "storage")}
+    loops = [loop for loop in _cycles(graph) if len(loop) > 1]
+    assert not loops, f"import loops: {loops}"
+
+
+def _top_level_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)  # and each name, in case it is a module (from bot import x)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of ``graph`` (Tarjan), each a list of modules."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in graph.get(node, ()):
+            if target not in graph:
+                continue  # a name, not a module
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
