@@ -132,7 +132,7 @@ def run(n_ballots: int, n_employers: int, n_asks: int, code: Path) -> str:
             f"| `ballotbot ask <typo>` one-shot: first, then median of the rest | "
             f"{ask_s[0]:.2f}, {statistics.median(ask_s[1:] or ask_s):.2f} | "
             f"{ask_cpu[0]:.2f}, {statistics.median(ask_cpu[1:] or ask_cpu):.2f} | "
-            f"{max(ask_rss):.0f} |",
+            f"{ask_rss[0]:.0f}, {max(ask_rss[1:] or ask_rss):.0f} |",
             f"| `python -c pass` | {python_s:.2f} | {python_cpu:.2f} | {python_rss:.0f} |",
             f"| `python -c 'import adapters.cli'` | {imports[0]:.2f} | {imports[2]:.2f} | "
             f"{imports[1]:.0f} |",

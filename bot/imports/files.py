@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,7 +61,7 @@ def _problem(where: str, column: str, message: str) -> ImportRejected:
 
 
 def _assemble(
-    rows: list[tuple[str, dict[str, Any]]], questions_of: str, stored_ids: Collection[str]
+    rows: Iterable[tuple[str, dict[str, Any]]], questions_of: str, stored_ids: Collection[str]
 ) -> list[Ballot]:
     """Group records by ballot id, parse and check them, and build the ballots; or raise
     :class:`ImportRejected` with every problem found."""
@@ -133,8 +133,15 @@ def parse_csv(text: str, stored_ids: Collection[str] = ()) -> list[Ballot]:
     """
     if len(text) > MAX_BYTES:
         raise _problem("row 1", "(file)", f"larger than {MAX_BYTES // 2**20} MiB")
+    return _assemble(_csv_rows(text), "rows", stored_ids)
+
+
+def _csv_rows(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each row of a CSV export as (where, cells by column), read as they are checked: a
+    50,000-row file is never held as 50,000 dicts at once. A problem with the file itself
+    (a quote never closed, an empty file...) raises :class:`ImportRejected` when reached."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows: list[tuple[str, dict[str, Any]]] = []
+    rows = 0
     header: list[str] | None = None
     number, line = 0, 1
     try:
@@ -144,10 +151,11 @@ def parse_csv(text: str, stored_ids: Collection[str] = ()) -> list[Ballot]:
             elif len(cells) > len(header):
                 raise _problem(f"row {number}", "(row)", "more cells than the header has columns")
             elif any(cell.strip() for cell in cells):
-                if len(rows) == MAX_ROWS:
+                if rows == MAX_ROWS:
                     raise _problem(f"row {number}", "(file)", f"more than {MAX_ROWS:,} rows")
+                rows += 1
                 cells = [formulas.unguard(cell) for cell in cells]
-                rows.append((f"row {number}", dict(zip(header, cells, strict=False))))
+                yield f"row {number}", dict(zip(header, cells, strict=False))
             line = reader.line_num + 1
     except csv.Error as exc:
         where = f"row {number + 1}"
@@ -168,7 +176,6 @@ def parse_csv(text: str, stored_ids: Collection[str] = ()) -> list[Ballot]:
         raise _problem("row 1", "(header)", "the file is empty: a header row is required")
     if not rows:
         raise _problem("row 2", "(file)", "no rows after the header")
-    return _assemble(rows, "rows", stored_ids)
 
 
 def _header(cells: list[str]) -> list[str]:
