@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.feed_http import HttpFeedSource
 from bot.announce.dispatcher import Dispatcher, Pacing
@@ -47,7 +47,7 @@ from bot.search.unions import union_table
 from bot.verdicts import rules_from
 from bot.verdicts.judge import legal_judge
 from storage.ballots import SqlBallotStore
-from storage.database import create_engine, upgrade
+from storage.database import create_engine, open_connections, session_factory, upgrade
 from storage.declarations import SqlDeclarations
 from storage.feeds import SqlFeedStates
 from storage.index_file import IndexFile, index_path
@@ -81,6 +81,11 @@ class App:
     async def first_time(self, key: str) -> bool:
         """Records a platform request id; False when any process handled it already."""
         return await self.seen.first_time(key)
+
+    async def open_connections(self) -> None:
+        """Open the database pool's connections now, before members come (``ballotbot run``):
+        on SQLite each is a thread, and starting one during a burst stalls the event loop."""
+        await open_connections(self.engine)
 
     async def ready(self) -> bool:
         """Can this process reach its database? (``/readyz``)"""
@@ -143,9 +148,10 @@ class App:
         channels = self.settings.announcements.organiser_channels
         return [Target(*channel.split(":", 1)) for channel in channels]
 
-    def announcement_card(self, ballot: Ballot) -> Reply:
-        """What an announcement shows: the card, with its picture where pictures are drawn."""
-        return self.core.card(ballot, picture=self.settings.announcements.pictures)
+    async def announcement_card(self, ballot: Ballot) -> Reply:
+        """What an announcement shows: the card, with its picture where pictures are drawn
+        (built and drawn off the event loop)."""
+        return await self.core.answer_card(ballot, picture=self.settings.announcements.pictures)
 
 
 def core_parts(
@@ -191,7 +197,7 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
     engine = create_engine(settings.database.url)
     try:
         await upgrade(engine)
-        sessions = async_sessionmaker(engine, expire_on_commit=False)
+        sessions = session_factory(engine)
         # Ballots record the day they ended on the union's calendar, by the reminders' clock
         # (asked when a ballot is saved, once the reminders below exist).
         store = SqlBallotStore(sessions, today=lambda: reminders.local_now().date())
@@ -213,6 +219,7 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
             catalog.current,
             judge=cards.judge,
             pictured=cards.pictured,
+            find=catalog.find,
         )
         core = Core(
             store,
@@ -220,7 +227,14 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
             catalog=catalog,
             campaign_card=campaign,
             announcements=AnnouncementService(
-                subscriptions, declarations, outbox, store, settings, catalog.current, cards.card
+                subscriptions,
+                declarations,
+                outbox,
+                store,
+                settings,
+                catalog.current,
+                cards.card,
+                clock=lambda: reminders.clock(),  # one clock for what organisers report
             ),
             reminders=reminders,
         )

@@ -9,12 +9,17 @@ when that platform is enabled, so a console-only install stays light.
 
 On SIGINT or SIGTERM: the Slack endpoint stops taking requests and finishes what it promised,
 the dispatcher finishes the message in hand and hands back the rest, and the locks are let go.
+
+The event loop is watched all the while (:mod:`adapters.loop_monitor`): a stall longer than
+``[process] stall_seconds`` is logged with what was running, and the longest is said at stop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
+import importlib
 import signal
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -23,6 +28,7 @@ from rich.console import Console
 
 from adapters.compose import App, open_app
 from adapters.console.messages import fail, say
+from adapters.loop_monitor import LoopMonitor
 from adapters.startup import Started, summary
 from bot.config import Settings
 from bot.ports import Sender
@@ -65,6 +71,8 @@ async def serve(app: App, stop: asyncio.Event, console: Console) -> int:
         return 2
     running = Running(console)
     try:
+        await _prepare(app, roles)
+        await _monitor(settings, running)
         senders: dict[str, Sender] = {}
         if settings.slack.enabled:
             await _slack(app, roles, running, senders)
@@ -73,12 +81,15 @@ async def serve(app: App, stop: asyncio.Event, console: Console) -> int:
         if "dispatcher" in roles and senders:
             dispatcher = app.dispatcher(senders)
             poll = settings.announcements.poll_seconds
-            running.tasks.append(asyncio.create_task(dispatcher.run_forever(stop, poll)))
+            running.tasks.append(
+                asyncio.create_task(dispatcher.run_forever(stop, poll), name="dispatcher")
+            )
             say(console, f"ballotbot: dispatcher started ({', '.join(senders)})")
         if "scheduler" in roles:
-            running.tasks.append(asyncio.create_task(app.scheduler_leader().run(stop)))
+            leader = app.scheduler_leader()
+            running.tasks.append(asyncio.create_task(leader.run(stop), name="reminder scheduler"))
         if "feeds" in roles and settings.feeds:
-            running.tasks.append(asyncio.create_task(_feeds(app).run(stop)))
+            running.tasks.append(asyncio.create_task(_feeds(app).run(stop), name="feed watcher"))
         if settings.process.health_port:
             await _health(app, running)
         for line in summary(settings, running.where):
@@ -88,6 +99,43 @@ async def serve(app: App, stop: asyncio.Event, console: Console) -> int:
         stop.set()  # also when a start failed: nothing may outlive what it depends on
         await running.stop_all()
     return 0
+
+
+async def _prepare(app: App, roles: set[str]) -> None:
+    """What would otherwise pause the loop once members are served, done first: importing
+    what the roles need (an import is synchronous; APScheduler's alone is over 100 ms) and
+    opening the database connections; then the objects of start-up are moved out of the
+    garbage collector's way (see :func:`bot.offloop.keep`)."""
+    settings = app.settings
+    await app.open_connections()
+    wanted = ["aiohttp.web"]
+    if settings.slack.enabled:
+        wanted += ["adapters.slack", "adapters.slack.sender"]
+    if settings.discord.enabled:
+        wanted += ["adapters.discord"]
+    if "scheduler" in roles:
+        wanted += ["storage.reminder_scheduler"]
+    for module in wanted:
+        importlib.import_module(module)
+    gc.collect()
+    gc.freeze()
+
+
+async def _monitor(settings: Settings, running: Running) -> None:
+    """Watch the loop from the start; at stop, say the longest stall it saw."""
+    monitor = LoopMonitor(settings.process.stall_seconds)
+    await monitor.start()
+
+    async def stop() -> None:
+        await monitor.stop()
+        say(
+            running.console,
+            f"ballotbot: longest event loop stall: {monitor.longest * 1000:.0f} ms, "
+            f"{monitor.longest_own * 1000:.0f} ms of the bot's own (less waiting for a CPU); "
+            f"{monitor.stalls} over {settings.process.stall_seconds * 1000:.0f} ms",
+        )
+
+    running.started("event loop monitor", stop)
 
 
 async def _slack(app: App, roles: set[str], running: Running, senders: dict[str, Sender]) -> None:

@@ -14,15 +14,23 @@ from datetime import date
 from typing import Any
 
 from bot.actions import Action, Verb
-from bot.domain import Ballot, Question, written_decimals
+from bot.domain import Ballot, Question, Status
 from bot.figures import Figures, derive
+from bot.percentages import percent
 from bot.replies import Bar, Button, Field, Reply, ReplyKind, Section, Tone, error
 from bot.search import Match
+from bot.shown import (
+    NOT_KNOWN,
+    result_turnout,
+    result_turnout_value,
+    share,
+    shares,
+    turnout_so_far,
+)
 from bot.verdicts import BallotOutcome, RuleTable, campaign_summary
 from bot.verdicts.reported import yes_span
 from bot.verdicts.verdict import NO_THRESHOLDS, Thresholds, Verdict
 
-NOT_KNOWN = "not known"
 NO_TURNOUT_THRESHOLD = "no turnout threshold"
 
 
@@ -62,30 +70,12 @@ def simple_judge(ballot: Ballot, question: Question) -> Judgement:
     if share is None:
         return Judgement(Tone.UNKNOWN, ["Result not known yet."], None)
     if share > 50:
-        return Judgement(Tone.PASSED, [f"Carried: {share:.1f}% of those voting said yes."], None)
-    return Judgement(Tone.FAILED, [f"Lost: {100 - share:.1f}% of those voting said no."], None)
+        return Judgement(Tone.PASSED, [f"Carried: {percent(share)} of those voting said yes."])
+    return Judgement(Tone.FAILED, [f"Lost: {percent(100 - share)} of those voting said no."])
 
 
 def count(value: int | None) -> str:
     return NOT_KNOWN if value is None else f"{value:,}"
-
-
-def pct(value: float | None, suffix: str = "") -> str:
-    return NOT_KNOWN if value is None else f"{value:.1f}%{suffix}"
-
-
-def _turnout_text(question: Question, figures: Figures, eligible: int | None) -> str:
-    result = question.result
-    if figures.turnout_pct is not None and not figures.turnout_is_minimum:
-        return f"{figures.turnout_pct:.1f}% of {eligible:,} entitled"
-    if result.turnout_pct is not None:
-        around = "around " if result.turnout_approximate else ""
-        return (
-            f"{around}{result.turnout_pct:.{written_decimals(result.turnout_pct)}f}% (as reported)"
-        )
-    if figures.turnout_pct is not None:
-        return f"at least {figures.turnout_pct:.1f}% (spoilt papers not known)"
-    return NOT_KNOWN
 
 
 HALF = 50.0
@@ -108,17 +98,6 @@ def _majority(question: Question) -> str:
     return "too close to tell from the reported share"
 
 
-def _shares(question: Question, figures: Figures) -> tuple[str, str, bool]:
-    """Yes and no shares of those voting (``83.5%``), and whether they are as reported: a
-    reported share is shown as written, not as a float."""
-    result = question.result
-    span = yes_span(result)
-    if span is not None and not span.exact:
-        decimals = written_decimals(result.for_pct)  # type: ignore[arg-type]
-        return span.written, f"{100 - span.value:.{decimals}f}%", True
-    return pct(figures.for_pct_of_votes), pct(figures.against_pct_of_votes), False
-
-
 def _of_voting(share: str, note: str) -> str:
     return share if share == NOT_KNOWN else f"{share} of those voting{note}"
 
@@ -136,7 +115,7 @@ def question_section(ballot: Ballot, question: Question, judgement: Judgement) -
     """
     result = question.result
     figures = derive(ballot, question)
-    yes_share, no_share, as_reported = _shares(question, figures)
+    yes_share, no_share, as_reported = shares(question, figures)
     fields = [
         Field("Result", _majority(question)),
         Field("For", count(result.votes_for)),
@@ -144,16 +123,20 @@ def question_section(ballot: Ballot, question: Question, judgement: Judgement) -
         Field("Spoilt", count(result.spoilt)),
         Field("Yes share", _of_voting(yes_share, " (as reported)" if as_reported else "")),
         Field("No share", _of_voting(no_share, " (the rest)" if as_reported else "")),
-        Field("Turnout", _turnout_text(question, figures, ballot.eligible)),
+        Field("Turnout", result_turnout(question, figures, ballot.eligible)),
     ]
     if figures.for_pct_of_eligible is not None:
-        fields.append(Field("Yes of all entitled", pct(figures.for_pct_of_eligible)))
+        fields.append(Field("Yes of all entitled", share(figures.for_pct_of_eligible)))
     yes = figures.for_pct_of_votes
-    turnout = figures.turnout_pct
-    if (turnout is None or figures.turnout_is_minimum) and result.turnout_pct is not None:
-        turnout = result.turnout_pct
+    turnout = result_turnout_value(question, figures)
+    caption = "turnout " + result_turnout(question, figures, ballot.eligible)
+    running = ballot.running_turnout
+    if running is not None and result.is_empty:
+        # While it runs: the organisers' figure, as what it is, never as the result's.
+        fields[-1] = Field("Turnout", "not known until the result")
+        fields.append(Field("Turnout so far", turnout_so_far(running)))
+        turnout, caption = running.pct, "turnout so far " + turnout_so_far(running)
     lines = judgement.thresholds
-    caption = "turnout " + _turnout_text(question, figures, ballot.eligible)
     if judgement.verdict is not None and lines.turnout_pct is None:
         caption += f" ({NO_TURNOUT_THRESHOLD})"
     bars = (
@@ -248,6 +231,10 @@ def open_line(ballot: Ballot, judge: Judge = simple_judge, judged: Judged | None
     return f"{ballot.title} — closes {closes}: {headline(ballot, judge, judged)}"
 
 
+_OVER = (Status.DECLARED, Status.CANCELLED)
+"""A ballot with no result yet but one of these statuses is not waiting for one."""
+
+
 def headline(ballot: Ballot, judge: Judge = simple_judge, judged: Judged | None = None) -> str:
     """What came of each question, ``" · "`` between questions; ``judged`` when its questions
     are judged already."""
@@ -258,10 +245,11 @@ def headline(ballot: Ballot, judge: Judge = simple_judge, judged: Judged | None 
         if len(text) > QUESTION_SHOWN:
             text = text[:QUESTION_SHOWN].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
         figures = derive(ballot, question)
-        turnout = _turnout_text(question, figures, ballot.eligible)
+        turnout = result_turnout(question, figures, ballot.eligible)
         verdict = list(judgement.lines[:1])
-        if yes_span(question.result) is None:  # no result yet: what organisers reported so far
-            turnout = f"so far {turnout}" if turnout != NOT_KNOWN else "so far not reported"
+        if not ballot.has_result and ballot.effective_status not in _OVER:
+            # No result yet: what organisers reported so far, never as a result's turnout.
+            turnout = f"so far {turnout_so_far(ballot.running_turnout)}"
             verdict = ["mandate not known until the result"] if question.kind.statutory else []
         said = [_outcome(question, figures), f"turnout {turnout}", *verdict]
         parts.append(f"“{text}” " + "; ".join(said))
@@ -287,7 +275,7 @@ def _outcome(question: Question, figures: Figures) -> str:
         return f"{won}, {result.votes_for:,} to {result.votes_against:,} ({span.written} yes)"
     if span.value == 100:
         return f"{won} ({span.written} yes)"
-    yes_share, no_share, _ = _shares(question, figures)
+    yes_share, no_share, _ = shares(question, figures)
     return f"{won}, {yes_share} yes to {no_share} no"
 
 

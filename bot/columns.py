@@ -24,6 +24,7 @@ from bot.domain import (
     ReportedMandate,
     Result,
     Status,
+    TurnoutSoFar,
     YesNoUnknown,
     written_decimals,
 )
@@ -144,7 +145,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("turnout_approximate", _yes_no, "question"),
     Column("reported_mandate", _enum(ReportedMandate), "question"),
     Column("reported_by", _text(MAX_TEXT), "question"),
+    Column("turnout_so_far_pct", parsers.percentage, "ballot"),
+    Column("turnout_so_far_at", _limited(parsers.moment, parsers.MAX_MOMENT), "ballot"),
 )
+RUNNING = ("turnout_so_far_pct", "turnout_so_far_at")
+"""The turnout so far organisers report while a ballot runs (``admin turnout``): a ballot's
+own figure, never a question's result (:class:`bot.domain.TurnoutSoFar`)."""
 NAMES = tuple(c.name for c in COLUMNS)
 BALLOT_COLUMNS = tuple(c for c in COLUMNS if c.level == "ballot")
 QUESTION_COLUMNS = tuple(c for c in COLUMNS if c.level == "question")
@@ -174,6 +180,11 @@ def parse_fields(
             continue
         if column.required and values[column.name] in (None, ()):
             problems.append((column.name, "is required and empty"))
+    # A time needs its figure (a figure refused is already a problem of its own).
+    if values.get("turnout_so_far_at") is not None and values.get("turnout_so_far_pct", 0) is None:
+        problems.append(
+            ("turnout_so_far_at", "is when a turnout so far was reported: give turnout_so_far_pct")
+        )
     return values, problems
 
 
@@ -216,6 +227,11 @@ def build_ballot(values: dict[str, Any], questions: tuple[Question, ...]) -> Bal
         notes=values["notes"],
         status=values["status"],
         campaign=values["campaign"],
+        turnout_so_far=(
+            TurnoutSoFar(values["turnout_so_far_pct"], values["turnout_so_far_at"])
+            if values["turnout_so_far_pct"] is not None
+            else None
+        ),
     )
 
 
@@ -251,7 +267,12 @@ def ballot_record(ballot: Ballot) -> dict[str, Any]:
         "campaign": ballot.campaign,
         "status": ballot.status,
     }
-    return {k: _out(v) for k, v in values.items()}
+    out = {k: _out(v) for k, v in values.items()}
+    running = ballot.turnout_so_far
+    out["turnout_so_far_pct"] = as_written(running.pct) if running else None
+    at = running.reported_at if running else None
+    out["turnout_so_far_at"] = at.isoformat() if at else None
+    return out
 
 
 def question_record(question: Question) -> dict[str, Any]:

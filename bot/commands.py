@@ -155,15 +155,18 @@ GRAMMAR: tuple[Usage, ...] = (
         "organisers: change a ballot's details and status",
     ),
     Usage(
+        "/ballot admin turnout <ballot> <percent>",
+        "organisers: turnout so far while it runs (not a result, not announced)",
+    ),
+    Usage(
         "/ballot admin result <ballot> for=N against=N [spoilt=N] [eligible=N] [q=N]",
         "organisers: declare a result; every following channel hears it once",
     ),
     Usage("/ballot admin correct <ballot> for=N against=N ...", "organisers: correct it in place"),
-    Usage("/ballot admin turnout <ballot> <percent>", "organisers: reported turnout so far"),
     Usage("/ballot admin preview <ballot>", "organisers: the announcement, not sent"),
     Usage("/ballot admin announce <ballot>", "organisers: send the announcement now"),
     Usage("/ballot admin cancel <ballot>", "organisers: mark the ballot cancelled"),
-    Usage("/ballot admin audit <ballot>", "organisers: who changed what, before and after"),
+    Usage("/ballot admin audit <ballot>", "organisers: each change, every field before → after"),
     Usage("/ballot admin deliveries [ballot]", "organisers: the delivery log"),
     Usage(
         "/ballot admin reminders <ballot> [days=7,3,1] [open=yes|no] [posting_days=N] "

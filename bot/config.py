@@ -196,6 +196,9 @@ class ProcessSettings(_Section):
     feeds (one at a time). Roles for a platform that is not enabled are ignored."""
     leader_retry_seconds: float = Field(default=5.0, gt=0)
     """How often a waiting process tries to take over one-at-a-time work."""
+    stall_seconds: float = Field(default=0.25, gt=0)
+    """An event loop stall longer than this is logged, with what was running: one process
+    answers every member on one loop, and Slack gives up after three seconds."""
     health_host: str = "127.0.0.1"
     health_port: int = Field(default=0, ge=0, le=65535)
     """GET /healthz and /readyz for a load balancer or supervisor; 0: no health server (the

@@ -2,26 +2,33 @@
 
 It owns the search index (rebuilt only when the catalog version changes) and turns commands
 into cards. It knows nothing of Slack, Discord or the terminal.
+
+No request holds the event loop (see :mod:`bot.offloop`): searching, building the index,
+cards, listings and pictures run on worker threads (pictures in a process of their own), and
+the work each does is bounded whatever the data holds: a query is cut to the length of the
+longest name in the catalogue before it is matched (:class:`CatalogIndex`), and a card shows
+at most :data:`bot.card_maker.CARD_QUESTIONS` questions and says how many more there are.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Protocol
 
-from bot import commands
+from bot import commands, offloop
 from bot.actions import Action, BadAction, Verb, legacy
-from bot.card_maker import CardMaker
+from bot.card_maker import CardMaker, first_questions
 from bot.cards import Judge, Judged, ballot_line, open_line, unresolved
 from bot.domain import Ballot
 from bot.ports import BallotStore
 from bot.privacy.logs import acting_for
 from bot.replies import Button, Reply, ReplyKind, Section, Tone, error
-from bot.requests import FormSubmission, Request
-from bot.search import SearchIndex
+from bot.requests import FormSubmission, Request, in_hand
+from bot.search import Match, SearchIndex
 from bot.search.current import CatalogIndex
 
 CampaignCard = Callable[[str, Sequence[Ballot]], Reply]
@@ -58,6 +65,11 @@ RECENT_LIMIT = 5
 REPLY_CACHE_SIZE = 2048
 """Answers kept per catalog version: members ask for the same few ballots over and over."""
 
+IN_PROGRESS = 32
+"""Requests worked on at once; more wait their turn, holding nothing. A burst of hundreds
+(a reminder went out, everyone answers at once) then keeps the event loop light enough for
+the adapters to acknowledge each in time ("working on it") and answer in order."""
+
 
 class Core:
     """Answers members. One instance per process, shared by every adapter."""
@@ -82,6 +94,9 @@ class Core:
         self.today = today
         self._replies: OrderedDict[tuple[object, ...], Reply] = OrderedDict()
         self._index_version: int | None = None
+        self._turns = asyncio.Semaphore(IN_PROGRESS)
+        self._cards: OrderedDict[tuple[str, int | None, date], Reply] = OrderedDict()
+        self._building: dict[tuple[str, int | None, date], asyncio.Future[Reply | None]] = {}
 
     @property
     def judge(self) -> Judge:
@@ -94,7 +109,18 @@ class Core:
         if self.catalog.version != self._index_version:
             self._index_version = self.catalog.version
             self._replies.clear()
+            self._cards.clear()
         return index
+
+    def bounded_query(self, text: str) -> str:
+        """``text`` cut to what a name in the catalogue can be (:class:`CatalogIndex`)."""
+        return self.catalog.bounded_query(text)
+
+    async def find(self, search: str) -> Match:
+        """What a search leads to today: bounded, off the event loop, kept per catalog
+        version (:meth:`CatalogIndex.find`)."""
+        await self.index()  # refreshes the version, clearing stale answers
+        return await self.catalog.find(search, self.today())
 
     async def handle(self, request: Request) -> Reply:
         """Answer one request: typed text, a button press (``request.action``) or a
@@ -103,7 +129,7 @@ class Core:
         Read-only answers are the same for every member, so they are kept per catalog version
         (and per day, for "open"): a repeated question costs no database read.
         """
-        with acting_for(request.platform, request.user_id):
+        with acting_for(request.platform, request.user_id), in_hand(request):
             return await self._handle(request)
 
     async def _handle(self, request: Request) -> Reply:
@@ -117,14 +143,16 @@ class Core:
             return command
         pictured = isinstance(command, commands.Lookup) and command.chart
         if not isinstance(command, commands.READ_ONLY) or pictured:
-            return await self._answer(command, request)  # pictures have their own cache
+            async with self._turns:
+                return await self._answer(command, request)  # pictures have their own cache
         await self.index()  # refreshes the version, clearing stale answers
         key = (command, self._index_version, self.today())
         cached = self._replies.get(key)
         if cached is not None:
             self._replies.move_to_end(key)
             return cached
-        reply = await self._answer(command, request)
+        async with self._turns:
+            reply = await self._answer(command, request)
         self._replies[key] = reply
         if len(self._replies) > REPLY_CACHE_SIZE:
             self._replies.popitem(last=False)
@@ -174,16 +202,21 @@ class Core:
 
     async def suggest(self, text: str, limit: int = 25) -> list[str]:
         """Names to offer while a member types (Discord autocomplete)."""
-        index = await self.index()
-        return index.suggest(commands.strip_prefix(text), limit, self.today())
+        await self.index()
+        return await self.catalog.suggest(commands.strip_prefix(text), limit, self.today())
 
     def judged(self, ballot: Ballot) -> Judged:
         """Every question of ``ballot`` judged once, for everything one reply shows of it."""
         return self.cards.judged(ballot)
 
     def card(self, ballot: Ballot, picture: bool = False) -> Reply:
-        """A ballot's card; with ``picture``, the same figures drawn as well."""
+        """A ballot's card; with ``picture``, the same figures drawn as well (where it is
+        called: requests use :meth:`answer_card`)."""
         return self.cards.card(ballot, picture=picture)
+
+    async def answer_card(self, ballot: Ballot, picture: bool = False) -> Reply:
+        """A ballot's card built, and drawn, off the event loop."""
+        return await self.cards.answer_card(ballot, picture=picture)
 
     async def pictured(self, ballot: Ballot, judged: Judged | None = None) -> Reply:
         """The card with its picture; an open ballot's thermometer counts confirmed voters."""
@@ -191,28 +224,35 @@ class Core:
 
     async def _lookup(self, search: str, history: bool, picture: bool = False) -> Reply:
         if search.startswith("#"):
-            ballot = await self.store.get(search[1:].strip())
+            ballot_id = search[1:].strip()
+            card = None if picture or history else await self._card_of(ballot_id)
+            if card is not None:
+                return card
+            ballot = await self.store.get(ballot_id)
             if ballot is None:
                 return error("No ballot found", f"There is no ballot with id {search[1:]!r}.")
             if history:
                 return await self._history_of(ballot)
-            return await self.pictured(ballot) if picture else self.card(ballot)
-        index = await self.index()
-        match = index.find(search, self.today())
+            return await self.pictured(ballot) if picture else await self.answer_card(ballot)
+        search = self.bounded_query(search)
+        match = await self.find(search)
         answer = unresolved(search, match)
         if answer is not None:
             return answer
         if match.campaign is not None and self.campaign_card is not None and not history:
             ballots = await self.store.get_many(match.ballot_ids)
-            return self.campaign_card(match.campaign, ballots)
+            return await offloop.compute(self.campaign_card, match.campaign, ballots)
         if not history:
+            card = None if picture else await self._card_of(match.ballot_ids[0])
+            if card is not None:
+                return card
             ballot = await self.store.get(match.ballot_ids[0])
             if ballot is None:  # removed since the index was built
                 return error(f"No ballot found for “{search}”", "It was removed just now.")
-            return await self.pictured(ballot) if picture else self.card(ballot)
+            return await self.pictured(ballot) if picture else await self.answer_card(ballot)
         ballots = await self.store.get_many(match.ballot_ids[:HISTORY_LIMIT])
         more = len(match.ballot_ids) - len(ballots)
-        return self._listing(
+        return await self._listing(
             f"Ballots matching “{search}”, newest first",
             ballots,
             footer=f"{more} older ballots not shown." if more > 0 else None,
@@ -229,11 +269,37 @@ class Core:
             ids.insert(0, ballot.id)
         ballots = await self.store.get_many(ids[:HISTORY_LIMIT])
         more = len(ids) - len(ballots)
-        return self._listing(
+        return await self._listing(
             f"Ballots for “{ballot.employer}”, newest first",
             ballots,
             footer=f"{more} older ballots not shown." if more > 0 else None,
         )
+
+    async def _card_of(self, ballot_id: str) -> Reply | None:
+        """A ballot's card, read and built once per catalog version and day however many
+        members ask for it and however they word it (a burst of new typos for one ballot
+        is one read); None when there is no such ballot."""
+        key = (ballot_id, self._index_version, self.today())
+        card = self._cards.get(key)
+        if card is not None:
+            self._cards.move_to_end(key)
+            return card
+        building = self._building.get(key)
+        if building is None:
+            building = self._building[key] = asyncio.ensure_future(self._build_card(key))
+            building.add_done_callback(lambda _: self._building.pop(key, None))
+        return await asyncio.shield(building)
+
+    async def _build_card(self, key: tuple[str, int | None, date]) -> Reply | None:
+        ballot = await self.store.get(key[0])
+        if ballot is None:
+            return None
+        card = await self.answer_card(ballot)
+        if key[1] == self._index_version:  # not built across a catalog change
+            self._cards[key] = card
+            if len(self._cards) > REPLY_CACHE_SIZE:
+                self._cards.popitem(last=False)
+        return card
 
     async def _open(self) -> Reply:
         ballots = await self.store.open_ballots(self.today())
@@ -241,23 +307,36 @@ class Core:
             return Reply(
                 header="No ballots are open now", kind=ReplyKind.LIST, data={"ballots": []}
             )
-        return self._listing("Ballots open now", ballots, describe=open_line)
+        return await self._listing("Ballots open now", ballots, describe=open_line)
 
     async def _recent(self) -> Reply:
         ballots = await self.store.recent_results(RECENT_LIMIT)
         if not ballots:
             return Reply(header="No results yet", kind=ReplyKind.LIST, data={"ballots": []})
-        return self._listing("Latest results", ballots)
+        return await self._listing("Latest results", ballots)
 
-    def _listing(
+    async def _listing(
         self,
         header: str,
         ballots: Sequence[Ballot],
         footer: str | None = None,
         describe: Callable[..., str] = ballot_line,
     ) -> Reply:
+        """A list of ballots, built on the CPU thread (hundreds of open ballots, each with
+        its figures and verdicts in ``data``)."""
+        return await offloop.compute(self._list_reply, header, ballots, footer, describe)
+
+    def _list_reply(
+        self,
+        header: str,
+        ballots: Sequence[Ballot],
+        footer: str | None,
+        describe: Callable[..., str],
+    ) -> Reply:
         """One line per ballot (``describe(ballot, judged=...)``: its headline by default),
-        each ballot judged once for its line and its JSON."""
+        each ballot judged once for its line and its JSON (as its card shows it: its first
+        questions)."""
+        ballots = [first_questions(b)[0] for b in ballots]
         judged = [self.judged(b) for b in ballots]
         lines = [describe(b, judged=j) for b, j in zip(ballots, judged, strict=True)]
         serialise = self.cards.serialise

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from functools import lru_cache
 
@@ -260,8 +260,25 @@ class Question:
 
 
 @dataclass(frozen=True)
+class TurnoutSoFar:
+    """Turnout so far: the share of members entitled who have voted, as organisers report it
+    while the ballot runs (``admin turnout``). Never a result: it decides no verdict, does not
+    make a ballot count as having a result, and is shown only as "turnout so far".
+
+    ``pct`` as reported (a :class:`Percentage` when its decimals are known); ``reported_at``
+    when it was reported (UTC), ``None`` when that was not recorded.
+    """
+
+    pct: float
+    reported_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Ballot:
-    """A ballot of one or more unions' members at one employer or branch."""
+    """A ballot of one or more unions' members at one employer or branch.
+
+    ``turnout_so_far`` is kept apart from every question's result: see :class:`TurnoutSoFar`.
+    """
 
     id: str
     unions: tuple[str, ...]
@@ -282,6 +299,7 @@ class Ballot:
     notes: str | None = None
     status: Status | None = None
     campaign: str | None = None
+    turnout_so_far: TurnoutSoFar | None = None
 
     @property
     def statutory(self) -> bool:
@@ -297,6 +315,14 @@ class Ballot:
         if self.status is not None:
             return self.status
         return Status.DECLARED if self.has_result else Status.SCHEDULED
+
+    @property
+    def running_turnout(self) -> TurnoutSoFar | None:
+        """The turnout so far to show: only while no result is known and the ballot is not
+        declared or cancelled. Once a result is declared, its own figures speak."""
+        if self.has_result or self.effective_status in (Status.DECLARED, Status.CANCELLED):
+            return None
+        return self.turnout_so_far
 
     @property
     def title(self) -> str:

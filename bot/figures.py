@@ -9,11 +9,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bot.domain import Ballot, Question
+from bot.domain import Ballot, Question, Result
+from bot.percentages import as_reported, percent, rounded
 
 # A percentage reported to one decimal can be off by 0.05 from the exact share; allow a little
 # more for unions that round to whole numbers ("around 60 per cent" is marked approximate).
 ROUNDING_TOLERANCE_PCT = 0.51
+APPROXIMATE_MARGIN_PCT = 5.0
+"""A turnout reported only as "around 60 per cent" is taken as anything within this many
+points (:mod:`bot.verdicts.reported` reads it so too)."""
 
 
 @dataclass(frozen=True)
@@ -22,7 +26,9 @@ class Figures:
 
     ``turnout_pct`` counts spoilt papers as votes (TULRCA s.297A). When the number of spoilt
     papers is not known, the computed turnout counts valid votes only and is a minimum:
-    ``turnout_is_minimum`` says so.
+    ``turnout_is_minimum`` says so. ``turnout_conflict``: the counts contradict the result's
+    reported turnout (beyond its rounding): the reported figure is then not used, and
+    ``warnings`` says why.
     """
 
     papers_returned: int | None
@@ -32,15 +38,21 @@ class Figures:
     against_pct_of_votes: float | None
     for_pct_of_eligible: float | None
     warnings: tuple[str, ...]
+    turnout_conflict: bool = False
 
     def to_dict(self) -> dict[str, Any]:
+        """As JSON carries it: shares to two decimals, rounded half up once."""
         out = asdict(self)
+        for name, value in out.items():
+            if isinstance(value, float):
+                out[name] = float(rounded(value, 2))
         out["warnings"] = list(self.warnings)
         return out
 
 
 def _pct(part: int, whole: int) -> float | None:
-    return round(100.0 * part / whole, 2) if whole > 0 else None
+    """The share unrounded: it is rounded once, where it is shown (:mod:`bot.percentages`)."""
+    return 100.0 * part / whole if whole > 0 else None
 
 
 def derive(ballot: Ballot, question: Question) -> Figures:
@@ -70,7 +82,7 @@ def derive(ballot: Ballot, question: Question) -> Figures:
     elif result.for_pct is not None:
         # Only the reported share is known: the rest of the valid votes were against.
         for_share = result.for_pct
-        against_share = round(100.0 - result.for_pct, 2)
+        against_share = 100.0 - result.for_pct
 
     for_of_eligible = _pct(yes, eligible) if yes is not None and eligible else None
 
@@ -81,19 +93,20 @@ def derive(ballot: Ballot, question: Question) -> Figures:
         and abs(for_share - result.for_pct) > ROUNDING_TOLERANCE_PCT
     ):
         warnings.append(
-            f"Reported yes share {result.for_pct:g}% does not match the counts "
-            f"({for_share:.1f}% of {valid:,} valid votes)."
+            f"Reported yes share {as_reported(result.for_pct)} does not match the counts "
+            f"({percent(for_share)} of {valid:,} valid votes)."
         )
-    if (
-        turnout is not None
-        and not turnout_is_minimum
-        and result.turnout_pct is not None
-        and not result.turnout_approximate
-        and abs(turnout - result.turnout_pct) > ROUNDING_TOLERANCE_PCT
-    ):
+    conflict = _turnout_conflict(result, turnout, turnout_is_minimum)
+    if conflict and not turnout_is_minimum:
         warnings.append(
-            f"Reported turnout {result.turnout_pct:g}% does not match the counts "
-            f"({turnout:.1f}% of {eligible:,} entitled)."
+            f"Reported turnout {_reported_turnout(result)} does not match the counts "
+            f"({percent(turnout)} of {eligible:,} entitled)."  # type: ignore[arg-type]
+        )
+    elif conflict:
+        warnings.append(
+            f"Reported turnout {_reported_turnout(result)} is below what the counts alone make: "
+            f"{valid:,} valid votes are {percent(turnout)} of {eligible:,} entitled "  # type: ignore[arg-type]
+            "before any spoilt paper. One of the figures is wrong."
         )
     if eligible is not None and papers is not None and papers > eligible:
         warnings.append(f"More papers counted ({papers:,}) than members entitled ({eligible:,}).")
@@ -106,4 +119,22 @@ def derive(ballot: Ballot, question: Question) -> Figures:
         against_pct_of_votes=against_share,
         for_pct_of_eligible=for_of_eligible,
         warnings=tuple(warnings),
+        turnout_conflict=conflict,
     )
+
+
+def _turnout_conflict(result: Result, turnout: float | None, is_minimum: bool) -> bool:
+    """Do the counts contradict the reported turnout, beyond its rounding ("around" allows
+    :data:`APPROXIMATE_MARGIN_PCT` points)? With spoilt papers unknown the counts give only a
+    minimum: a reported turnout below it is impossible, one above it is not."""
+    if turnout is None or result.turnout_pct is None:
+        return False
+    tolerance = APPROXIMATE_MARGIN_PCT if result.turnout_approximate else ROUNDING_TOLERANCE_PCT
+    if is_minimum:
+        return result.turnout_pct < turnout - tolerance
+    return abs(turnout - result.turnout_pct) > tolerance
+
+
+def _reported_turnout(result: Result) -> str:
+    around = "around " if result.turnout_approximate else ""
+    return f"{around}{as_reported(result.turnout_pct)}"  # type: ignore[arg-type]

@@ -14,6 +14,7 @@ import functools
 import ipaddress
 import math
 import re
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,6 +32,11 @@ _COUNT = re.compile(r"[0-9]+|[1-9][0-9]{0,2}(?:,[0-9]{3})+")
 _NEGATIVE = re.compile(r"-(?:[0-9]+|[1-9][0-9]{0,2}(?:,[0-9]{3})+)")
 _PERCENT = re.compile(rf"([0-9]{{1,3}})(?:\.([0-9]{{1,{MAX_DECIMALS}}}))?\s*(%?)")
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+_MOMENT = re.compile(
+    r"([0-9]{4})-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
+    r"(Z|[+-][0-9]{2}:?[0-9]{2})?"
+)
+MAX_MOMENT = len("YYYY-MM-DDTHH:MM:SS.ffffff+HH:MM")
 _BALLOT_ID = re.compile(r"[A-Za-z0-9._-]+")
 # RFC 3986: what may appear in a URI without percent-encoding, and well-formed escapes.
 _URL_FORBIDDEN = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]")
@@ -164,6 +170,35 @@ def partial_date(raw: Any) -> PartialDate | None:
         return PartialDate(year, month, day)
     except ValueError as exc:
         raise Invalid(f"{text!r} is not a real date ({exc})") from None
+
+
+def moment(raw: Any) -> datetime | None:
+    """A moment with its time zone, ISO 8601: ``2026-12-01T14:05Z``, ``2026-12-01 14:05:00+00:00``;
+    blank is unknown (None). Given back in UTC.
+
+    A time without a zone is refused: 14:05 in London and 14:05 UTC differ for half the year,
+    and the bot never guesses which was meant.
+    """
+    if _blank(raw):
+        return None
+    if not isinstance(raw, str) or isinstance(raw, JsonNumber):
+        raise Invalid(f"{_shown(raw)} is not a time: use YYYY-MM-DDTHH:MMZ (UTC) or +HH:MM")
+    value = raw.strip()
+    match = _MOMENT.fullmatch(value) if len(value) <= MAX_MOMENT else None
+    if match is None:
+        raise Invalid(
+            f"{_shown(value)} is not a time: use YYYY-MM-DDTHH:MM with its zone, "
+            "Z for UTC or +HH:MM (2026-12-01T14:05Z)"
+        )
+    if match.group(2) is None:
+        raise Invalid(f"{_shown(value)} has no time zone: add Z for UTC, or +HH:MM")
+    year = int(match.group(1))
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise Invalid(f"{value!r} is not a real time (the year must be {MIN_YEAR}-{MAX_YEAR})")
+    try:
+        return datetime.fromisoformat(value.replace(" ", "T", 1)).astimezone(UTC)
+    except ValueError as exc:
+        raise Invalid(f"{value!r} is not a real time ({exc})") from None
 
 
 def text(raw: Any, limit: int) -> str | None:

@@ -383,12 +383,14 @@ class SavedIndex(Protocol):
     """The search index kept between starts (a file beside the database), so a one-shot
     answer or a restart does not read the whole catalogue and rebuild it."""
 
-    async def load(self, version: int, key: str) -> SearchIndex | None:
-        """The index saved for catalogue ``version`` and build ``key``; None if there is
-        none, or it was built from another version, other settings or other code."""
+    async def load(self, version: int, key: str) -> tuple[SearchIndex, int] | None:
+        """The index saved for catalogue ``version`` and build ``key``, with the length of
+        the longest name in it; None if there is none, or it was built from another version,
+        other settings or other code."""
         ...
 
-    async def save(self, version: int, key: str, index: SearchIndex) -> None:
-        """Keep ``index`` for the next start; never raises (it is only a cache)."""
+    async def save(self, version: int, key: str, index: SearchIndex, longest: int) -> None:
+        """Keep ``index`` (and its longest name's length) for the next start; never raises
+        (it is only a cache)."""
         ...
         ...

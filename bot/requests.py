@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -42,3 +47,29 @@ class Request:
     workspace: str | None = None
     action: str | None = None
     form: FormSubmission | None = None
+
+
+IN_HAND: weakref.WeakKeyDictionary[asyncio.Task[Any], Request] = weakref.WeakKeyDictionary()
+"""The request each task is answering, for whoever watches the event loop (the stall monitor
+of ``ballotbot run`` names the request that was running when the loop stalled)."""
+
+
+@contextmanager
+def in_hand(request: Request) -> Iterator[None]:
+    """Note ``request`` as the current task's while the block runs."""
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:  # not on an event loop
+        task = None
+    if task is None:
+        yield
+        return
+    before = IN_HAND.get(task)
+    IN_HAND[task] = request
+    try:
+        yield
+    finally:
+        if before is None:
+            IN_HAND.pop(task, None)
+        else:
+            IN_HAND[task] = before

@@ -8,6 +8,7 @@ half of an import.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -45,7 +46,7 @@ from storage.models import (
     ResultRow,
     UnionRow,
 )
-from storage.reading import CATALOG, ballots_where, fold, fold_catalog
+from storage.reading import CATALOG, ballots_where, fold, fold_catalog, fold_off_loop
 
 _T = TypeVar("_T")
 
@@ -220,7 +221,7 @@ class SqlBallotStore:
         async with self._sessions() as session:
             # A single statement is its own snapshot: no BEGIN needed (see storage.database).
             connection = await session.connection(execution_options=READ)
-            return fold(await connection.execute(statement, params))
+            return await fold_off_loop(await connection.execute(statement, params))
 
 
 def _refuse_duplicates(ballots: Sequence[Ballot]) -> None:
@@ -285,7 +286,9 @@ async def _write(
         QuestionRow: [],
         ResultRow: [],
     }
-    for ballot in ballots:
+    for n, ballot in enumerate(ballots, 1):
+        if n % CHUNK == 0:
+            await asyncio.sleep(0)  # thousands of ballots (a feed): members in between
         values = ballot_values(ballot, employer_ids[employer_key(ballot)])
         rows[BallotRow].append({**values, "ended_on": ended[ballot.id]})
         unions, aliases, questions, results = child_values(ballot, union_ids)

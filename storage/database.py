@@ -8,6 +8,8 @@ an installed wheel needs no ``alembic.ini``.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -21,6 +23,7 @@ from sqlalchemy import create_engine as create_sync_engine_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -39,6 +42,18 @@ READ = {"ballotbot_single_read": True}
 """Execution options for a connection that runs one SELECT and nothing else: on SQLite no
 ``BEGIN`` is sent (a single statement is already a consistent snapshot), which saves a
 round trip to the driver's thread on every member's question."""
+
+BUSY_TIMEOUT_SECONDS = 30.0
+"""How long a SQLite connection waits for another one's write lock before giving up. Long on
+purpose: a member's write waits (the adapters say "working on it" and follow up) rather than
+failing with "database is locked" while an import in another process or the reminder
+scheduler's thread writes. Nothing waits on the event loop: aiosqlite waits in its own
+thread, the scheduler in its own."""
+
+SQLITE_CONNECTIONS = 16
+"""Pooled SQLite connections, all kept open. Each aiosqlite connection is a thread, and
+starting a thread makes the caller wait until the new thread runs: done during a burst (the
+pool's default lets ten extra connections come and go), that wait fell on the event loop."""
 
 SECURE_DELETE = "PRAGMA secure_delete=ON"
 """Privacy: SQLite overwrites deleted rows with zeros in the file instead of only unlinking
@@ -139,30 +154,125 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
     On SQLite every connection gets ``journal_mode=WAL`` (members' reads never wait for an
     organiser's import), ``foreign_keys=ON`` (off by default in SQLite, and the cascades
-    depend on it) and ``secure_delete=ON`` (:data:`SECURE_DELETE`). SQLAlchemy, not the
-    sqlite3 module, emits ``BEGIN``, so every transaction, DDL included, is really atomic: a
-    failed import or migration leaves nothing behind. On every database, the parameters of a
-    failed statement stay out of its error message (they may hold a member's id).
+    depend on it), ``secure_delete=ON`` (:data:`SECURE_DELETE`) and a
+    :data:`BUSY_TIMEOUT_SECONDS` wait for another writer. SQLAlchemy, not the sqlite3 module,
+    emits ``BEGIN``, so every transaction, DDL included, is really atomic: a failed import or
+    migration leaves nothing behind. On every database, the parameters of a failed statement
+    stay out of its error message (they may hold a member's id).
     """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        kwargs.setdefault("pool_size", SQLITE_CONNECTIONS)
+        kwargs.setdefault("max_overflow", 0)
     engine = create_async_engine(url, **{"hide_parameters": True, **kwargs})
     if engine.dialect.name == "sqlite":
         _prepare_sqlite(engine)
     return engine
 
 
+async def open_connections(engine: AsyncEngine) -> None:
+    """Open the pool's SQLite connections now (at start), not during the first burst of
+    members (see :data:`SQLITE_CONNECTIONS`). Nothing to do on PostgreSQL."""
+    if engine.dialect.name != "sqlite":
+        return
+    size = getattr(engine.pool, "size", lambda: 0)()
+    async with contextlib.AsyncExitStack() as held:
+        for _ in range(size):
+            await held.enter_async_context(engine.connect())
+
+
 def create_sync_engine(url: str, **kwargs: Any) -> Engine:
-    """A synchronous engine (APScheduler 3's job store needs one), its parameters kept out of
-    error messages, and on SQLite with :data:`SECURE_DELETE` on every connection."""
-    engine = create_sync_engine_(url, **{"hide_parameters": True, **kwargs})
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _secure_delete)
+    """A synchronous engine on the same database as ``url`` (the bot's async URL, or a
+    synchronous one), for a library that needs one (APScheduler 3's job store) and runs it
+    on a thread of its own. Its parameters are kept out of error messages.
+
+    SQLite connections get the same WAL journal, :data:`SECURE_DELETE` and
+    :data:`BUSY_TIMEOUT_SECONDS` as the async ones: this engine's writes then wait for the
+    bot's, and the bot's for these, instead of either failing. Each job-store write is one
+    statement in its own transaction.
+    """
+    parsed = make_url(url)
+    options = {"hide_parameters": True, **kwargs}
+    if parsed.get_backend_name() != "sqlite":
+        return create_sync_engine_(parsed.set(drivername="postgresql+psycopg"), **options)
+    options.setdefault("connect_args", {"timeout": BUSY_TIMEOUT_SECONDS})
+    engine = create_sync_engine_(parsed.set(drivername="sqlite"), **options)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        _sqlite_pragmas(dbapi_connection)
+
     return engine
 
 
-def _secure_delete(dbapi_connection: Any, _record: Any) -> None:
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for the stores. On SQLite, write transactions of this process queue in order
+    (:class:`WriteQueue`) before they take a pooled connection."""
+    if engine.dialect.name != "sqlite":
+        return async_sessionmaker(engine, expire_on_commit=False)
+    queue = WriteQueue()
+
+    class QueuedSession(_QueuedSession):
+        writes = queue
+
+    return async_sessionmaker(engine, class_=QueuedSession, expire_on_commit=False)
+
+
+class WriteQueue:
+    """This process's SQLite writers, one at a time, first come first served.
+
+    SQLite has one write lock per database. Writers left to race for it each hold a pooled
+    connection and poll in SQLite's busy handler (sleeping up to 100 ms between tries), so a
+    burst of members' writes exhausts the pool, starves readers of connections and ends in
+    "database is locked". Queued here instead, a writer waits without a connection, and takes
+    the lock at once when its turn comes (only another process or the reminder scheduler's
+    own engine can still hold it, and ``busy_timeout`` covers that).
+    """
+
+    def __init__(self) -> None:
+        self._lock: asyncio.Lock | None = None
+
+    @property
+    def lock(self) -> asyncio.Lock:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        return self._lock
+
+
+class _QueuedSession(AsyncSession):
+    """A session whose first ``connection(execution_options=WRITE)`` waits its turn in the
+    :class:`WriteQueue` and holds it until the session closes (after its commit)."""
+
+    writes: WriteQueue
+
+    async def connection(
+        self,
+        bind_arguments: Any = None,
+        execution_options: Any = None,
+        **kw: Any,
+    ) -> AsyncConnection:
+        if (execution_options or {}).get("ballotbot_write") and not self.info.get(
+            "ballotbot_queued"
+        ):
+            await self.writes.lock.acquire()
+            self.info["ballotbot_queued"] = True
+        return await super().connection(bind_arguments, execution_options, **kw)
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        finally:
+            if self.info.pop("ballotbot_queued", False):
+                self.writes.lock.release()
+
+
+def _sqlite_pragmas(dbapi_connection: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute(SECURE_DELETE)
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        cursor.execute(SECURE_DELETE)  # privacy: erased rows are zeroed in the file
     finally:
         cursor.close()
 
@@ -172,14 +282,7 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take BEGIN away from the driver (its legacy mode skips it for SELECT and DDL).
         dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=5000")
-            cursor.execute(SECURE_DELETE)  # privacy: erased rows are zeroed in the file
-        finally:
-            cursor.close()
+        _sqlite_pragmas(dbapi_connection)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:

@@ -82,20 +82,21 @@ class IndexFile:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    async def load(self, version: int, key: str) -> SearchIndex | None:
-        """The index saved for this catalogue ``version`` and build ``key``, or None."""
+    async def load(self, version: int, key: str) -> tuple[SearchIndex, int] | None:
+        """The index saved for this catalogue ``version`` and build ``key`` with its longest
+        name's length, or None."""
         return await asyncio.to_thread(self._load, version, key)
 
-    async def save(self, version: int, key: str, index: SearchIndex) -> None:
+    async def save(self, version: int, key: str, index: SearchIndex, longest: int) -> None:
         """Replace the file with ``index``; a failure is logged, never raised (the index
         is only a cache of the database)."""
-        await asyncio.to_thread(self._save, version, key, index)
+        await asyncio.to_thread(self._save, version, key, index, longest)
 
     def _header(self, version: int, key: str) -> bytes:
         fields = {"version": version, "key": key, "code": _code_fingerprint()}
         return MAGIC + json.dumps(fields, sort_keys=True).encode() + b"\n"
 
-    def _load(self, version: int, key: str) -> SearchIndex | None:
+    def _load(self, version: int, key: str) -> tuple[SearchIndex, int] | None:
         expected = self._header(version, key)
         try:
             with self.path.open("rb") as file:
@@ -107,14 +108,17 @@ class IndexFile:
         except Exception as exc:  # unreadable, truncated, or naming a class it may not
             log.warning("search index file %s not used (%s); rebuilding", self.path, exc)
             return None
-        return loaded if isinstance(loaded, SearchIndex) else None
+        match loaded:
+            case (SearchIndex() as index, int() as longest):
+                return index, longest
+        return None
 
-    def _save(self, version: int, key: str, index: SearchIndex) -> None:
+    def _save(self, version: int, key: str, index: SearchIndex, longest: int) -> None:
         partial = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
         try:
             with partial.open("wb") as file:
                 file.write(self._header(version, key))
-                pickle.dump(index, file, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((index, longest), file, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(partial, self.path)  # readers see the old file or the new, whole
         except OSError as exc:
             log.warning("search index not saved to %s (%s)", self.path, exc)

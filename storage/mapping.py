@@ -35,6 +35,7 @@ def employer_values(ballot: Ballot) -> dict[str, Any]:
 
 def ballot_values(ballot: Ballot, employer_id: int) -> dict[str, Any]:
     """The ``ballots`` row of a ballot. Query columns are derived here, from the domain only."""
+    running = ballot.turnout_so_far
     return {
         "id": ballot.id,
         "employer_id": employer_id,
@@ -53,6 +54,10 @@ def ballot_values(ballot: Ballot, employer_id: int) -> dict[str, Any]:
         "eligible": ballot.eligible,
         "source_url": ballot.source_url,
         "notes": ballot.notes,
+        # Turnout so far: the ballot's own column, never a results row (it is not a result).
+        "turnout_so_far_pct": _float(running.pct) if running else None,
+        "turnout_so_far_decimals": _decimals(running.pct) if running else None,
+        "turnout_so_far_at": running.reported_at if running else None,
     }
 
 

@@ -134,6 +134,8 @@ class BallotRow(Base):
         _length("campaign", NAME_MAX),
         _length("source_url", 2_000),
         _length("notes", TEXT_MAX),
+        _pct("turnout_so_far_pct"),
+        _decimals("turnout_so_far_decimals"),
         Index("ix_ballots_recent", "has_result", "sort_date", "id"),
         Index("ix_ballots_newest", "sort_date", "id"),
         # open_ballots: "status = ? AND closes_on >= today" for each status it accepts.
@@ -161,6 +163,12 @@ class BallotRow(Base):
     """The day the store saw the status become closed, declared or cancelled (retention
     counts from it, :mod:`bot.privacy.retention`); NULL while the ballot runs. Not part of
     the domain ballot: kept across saves by the store."""
+    turnout_so_far_pct: Mapped[float | None] = mapped_column(Double)
+    """Turnout so far, as organisers report it while the ballot runs: never a result (the
+    results table holds those), so it sets neither ``has_result`` nor any verdict."""
+    turnout_so_far_decimals: Mapped[int | None] = mapped_column(Integer)
+    turnout_so_far_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When it was reported (NULL: not recorded)."""
 
 
 class BallotUnionRow(Base):

@@ -10,10 +10,13 @@ never sees half of an organiser's import, without opening a transaction for it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy.engine import Result as Rows
 
+from bot import offloop
 from bot.domain import (
     Ballot,
     Jurisdiction,
@@ -25,6 +28,7 @@ from bot.domain import (
     ReportedMandate,
     Result,
     Status,
+    TurnoutSoFar,
     YesNoUnknown,
 )
 from storage.models import (
@@ -126,7 +130,7 @@ def fold_catalog(
     for ballot_id, position, name in aliases:
         parts[ballot_id].aliases[position] = name
     for row in questions:
-        parts[row[0]].questions[row[1]] = row[1:]
+        parts[row[0]].questions[row[1]] = _question(row[1:])
     return [part.ballot() for part in parts.values()]
 
 
@@ -139,9 +143,35 @@ _ALIAS = _UNION + len(_UNION_COLUMNS)
 _QUESTION = _ALIAS + len(_ALIAS_COLUMNS)
 
 
+PARTITION = 500
+"""Rows a read may fold on the event loop (a few milliseconds); more go to the CPU thread."""
+
+
 def fold(rows: Iterable[Sequence[Any]]) -> list[Ballot]:
     """Joined rows (:func:`ballots_where`) back into ballots, in the order they first appear."""
     parts: dict[str, _Parts] = {}
+    _fold_into(parts, rows)
+    return [part.ballot() for part in parts.values()]
+
+
+async def fold_off_loop(result: Rows[Any]) -> list[Ballot]:
+    """:func:`fold` over a read's rows, without holding the event loop.
+
+    A read of a few rows (nearly every one) is folded at once. A bigger one (a ballot with
+    thousands of questions comes back as tens of thousands of joined rows, and turning them
+    into objects takes a while) is folded on the CPU thread (:func:`bot.offloop.compute`):
+    the rows are already fetched (buffered) by then, so what runs there is plain Python on
+    a result nobody else touches.
+    """
+    parts: dict[str, _Parts] = {}
+    first = result.fetchmany(PARTITION)
+    _fold_into(parts, first)
+    if len(first) == PARTITION:
+        await offloop.compute(_fold_into, parts, result)
+    return [part.ballot() for part in parts.values()]
+
+
+def _fold_into(parts: dict[str, _Parts], rows: Iterable[Sequence[Any]]) -> None:
     for row in rows:
         part = parts.get(row[_ID])
         if part is None:
@@ -150,9 +180,11 @@ def fold(rows: Iterable[Sequence[Any]]) -> list[Ballot]:
             part.unions[row[_UNION]] = row[_UNION + 1]
         if row[_ALIAS] is not None:
             part.aliases[row[_ALIAS]] = row[_ALIAS + 1]
-        if row[_QUESTION] is not None:
-            part.questions[row[_QUESTION]] = row[_QUESTION:]
-    return [part.ballot() for part in parts.values()]
+        position = row[_QUESTION]
+        if position is not None and position not in part.questions:
+            # Built once per question, as it comes: a join repeats it for every union and
+            # alias, and building thousands at the end would hold the loop in one go.
+            part.questions[position] = _question(row[_QUESTION:])
 
 
 class _Parts:
@@ -164,7 +196,7 @@ class _Parts:
         self.row = row
         self.unions: dict[int, str] = {}
         self.aliases: dict[int, str] = {}
-        self.questions: dict[int, Sequence[Any]] = {}
+        self.questions: dict[int, Question] = {}
 
     def ballot(self) -> Ballot:
         row, b = self.row, _B
@@ -173,7 +205,7 @@ class _Parts:
             id=row[_ID],
             unions=tuple(self.unions[i] for i in sorted(self.unions)),
             employer=row[b["employer"]],
-            questions=tuple(_question(self.questions[i]) for i in sorted(self.questions)),
+            questions=tuple(self.questions[i] for i in sorted(self.questions)),
             branch=row[b["branch"]],
             area=row[b["area"]],
             sector=row[b["sector"]],
@@ -189,6 +221,11 @@ class _Parts:
             notes=row[b["notes"]],
             status=Status(status) if status is not None else None,
             campaign=row[b["campaign"]],
+            turnout_so_far=_turnout_so_far(
+                row[b["turnout_so_far_pct"]],
+                row[b["turnout_so_far_decimals"]],
+                row[b["turnout_so_far_at"]],
+            ),
         )
 
 
@@ -216,6 +253,16 @@ def _question(row: Sequence[Any]) -> Question:
         reported_mandate=ReportedMandate(reported) if reported is not None else None,
         reported_by=reported_by,
     )
+
+
+def _turnout_so_far(
+    value: float | None, decimals: int | None, at: datetime | None
+) -> TurnoutSoFar | None:
+    if value is None:
+        return None
+    if at is not None:  # SQLite gives back naive datetimes: they were stored as UTC
+        at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    return TurnoutSoFar(_percentage(value, decimals), at)  # type: ignore[arg-type]
 
 
 def _percentage(value: float | None, decimals: int | None) -> float | None:

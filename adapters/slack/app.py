@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.authorization.async_single_team_authorization import (
+    AsyncSingleTeamAuthorization,
+)
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack.handlers import ANSWER_BUDGET, BallotListeners
@@ -164,8 +167,9 @@ class SlackAdapter:
         self.secrets = secrets
         self.ready = ready
         self.bolt, self.listeners = build_app(core, settings, secrets, budget)
-        if first_time is not None:
-            self.bolt.use(once(first_time))
+        self._once = once(first_time) if first_time is not None else None
+        if self._once is not None:
+            self.bolt.use(self._once)
         self.sender = SlackSender(self.bolt.client)
         self._server: EventsServer | None = None
         self._socket: AsyncSocketModeHandler | None = None
@@ -179,15 +183,21 @@ class SlackAdapter:
         """Check the bot token with ``auth.test``, then listen (HTTP) or connect (Socket Mode).
 
         Checking first turns a wrong token into one clear message at start, not a silent
-        failure on a member's first ``/ballot``.
+        failure on a member's first ``/ballot``. The answer is handed to bolt, which would
+        otherwise ask again for every request arriving before its own first ``auth.test``
+        came back: a burst at start was a burst of ``auth.test`` calls, each on a new
+        connection, all on the event loop.
         """
         try:
-            await self.bolt.client.auth_test()
+            identity = await self.bolt.client.auth_test()
         except SlackApiError as exc:
             reason = exc.response.get("error") if isinstance(exc.response.data, dict) else None
             if reason in TOKEN_REFUSALS:
                 raise RefusedSecret(f"Slack refused SLACK_BOT_TOKEN: {reason}") from None
             raise
+        for middleware in getattr(self.bolt, "_async_middleware_list", ()):
+            if isinstance(middleware, AsyncSingleTeamAuthorization):
+                middleware.auth_test_result = middleware.auth_test_result or identity
         if self.settings.mode == "http":
             self._server = EventsServer(self.bolt, ready=self.ready)
             await self._server.start(self.settings.host, self.settings.port)
@@ -208,6 +218,8 @@ class SlackAdapter:
             await self._socket.close_async()
             self._socket = None
         await self.listeners.drain()
+        if self._once is not None:
+            await self._once.drain()
 
 
 def build_slack_adapter(app: App, env: Mapping[str, str] | None = None) -> SlackAdapter:

@@ -2,8 +2,9 @@
 
 Both only convert: a Slack payload becomes a :class:`bot.requests.Request`, the core answers,
 the :class:`bot.replies.Reply` becomes Block Kit. Slack wants a 200 within three seconds, so
-the core gets a budget (two seconds): a fast answer rides in the acknowledgement itself, a
-slow one is acknowledged with "working on it" and delivered through ``response_url``.
+the core gets a budget (two seconds, counted from when the request arrived): a fast answer
+rides in the acknowledgement itself, a slow one (a busy database, a picture to draw) is
+acknowledged with "working on it" and delivered through ``response_url``.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.blocks import (
     ACTION_PREFIX,
@@ -28,6 +32,7 @@ from adapters.slack.blocks import (
     working_on_it,
 )
 from adapters.slack.forms import FORM_CALLBACK, errors_for, modal, submitted, with_general_error
+from adapters.slack.http import RECEIVED_AT
 from adapters.slack.payloads import BlockActions, ButtonAction, SlashCommand
 from adapters.slack.sender import SlackSender
 from bot.actions import LEGACY_PREFIX, is_public, legacy
@@ -44,7 +49,16 @@ from bot.requests import Request
 log = logging.getLogger(__name__)
 
 ANSWER_BUDGET = 2.0
-"""Seconds the core may take before we acknowledge first: Slack gives up after three."""
+"""Seconds from the request's arrival the core may take before we acknowledge first: Slack
+gives up after three, and the acknowledgement itself needs a moment on a busy process."""
+
+CROWDED = 64
+"""Answers being waited for at once past which a new request is acknowledged ("working on
+it") after :data:`CROWDED_WAIT` rather than the whole budget. A burst of hundreds (everyone
+answering one reminder) would otherwise have all its acknowledgements fall due together two
+seconds later, hundreds in one turn of the event loop; this way they go out as the requests
+arrive, and the members know sooner."""
+CROWDED_WAIT = 0.25
 
 RENDERS_KEPT = 512
 """Renderings kept for repeated answers (the core keeps 2,048 answers; these are the hot ones)."""
@@ -111,6 +125,8 @@ class BallotListeners:
         self.budget = budget
         self._tasks: set[asyncio.Task[None]] = set()
         self._renders: dict[int, tuple[Reply, list[Message]]] = {}
+        self._session: aiohttp.ClientSession | None = None
+        self._waiting = 0
 
     def register(self, app: AsyncApp, command: str = "/ballot") -> None:
         app.command(command)(self.on_command)
@@ -119,16 +135,42 @@ class BallotListeners:
 
     async def drain(self, grace: float = 10.0) -> None:
         """Let follow-ups already promised to a member finish (when stopping), for a while."""
-        if not self._tasks:
-            return
-        _, late = await asyncio.wait(list(self._tasks), timeout=grace)
-        for task in late:
-            task.cancel()
-        await asyncio.gather(*late, return_exceptions=True)
+        if self._tasks:
+            _, late = await asyncio.wait(list(self._tasks), timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
-    async def on_command(self, ack: Ack, body: SlashCommand, respond: Respond) -> None:
+    def _kept_alive(self, respond: Respond) -> Respond:
+        """``respond``, over one HTTP session kept for every follow-up. Bolt's own opens a
+        new session (a connection, and to Slack a TLS handshake) for each: after a burst of
+        members, hundreds at once, all on the event loop."""
+        url = getattr(respond, "response_url", None)
+        if not url:
+            return respond
+
+        async def send(**message: Any) -> Any:
+            if self._session is None or self._session.closed:
+                self._session = aiohttp.ClientSession()
+            client = AsyncWebhookClient(
+                url=url,
+                session=self._session,
+                proxy=getattr(respond, "proxy", None),
+                ssl=getattr(respond, "ssl", None),
+            )
+            return await client.send_dict(message)
+
+        return send
+
+    async def on_command(
+        self, ack: Ack, body: SlashCommand, respond: Respond, context: dict[str, Any]
+    ) -> None:
+        respond = self._kept_alive(respond)
         work = self._answer(request_from_command(body))
-        reply = await self._within_budget(work)
+        reply = await self._within_budget(work, context)
         if reply is None:
             await ack(response_type="ephemeral", **working_on_it())
             self._spawn(self._follow_up(work, respond, replace_original=True))
@@ -150,24 +192,33 @@ class BallotListeners:
             self._spawn(self._picture(reply.image, body.get("channel_id", ""), respond))
 
     async def on_action(
-        self, ack: Ack, body: BlockActions, action: ButtonAction, respond: Respond
+        self,
+        ack: Ack,
+        body: BlockActions,
+        action: ButtonAction,
+        respond: Respond,
+        context: dict[str, Any],
     ) -> None:
         await ack()
+        respond = self._kept_alive(respond)
         request = request_from_action(body, action)
         work = self._answer(request)
         if is_share(action):
-            await self._spawn_or_wait(self._share(work, request.channel_id, respond))
+            await self._spawn_or_wait(self._share(work, request.channel_id, respond), context)
             return
         # Clicked on a private card: replace it. On a public one: answer the clicker alone.
         replace = bool(body.get("container", {}).get("is_ephemeral", False))
-        await self._spawn_or_wait(self._follow_up(work, respond, replace_original=replace))
+        await self._spawn_or_wait(self._follow_up(work, respond, replace_original=replace), context)
 
-    async def on_form(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def on_form(
+        self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
+    ) -> None:
         """A form submitted: its boxes go to the core one by one, as the member who submitted.
 
         A refusal stays in the modal: under each box it is about, or, when it is about no
         box, as a general error above them. An answer closes the modal and is shown to the
-        member alone in the channel the form came from.
+        member alone in the channel the form came from. An answer slower than the budget
+        closes the modal at once and is shown when it comes.
         """
         submission, channel, keys = submitted(view)
         if submission is None:
@@ -186,7 +237,12 @@ class BallotListeners:
             workspace=body.get("team", {}).get("id") or user.get("team_id"),
             form=submission,
         )
-        reply = await self._answer(request)
+        work = self._answer(request)
+        reply = await self._within_budget(work, context)
+        if reply is None:
+            await ack()
+            self._spawn(self._show_form_answer(work, channel, request.user_id))
+            return
         if not reply.ok:
             errors = errors_for(reply, keys)
             if errors:
@@ -195,10 +251,13 @@ class BallotListeners:
                 await ack(response_action="update", view=with_general_error(view, reply))
             return
         await ack()
-        first = render(reply, max_messages=1)[0]
+        await self._show_form_answer(work, channel, request.user_id)
+
+    async def _show_form_answer(self, work: asyncio.Future[Reply], channel: str, user: str) -> None:
+        first = render(await work, max_messages=1)[0]
         try:
             await self.sender.client.chat_postEphemeral(
-                channel=channel, user=request.user_id, link_names=False, parse="none", **first
+                channel=channel, user=user, link_names=False, parse="none", **first
             )
         except SlackApiError as exc:
             log.warning("form answered but not shown in %s: %s", channel, exc)
@@ -225,11 +284,26 @@ class BallotListeners:
 
         return asyncio.ensure_future(answer())
 
-    async def _within_budget(self, work: asyncio.Future[Reply]) -> Reply | None:
+    def _left(self, context: dict[str, Any] | None) -> float:
+        """Seconds of the budget left: counted from the request's arrival (HTTP mode), else
+        from now (Socket Mode, where bolt hands the request over as it comes)."""
+        received = (context or {}).get(RECEIVED_AT)
+        spent = 0.0 if received is None else time.monotonic() - received
+        return max(0.0, self.budget - spent)
+
+    async def _within_budget(
+        self, work: asyncio.Future[Reply], context: dict[str, Any] | None = None
+    ) -> Reply | None:
+        left = self._left(context)
+        if self._waiting >= CROWDED:
+            left = min(left, CROWDED_WAIT)
+        self._waiting += 1
         try:
-            return await asyncio.wait_for(asyncio.shield(work), self.budget)
+            return await asyncio.wait_for(asyncio.shield(work), left)
         except TimeoutError:
             return None
+        finally:
+            self._waiting -= 1
 
     async def _follow_up(
         self, work: asyncio.Future[Reply], respond: Respond, *, replace_original: bool
@@ -276,11 +350,13 @@ class BallotListeners:
                 log.warning("response_url refused a reply: HTTP %s", response.status_code)
                 return
 
-    async def _spawn_or_wait(self, job: Coroutine[Any, Any, None]) -> None:
+    async def _spawn_or_wait(
+        self, job: Coroutine[Any, Any, None], context: dict[str, Any] | None = None
+    ) -> None:
         """Finish ``job`` inside the budget (the click's 200 waits for it), else in background."""
         task = self._spawn(job)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(task), self.budget)
+            await asyncio.wait_for(asyncio.shield(task), self._left(context))
 
     def _spawn(self, job: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.ensure_future(job)

@@ -13,6 +13,7 @@ request gets bolt's own 401 and one short log line; Slack never sends one.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -21,6 +22,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 EVENTS_PATH = "/slack/events"
+RECEIVED_AT = "ballotbot_received_at"
+"""Key in bolt's context: when the request arrived (``time.monotonic()``), so the answer's
+budget counts from there and not from when a busy process got round to the listener."""
 log = logging.getLogger(__name__)
 
 
@@ -33,6 +37,7 @@ def events_app(
     """Slack's requests to ``bolt``, and the load balancer's health checks beside them."""
 
     async def events(request: web.Request) -> web.Response:
+        received = time.monotonic()
         try:
             bolt_request = await to_bolt_request(request)
         except (ValueError, TypeError, AttributeError):  # not UTF-8, not JSON, not an object
@@ -40,6 +45,7 @@ def events_app(
         problem = unreadable_signature(bolt_request)
         if problem is not None:
             return _refused(path, problem)
+        bolt_request.context[RECEIVED_AT] = received
         return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
 
     # Slack's payloads are small: a slash command is a few hundred bytes.

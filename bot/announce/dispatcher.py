@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -62,7 +63,7 @@ class Dispatcher:
         outbox: Outbox,
         ballots: BallotStore,
         senders: Mapping[str, Sender],
-        card: Callable[[Ballot], Reply],
+        card: Callable[[Ballot], Reply | Awaitable[Reply]],
         pacing: Pacing = Pacing(),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         organisers: Sequence[Target] = (),
@@ -155,11 +156,25 @@ class Dispatcher:
                     self._cards[key] = await self.reminder_card(ballot, item)
                 reply = self._cards[key]
             else:
-                reply = self._message(item, ballot)
+                reply = await self._message(item, ballot)
         await self._pace(item)
         if not await self._still_ours(item):
             log.info("outbox row %s was taken over by another dispatcher: not sending", item.id)
             return 0
+        sending = asyncio.ensure_future(self._send(sender, item, ballot, reply))
+        try:
+            return await asyncio.shield(sending)
+        except asyncio.CancelledError:
+            # Stopped (or a sibling task failed) mid-send: the platform may have the message
+            # already, so it is finished and recorded before stopping; otherwise the next
+            # round would send it again.
+            with contextlib.suppress(Exception):
+                await sending
+            raise
+
+    async def _send(
+        self, sender: Sender, item: OutboxItem, ballot: Ballot | None, reply: Reply
+    ) -> int:
         try:
             if item.kind is OutboxKind.CORRECTION and item.corrects_message_id:
                 await sender.update(item.target.channel_id, item.corrects_message_id, reply)
@@ -237,10 +252,12 @@ class Dispatcher:
             f"{ballot.id}` lists it.",
         )
 
-    def _message(self, item: OutboxItem, ballot: Ballot) -> Reply:
+    async def _message(self, item: OutboxItem, ballot: Ballot) -> Reply:
         reply = self._cards.get(ballot.id)
         if reply is None:
-            reply = self._cards[ballot.id] = self.card(ballot)
+            made = self.card(ballot)  # drawn off the event loop when the card is awaitable
+            reply = await made if inspect.isawaitable(made) else made
+            self._cards[ballot.id] = reply
         if item.kind is OutboxKind.CORRECTION:
             note = (
                 f"Corrected on {self.clock():%d %B %Y}: the figures above replace the earlier ones."

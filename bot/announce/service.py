@@ -6,21 +6,24 @@ message and changes nothing. Figures are checked like an import before anything 
 
 from __future__ import annotations
 
-import json
 import shlex
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from bot import columns, commands, forms, invariants, parsers
 from bot.admin_target import named_ballot, split_target
+from bot.announce.audit import entry_line
 from bot.announce.model import Announce, Declared, FilterKind, OutboxState, Target
 from bot.config import Settings
-from bot.domain import Ballot, Question, Result, Status
+from bot.domain import Ballot, Question, Result, Status, TurnoutSoFar
+from bot.percentages import as_reported
 from bot.ports import BallotStore, Declarations, Outbox, Subscriptions
 from bot.replies import Form, Reply, ReplyKind, Section, Tone, error
 from bot.requests import FormSubmission, Request
 from bot.search import SearchIndex, normalise
+from bot.shown import moment
 
 KIND_OF_NAME = {
     "union": FilterKind.UNION,
@@ -74,6 +77,7 @@ class AnnouncementService:
         settings: Settings,
         index: Callable[[], Awaitable[SearchIndex]],
         card: Callable[[Ballot], Reply],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.subscriptions = subscriptions
         self.declarations = declarations
@@ -82,6 +86,8 @@ class AnnouncementService:
         self.settings = settings
         self.index = index
         self.card = card
+        self.clock = clock
+        """When organisers' reports happen (the composition root shares the reminders')."""
 
     async def handle(self, command: commands.Command, request: Request) -> Reply:
         target = Target(request.platform, request.channel_id, request.workspace)
@@ -284,7 +290,9 @@ class AnnouncementService:
         fields = _key_values([w for w in words if not w.startswith("q=")])
         if isinstance(fields, Reply):
             return fields
-        settable = ({c.name for c in columns.BALLOT_COLUMNS} - {"id"}) | set(REPORTED)
+        settable = ({c.name for c in columns.BALLOT_COLUMNS} - {"id", *columns.RUNNING}) | set(
+            REPORTED
+        )
         wrong = sorted(set(fields) - settable)
         if wrong:
             return error(
@@ -308,28 +316,41 @@ class AnnouncementService:
         )
 
     async def _turnout(self, ballot: Ballot, options: list[str], request: Request) -> Reply:
+        """Turnout so far, while the ballot runs: the ballot's own figure, never a result's
+        (:class:`bot.domain.TurnoutSoFar`), so it decides no verdict and announces nothing."""
         if len(options) != 1:
             return error("Say the percentage: `/ballot admin turnout <ballot id> 34.5`")
         try:
-            pct = columns.COLUMN_PARSERS["turnout_pct"](options[0])
+            pct = columns.COLUMN_PARSERS["turnout_so_far_pct"](options[0])
         except columns.Invalid as exc:
             return error("That turnout cannot be right", f"{exc}; nothing was changed.")
         if pct is None:
             return error("Say the percentage: `/ballot admin turnout <ballot id> 34.5`")
-        questions = tuple(
-            replace(q, result=replace(q.result, turnout_pct=pct)) for q in ballot.questions
-        )
-        reported = replace(ballot, questions=questions)
+        if ballot.has_result or ballot.effective_status is Status.DECLARED:
+            return error(
+                f"{ballot.title} has a result already",
+                "Turnout so far is for a ballot still running. The result's own turnout is "
+                f"part of the result: `/ballot admin correct {shlex.quote(ballot.id)} "
+                "turnout=...`. Nothing was changed.",
+            )
+        if ballot.effective_status is Status.CANCELLED:
+            return error(f"{ballot.title} was cancelled", "Nothing was changed.")
+        now = self.clock().astimezone(UTC).replace(microsecond=0)
+        reported = replace(ballot, turnout_so_far=TurnoutSoFar(pct, now))
         await self.declarations.declare([reported], who(request), "turnout", Announce.NONE)
-        return Reply(header=f"Reported turnout for {ballot.title}: {pct:g}%", kind=ReplyKind.ADMIN)
+        return Reply(
+            header=f"Turnout so far for {ballot.title}: {as_reported(pct)}",
+            text=f"Reported {moment(now)}. Members see it as turnout so far on the card, in "
+            "`open` and in reminders; it is not a result: it decides no mandate and is not "
+            "announced.",
+            kind=ReplyKind.ADMIN,
+        )
 
     async def _audit(self, ballot: Ballot) -> Reply:
+        """Every change to the ballot, oldest first: when, who, what, and each field that
+        changed, before → after (:mod:`bot.announce.audit`)."""
         entries = await self.declarations.audit(ballot.id)
-        lines = tuple(
-            f"{e.at:%Y-%m-%d %H:%M} UTC — {e.who} — {e.action}"
-            + (f" — before: {_figures(e.before)} — after: {_figures(e.after)}" if e.after else "")
-            for e in entries
-        )
+        lines = tuple(entry_line(e) for e in entries)
         return Reply(
             header=f"Audit log: {ballot.title}",
             sections=(Section(title=f"{len(entries)} change(s)", lines=lines),),
@@ -369,22 +390,6 @@ def _queued(ballot: Ballot, declared: Declared) -> Reply:
         parts.append(f"{declared.corrections} message(s) will be corrected in place")
     return Reply(
         header=f"Declared: {ballot.title}", text="; ".join(parts) + ".", kind=ReplyKind.ADMIN
-    )
-
-
-_AUDITED = (("for", "votes_for"), ("against", "votes_against"), ("spoilt", "spoilt"))
-
-
-def _known(value: object) -> str:
-    return "not known" if value is None else str(value)
-
-
-def _figures(text: str | None) -> str:
-    if not text:
-        return "none"
-    questions = json.loads(text).get("questions", [])
-    return "; ".join(
-        ", ".join(f"{name} {_known(q.get(key))}" for name, key in _AUDITED) for q in questions
     )
 
 

@@ -5,6 +5,7 @@ matplotlib is imported only when a picture is drawn, so plain replies and start-
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from bot.charts.cache import PictureCache
@@ -40,15 +41,18 @@ def picture_for(
     verdict: Verdict | None = None,
     cache: PictureCache | None = None,
     confirmed_voters: int | None = None,
+    render: Callable[[ResultChart | ThermometerChart], Picture] | None = None,
 ) -> Picture:
     """The result card of :func:`pictured_question`, or the turnout thermometer when no result
     figure is known yet (with the members who said they posted their paper, when that count
     is known). ``verdict`` is that question's: its rule set gives every line drawn, and
-    without one no line is drawn."""
+    without one no line is drawn. ``render`` draws a chart not in the cache (here, by
+    default; :data:`bot.charts.drawer.DRAWER` draws in a process of its own)."""
     question = pictured_question(ballot)
     chart: ResultChart | ThermometerChart
     if ballot.has_result:
         chart = result_chart(ballot, question, verdict)
     else:
         chart = thermometer_chart(ballot, question, today, confirmed_voters, verdict)
-    return cache.get_or_render(chart, _render) if cache else _render(chart)
+    draw = render or _render
+    return cache.get_or_render(chart, draw) if cache else draw(chart)

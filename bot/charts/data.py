@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.domain import Ballot, Question, written_decimals
+from bot.domain import Ballot, Question
 from bot.figures import derive
+from bot.percentages import as_reported, percent
+from bot.shown import NOT_KNOWN, result_turnout_value, shares, turnout_so_far
 from bot.verdicts import Outcome, Verdict
 
 NO_TURNOUT_THRESHOLD = "No turnout threshold."
@@ -31,6 +33,9 @@ class ResultChart:
     spoilt: int | None
     yes_pct: float | None
     no_pct: float | None
+    yes_text: str
+    """The yes share as the card writes it (``85.6%``; a reported ``80%`` as written)."""
+    no_text: str
     turnout_pct: float | None
     turnout_label: str
     turnout_threshold: float | None
@@ -45,12 +50,12 @@ class ResultChart:
         if self.yes_pct is None:
             votes = "Yes and no shares not known."
         else:
-            votes = f"{self.yes_pct:.1f}% yes, {self.no_pct:.1f}% no of those voting."
+            votes = f"{self.yes_text} yes, {self.no_text} no of those voting."
         if self.votes_for is not None and self.votes_against is not None:
             votes += f" {self.votes_for:,} for, {self.votes_against:,} against."
         turnout = f"Turnout {self.turnout_label}."
         if self.turnout_threshold is not None:
-            turnout += f" Threshold {self.turnout_threshold:g}%."
+            turnout += f" Threshold {as_reported(self.turnout_threshold)}."
         else:
             turnout += f" {NO_TURNOUT_THRESHOLD}"
         return f"{self.title}. {self.question} {votes} {turnout} {self.verdict}".strip()
@@ -59,7 +64,12 @@ class ResultChart:
 @dataclass(frozen=True)
 class ThermometerChart:
     """An open ballot: days left and turnout so far against the turnout threshold of its rule
-    set (``threshold``; ``None`` where none applies, as in Northern Ireland)."""
+    set (``threshold``; ``None`` where none applies, as in Northern Ireland).
+
+    ``reported_turnout_pct`` is the turnout so far organisers reported
+    (:attr:`bot.domain.Ballot.running_turnout`), never a result's; ``reported`` says it in
+    words, with when it was reported.
+    """
 
     title: str
     question: str
@@ -68,6 +78,7 @@ class ThermometerChart:
     confirmed_voters: int | None
     eligible: int | None
     threshold: float | None
+    reported: str = "not reported"
 
     @property
     def alt_text(self) -> str:
@@ -75,7 +86,7 @@ class ThermometerChart:
         reported = (
             "turnout not reported yet"
             if self.reported_turnout_pct is None
-            else f"turnout reported by organisers {self.reported_turnout_pct:g}%"
+            else f"turnout so far {self.reported}"
         )
         confirmed = (
             ""
@@ -83,7 +94,7 @@ class ThermometerChart:
             else f"; {self.confirmed_voters:,} members confirmed posting (an estimate)"
         )
         line = (
-            f"; threshold {self.threshold:g}%"
+            f"; threshold {as_reported(self.threshold)}"
             if self.threshold is not None
             else "; no turnout threshold"
         )
@@ -91,16 +102,18 @@ class ThermometerChart:
 
 
 def _turnout_label(ballot: Ballot, question: Question) -> tuple[float | None, str]:
+    """The result's turnout as the card reads it (:func:`bot.shown.result_turnout_value`)."""
     figures = derive(ballot, question)
     reported = question.result.turnout_pct
+    value = result_turnout_value(question, figures)
+    if value is None:
+        return None, NOT_KNOWN
     if figures.turnout_pct is not None and not figures.turnout_is_minimum:
-        return figures.turnout_pct, f"{figures.turnout_pct:.1f}%"
-    if reported is not None:
+        return value, percent(value)
+    if reported is not None and not figures.turnout_conflict:
         around = "around " if question.result.turnout_approximate else ""
-        return reported, f"{around}{reported:.{written_decimals(reported)}f}% as reported"
-    if figures.turnout_pct is not None:
-        return figures.turnout_pct, f"at least {figures.turnout_pct:.1f}%"
-    return None, "not known"
+        return value, f"{around}{as_reported(reported)} as reported"
+    return value, f"at least {percent(value)}"
 
 
 def result_chart(ballot: Ballot, question: Question, verdict: Verdict | None = None) -> ResultChart:
@@ -108,6 +121,7 @@ def result_chart(ballot: Ballot, question: Question, verdict: Verdict | None = N
     without a verdict), the support line only where the 40% test applies to this ballot."""
     figures = derive(ballot, question)
     turnout, label = _turnout_label(ballot, question)
+    yes_text, no_text, _ = shares(question, figures)
     turnout_threshold = support_threshold = None
     explanation: tuple[str, ...] = ()
     if verdict is not None:
@@ -123,6 +137,8 @@ def result_chart(ballot: Ballot, question: Question, verdict: Verdict | None = N
         spoilt=question.result.spoilt,
         yes_pct=figures.for_pct_of_votes,
         no_pct=figures.against_pct_of_votes,
+        yes_text=yes_text,
+        no_text=no_text,
         turnout_pct=turnout,
         turnout_label=label,
         turnout_threshold=turnout_threshold,
@@ -143,11 +159,13 @@ def thermometer_chart(
     """An open ballot's values: days left only when the closing day is known; the threshold
     line from ``verdict``'s rule set (none without a verdict)."""
     closes = ballot.closes.exact if ballot.closes else None
+    running = ballot.running_turnout
     return ThermometerChart(
         title=ballot.title,
         question=question.text,
         days_left=(closes - today).days if closes else None,
-        reported_turnout_pct=question.result.turnout_pct,
+        reported_turnout_pct=running.pct if running is not None else None,
+        reported=turnout_so_far(running),
         confirmed_voters=confirmed_voters,
         eligible=ballot.eligible,
         threshold=verdict.thresholds.turnout_pct if verdict is not None else None,

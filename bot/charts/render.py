@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.charts.data import ResultChart, ThermometerChart
+from bot.percentages import rounded
 from bot.printable import printable
 
 # Okabe-Ito: distinguishable with every common kind of colour blindness.
@@ -115,8 +116,8 @@ def render_result(chart: ResultChart) -> Picture:
     else:
         votes.barh([0], [chart.yes_pct], color=YES, height=0.6)
         votes.barh([0], [chart.no_pct], left=[chart.yes_pct], color=NO, height=0.6)
-        yes_text = f"Yes {chart.yes_pct:.1f}%"
-        no_text = f"No {chart.no_pct:.1f}%"
+        yes_text = f"Yes {chart.yes_text}"
+        no_text = f"No {chart.no_text}"
         if chart.votes_for is not None and chart.votes_against is not None:
             yes_text += f" ({chart.votes_for:,})"
             no_text += f" ({chart.votes_against:,})"
@@ -165,7 +166,10 @@ def render_thermometer(chart: ThermometerChart) -> Picture:
     drawn["days_left"] = chart.days_left
 
     no_line = "" if chart.threshold is not None else " — no turnout threshold"
-    reported = _axes(figure, grid[1], f"Turnout reported by organisers{no_line}")
+    said = f"Turnout so far, reported by organisers{no_line}"
+    if chart.reported_turnout_pct is not None:  # the figure and when, as the card says it
+        said = f"Turnout so far{no_line}:\n{chart.reported}"
+    reported = _axes(figure, grid[1], said)
     if chart.reported_turnout_pct is None:
         _unknown_bar(reported, "not reported yet")
         drawn["reported"] = None
@@ -181,7 +185,7 @@ def render_thermometer(chart: ThermometerChart) -> Picture:
     else:
         share = 100.0 * chart.confirmed_voters / chart.eligible
         confirmed.barh([0], [share], color=YES, height=0.6)
-        drawn["confirmed_pct"] = round(share, 2)
+        drawn["confirmed_pct"] = float(rounded(share, 2))
     lines = []
     if chart.threshold is not None:
         for axes in (reported, confirmed):

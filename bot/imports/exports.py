@@ -19,7 +19,7 @@ from bot.domain import Percentage, written_decimals
 from bot.imports import formulas
 from bot.ports import BallotStore
 
-_PERCENTAGES = ("turnout_pct", "for_pct")
+_PERCENTAGES = ("turnout_pct", "for_pct", "turnout_so_far_pct")
 
 
 def _cell(value: Any) -> str:
@@ -52,6 +52,7 @@ async def export_ballots(
     if fmt == "json":
         document = {"ballots": [columns.ballot_to_dict(b, extra) for b in ballots]}
         for ballot in document["ballots"]:
+            _under_one_percent(ballot)  # the turnout so far: 0.6% on a ballot's first day
             ballot["questions"] = [_under_one_percent(q) for q in ballot["questions"]]
         return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     out = io.StringIO()

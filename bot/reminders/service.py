@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import shlex
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -25,6 +25,7 @@ from bot.announce.service import is_organiser, refused
 from bot.cards import Judge, Judged, judge_ballot, unresolved
 from bot.config import ReminderSettings, Settings
 from bot.domain import Ballot, Method, Status
+from bot.percentages import as_reported, percent
 from bot.ports import BallotStore, Outbox, ReminderStore, Subscriptions
 from bot.privacy import logs, retention
 from bot.privacy.report import Erasure, report_reply
@@ -39,8 +40,9 @@ from bot.reminders.plan import (
 )
 from bot.replies import Button, Field, Reply, ReplyKind, Section, Tone, error
 from bot.requests import Request
-from bot.search import SearchIndex
+from bot.search import Match, SearchIndex
 from bot.search.unions import union_table
+from bot.shown import turnout_so_far
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +85,7 @@ class ReminderService:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         judge: Judge | None = None,
         pictured: Callable[[Ballot, Judged], Awaitable[Reply]] | None = None,
+        find: Callable[..., Awaitable[Match]] | None = None,
     ) -> None:
         self.store = store
         self.ballots = ballots
@@ -96,6 +99,9 @@ class ReminderService:
         """The core's judge: the turnout threshold a reminder names is its verdict's."""
         self.pictured = pictured
         """The card with its picture (the thermometer, for an open ballot), for channels."""
+        self.find = find or self._find
+        """What a search leads to: the catalog's, bounded and off the event loop, when wired."""
+        self._upcoming_read: tuple[tuple[int, date], list[Ballot]] | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -103,6 +109,19 @@ class ReminderService:
 
     def local_now(self) -> datetime:
         return self.clock().astimezone(self.zone)
+
+    async def _find(
+        self, search: str, today: date | None = None, among: Collection[str] | None = None
+    ) -> Match:
+        return (await self.index()).find(search, today, among)
+
+    async def _upcoming(self, today: date) -> list[Ballot]:
+        """The ballots reminders may be about, read once per catalog version and day: a
+        burst of members answering a reminder does not read them all once each."""
+        key = (await self.ballots.catalog_version(), today)
+        if self._upcoming_read is None or self._upcoming_read[0] != key:
+            self._upcoming_read = (key, await self.ballots.upcoming_ballots(today))
+        return self._upcoming_read[1]
 
     async def plan(self, ballot: Ballot) -> tuple[Plan, PlanSettings]:
         knobs = plan_settings(self.settings.reminders, await self.store.plan_changes(ballot.id))
@@ -150,12 +169,11 @@ class ReminderService:
             found = [ballot]
         else:
             # Only ballots still running can be meant: "voted kirklees" is the open one.
-            upcoming = await self.ballots.upcoming_ballots(today)
+            upcoming = await self._upcoming(today)
             running_ids = [b.id for b in upcoming if _still_running(b, today)]
-            index = await self.index()
-            match = index.find(search, today, among=running_ids)
+            match = await self.find(search, today, running_ids)
             if not (match.found or match.choices):
-                anywhere = index.find(search, today)  # unknown, or known but not running?
+                anywhere = await self.find(search, today)  # unknown, or known but not running?
                 if anywhere.found or anywhere.choices:
                     return error(
                         f"No ballot is open or coming up for “{search}”", "Nothing was changed."
@@ -349,7 +367,8 @@ class ReminderService:
         ):
             image = (await self.pictured(ballot, judged)).image
         if threshold is not None:
-            why = f"Every vote counts towards the {threshold:g}% turnout the law requires."
+            needed = as_reported(threshold)
+            why = f"Every vote counts towards the {needed} turnout the law requires."
         else:
             why = "Every vote counts: there is no turnout threshold, those who vote decide."
         return Reply(
@@ -363,27 +382,26 @@ class ReminderService:
         )
 
     async def _turnout_fields(self, ballot: Ballot, threshold: float | None) -> list[Field]:
-        reported = next(
-            (q.result.turnout_pct for q in ballot.questions if q.result.turnout_pct is not None),
-            None,
-        )
+        """Turnout so far as organisers reported it (``admin turnout``: never a result's), and
+        how many members said they posted their paper."""
+        running = ballot.running_turnout
         against = (
-            f"against the {threshold:g}% threshold"
+            f"against the {as_reported(threshold)} threshold"
             if threshold is not None
             else "(no turnout threshold)"
         )
         fields = [
             Field(
                 "Turnout so far (reported)",
-                f"{reported:g}% {against}"
-                if reported is not None
+                f"{turnout_so_far(running)} {against}"
+                if running is not None
                 else f"not known: the organisers have not reported one yet {against}",
             )
         ]
         confirmed = await self.store.confirmed(ballot.id)
         if ballot.eligible:
             share = 100 * confirmed / ballot.eligible
-            estimate = f"{confirmed:,} of {ballot.eligible:,} members ({share:.1f}%)"
+            estimate = f"{confirmed:,} of {ballot.eligible:,} members ({percent(share)})"
         else:
             estimate = f"{confirmed:,} members (how many were balloted is not known)"
         fields.append(Field("Said they have posted (an estimate)", estimate))

@@ -16,9 +16,10 @@ from datetime import date
 
 from bot.domain import Ballot, Question, YesNoUnknown
 from bot.figures import Figures
+from bot.percentages import as_reported, percent, trimmed
 from bot.verdicts.explain import Mandate, Outcome, count, mark, pct, threshold
 from bot.verdicts.mandate import mandate_end
-from bot.verdicts.reported import APPROXIMATE_MARGIN_PCT, Span, trim, turnout_span, yes_span
+from bot.verdicts.reported import APPROXIMATE_MARGIN_PCT, Span, turnout_span, yes_span
 from bot.verdicts.rules import DEFAULT_PLAUSIBLE_SPOILT_PCT, RuleSet
 
 
@@ -91,7 +92,7 @@ def _at_least(span: Span, line: float) -> str:
     """``, so at least 50.15%``: said when the rounding of a report comes near the line."""
     if span.exact or span.value - line >= 1:
         return ""
-    return f", so at least {trim(span.low)}%"
+    return f", so at least {trimmed(span.low)}"
 
 
 def turnout_check(rule: RuleSet, ballot: Ballot, question: Question, figures: Figures) -> Check:
@@ -124,7 +125,8 @@ def turnout_check(rule: RuleSet, ballot: Ballot, question: Question, figures: Fi
             f"Turnout at least {pct(value, minimum)} of {count(eligible)} entitled "
             f"(spoilt papers not known) — threshold {need} ✔",
         )
-    span = turnout_span(result)
+    # A reported turnout the counts contradict decides nothing (the card warns of it).
+    span = None if figures.turnout_conflict else turnout_span(result)
     if span is not None and span.low >= minimum:
         note = _at_least(span, minimum)
         return Check(
@@ -259,14 +261,14 @@ def _from_percentages(
         if not sure:
             return Check(
                 Outcome.NOT_KNOWN,
-                f"Yes votes at most {ceiling:.1f}% of all entitled (from the reported turnout "
+                f"Yes votes at most {percent(ceiling)} of all entitled (from the reported turnout "
                 f"and yes share) — below the {need} needed in important public services, and "
                 "it is not known whether this is one: cannot decide the support test ?",
                 f"the {need} support test cannot be decided",
             )
         return Check(
             Outcome.NOT_MET,
-            f"Yes votes at most {ceiling:.1f}% of all entitled (from the reported turnout and "
+            f"Yes votes at most {percent(ceiling)} of all entitled (from the reported turnout and "
             f"yes share) — {need} needed in {_sector(ballot)} ✘",
             f"yes votes below {need} of all entitled",
         )
@@ -274,16 +276,17 @@ def _from_percentages(
     if floor < minimum:
         return Check(
             Outcome.NOT_KNOWN,
-            f"Yes votes between {floor:.1f}% and {ceiling:.1f}% of all entitled (from the "
+            f"Yes votes between {percent(floor)} and {percent(ceiling)} of all entitled (from the "
             f"reported turnout and yes share, at their rounding) — too close to the {need} "
             f"needed in {_sector(ballot)} to tell ?",
             f"the {need} support test cannot be decided from the reported percentages",
         )
     spoilt_needed = 100.0 * (1.0 - minimum / floor) if floor > 0 else 100.0
     # Shown rounded down: "met unless over 14.8%" must hold for every share up to 14.8%.
-    margin = f"{math.floor(spoilt_needed * 10) / 10:.1f}%"
+    margin = percent(math.floor(spoilt_needed * 10) / 10)
     working = (
-        f"Yes votes about {floor:.1f}% of all entitled if none were spoilt ({_of(share, turnout)})"
+        f"Yes votes about {percent(floor)} of all entitled if none were spoilt "
+        f"({_of(share, turnout)})"
     )
     if spoilt_needed > plausible_spoilt_pct:
         unless = f"✔ unless over {margin} of the papers returned were spoilt"
@@ -300,7 +303,7 @@ def _from_percentages(
         Outcome.NOT_KNOWN,
         f"{working} — {need} needed in {where}, missed if over {margin} of the papers "
         f"returned were spoilt: the reports do not say how many were, and that many is "
-        f"possible (ballotbot rules out only more than {plausible_spoilt_pct:g}%) ?",
+        f"possible (ballotbot rules out only more than {as_reported(plausible_spoilt_pct)}) ?",
         f"the {need} support test cannot be decided from the reported percentages",
     )
 
@@ -330,7 +333,7 @@ def _of(share: Span, turnout: Span) -> str:
 
 
 def _low(span: Span) -> str:
-    return f"{span.value:.1f}%" if span.exact else f"{trim(span.low)}%"
+    return percent(span.value) if span.exact else trimmed(span.low)
 
 
 @dataclass(frozen=True)

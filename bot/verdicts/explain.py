@@ -7,9 +7,11 @@ so that every line uses the same marks: ✔ met, ✘ not met, ? cannot tell.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 
 from bot.domain import Kind, PartialDate
+from bot.percentages import as_reported, percent, rounded
 
 
 class Outcome(StrEnum):
@@ -58,20 +60,23 @@ def mark(outcome: Outcome | Mandate) -> str:
 
 
 def pct(value: float, threshold: float | None = None) -> str:
-    """``61.2%``; one more decimal when rounding would make it look equal to the threshold.
+    """``61.2%`` (:func:`bot.percentages.percent`); one more decimal when rounding would make
+    it look equal to the threshold, up to three.
 
     49.96% shown as "50.0% — threshold 50% ✘" would read as a mistake; "49.96%" does not.
     """
-    text = f"{value:.1f}%"
-    if threshold is not None and value != threshold and round(value, 1) == threshold:
-        text = f"{value:.2f}%"
-        if round(value, 2) == threshold:
-            text = f"{value:.3f}%"
-    return text
+    if threshold is None or value == threshold:
+        return percent(value)
+    line = Decimal(repr(float(threshold)))
+    decimals = 1
+    while decimals < 3 and rounded(value, decimals) == line:
+        decimals += 1
+    return percent(value, decimals)
 
 
 def threshold(value: float) -> str:
-    return f"{value:g}%"
+    """A rule set's line as written: ``50%``, ``40%``."""
+    return as_reported(value)
 
 
 def count(value: int) -> str:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot import figures
 from bot.domain import Result, written_decimals
+from bot.percentages import as_reported, percent, trimmed
 
 # A turnout reported only as "around 60 per cent" is taken as anything within this many points:
 # trusted where that is clear of a threshold, "too close to tell" where it is not.
-APPROXIMATE_MARGIN_PCT = 5.0
+APPROXIMATE_MARGIN_PCT = figures.APPROXIMATE_MARGIN_PCT
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class Span:
 
     def range_text(self) -> str:
         """``between 49.5% and 50.5%``: what a rounded report could stand for."""
-        return f"between {trim(self.low)}% and {trim(self.high)}%"
+        return f"between {trimmed(self.low)} and {trimmed(self.high)}"
 
 
 def half_unit(value: float) -> float:
@@ -48,7 +50,7 @@ def half_unit(value: float) -> float:
 def reported(value: float, approximate: bool = False) -> Span:
     """A reported percentage and the range it may have been rounded from."""
     margin = APPROXIMATE_MARGIN_PCT if approximate else half_unit(value)
-    written = f"{_written(value)}%"
+    written = as_reported(value)
     return Span(
         value=float(value),
         low=max(0.0, value - margin),
@@ -61,7 +63,7 @@ def reported(value: float, approximate: bool = False) -> Span:
 def counted(part: int, whole: int) -> Span:
     """A share worked out from counts: exact, whatever the rounding of its display."""
     share = 100.0 * part / whole
-    return Span(share, share, share, f"{share:.1f}%", exact=True)
+    return Span(share, share, share, percent(share), exact=True)
 
 
 def turnout_span(result: Result) -> Span | None:
@@ -81,12 +83,6 @@ def yes_span(result: Result) -> Span | None:
     return None
 
 
-def _written(value: float) -> str:
-    decimals = written_decimals(value)
-    return f"{float(value):.{decimals}f}"
-
-
 def trim(value: float) -> str:
     """``52.85``, ``49.5``, ``50``: a share with no trailing zeros (the ends of a range)."""
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return text or "0"
+    return trimmed(value).removesuffix("%")

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from bot.config import ConfigError, RuleSettings, Settings
 from bot.domain import Jurisdiction, PartialDate
+from bot.percentages import as_reported
 
 MAJORITY_OF_THOSE_VOTING = "more yes than no votes among those voting"
 
@@ -87,13 +88,13 @@ class RuleSet:
             return f"no turnout threshold; {majority} is enough"
         needs = [majority]
         if self.turnout_min_pct is not None:
-            needs.insert(0, f"at least {self.turnout_min_pct:g}% turnout")
+            needs.insert(0, f"at least {as_reported(self.turnout_min_pct)} turnout")
         text = " and ".join(needs)
         if self.support_min_pct_of_eligible is None:
             return f"{text}; no 40% support test"
         return (
             f"{text}; in important public services, yes votes from "
-            f"{self.support_min_pct_of_eligible:g}% of all entitled"
+            f"{as_reported(self.support_min_pct_of_eligible)} of all entitled"
         )
 
 

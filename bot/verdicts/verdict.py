@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.domain import Ballot, Question, ReportedMandate
 from bot.figures import derive
+from bot.percentages import percent
 from bot.verdicts.checks import Assessment, assess
 from bot.verdicts.choice import RuleChoice, choose_rules
 from bot.verdicts.explain import Basis, Mandate, Outcome, action, mark, no_threshold
@@ -152,7 +153,7 @@ def _majority_note(question: Question) -> str | None:
     yes, no = result.votes_for, result.votes_against
     if yes is not None and no is not None and yes + no > 0:
         share = 100.0 * yes / (yes + no)
-        return f"Yes {share:.1f}% of those voting ({yes:,} to {no:,})"
+        return f"Yes {percent(share)} of those voting ({yes:,} to {no:,})"
     if result.for_pct is not None:
         return f"Yes {reported(result.for_pct).written} of those voting (as reported)"
     return None

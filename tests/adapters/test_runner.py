@@ -68,4 +68,6 @@ async def test_run_serves_slack_until_told_to_stop(
             assert "43.3%" in block_text(answer["blocks"])
             stop.set()
             assert await asyncio.wait_for(running, 10) == 0
-    assert "slack stopped" in console.export_text().lower()
+    said = console.export_text().lower()
+    assert "slack stopped" in said
+    assert "event loop monitor started" in said and "longest event loop stall:" in said

@@ -14,7 +14,8 @@ def test_spoilt_papers_count_towards_turnout() -> None:
     assert figures.papers_returned == 510
     assert figures.turnout_pct == 51.0
     assert not figures.turnout_is_minimum
-    assert figures.for_pct_of_votes == round(100 * 300 / 490, 2)
+    assert figures.for_pct_of_votes == 100 * 300 / 490  # unrounded: rounded once, when shown
+    assert figures.to_dict()["for_pct_of_votes"] == 61.22
     assert figures.for_pct_of_eligible == 30.0
 
 

@@ -69,7 +69,7 @@ async def test_a_changed_catalogue_is_indexed_again(tmp_path: Path) -> None:
 async def test_a_file_naming_anything_but_the_index_is_never_run(tmp_path: Path) -> None:
     path = tmp_path / "ballotbot.db-search-index"
     saved = IndexFile(path)
-    await saved.save(3, "key", SearchIndex(DEMO_BALLOTS))
+    await saved.save(3, "key", SearchIndex(DEMO_BALLOTS), 40)
     header = path.read_bytes().split(b"\n", 2)
     path.write_bytes(b"\n".join(header[:2]) + b"\n" + pickle.dumps(Crafted()))
 
@@ -79,8 +79,9 @@ async def test_a_file_naming_anything_but_the_index_is_never_run(tmp_path: Path)
 
 async def test_an_index_of_another_version_or_settings_is_not_read(tmp_path: Path) -> None:
     saved = IndexFile(tmp_path / "index")
-    await saved.save(3, "key", SearchIndex(DEMO_BALLOTS))
+    await saved.save(3, "key", SearchIndex(DEMO_BALLOTS), 40)
 
     assert await saved.load(4, "key") is None
     assert await saved.load(3, "other key") is None
-    assert isinstance(await saved.load(3, "key"), SearchIndex)
+    kept = await saved.load(3, "key")
+    assert kept is not None and isinstance(kept[0], SearchIndex) and kept[1] == 40

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from bot.announce.model import Target
+from bot.replies import Reply
 from tests.bot.announce.conftest import LEEDS, Branch, Crash, FakePlatform
 
 DECLARE = "/ballot admin result leeds-2026 for=2000 against=500 spoilt=10"
@@ -224,3 +225,37 @@ async def test_a_dispatcher_whose_lease_ran_out_leaves_the_row_to_the_one_that_t
 
     assert await outbox.confirm(slow, branch.now, 60) is False  # the stalled one must not send
     assert slack.headers("C0LEEDS") == [NEW]
+
+
+class SlowToAnswer(FakePlatform):
+    """The platform takes the message at once but answers with its id a moment later."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name, dedupe_nonces=False)  # like Slack: no idempotency key
+        self.taken = asyncio.Event()
+
+    async def post(self, channel_id: str, reply: Reply, nonce: str | None = None) -> str:
+        message_id = await super().post(channel_id, reply, nonce)
+        self.taken.set()
+        await asyncio.sleep(0.2)
+        return message_id
+
+
+async def test_a_dispatcher_stopped_mid_send_records_that_message_before_it_stops(
+    branch: Branch,
+) -> None:
+    await branch.organiser(LEEDS)
+    for channel in ("C0LEEDS", "C0REGION"):
+        await branch.subscribe("slack", channel)
+    await branch.organiser(DECLARE)
+    slack = SlowToAnswer("slack")
+
+    running = asyncio.create_task(branch.dispatcher(slack).run_once())
+    await slack.taken.wait()
+    running.cancel()  # `ballotbot run` stopping, or the other platform's task failing
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    branch.later(61)  # the lease of anything claimed runs out
+    await drain(branch, slack)
+
+    assert slack.headers("C0LEEDS") == slack.headers("C0REGION") == [NEW]

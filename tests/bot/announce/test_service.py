@@ -118,8 +118,7 @@ async def test_the_audit_log_says_who_changed_what_before_and_after(chat: Chat) 
     lines = reply.sections[0].lines
     assert [line.split(" — ")[2] for line in lines] == ["add", "turnout", "result", "correct"]
     assert all(" — console:local — " in line for line in lines)
-    assert "before: for 2000, against 500, spoilt not known" in lines[3]
-    assert "after: for 2100, against 400, spoilt not known" in lines[3]
+    assert lines[3].endswith(" — correct — votes_for: 2000 → 2100; votes_against: 500 → 400")
 
 
 async def test_reported_turnout_and_dates_are_set_while_the_ballot_is_open(chat: Chat) -> None:
@@ -131,7 +130,8 @@ async def test_reported_turnout_and_dates_are_set_while_the_ballot_is_open(chat:
 
     leeds = await chat.app.store.get("leeds-2026")
     assert leeds is not None
-    assert leeds.questions[0].result.turnout_pct == 31.5
+    assert leeds.turnout_so_far is not None and leeds.turnout_so_far.pct == 31.5
+    assert leeds.questions[0].result.turnout_pct is None  # not the result's: none yet
     assert str(leeds.opens) == "2026-11-12" and leeds.method == "postal"
     assert not refused.ok and "admin result" in refused.text
     assert await chat.app.outbox.deliveries(None) == []  # none of that is news

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.charts import PictureCache, picture_for
@@ -17,9 +17,11 @@ from bot.domain import (
     Jurisdiction,
     Kind,
     PartialDate,
+    Percentage,
     Question,
     Result,
     Status,
+    TurnoutSoFar,
     YesNoUnknown,
 )
 from bot.verdicts import Verdict, rule_table, verdict_for
@@ -199,3 +201,35 @@ def test_the_same_ballot_in_great_britain_is_drawn_against_fifty_percent() -> No
     assert thermometer.alt_text.endswith("; threshold 50%.")
     # Without a verdict nothing says which rules apply: no line is made up.
     assert picture_for(still_open, TODAY).drawn["lines"] == []
+
+
+def test_the_thermometer_writes_turnout_so_far_with_when_it_was_reported() -> None:
+    """The picture says what the card says: the figure organisers reported and when, as
+    "turnout so far" (never a result's turnout); without one it says none was reported."""
+    reported = TurnoutSoFar(Percentage(31.50, 2), datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
+    still_open = Ballot(
+        "leeds-1",
+        ("Unison",),
+        "Leeds City Council",
+        (Question("Strike?", Kind.STRIKE, Result()),),
+        closes=PartialDate(2026, 12, 4),
+        status=Status.OPEN,
+        turnout_so_far=reported,
+    )
+    so_far = "31.50% (reported by organisers on 30 November 2026 at 10:00 UTC)"
+
+    thermometer = picture_for(still_open, TODAY, verdict(still_open))
+    texts = [t["text"] for t in thermometer.drawn["texts"]]
+    assert f"Turnout so far:\n{so_far}" in texts
+    assert thermometer.drawn["reported"] == 31.5
+    assert f"turnout so far {so_far}; threshold 50%." in thermometer.alt_text
+
+    in_ni = replace(still_open, jurisdiction=Jurisdiction.NI)
+    texts = [t["text"] for t in picture_for(in_ni, TODAY, verdict(in_ni)).drawn["texts"]]
+    assert f"Turnout so far — no turnout threshold:\n{so_far}" in texts
+
+    unreported = replace(still_open, turnout_so_far=None)
+    nothing = picture_for(unreported, TODAY, verdict(unreported))
+    assert "Turnout so far, reported by organisers" in [t["text"] for t in nothing.drawn["texts"]]
+    assert "not reported yet" in [t["text"] for t in nothing.drawn["texts"]]
+    assert "%" not in nothing.alt_text.replace("threshold 50%", "")

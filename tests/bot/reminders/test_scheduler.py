@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,10 +13,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from adapters.compose import App, open_app
 from bot.config import Settings
 from bot.requests import Request
+from storage import reminder_scheduler as scheduler_module
+from storage.database import WRITE
 from storage.reminder_scheduler import ReminderScheduler, fire_reminder, job_id
 from tests.bot.announce.conftest import ORGANISER
 
@@ -76,11 +81,14 @@ async def app(database_url: str, tmp_path: Path, due: datetime) -> AsyncIterator
         yield app
 
 
+@pytest.mark.parametrize(
+    "due", [(datetime.now(LONDON) + timedelta(days=1)).replace(second=0, microsecond=0)]
+)
 async def test_sync_plans_a_job_per_reminder_at_its_moment(app: App, due: datetime) -> None:
     scheduler = ReminderScheduler(app.reminders, app.settings.database.url)
     await scheduler.start()
     try:
-        assert scheduler.jobs() == [(job_id("york-1", "close-7d"), due.astimezone(UTC))]
+        assert await scheduler.jobs() == [(job_id("york-1", "close-7d"), due.astimezone(UTC))]
     finally:
         await scheduler.stop()
 
@@ -127,6 +135,44 @@ async def test_a_reminder_missed_by_more_than_the_grace_is_skipped_and_logged(
     assert await queued(app) == []
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_the_job_store_waits_for_sqlites_write_lock_without_freezing_the_loop(
+    app: App,
+) -> None:
+    """The freeze of issue 19: a member's transaction holds SQLite's write lock and needs
+    the event loop to finish, while the scheduler writes its jobs. With the job store on the
+    loop, the loop waited for the lock and the lock for the loop, for pysqlite's 30 s."""
+    beats: list[float] = []
+
+    async def beat() -> None:
+        while True:
+            beats.append(time.monotonic())
+            await asyncio.sleep(0.01)
+
+    beating = asyncio.create_task(beat())
+    scheduler = ReminderScheduler(app.reminders, app.settings.database.url)
+    try:
+        async with app.engine.connect() as connection:
+            writing = await connection.execution_options(**WRITE)
+            async with writing.begin():  # BEGIN IMMEDIATE: this process holds the lock
+                await writing.execute(text("UPDATE catalog_version SET version = version"))
+                starting = asyncio.create_task(scheduler.start())
+                await asyncio.sleep(1.0)  # ...and waits on the loop meanwhile
+        await asyncio.wait_for(starting, 10)
+        await eventually(lambda: _queued_count(app, 2))
+    finally:
+        beating.cancel()
+        await scheduler.stop()
+
+    # Frozen, the loop would wait for the lock and the lock for the loop: a gap of the
+    # 30 s busy timeout. A busy machine's pauses are far shorter.
+    assert max(b - a for a, b in itertools.pairwise(beats)) < 5.0
+
+
+async def _queued_count(app: App, count: int) -> bool:
+    return len(await queued(app)) == count
+
+
 async def _logged(caplog: pytest.LogCaptureFixture, words: str) -> bool:
     return any(words in record.getMessage() for record in caplog.records)
 
@@ -158,3 +204,36 @@ async def test_one_process_runs_the_scheduler_and_another_takes_over_when_it_die
         await asyncio.wait_for(second.leading.wait(), 5)
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_job_store_failure_is_logged_and_the_scheduler_keeps_going(
+    app: App, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scheduler_module, "RETRY_SECONDS", 0.2)
+    scheduler = ReminderScheduler(app.reminders, app.settings.database.url)
+    store = scheduler.scheduler._lookup_jobstore("default")
+    remove = store.remove_job
+    failures = [OperationalError("DELETE FROM apscheduler_jobs", {}, Exception("disk I/O"))]
+
+    def flaky_remove(job_id: str) -> None:
+        if failures:
+            raise failures.pop()
+        remove(job_id)
+
+    monkeypatch.setattr(store, "remove_job", flaky_remove)
+    caplog.set_level(logging.ERROR, logger="storage.reminder_scheduler")
+
+    await scheduler.start()  # the reminder due five minutes ago runs, then its removal fails
+    try:
+        await eventually(lambda: _logged(caplog, "the reminder job store failed"))
+        await eventually(lambda: _no_reminder_jobs(scheduler))  # the next round tidied up
+        assert scheduler.scheduler._thread.is_alive()
+    finally:
+        await scheduler.stop()
+
+    assert await queued(app) == [("dm", "U0AMINA", "pending"), ("reminder", "C0YORK", "pending")]
+
+
+async def _no_reminder_jobs(scheduler: ReminderScheduler) -> bool:
+    return await scheduler.jobs() == []

@@ -64,7 +64,7 @@ async def test_posted_my_paper_stops_the_dms_and_counts_in_the_estimate(branch: 
     await branch.deliver(slack)
     assert "dm-U0AMINA" not in slack.channels  # the waiting DM was dropped
     [(_, to_ben)] = slack.channels["dm-U0BEN"]
-    assert "1 of 400 members (0.2%)" in to_ben.plain_text()
+    assert "1 of 400 members (0.3%)" in to_ben.plain_text()  # 0.25%, half up
 
     branch.at("2026-12-07 09:00")
     assert await branch.app.reminders.fire("leeds-2026", "close-3d") == (1, 1)  # Ben only
