@@ -129,6 +129,27 @@ class Action:
         return cls(verb, ballot_id)
 
 
+def ballot_ref(ballot_id: str) -> str:
+    """A ballot as a member may name it, ``#id``, percent-encoded like :attr:`Action.value`
+    so that no stored id (even one from before ids were restricted) reads as more words.
+
+    Whatever the id, the grammar reads ``#...`` as a lookup by id and nothing else: this is
+    what a pick from a list of names submits (Discord's autocomplete), never the name.
+    """
+    return "#" + quote(ballot_id, safe="-_.~")
+
+
+def read_ref(ref: str) -> tuple[str, ...]:
+    """The ballot ids ``#ref`` may mean, to try in turn: as typed, then percent-decoded
+    (:func:`ballot_ref`) when that differs."""
+    typed = ref.removeprefix("#").strip()
+    try:
+        decoded = unquote(typed, errors="strict")
+    except UnicodeDecodeError:
+        decoded = typed
+    return (typed,) if decoded == typed else (typed, decoded)
+
+
 def legacy(value: str) -> bool:
     """True for a button drawn before actions: its value is grammar text (``/ballot ...``)."""
     return value.lstrip().lower().startswith(LEGACY_PREFIX)

@@ -35,8 +35,8 @@ from bot.reminders.model import Forgotten, Member, PlanChanges
 from bot.replies import Reply
 from bot.requests import Request
 
-if TYPE_CHECKING:  # bot.search reads the catalogue through this module's BallotStore
-    from bot.search import SearchIndex
+if TYPE_CHECKING:  # the search package itself reads the ports: a type only, no import loop
+    from bot.search.index import SearchIndex, Suggestion
 
 # -- ballots ------------------------------------------------------------------------------
 
@@ -272,8 +272,9 @@ class Answerer(Protocol):
         """The reply to one request: typed text, a button pressed or a form submitted."""
         ...
 
-    async def suggest(self, text: str, limit: int = 25) -> list[str]:
-        """Names to offer while a member types (Discord autocomplete)."""
+    async def suggest(self, text: str, limit: int = 25) -> list[Suggestion]:
+        """Names to offer while a member types (Discord autocomplete), each with the ``#id``
+        a pick submits."""
         ...
 
 

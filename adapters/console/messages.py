@@ -11,26 +11,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import re
 import sys
 
 from rich.console import Console
 from rich.text import Text
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-"""C0 and C1 controls (newline and tab allowed) and the bidirectional overrides, which can make
-a terminal show text in another order than it is."""
-
-
-def printable(text: str) -> str:
-    """``text`` with every control character written as an escape: ``"a\\x1b[2Jb"`` stays
-    visible as ``a\\x1b[2Jb`` and clears nothing."""
-
-    def escape(found: re.Match[str]) -> str:
-        code = ord(found.group())
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-    return _CONTROL.sub(escape, text)
+from bot.printable import printable
 
 
 class PlainConsole(Console):

@@ -53,6 +53,12 @@ def point_at(api_url: str, gateway_url: str) -> None:
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url) if gateway_url else DISCORD_GATEWAY
 
 
+# The bot never joins a voice channel: discord.py's start-up warnings that voice will not work
+# without PyNaCl / davey do not apply, and would be an operator's first WARNING lines.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
+
+
 def intents() -> discord.Intents:
     """No privileged intent: interactions arrive whatever the intents; guilds keeps the cache
     of channels and roles usable without asking the member list or message content."""
@@ -126,18 +132,25 @@ class BallotClient(discord.Client):
     async def choices(self, current: str) -> list[app_commands.Choice[str]]:
         """Names for the autocomplete menu. Discord waits 3 s at most, so the core gets 2.
 
-        A name longer than Discord's 100 characters is left out rather than cut: a cut name
-        would search for something else.
+        A choice shows a name and submits the ballot's reference (``#id``), never the name:
+        names are data, and an alias such as ``admin cancel leeds-2026`` or ``forget me``
+        submitted as the query would be read as that command. A name longer than Discord's
+        100 characters is left out rather than cut (a cut name would misname the ballot),
+        and so is a reference that does not fit.
         """
         try:
-            names = await asyncio.wait_for(
+            offered = await asyncio.wait_for(
                 self.core.suggest(current, CHOICES_MAX), self.suggest_timeout
             )
         except TimeoutError:
             log.warning("autocomplete for %r took longer than %ss", current, self.suggest_timeout)
             return []
-        fitting = [name for name in names if 0 < len(name) <= CHOICE_MAX]
-        return [app_commands.Choice(name=name, value=name) for name in fitting[:CHOICES_MAX]]
+        choices = []
+        for suggestion in offered:
+            name = printable(suggestion.name).strip()
+            if 0 < len(name) <= CHOICE_MAX and len(suggestion.ref) <= CHOICE_MAX:
+                choices.append(app_commands.Choice(name=name, value=suggestion.ref))
+        return choices[:CHOICES_MAX]
 
     async def reply_for(self, request: Request) -> Reply:
         """The core's reply; a crash in the core becomes a polite error, logged in full (the
@@ -177,12 +190,13 @@ class BallotClient(discord.Client):
             try:
                 reply = await asyncio.wait_for(asyncio.shield(work), self.defer_after)
             except TimeoutError:
-                await interaction.response.defer(ephemeral=not public, thinking=True)
+                # Only the clicker sees "thinking": a Share may yet be refused, and a deferred
+                # answer's first message keeps the visibility chosen here.
+                await interaction.response.defer(ephemeral=True, thinking=True)
                 reply = await work
-                kwargs = _answer_kwargs(reply, interaction, public)
-                await interaction.followup.send(**kwargs, ephemeral=not public)
-                release_view(kwargs)
+                await self._deferred(interaction, reply, public=public and reply.ok)
                 return
+            public = public and reply.ok  # a refused Share is told to the clicker alone
             if reply.form is not None and not public:
                 modal = FormModal(reply.form, self.reply_for, self._show_private)
                 await interaction.response.send_modal(modal)
@@ -195,6 +209,19 @@ class BallotClient(discord.Client):
                 work.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await work
+
+    async def _deferred(
+        self, interaction: discord.Interaction[Any], reply: Reply, *, public: bool
+    ) -> None:
+        """The answer to a deferred interaction: in place of the private "thinking"; a public
+        card (Share) as a message of its own, the clicker told privately that it went."""
+        if public:
+            await interaction.edit_original_response(
+                content="Shared in this channel.", allowed_mentions=discord.AllowedMentions.none()
+            )
+        kwargs = _answer_kwargs(reply, interaction, public)
+        await interaction.followup.send(**kwargs, ephemeral=not public)
+        release_view(kwargs)
 
     async def _show_private(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
         """An answer only the member who asked sees (a submitted form's outcome)."""

@@ -17,7 +17,10 @@ shows any escaped punctuation as itself): formatting, brackets (so ``[Vote here]
 is never a masked link), ``<`` (no channel, role, emoji, command or timestamp tags), the ``:``
 of ``https://`` (a bare address in data is not turned into a link), and a list's, heading's
 or quote's mark at the start of a line;
-mentions are broken too (``escape_mentions``). ``discord.utils.escape_markdown`` is not used:
+mentions are broken by the backslash before their ``@`` (``\\@everyone``), not by
+``escape_mentions``, whose zero-width space is itself a character :func:`printable` shows,
+and which a fast path that skipped it let ``@everyone`` through untouched.
+``discord.utils.escape_markdown`` is not used:
 it passes ``[…](…)`` through whole, up to the last ``)`` of the line, so a masked link
 followed by anything in brackets left everything between them unescaped. The embed's
 ``url`` and the Source link are the bot's own, drawn only from a well-formed web address
@@ -61,9 +64,10 @@ def cut(text: str, limit: int) -> str:
     return text[: limit - 1].rstrip() + ELLIPSIS
 
 
-_MARKDOWN = re.compile(r"[\\*_~`|<\[\]]|:(?=//)")
+_MARKDOWN = re.compile(r"[\\*_~`|<\[\]@]|:(?=//)")
 """Characters Discord's markdown acts on anywhere in a line (and the ``:`` of ``https://``,
-which would make a bare address a link)."""
+which would make a bare address a link; and ``@``, which starts ``@everyone``, ``@here`` and
+every mention)."""
 _LINE_START = re.compile(r"^(\s*)(?:([-#>])|(\d+)\.(?=\s))", re.MULTILINE)
 """What starts a list, a heading or a quote at the beginning of a line."""
 
@@ -77,11 +81,11 @@ def _line_start(mark: re.Match[str]) -> str:
 def literal(text: str) -> str:
     """Data as Discord text: shown as typed, never formatting, a link, a tag or a mention."""
     text = printable(text)
+    # One test for everything below: a string that skips it holds nothing Discord acts on.
     if not _MARKDOWN.search(text) and not _LINE_START.search(text):
         return text  # most names and figures: nothing to do
     text = _MARKDOWN.sub(r"\\\g<0>", text)
-    text = _LINE_START.sub(_line_start, text)
-    return discord.utils.escape_mentions(text)
+    return _LINE_START.sub(_line_start, text)
 
 
 def bar_line(bar: Bar) -> str:

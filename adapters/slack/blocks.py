@@ -56,12 +56,13 @@ SHARE_ACTION = "ballot:share"
 ACTION_PREFIX = "ballot:"
 
 TONE_EMOJI = {
-    Tone.PASSED: ":white_check_mark:",
-    Tone.FAILED: ":x:",
-    Tone.NEUTRAL: ":ballot_box_with_ballot:",
-    Tone.UNKNOWN: ":grey_question:",
-    Tone.ERROR: ":warning:",
+    Tone.PASSED: "\u2705",  # white heavy check mark
+    Tone.FAILED: "\u274c",  # cross mark
+    Tone.NEUTRAL: "\U0001f5f3\ufe0f",  # ballot box with ballot
+    Tone.UNKNOWN: "\u2754",  # white question mark ornament
+    Tone.ERROR: "\u26a0\ufe0f",  # warning sign
 }
+"""Drawn as characters: the header is plain text with ``emoji: false`` (it holds data)."""
 
 
 def cut(text: str, limit: int) -> str:
@@ -84,15 +85,25 @@ _LOOKALIKES = str.maketrans(
         "`": "\u02cb",  # modifier letter grave accent
         "\uff40": "\u02cb",
         "~": "\u223c",  # tilde operator
+        "\uff5e": "\u223c",
     }
 )
 """Slack pairs ``*_~``` `` into bold, italic, strike and code and offers no escape for them:
 in data these are swapped for characters that look the same and that Slack never pairs
 (the replacements jsx-slack's ``<Escape>`` uses)."""
 _QUOTE = re.compile(r"^(&gt;|\uff1e)", re.MULTILINE)
+_SHORTCODE = re.compile(r":(?=[\w+'-]+:)")
+"""The colon that opens an emoji code (``:skull:``), which Slack draws as the emoji in mrkdwn
+and in a message's ``text``: it becomes a look-alike (U+A789) that opens nothing."""
+_LINKISH = re.compile(r":(?=//)|(?<=[^\W_])\.(?=[^\W\d_])")
+"""What makes Slack link text in a message's ``text``, which no option turns off for a bare
+address: the ``:`` of ``https://`` and the dot before a domain's next label (``evil.example``,
+``name@evil.example``). They become look-alikes (U+A789, U+2024) that link nothing; a decimal
+point (``43.3%``) is left alone."""
+_DEFANGED = {":": "\ua789", ".": "\u2024"}
 
 
-_ANY_SPECIAL = re.compile("[&<>*_~`\uff0a\uff3f\uff40\uff1e]")
+_ANY_SPECIAL = re.compile("[&<>*_~`:\uff0a\uff3f\uff40\uff1e\uff5e]")
 
 
 @lru_cache(maxsize=8192)
@@ -106,11 +117,13 @@ def escape(text: str) -> str:
 @lru_cache(maxsize=8192)
 def literal(text: str) -> str:
     """Data placed inside ``mrkdwn``: :func:`escape`, and no formatting either (look-alikes
-    for ``*_~``` ``; a soft hyphen before a ``>`` that would start a quote)."""
+    for ``*_~``` `` and for the colon opening an emoji code; a soft hyphen before a ``>``
+    that would start a quote)."""
     text = printable(text)
     if not _ANY_SPECIAL.search(text):  # most names and figures: nothing to do
         return text
-    return _QUOTE.sub("\u00ad\\1", escape(text).translate(_LOOKALIKES))
+    text = _SHORTCODE.sub("\ua789", escape(text).translate(_LOOKALIKES))
+    return _QUOTE.sub("\u00ad\\1", text)
 
 
 def _mrkdwn(text: str, limit: int = MAX_SECTION_TEXT) -> dict[str, Any]:
@@ -224,7 +237,7 @@ def button(button: Button, action_id: str) -> Block | None:
     out: Block = {
         "type": "button",
         "action_id": action_id,
-        "text": plain(button.label, MAX_BUTTON_TEXT, emoji=True),
+        "text": plain(button.label, MAX_BUTTON_TEXT),  # a label is data: no emoji codes
         "value": button.value,
     }
     if button.style in ("primary", "danger"):
@@ -259,18 +272,49 @@ def body_blocks(reply: Reply) -> list[Block]:
 
 
 def header(reply: Reply) -> Block:
+    """The title: the tone as an emoji character (not a ``:code:``), so the data beside it is
+    plain text with ``emoji: false`` and a ``:skull:`` in it stays the letters typed."""
     text = f"{TONE_EMOJI[reply.tone]} {escape(reply.header)}"
     return {
         "type": "header",
-        "text": {"type": "plain_text", "text": cut(text, MAX_HEADER), "emoji": True},
+        "text": {"type": "plain_text", "text": cut(text, MAX_HEADER), "emoji": False},
     }
 
 
+_PAIRABLE = re.compile("[~`\uff40\uff5e]|(?<![^\\W_])[*_\uff0a\uff3f]|[*_\uff0a\uff3f](?![^\\W_])")
+"""Formatting marks Slack could pair in a message's ``text``: every ``~`` and backtick, and
+a ``*`` or ``_`` unless it stands inside a word (``not_in_channel`` is never italic)."""
+
+
+@lru_cache(maxsize=8192)
 def fallback(text: str) -> str:
     """A message's top-level ``text`` (notifications, screen readers, and the message
-    itself where blocks cannot be shown): :func:`escape` d like every text Slack shows, so it
-    can never ping, mention or link."""
-    return cut(escape(text), MAX_FALLBACK)
+    itself where blocks cannot be shown). Slack reads it as mrkdwn, so it is made inert
+    like data in mrkdwn: :func:`escape`, look-alikes for formatting marks that could pair
+    (:data:`_PAIRABLE`) and for the colon opening an emoji code, a soft hyphen before a
+    quote's ``>``; and no bare address either (:data:`_LINKISH`). It can never ping,
+    format, draw an emoji code or link."""
+    text = escape(text)
+    text = _PAIRABLE.sub(lambda m: m.group().translate(_LOOKALIKES), text)
+    text = _SHORTCODE.sub("\ua789", text)
+    text = _LINKISH.sub(lambda m: _DEFANGED[m.group()], text)
+    return cut(_QUOTE.sub("\u00ad\\1", text), MAX_FALLBACK)
+
+
+NO_PARSING: dict[str, Any] = {
+    "parse": "none",
+    "link_names": False,
+    "unfurl_links": False,
+    "unfurl_media": False,
+}
+"""Sent with every message (``chat.postMessage``, an acknowledgement, a ``response_url``
+reply): Slack neither links names nor unfurls; the text itself is already made inert."""
+
+
+def notice(text: str) -> Message:
+    """A short message of the bot's own (a refused share), whose data parts the caller has
+    passed through :func:`fallback`: text alone, sent with :data:`NO_PARSING`."""
+    return {"text": cut(text, MAX_FALLBACK)}
 
 
 def render(

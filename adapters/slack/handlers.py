@@ -21,13 +21,16 @@ import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook.async_client import AsyncWebhookClient
+from slack_sdk.webhook.webhook_response import WebhookResponse
 
 from adapters.slack.blocks import (
     ACTION_PREFIX,
+    NO_PARSING,
     RUN_ACTION,
     SHARE_ACTION,
     Message,
-    escape,
+    fallback,
+    notice,
     render,
     working_on_it,
 )
@@ -116,6 +119,37 @@ def is_share(action: ButtonAction) -> bool:
     return is_public(action.get("value", ""))
 
 
+def private(message: Message) -> Message:
+    """An acknowledgement's body: the message, for the member alone, with :data:`NO_PARSING`
+    (bolt's ``ack`` takes a whole body as a dict, and sends it as it is)."""
+    return {"response_type": "ephemeral", **message, **NO_PARSING}
+
+
+async def reply_privately(
+    respond: Respond,
+    message: Message,
+    *,
+    replace_original: bool,
+    session: aiohttp.ClientSession | None = None,
+) -> WebhookResponse:
+    """Post ``message`` to the request's ``response_url`` for the member alone, with
+    :data:`NO_PARSING`. Bolt's ``respond`` has no ``parse`` or ``link_names``; its URL, proxy
+    and TLS settings are used as they are. ``session``: an HTTP session kept for every
+    follow-up (bolt's own opens a new one, a connection and to Slack a TLS handshake, for
+    each: after a burst of members, hundreds at once, all on the event loop)."""
+    url = getattr(respond, "response_url", None)
+    if not url:
+        raise ValueError("this request has no response_url to answer on")
+    client = AsyncWebhookClient(
+        url=url,
+        session=session,
+        proxy=getattr(respond, "proxy", None),
+        ssl=getattr(respond, "ssl", None),
+    )
+    body = {**private(message), "replace_original": replace_original}
+    return await client.send_dict(body)
+
+
 class BallotListeners:
     """Answers slash commands and clicks with the core; keeps follow-ups it started in flight."""
 
@@ -144,35 +178,19 @@ class BallotListeners:
             await self._session.close()
             self._session = None
 
-    def _kept_alive(self, respond: Respond) -> Respond:
-        """``respond``, over one HTTP session kept for every follow-up. Bolt's own opens a
-        new session (a connection, and to Slack a TLS handshake) for each: after a burst of
-        members, hundreds at once, all on the event loop."""
-        url = getattr(respond, "response_url", None)
-        if not url:
-            return respond
-
-        async def send(**message: Any) -> Any:
-            if self._session is None or self._session.closed:
-                self._session = aiohttp.ClientSession()
-            client = AsyncWebhookClient(
-                url=url,
-                session=self._session,
-                proxy=getattr(respond, "proxy", None),
-                ssl=getattr(respond, "ssl", None),
-            )
-            return await client.send_dict(message)
-
-        return send
+    def _kept_session(self) -> aiohttp.ClientSession:
+        """One HTTP session for every follow-up (see :func:`reply_privately`)."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return self._session
 
     async def on_command(
         self, ack: Ack, body: SlashCommand, respond: Respond, context: dict[str, Any]
     ) -> None:
-        respond = self._kept_alive(respond)
         work = self._answer(request_from_command(body))
         reply = await self._within_budget(work, context)
         if reply is None:
-            await ack(response_type="ephemeral", **working_on_it())
+            await ack(private(working_on_it()))
             self._spawn(self._follow_up(work, respond, replace_original=True))
             return
         if reply.form is not None and body.get("trigger_id"):
@@ -185,7 +203,7 @@ class BallotListeners:
             except SlackApiError as exc:
                 log.warning("could not open the form (%s): answering with text", exc)
         first, *rest = self._rendered(reply)
-        await ack(response_type="ephemeral", **first)
+        await ack(private(first))
         if rest:
             self._spawn(self._send(rest, respond, replace_original=False))
         if reply.image is not None:
@@ -200,7 +218,6 @@ class BallotListeners:
         context: dict[str, Any],
     ) -> None:
         await ack()
-        respond = self._kept_alive(respond)
         request = request_from_action(body, action)
         work = self._answer(request)
         if is_share(action):
@@ -320,33 +337,36 @@ class BallotListeners:
             await self.sender.post(channel, reply)
         except PermanentSendError as exc:
             text = (
-                f"I can't post in this channel ({escape(str(exc))}). Invite me with "
+                f"I can't post in this channel ({fallback(str(exc))}). Invite me with "
                 "`/invite @ballotbot`, or share from a channel I'm in."
             )
-            await respond(response_type="ephemeral", replace_original=False, text=text)
+            await self._send([notice(text)], respond, replace_original=False)
         except RefusedSendError as exc:
-            text = f"Slack refused the card ({escape(str(exc))}): it was not shared."
-            await respond(response_type="ephemeral", replace_original=False, text=text)
+            text = f"Slack refused the card ({fallback(str(exc))}): it was not shared."
+            await self._send([notice(text)], respond, replace_original=False)
         except RetryableSendError:
             text = "Slack is busy right now: the card was not shared. Please try again shortly."
-            await respond(response_type="ephemeral", replace_original=False, text=text)
+            await self._send([notice(text)], respond, replace_original=False)
 
     async def _picture(self, image: Image, channel: str, respond: Respond) -> None:
         """Slack cannot attach a file to a private reply: the picture goes to the channel."""
         try:
             await self.sender.picture(channel, image)
         except SendError as exc:
-            text = f"I could not post the picture in this channel ({escape(str(exc))})."
-            await respond(response_type="ephemeral", replace_original=False, text=text)
+            text = f"I could not post the picture in this channel ({fallback(str(exc))})."
+            await self._send([notice(text)], respond, replace_original=False)
 
     async def _send(
         self, messages: list[Message], respond: Respond, *, replace_original: bool
     ) -> None:
         for n, message in enumerate(messages):
-            response = await respond(
-                response_type="ephemeral", replace_original=replace_original and n == 0, **message
+            response = await reply_privately(
+                respond,
+                message,
+                replace_original=replace_original and n == 0,
+                session=self._kept_session(),
             )
-            if getattr(response, "status_code", 200) != 200:
+            if response.status_code != 200:
                 log.warning("response_url refused a reply: HTTP %s", response.status_code)
                 return
 

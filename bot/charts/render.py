@@ -8,7 +8,13 @@ Ballot text is drawn as the characters it is: matplotlib reads ``$...$`` as math
 stray ``$`` or ``^`` in an employer's name could make it raise), so every text artist gets
 ``parse_math=False`` and ``usetex=False`` (:data:`LITERAL`), control characters are written
 as their code (:func:`bot.printable.printable`), and a character the font lacks is drawn
-as the font's box rather than stopping the picture.
+as the font's box rather than stopping the picture. Zero-width and other invisible characters
+are shown as their code too, so a name cannot hide a word in a picture either.
+
+Every text from data is fitted to the picture (:func:`fitted`): line breaks and tabs in it
+become spaces, and it is wrapped onto at most the lines its place has, measured with the font
+it is drawn in, ending in an ellipsis when it is longer: a long title or a question of many
+lines never runs off the picture or over the bars.
 """
 
 from __future__ import annotations
@@ -35,6 +41,9 @@ LITERAL: dict[str, Any] = {"parse_math": False, "usetex": False}
 """Keyword arguments of every text artist: the string is drawn, never interpreted."""
 SIZE = (8.0, 4.5)  # inches at 100 dpi: 800 x 450, readable at chat-preview size
 DPI = 100
+LEFT = 0.02
+"""Where text starts, as a fraction of the width; it may run to the same margin on the right."""
+ELLIPSIS = "…"
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,61 @@ def _any_glyphs() -> Iterator[None]:
         yield
 
 
+def fitted(
+    figure: Any, text: str, *, fontsize: float, weight: str = "normal", lines: int = 1
+) -> str:
+    """``text`` (made :func:`printable`, its whitespace runs made single spaces) wrapped at
+    spaces onto at most ``lines`` lines no wider than the figure less its margins, measured
+    with the font it will be drawn in; what does not fit is cut, ending in an ellipsis."""
+    from matplotlib.font_manager import FontProperties
+
+    renderer = figure.canvas.get_renderer()
+    font = FontProperties(size=fontsize, weight=weight)
+    room = figure.bbox.width * (1 - 2 * LEFT)
+
+    def fits(line: str) -> bool:
+        with _any_glyphs():
+            width, _, _ = renderer.get_text_width_height_descent(line, font, ismath=False)
+        return bool(width <= room)
+
+    words = printable(text).split()
+    out: list[str] = []
+    line = ""
+    while words:
+        word = words[0]
+        candidate = f"{line} {word}" if line else word
+        if fits(candidate):
+            line = candidate
+            words.pop(0)
+            continue
+        if not line:  # one word wider than the picture: cut it where it stops fitting
+            cut = _longest(word, fits)
+            line, words[0] = word[:cut], word[cut:]
+        out.append(line)
+        line = ""
+        if len(out) == lines:
+            break
+    if line:
+        out.append(line)
+    if words:  # more than fits: the last line ends in an ellipsis
+        last = f"{out[-1]} {' '.join(words)}"
+        out[-1] = last[: _longest(last, lambda s: fits(s.rstrip() + ELLIPSIS))].rstrip()
+        out[-1] += ELLIPSIS
+    return "\n".join(out)
+
+
+def _longest(text: str, fits: Any) -> int:
+    """How many leading characters of ``text`` fit (at least one, so the text advances)."""
+    low, high = 1, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits(text[:middle]):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
 def _figure() -> tuple[Any, Any]:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -74,14 +138,25 @@ def _png(figure: Any) -> bytes:
 
 
 def _texts(figure: Any) -> list[dict[str, Any]]:
-    """Every text the picture holds, as drawn: its string and whether mathtext read it."""
+    """Every text the picture holds, as drawn: its string, whether mathtext read it, and
+    the box it covers in pixels ``(x0, y0, x1, y1)``, origin bottom left."""
     from matplotlib.text import Text
 
-    return [
-        {"text": t.get_text(), "math": t.get_parse_math() or t.get_usetex()}
-        for t in figure.findobj(Text)
-        if t.get_text()
-    ]
+    renderer = figure.canvas.get_renderer()
+    texts = []
+    with _any_glyphs():
+        for t in figure.findobj(Text):
+            if not t.get_text() or not t.get_visible():
+                continue
+            box = t.get_window_extent(renderer)
+            texts.append(
+                {
+                    "text": t.get_text(),
+                    "math": t.get_parse_math() or t.get_usetex(),
+                    "box": [round(float(v), 2) for v in (box.x0, box.y0, box.x1, box.y1)],
+                }
+            )
+    return texts
 
 
 def _unknown_bar(axes: Any, label: str) -> None:
@@ -89,25 +164,33 @@ def _unknown_bar(axes: Any, label: str) -> None:
     axes.text(50, 0, label, ha="center", va="center", fontsize=11, color="#444444", **LITERAL)
 
 
-def _axes(figure: Any, slot: Any, title: str) -> Any:
+def _axes(figure: Any, slot: Any, title: str, lines: int = 1) -> Any:
+    """A bar's axes, titled in at most ``lines`` lines (fitted to the picture)."""
     axes = figure.add_subplot(slot)
     axes.set_xlim(0, 100)
     axes.set_yticks([])
     axes.set_xticks([0, 25, 50, 75, 100], labels=["0%", "25%", "50%", "75%", "100%"], **LITERAL)
-    axes.set_title(printable(title), loc="left", fontsize=11, **LITERAL)
+    title = fitted(figure, title, fontsize=11, lines=lines)
+    axes.set_title(title, loc="left", fontsize=11, **LITERAL)
     for side in ("top", "right", "left"):
         axes.spines[side].set_visible(False)
     return axes
+
+
+def _heading(figure: Any, title: str, question: str) -> None:
+    """The title on one line and the question under it on two, within the space above the
+    first chart."""
+    title = fitted(figure, title, fontsize=14, weight="bold")
+    figure.suptitle(title, x=LEFT, ha="left", fontsize=14, fontweight="bold", **LITERAL)
+    question = fitted(figure, question, fontsize=10, lines=2)
+    figure.text(LEFT, 0.915, question, va="top", fontsize=10, **LITERAL)
 
 
 def render_result(chart: ResultChart) -> Picture:
     """Yes against no, and turnout against the thresholds that apply."""
     figure, grid = _figure()
     drawn: dict[str, Any] = {"kind": "result"}
-    figure.suptitle(
-        printable(chart.title), x=0.02, ha="left", fontsize=14, fontweight="bold", **LITERAL
-    )
-    figure.text(0.02, 0.86, printable(chart.question[:110]), fontsize=10, **LITERAL)
+    _heading(figure, chart.title, chart.question)
 
     votes = _axes(figure, grid[1], "Votes (share of those voting)")
     if chart.yes_pct is None or chart.no_pct is None:
@@ -147,10 +230,11 @@ def render_result(chart: ResultChart) -> Picture:
         lines.append({"what": "yes of all entitled", "at": chart.support_threshold})
     drawn["lines"] = lines
     footer = chart.verdict + (f"   Source: {chart.source}" if chart.source else "")
-    figure.text(0.02, 0.02, printable(footer[:140]), fontsize=9, **LITERAL)
+    figure.text(LEFT, 0.02, fitted(figure, footer, fontsize=9), fontsize=9, **LITERAL)
     drawn["verdict"] = chart.verdict
+    png = _png(figure)  # drawn first: positions are settled when the picture is drawn
     drawn["texts"] = _texts(figure)
-    return Picture(_png(figure), chart.alt_text, drawn)
+    return Picture(png, chart.alt_text, drawn)
 
 
 def render_thermometer(chart: ThermometerChart) -> Picture:
@@ -158,18 +242,15 @@ def render_thermometer(chart: ThermometerChart) -> Picture:
     left."""
     figure, grid = _figure()
     drawn: dict[str, Any] = {"kind": "thermometer"}
-    figure.suptitle(
-        printable(chart.title), x=0.02, ha="left", fontsize=14, fontweight="bold", **LITERAL
-    )
     days = "Closing date not known" if chart.days_left is None else f"{chart.days_left} days left"
-    figure.text(0.02, 0.86, printable(f"{days} — {chart.question[:90]}"), fontsize=10, **LITERAL)
+    _heading(figure, chart.title, f"{days} — {chart.question}")
     drawn["days_left"] = chart.days_left
 
     no_line = "" if chart.threshold is not None else " — no turnout threshold"
     said = f"Turnout so far, reported by organisers{no_line}"
     if chart.reported_turnout_pct is not None:  # the figure and when, as the card says it
-        said = f"Turnout so far{no_line}:\n{chart.reported}"
-    reported = _axes(figure, grid[1], said)
+        said = f"Turnout so far{no_line}: {chart.reported}"
+    reported = _axes(figure, grid[1], said, lines=2)
     if chart.reported_turnout_pct is None:
         _unknown_bar(reported, "not reported yet")
         drawn["reported"] = None
@@ -192,5 +273,6 @@ def render_thermometer(chart: ThermometerChart) -> Picture:
             axes.axvline(chart.threshold, color=LINE, linestyle="--", linewidth=1.5)
         lines.append({"what": "turnout", "at": chart.threshold})
     drawn["lines"] = lines
+    png = _png(figure)  # drawn first: positions are settled when the picture is drawn
     drawn["texts"] = _texts(figure)
-    return Picture(_png(figure), chart.alt_text, drawn)
+    return Picture(png, chart.alt_text, drawn)

@@ -9,7 +9,7 @@ member can follow (:mod:`bot.search.ranking`). A card only when one employer, un
 is clearly meant; otherwise a short list; never a silent guess.
 """
 
-from bot.search.index import Match, NamedFilter, SearchIndex
+from bot.search.index import Match, NamedFilter, SearchIndex, Suggestion
 from bot.search.text import fold, normalise, words
 from bot.search.unions import BUILTIN_TABLE, Union, UnionTable
 
@@ -18,6 +18,7 @@ __all__ = [
     "Match",
     "NamedFilter",
     "SearchIndex",
+    "Suggestion",
     "Union",
     "UnionTable",
     "fold",

@@ -16,7 +16,7 @@ from datetime import date
 from bot import offloop
 from bot.domain import CatalogEntry
 from bot.ports import BallotStore, SavedIndex
-from bot.search.index import Match, SearchIndex
+from bot.search.index import Match, SearchIndex, Suggestion
 from bot.search.unions import BUILTIN_TABLE, UnionTable
 
 MATCH_CACHE_SIZE = 4096
@@ -124,7 +124,8 @@ class CatalogIndex:
                 self._matches.popitem(last=False)
         return found
 
-    async def suggest(self, text: str, limit: int, today: date) -> list[str]:
-        """Names to offer while a member types, cut and worked out as :meth:`find`."""
+    async def suggest(self, text: str, limit: int, today: date) -> list[Suggestion]:
+        """Names to offer while a member types, each with the ``#id`` a pick submits, cut
+        and worked out as :meth:`find`."""
         index = await self.current()
-        return await offloop.compute(index.suggest, self.bounded_query(text), limit, today)
+        return await offloop.compute(index.suggestions, self.bounded_query(text), limit, today)

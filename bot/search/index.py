@@ -12,6 +12,7 @@ from datetime import date
 
 from rapidfuzz import fuzz, process
 
+from bot.actions import ballot_ref
 from bot.domain import Ballot, CatalogEntry
 from bot.search.catalog import Catalog
 from bot.search.ranking import Ranked, campaign_named, rank
@@ -70,6 +71,20 @@ class NamedFilter:
     value: str
     """A union's key, or the name normalised."""
     display: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One name offered while a member types, and the ballot picking it shows."""
+
+    name: str
+    """Shown to the member, never run: it is ballot data."""
+    ballot_id: str
+
+    @property
+    def ref(self) -> str:
+        """What picking it submits: the ballot's reference, ``#id`` (:func:`ballot_ref`)."""
+        return ballot_ref(self.ballot_id)
 
 
 class SearchIndex:
@@ -349,9 +364,19 @@ class SearchIndex:
     # -- autocomplete and subscriptions -------------------------------------------------------
 
     def suggest(self, prefix: str, limit: int = 25, today: date | None = None) -> list[str]:
+        """The names :meth:`suggestions` offers, as text."""
+        return [s.name for s in self.suggestions(prefix, limit, today)]
+
+    def suggestions(
+        self, prefix: str, limit: int = 25, today: date | None = None
+    ) -> list[Suggestion]:
         """What to offer while a member types: the names their words reach, best first, each
-        with the facets they typed (``unison fal`` -> ``Falkirk Council (UNISON)``), so that
-        picking one searches for exactly that."""
+        with the facets they typed (``unison fal`` -> ``Falkirk Council (UNISON)``), and the
+        ballot picking it shows: the newest of that name (or union) holding those facets.
+
+        The name is data (an alias can read ``admin cancel leeds-2026``): it is only shown.
+        What a pick submits is :attr:`Suggestion.ref`, the ballot's ``#id``.
+        """
         catalog = self.catalog
         if not catalog.ids:
             return []
@@ -359,26 +384,35 @@ class SearchIndex:
         if reading.typed_nothing:
             if normalise(prefix):
                 return []
-            newest = dict.fromkeys(s.employer_display for s in self._newest_subjects(limit))
-            return list(newest)[:limit]
+            newest = [(s.employer_display, s.ballots[0]) for s in self._newest_subjects(limit)]
+            return self._offered(newest, "", limit)
         suffix = f" ({', '.join(reading.labels)})" if reading.labels else ""
         allowed = self._allowed(reading, today or date.today(), None)
-        offered: list[str] = []
+        offered: list[tuple[str, int]] = []
         if not reading.words:
-            subjects = (catalog.subjects[catalog.subject_of[b]] for b in sorted(allowed or ()))
-            offered = [s.employer_display for s in subjects]
+            offered = [
+                (catalog.subjects[catalog.subject_of[b]].employer_display, b)
+                for b in sorted(allowed or ())
+            ]
         else:
             last = reading.words[-1]
             if len(reading.words) == 1 and last.prefix and not reading.has_facets:
-                offered += [
-                    self.reader.union_display.get(key, key)
-                    for words, key in self.reader.union_phrases.items()
-                    if words[0].startswith(last.text)
-                ]
+                for words, key in self.reader.union_phrases.items():
+                    ballots = catalog.by_union.get(key)
+                    if words[0].startswith(last.text) and ballots:
+                        offered.append((self.reader.union_display.get(key, key), ballots[0]))
             ranked = rank(catalog, reading, allowed, complete_last=False)
-            for _, _, s in ranked.order[: limit * 2]:
-                offered.append(self._shown_name(s, ranked))
-        return [f"{name}{suffix}" for name in dict.fromkeys(offered)][:limit]
+            for _, newest, s in ranked.order[: limit * 2]:
+                offered.append((self._shown_name(s, ranked), newest))
+        return self._offered(offered, suffix, limit)
+
+    def _offered(self, offered: list[tuple[str, int]], suffix: str, limit: int) -> list[Suggestion]:
+        """The first ballot offered under each name, as suggestions."""
+        first: dict[str, int] = {}
+        for name, ballot in offered:
+            first.setdefault(name, ballot)
+        ids = self.catalog.ids
+        return [Suggestion(f"{name}{suffix}", ids[b]) for name, b in first.items()][:limit]
 
     def _newest_subjects(self, limit: int):  # type: ignore[no-untyped-def]
         seen: set[int] = set()

@@ -229,8 +229,10 @@ async def test_an_accented_name_is_found_typed_plainly_and_shown_as_stored(chat:
 
 
 async def test_autocomplete_uses_the_same_reading(chat: Chat) -> None:
-    assert (await chat.app.core.suggest("/ballot unison kirk"))[0] == "Kirklees Council (UNISON)"
-    assert (await chat.app.core.suggest("unite sou"))[0] == "Southampton City Council (Unite)"
+    assert (await chat.app.core.suggest("/ballot unison kirk"))[
+        0
+    ].name == "Kirklees Council (UNISON)"
+    assert (await chat.app.core.suggest("unite sou"))[0].name == "Southampton City Council (Unite)"
 
 
 async def test_a_choice_keeps_the_facets_the_member_named(chat: Chat) -> None:

@@ -299,7 +299,12 @@ def test_autocomplete_reads_unions_and_finishes_the_last_word() -> None:
     assert index.suggest("royal college of nursing") == []
     assert "UNISON" in index.suggest("unis")
     picked = index.suggest("unison fal")[0]
-    assert index.find(picked).ballot_ids == ("f",)  # picking it searches for exactly that
+    assert index.find(picked).ballot_ids == ("f",)  # the name searches for exactly that
+    # What a pick submits is that ballot's reference, never the name (which is data).
+    assert [(s.name, s.ref) for s in index.suggestions("eis fal")] == [
+        ("Falkirk Council (EIS)", "#e")
+    ]
+    assert ("UNISON", "#s") in [(s.name, s.ref) for s in index.suggestions("unis")]  # newest
 
 
 @pytest.mark.parametrize(

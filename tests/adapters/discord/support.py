@@ -10,6 +10,7 @@ from bot.config import DiscordSettings
 from bot.ports import Answerer
 from bot.replies import Reply
 from bot.requests import Request
+from bot.search import Suggestion
 from tests.fakes.discord_api import GUILD_ID, FakeDiscord
 
 
@@ -41,7 +42,7 @@ class RecordingCore:
         await asyncio.sleep(self.delay)
         return await self.core.handle(request)
 
-    async def suggest(self, text: str, limit: int = 25) -> list[str]:
+    async def suggest(self, text: str, limit: int = 25) -> list[Suggestion]:
         return await self.core.suggest(text, limit)
 
 

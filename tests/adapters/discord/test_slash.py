@@ -6,6 +6,7 @@ from adapters.compose import App
 from adapters.discord import DiscordAdapter
 from bot.replies import Reply
 from bot.requests import Request
+from bot.search import Suggestion
 from tests.adapters.discord.support import (
     RecordingCore,
     adapter_for,
@@ -121,8 +122,8 @@ class BrokenCore:
     async def handle(self, request: Request) -> Reply:
         raise RuntimeError("database is locked")
 
-    async def suggest(self, text: str, limit: int = 25) -> list[str]:
-        return ["Kirklees Council", "K" * 101]
+    async def suggest(self, text: str, limit: int = 25) -> list[Suggestion]:
+        return [Suggestion("Kirklees Council", "kirklees-2026"), Suggestion("K" * 101, "k")]
 
 
 async def test_a_failing_core_gets_a_polite_answer_not_silence(fake: FakeDiscord) -> None:
