@@ -116,7 +116,10 @@ class IndexFile:
     def _save(self, version: int, key: str, index: SearchIndex, longest: int) -> None:
         partial = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
         try:
-            with partial.open("wb") as file:
+            # Private like the database beside it (0600 whatever the umask).
+            handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(handle, 0o600)
+            with os.fdopen(handle, "wb") as file:
                 file.write(self._header(version, key))
                 pickle.dump((index, longest), file, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(partial, self.path)  # readers see the old file or the new, whole
