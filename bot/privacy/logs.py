@@ -16,14 +16,25 @@ from __future__ import annotations
 import contextlib
 import logging
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from bot.privacy.pseudonyms import Pseudonyms, whole
 
 _member: ContextVar[tuple[str, str] | None] = ContextVar("ballotbot_member", default=None)
-_state: dict[str, Any] = {"pseudonyms": Pseudonyms.random(), "previous": None}
+
+
+@dataclass
+class _Installed:
+    """What :func:`install` set: the pseudonyms, and the record factory it wraps."""
+
+    pseudonyms: Pseudonyms
+    previous: Callable[..., logging.LogRecord]
+
+
+_state = _Installed(Pseudonyms.random(), logging.LogRecord)
 
 
 @contextlib.contextmanager
@@ -47,20 +58,20 @@ def acting_for_the_rest(platform: str, user_id: str) -> None:
 def install(pseudonyms: Pseudonyms) -> None:
     """Pseudonymise log records made while :func:`acting_for` a member, with these
     pseudonyms. Safe to call again (a second app in one process: the latest salt wins)."""
-    _state["pseudonyms"] = pseudonyms
+    _state.pseudonyms = pseudonyms
     current = logging.getLogRecordFactory()
     if current is not _record:
-        _state["previous"] = current
+        _state.previous = current
         logging.setLogRecordFactory(_record)
 
 
 def pseudonyms() -> Pseudonyms:
     """The pseudonyms logs use in this process."""
-    return _state["pseudonyms"]  # type: ignore[no-any-return]
+    return _state.pseudonyms
 
 
 def _record(*args: Any, **kwargs: Any) -> logging.LogRecord:
-    record: logging.LogRecord = _state["previous"](*args, **kwargs)
+    record = _state.previous(*args, **kwargs)
     member = _member.get()
     if member is not None:
         _scrub(record, *member)
@@ -69,7 +80,7 @@ def _record(*args: Any, **kwargs: Any) -> logging.LogRecord:
 
 def _scrub(record: logging.LogRecord, platform: str, user_id: str) -> None:
     pattern = whole(user_id)
-    label = _state["pseudonyms"].of(platform, user_id)
+    label = _state.pseudonyms.of(platform, user_id)
     try:
         message = record.getMessage()
     except Exception:  # a malformed call: logging reports it when the record is emitted
