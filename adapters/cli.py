@@ -296,34 +296,54 @@ def _message(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def _database_url(args: argparse.Namespace) -> str:
+    """The database URL this command uses ("?" when the config cannot even be read)."""
+    if args.database is not None:
+        return str(args.database)
+    try:
+        return load_settings(args.config).database.url
+    except Exception:
+        return "?"
+
+
+def _private(text: str, args: argparse.Namespace) -> str:
+    """``text`` without the database URL's passwords: a driver's or SQLAlchemy's message may
+    quote the URL it was given."""
+    from bot.privacy.urls import scrub_secrets
+
+    return scrub_secrets(text, _database_url(args))
+
+
 def _database_failed(exc: Exception, args: argparse.Namespace, err: Console) -> int:
     from storage.database import URL_FORMS, shown_url
 
-    url = args.database
-    if url is None:
-        try:
-            url = load_settings(args.config).database.url
-        except ConfigError:
-            url = "?"
+    url = _database_url(args)
     fail(
         err,
-        f"the database {shown_url(url)} cannot be used: {_message(exc)}. Check that it exists "
-        f"and that its server runs ({URL_FORMS}); nothing was changed.",
+        f"the database {shown_url(url)} cannot be used: {_private(_message(exc), args)}. "
+        f"Check that it exists and that its server runs ({URL_FORMS}); nothing was changed.",
     )
     return 1
 
 
-def _last_resort(exc: BaseException, verbose: int, err: Console) -> int:
-    """An error nothing else explained: one plain line, the traceback only with ``-v``. Never
-    raises: a message that cannot be printed is written to the stderr descriptor as it is."""
-    message = (
+def _last_resort(
+    exc: BaseException, verbose: int, err: Console, args: argparse.Namespace | None = None
+) -> int:
+    """An error nothing else explained: one plain line, the traceback only with ``-v``, both
+    without the database URL's passwords (``args``' database). Never raises: a message that
+    cannot be printed is written to the stderr descriptor as it is."""
+
+    def private(text: str) -> str:
+        return _private(text, args) if args is not None else text
+
+    message = private(
         f"unexpected error: {type(exc).__name__}: {_message(exc)}. Nothing more was done; "
         "run the command again with -v to see where it came from."
     )
     try:
         fail(err, message)
         if verbose:
-            say(err, "".join(traceback.format_exception(exc)))
+            say(err, private("".join(traceback.format_exception(exc))))
     except Exception:
         last_words(message)
     return 1
@@ -354,25 +374,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except ConfigError as exc:  # a setting, a URL, a second process on one SQLite file
         try:
-            fail(err, str(exc))
+            fail(err, _private(str(exc), args))
         except Exception:
-            last_words(str(exc))
+            last_words(_private(str(exc), args))
         return EXIT_CONFIG
     except DBAPIError as exc:
         try:
             return _database_failed(exc, args, err)
         except Exception:
-            return _last_resort(exc, args.verbose, err)
+            return _last_resort(exc, args.verbose, err, args)
     except OSError as exc:
         if exc.filename is None:
-            return _last_resort(exc, args.verbose, err)
+            return _last_resort(exc, args.verbose, err, args)
         try:  # e.g. `export -o` or `chart -o` into a folder that is not there
             fail(err, f"cannot use {exc.filename}: {exc.strerror}; nothing more was done.")
         except Exception:
             last_words(f"cannot use {exc.filename}: {exc.strerror}")
         return 1
     except Exception as exc:  # the last line of defence: a clear message, not a traceback
-        return _last_resort(exc, args.verbose, err)
+        return _last_resort(exc, args.verbose, err, args)
 
 
 if __name__ == "__main__":  # pragma: no cover

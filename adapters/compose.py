@@ -186,6 +186,7 @@ def build_core(store: BallotStore, settings: Settings) -> Core:
 @asynccontextmanager
 async def open_app(settings: Settings, *, load_demo: bool | None = None) -> AsyncIterator[App]:
     """Open the database (migrating it to the latest schema), load demo data when empty."""
+    logs.hide_secrets(settings.database.url)  # a driver's error may quote the URL's password
     engine = create_engine(settings.database.url)
     try:
         await upgrade(engine)

@@ -193,13 +193,20 @@ async def _health(app: App, running: Running) -> None:
     from aiohttp import web
 
     from adapters.slack.http import add_health_routes
+    from adapters.startup import cannot_listen
 
     web_app = web.Application()
     add_health_routes(web_app, app.ready)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     process = app.settings.process
-    await web.TCPSite(runner, process.health_host, process.health_port).start()
+    try:
+        await web.TCPSite(runner, process.health_host, process.health_port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise cannot_listen(
+            exc, "[process] health_port", process.health_host, process.health_port
+        ) from None
     host, port = runner.addresses[0][:2]
     shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"  # IPv6 in brackets
     running.started(f"health on {shown}", runner.cleanup)

@@ -7,12 +7,51 @@ password hidden.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from storage.database import shown_url
 
 HEALTH_PATHS = ("/healthz", "/readyz")
+
+
+class CannotStart(ConfigError):
+    """``ballotbot run`` cannot start what its settings ask for: a port is taken, a platform's
+    API cannot be reached. The message names the setting, the value and what to do."""
+
+
+def cannot_listen(exc: OSError, setting: str, host: str, port: int) -> CannotStart:
+    """A listening socket refused (``setting`` is e.g. ``[slack] port``) as one clear line."""
+    where = f"{host}:{port}"
+    if exc.errno == errno.EADDRINUSE:
+        why = (
+            f"{where} is already in use by another program (another ballotbot?). Stop that "
+            f"program, or set {setting} to a free port (0 picks any free port)"
+        )
+    elif exc.errno == errno.EACCES:
+        why = (
+            f"this user may not listen on {where} (ports below 1024 need root). Set {setting} "
+            "to a port above 1023 and put your HTTPS proxy in front"
+        )
+    elif exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT) or isinstance(exc.errno, str):
+        why = (
+            f"{host} is not an address of this machine. Set the host beside {setting} to one "
+            "(127.0.0.1 behind a proxy on this machine, 0.0.0.0 for every address)"
+        )
+    else:
+        why = f"cannot listen on {where}: {exc.strerror or exc}. Check {setting} and its host"
+    return CannotStart(f"{setting}: {why}; nothing was started.")
+
+
+def cannot_reach(platform: str, setting: str, url: str, exc: BaseException) -> CannotStart:
+    """A platform's API that did not answer at start, as one clear line."""
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return CannotStart(
+        f"cannot reach {platform}'s API at {url} ({detail}). Check this machine's network, "
+        f"DNS and any proxy it must use (HTTPS_PROXY), and {setting} if you changed it; "
+        "nothing was started."
+    )
 
 
 @dataclass

@@ -20,24 +20,6 @@ SHOWN = 10
 """How many matching ballots a choice lists (newest first)."""
 
 
-def split_target(verb: str, words: Sequence[str]) -> tuple[str, list[str]]:
-    """The words naming the ballot, and the options after them.
-
-    Options are ``key=value`` words; ``admin turnout <ballot> <percent>`` ends with a bare
-    number instead. A search of several words may be quoted or not: ``admin audit kirklees
-    council`` and ``admin audit "kirklees council"`` name the same ballot.
-    """
-    words = list(words)
-    if verb == "turnout" and len(words) >= 2 and "=" not in words[-1]:
-        return " ".join(words[:-1]), words[-1:]
-    named: list[str] = []
-    for position, word in enumerate(words):
-        if "=" in word:
-            return " ".join(named), words[position:]
-        named.append(word)
-    return " ".join(named), []
-
-
 async def named_ballot(
     text: str, ballots: BallotStore, index: SearchIndex, command: str
 ) -> Ballot | Reply:

@@ -6,11 +6,11 @@ they cannot end up in the repository or a pasted config.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -39,22 +39,11 @@ class DatabaseSettings(_Section):
 
 
 def redact_url(url: str) -> str:
-    """``url`` with its password (in the authority or a ``password=`` query) as ``***``."""
-    parts = urlsplit(url)
-    redacted = url
-    if parts.password is not None:
-        userinfo, _, host = parts.netloc.rpartition("@")
-        user = userinfo.partition(":")[0]
-        redacted = redacted.replace(parts.netloc, f"{user}:***@{host}", 1)
-    if parts.query:
-        pairs = parts.query.split("&")
-        hidden = [
-            f"{key}=***" if key.lower() in ("password", "passwd") else pair
-            for pair in pairs
-            for key in [pair.partition("=")[0]]
-        ]
-        redacted = redacted.replace(parts.query, "&".join(hidden), 1)
-    return redacted
+    """``url`` with its password (in the userinfo or a password-like query parameter) as
+    ``***`` (:func:`bot.privacy.urls.hide_password`)."""
+    from bot.privacy.urls import hide_password
+
+    return hide_password(url)
 
 
 class SearchSettings(_Section):
@@ -355,11 +344,98 @@ class ConfigError(Exception):
     """The config file cannot be used; the message says where and why."""
 
 
+_EXPECTED = {
+    "bool_type": "bool",
+    "bool_parsing": "bool",
+    "int_type": "int",
+    "int_parsing": "int",
+    "int_from_float": "int",
+    "float_type": "float",
+    "float_parsing": "float",
+    "string_type": "str",
+    "list_type": "list",
+    "model_type": "section",
+    "dict_type": "section",
+    "model_attributes_type": "section",
+}
+"""pydantic's type errors, by the type the setting takes."""
+
+_TAKES = {
+    "bool": "true or false (no quotes)",
+    "int": "a whole number (no quotes)",
+    "float": "a number (no quotes)",
+    "str": "text in quotes",
+    "list": "a list in square brackets",
+    "section": "a [section] of settings",
+}
+_YES, _NO = {"yes", "y", "on", "true", "1"}, {"no", "n", "off", "false", "0"}
+
+
+def _toml(value: Any) -> str:
+    """A value as it is written in TOML."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return str(value)
+
+
+def _kind(value: Any) -> str:
+    kinds: dict[type, str] = {
+        bool: "true/false",
+        str: "text",
+        int: "a whole number",
+        float: "a number",
+        list: "a list",
+        dict: "a section",
+    }
+    return kinds.get(type(value), "a value")
+
+
+def _fixed(value: Any, takes: str) -> str | None:
+    """``value`` written as the type the setting takes, when that is clear; else None."""
+    text = str(value).strip()
+    if takes == "bool" and isinstance(value, str | int):
+        return "true" if text.lower() in _YES else "false" if text.lower() in _NO else None
+    if takes == "int":
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        if isinstance(value, str) and text.lstrip("-").isdigit():
+            return str(int(text))
+    if takes == "float" and isinstance(value, str):
+        try:
+            return repr(float(text))
+        except ValueError:
+            return None
+    if takes == "str" and isinstance(value, int | float | bool):
+        return json.dumps(_toml(value))
+    if takes == "list" and isinstance(value, str):
+        return _toml([value])
+    return None
+
+
 def _problem(error: Any) -> str:
-    """One pydantic error as ``section.key: what is wrong``."""
-    where = ".".join(str(part) for part in error["loc"]) or "settings"
+    """One pydantic error as ``section.key: what is wrong``; a value of the wrong type is
+    named with its key, what it is, what the key takes and, when clear, how to write it."""
+    loc = [str(part) for part in error["loc"]]
+    where = ".".join(loc) or "settings"
     if error["type"] == "extra_forbidden":
         return f"{where}: is not a setting ballotbot knows (a typo?)"
+    takes = _EXPECTED.get(error["type"])
+    if takes is not None and "input" in error:
+        value = error["input"]
+        item = bool(loc) and loc[-1].isdigit()  # an item of a list: guild_ids.0
+        if item:
+            where = f"{'.'.join(loc[:-1])}[{loc[-1]}]"
+        said = f"{where} is {_toml(value)}, {_kind(value)}, but it takes {_TAKES[takes]}"
+        fixed = _fixed(value, takes)
+        if fixed is not None:
+            said += f": write {fixed} in the list" if item else f": write {loc[-1]} = {fixed}"
+        return said
     return f"{where}: " + str(error["msg"]).removeprefix("Value error, ")
 
 
@@ -375,24 +451,44 @@ def load_settings(path: Path | None = None, database_url: str | None = None) -> 
                 f"config file {path} not found: give the path of your settings file, or start "
                 "one from the example (cp config.example.toml config.toml)"
             ) from None
+        except IsADirectoryError:
+            raise ConfigError(
+                f"config file {path} cannot be read: Is a directory. Give the path of the "
+                f"settings file itself, such as {path / 'config.toml'} (start one with: cp "
+                "config.example.toml config.toml)"
+            ) from None
+        except PermissionError:
+            raise ConfigError(
+                f"config file {path} cannot be read: Permission denied. Let the user running "
+                f"ballotbot read it (ls -l {path}; chmod or chown it), or give another file"
+            ) from None
         except (OSError, UnicodeDecodeError) as exc:
             why = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
-            raise ConfigError(f"config file {path} cannot be read: {why}") from None
+            fix = (
+                "save it as UTF-8"
+                if isinstance(exc, UnicodeDecodeError)
+                else "check the path and that it is a readable file"
+            )
+            raise ConfigError(f"config file {path} cannot be read: {why}; {fix}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(
                 f"config file {path} is not valid TOML: {exc}. Fix that line "
                 "(config.example.toml shows every setting)"
             ) from None
     try:
-        settings = Settings.model_validate(raw)
+        # Strict: TOML has types, so `enabled = "yes"` or `port = "3000"` is a mistake to
+        # name, not a string to coerce (pydantic's lax mode would read "yes" as true).
+        settings = Settings.model_validate(raw, strict=True)
     except ValidationError as exc:
         problems = "; ".join(_problem(err) for err in exc.errors())
         raise ConfigError(
             f"config file {path}: {problems}. Fix it (config.example.toml documents every "
             "setting and its default)"
         ) from None
-    url = database_url or os.environ.get("BALLOTBOT_DATABASE_URL")
-    if url:
+    # ``--database ''`` is a mistake to report (storage.database.check_database_url), not
+    # a reason to fall back quietly on another database; an empty variable is an unset one.
+    url = database_url if database_url is not None else os.environ.get("BALLOTBOT_DATABASE_URL")
+    if url is not None and (url or database_url is not None):
         settings.database.url = url
     salt = os.environ.get("BALLOTBOT_LOG_SALT", "").strip()
     if salt:

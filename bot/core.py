@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -45,6 +45,23 @@ BUTTON_COMMANDS: dict[Verb, Callable[[str], commands.Command]] = {
 """What each button verb runs, for the ballot ``#id``: a command built here, never parsed
 from text, so nothing in a ballot's data can change which command it is."""
 
+
+REMINDER_COMMANDS: tuple[type, ...] = (
+    commands.RemindMe,
+    commands.RemindStop,
+    commands.Voted,
+    commands.Replacement,
+    commands.ForgetMe,
+    commands.AdminReminders,
+    commands.AdminPrivacy,
+)
+"""Commands the reminders service answers."""
+ANNOUNCEMENT_COMMANDS: tuple[type, ...] = tuple(
+    kind
+    for kind in commands.COMMAND_TYPES
+    if kind not in REMINDER_COMMANDS and kind not in (*commands.READ_ONLY, commands.Invalid)
+)
+"""Commands the announcements service answers: subscriptions and organisers' commands."""
 
 HISTORY_LIMIT = 25
 RECENT_LIMIT = 5
@@ -83,6 +100,8 @@ class Core:
         self._turns = asyncio.Semaphore(IN_PROGRESS)
         self._cards: OrderedDict[tuple[str, int | None, date], Reply] = OrderedDict()
         self._building: dict[tuple[str, int | None, date], asyncio.Future[Reply | None]] = {}
+        self._table: dict[type, commands.Handler] = {}
+        self._table_for: tuple[object, ...] | None = None
 
     @property
     def judge(self) -> Judge:
@@ -153,38 +172,50 @@ class Core:
             return error("Announcements are not set up in this installation")
         return await self.announcements.submit(form, request)
 
+    def handlers(self) -> Mapping[type, commands.Handler]:
+        """The one dispatch table: each command type and what answers it.
+
+        The core answers help, refusals and the read-only lookups; each service answers the
+        commands of its :meth:`CommandService.handlers`. A service not set up answers its
+        commands with a message saying so. The table is built on first use, and again if a
+        service is replaced (tests swap them).
+        """
+        services = (self.announcements, self.reminders)
+        if self._table_for != services:
+            table: dict[type, commands.Handler] = {
+                commands.Help: self._help,
+                commands.Invalid: self._invalid,
+                commands.OpenBallots: self._open_command,
+                commands.Recent: self._recent_command,
+                commands.Lookup: self._lookup_command,
+            }
+            for service, kinds, name in (
+                (self.announcements, ANNOUNCEMENT_COMMANDS, "Announcements"),
+                (self.reminders, REMINDER_COMMANDS, "Reminders"),
+            ):
+                answers = service.handlers() if service is not None else {}
+                for kind in kinds:
+                    table[kind] = answers.get(kind) or _not_set_up(name)
+            self._table, self._table_for = table, services
+        return self._table
+
     async def _answer(self, command: commands.Command, request: Request) -> Reply:
-        match command:
-            case commands.Help():
-                return help_reply()
-            case commands.Invalid(reason):
-                return error("I could not read that", reason)
-            case commands.OpenBallots():
-                return await self._open()
-            case commands.Recent():
-                return await self._recent()
-            case commands.Lookup(search, history, chart):
-                return await self._lookup(search, history, chart)
-            case commands.Admin(verb="reminders" | "privacy") | (
-                commands.RemindMe()
-                | commands.RemindStop()
-                | commands.Voted()
-                | commands.Replacement()
-                | commands.ForgetMe()
-            ):
-                if self.reminders is None:
-                    return error("Reminders are not set up in this installation")
-                return await self.reminders.handle(command, request)
-            case (
-                commands.Subscribe()
-                | commands.Unsubscribe()
-                | commands.Subscriptions()
-                | commands.Admin()
-            ):
-                if self.announcements is None:
-                    return error("Announcements are not set up in this installation")
-                return await self.announcements.handle(command, request)
-        raise AssertionError(f"unhandled command {command!r}")  # pragma: no cover
+        return await self.handlers()[type(command)](command, request)
+
+    async def _help(self, command: commands.Help, request: Request) -> Reply:
+        return help_reply()
+
+    async def _invalid(self, command: commands.Invalid, request: Request) -> Reply:
+        return error(command.header, command.reason)
+
+    async def _open_command(self, command: commands.OpenBallots, request: Request) -> Reply:
+        return await self._open()
+
+    async def _recent_command(self, command: commands.Recent, request: Request) -> Reply:
+        return await self._recent()
+
+    async def _lookup_command(self, command: commands.Lookup, request: Request) -> Reply:
+        return await self._lookup(command.search, command.history, command.chart)
 
     async def suggest(self, text: str, limit: int = 25) -> list[Suggestion]:
         """Names to offer while a member types (Discord autocomplete), each with the
@@ -370,6 +401,13 @@ def button_command(value: str) -> commands.Command | Reply:
             "That button is not one of mine", f"Its action was refused: {exc} Nothing was changed."
         )
     return BUTTON_COMMANDS[action.verb](f"#{action.ballot_id}")
+
+
+def _not_set_up(name: str) -> commands.Handler:
+    async def unavailable(command: object, request: Request) -> Reply:
+        return error(f"{name} are not set up in this installation")
+
+    return unavailable
 
 
 def _ballots(count: int) -> str:

@@ -10,10 +10,10 @@ the form stands for, with the same checks as when it is typed.
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import replace
 
 from bot import columns
+from bot.commands import FIGURE_ARGUMENTS, argument_of
 from bot.replies import Field, Form, FormField, Reply, error
 from bot.requests import FormSubmission
 
@@ -21,17 +21,15 @@ FIGURE_BOX = 20
 """Characters a figure's box takes (``1,234,567`` and room to spare): counts have no
 character limit of their own, their range is checked when they are read."""
 
-COLUMN_OF = {"for": "votes_for", "against": "votes_against", "turnout": "turnout_pct"}
-"""Form keys that are short names of import columns."""
-
-FIGURES = frozenset({"votes_for", "votes_against", "spoilt", "eligible", "turnout_pct", "q"})
+FIGURES = frozenset({*FIGURE_ARGUMENTS.values(), "q"})
+"""Columns of figures: their boxes take :data:`FIGURE_BOX` characters."""
 
 
 def box(
     key: str, label: str, hint: str = "", initial: str = "", *, required: bool = False
 ) -> FormField:
     """A form box whose limit is its column's (``columns.max_length``)."""
-    column = COLUMN_OF.get(key, key)
+    column = FIGURE_ARGUMENTS.get(key, key)
     limit = columns.max_length(column)
     if limit is None and column in FIGURES:
         limit = FIGURE_BOX
@@ -65,15 +63,16 @@ def refusal(form: Form, found: dict[str, str]) -> Reply:
     return replace(reply, fields=fields, errors=dict(found))
 
 
-def arguments(form: Form, submission: FormSubmission) -> str:
-    """The organiser command's arguments: the ballot id, then ``key=value`` for each box
-    filled in, each quoted so that the command reads back exactly these words."""
-    words = [form.ballot_id] if form.ballot_id is not None else []
+def options(form: Form, submission: FormSubmission) -> list[str]:
+    """The organiser command's options, one ``key=value`` word per box filled in, in the
+    form's order: each box is one word, whatever it holds (the grammar reads them with
+    :func:`bot.commands.admin`, never as one line of text)."""
+    words = []
     for field in form.fields:
         value = (submission.get(field.key) or "").strip()
         if value:
             words.append(f"{field.key}={value}")
-    return shlex.join(words)
+    return words
 
 
 def attribute(reply: Reply, form: Form) -> Reply:
@@ -83,7 +82,7 @@ def attribute(reply: Reply, form: Form) -> Reply:
         return reply
     first = reply.header.split(" ", 1)[0].strip("“”\"'`")
     keys = {f.key for f in form.fields}
-    key = next((k for k, column in COLUMN_OF.items() if column == first), first)
+    key = argument_of(first)
     if key not in keys:
         return reply
     message = f"{reply.header}. {reply.text}".strip()

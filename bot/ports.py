@@ -14,7 +14,7 @@ the core.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, NamedTuple, Protocol
@@ -31,7 +31,7 @@ from bot.announce.model import (
     Subscription,
     Target,
 )
-from bot.commands import Command
+from bot.commands import Handler
 from bot.domain import Ballot, CatalogEntry, SaveReport
 from bot.privacy.report import Inventory, MemberBallot
 from bot.reminders.model import Forgotten, Member, PlanChanges
@@ -258,8 +258,8 @@ class CommandService(Protocol):
     (:class:`bot.announce.service.AnnouncementService`), reminders
     (:class:`bot.reminders.service.ReminderService`)."""
 
-    async def handle(self, command: Command, request: Request) -> Reply:
-        """The reply to one command the core has parsed and routed here."""
+    def handlers(self) -> Mapping[type, Handler]:
+        """Its handler for each command type it answers (the core's one dispatch table)."""
         ...
 
 

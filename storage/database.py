@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.config import ConfigError
+from bot.privacy.urls import hide_password
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -68,7 +69,6 @@ URL_FORMS = "sqlite+aiosqlite:///path/to/file.db or postgresql+psycopg://user:pa
 """The two database URLs the bot runs on, as every URL mistake names them."""
 
 _ASYNC_DRIVERS = {"sqlite": ("aiosqlite",), "postgresql": ("psycopg",)}
-_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
 
 
 class DatabaseUrlError(ConfigError):
@@ -77,28 +77,52 @@ class DatabaseUrlError(ConfigError):
 
 
 def shown_url(url: str | URL) -> str:
-    """A URL fit to print: its password, if any, replaced by ``***``."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, NoSuchModuleError, ValueError):
-        return _PASSWORD.sub(r"\1***@", str(url))
+    """A URL fit to print: its passwords (userinfo and password-like query parameters), if
+    any, replaced by ``***``.
+
+    A URL SQLAlchemy reads as written (one ``@`` at most) is rendered by it with
+    ``hide_password=True``; then, and for anything else, :func:`bot.privacy.urls.hide_password`
+    hides what is left (query parameters, a raw ``@`` in a password, text that is no URL).
+    """
+    text = url.render_as_string(hide_password=True) if isinstance(url, URL) else str(url)
+    _, sep, rest = text.partition("://")
+    if sep and rest.count("@") == 1:
+        with contextlib.suppress(ArgumentError, NoSuchModuleError, ValueError, TypeError):
+            text = make_url(text).render_as_string(hide_password=True)
+    return hide_password(text)
 
 
 def check_database_url(url: str) -> None:
     """Refuse, with one line saying what to write instead, a URL the bot cannot open.
 
-    Raises :class:`DatabaseUrlError` for: a plain path or anything that is not a URL; a
-    synchronous driver (``sqlite://``, ``postgresql+psycopg2://``); a database other than
+    Raises :class:`DatabaseUrlError` for: an empty URL; a plain path or anything that is not
+    a URL; a SQLite URL without three slashes (relative) or four (absolute) before its path;
+    a user name or password holding a raw ``@``; a synchronous driver (``sqlite://``,
+    ``postgresql+psycopg2://``); a database other than
     SQLite or PostgreSQL; a SQLite file whose folder does not exist or that is a folder.
     Whether a server answers is only known when the bot connects.
     """
     shown = shown_url(url)
+    if not url.strip():
+        raise DatabaseUrlError(
+            f"the database URL is empty: give one with --database, BALLOTBOT_DATABASE_URL or "
+            f"[database] url ({URL_FORMS}), or leave all three out to use "
+            "sqlite+aiosqlite:///ballotbot.db in this folder."
+        )
+    scheme, _, rest = url.partition(":")
+    in_memory = rest.partition("?")[0] == "//"
+    if scheme.strip().lower().startswith("sqlite") and not (rest.startswith("///") or in_memory):
+        raise DatabaseUrlError(
+            f"database URL {shown!r}: a SQLite URL has three slashes before a relative path "
+            "(sqlite+aiosqlite:///ballotbot.db, a file in the folder the bot starts in) and "
+            "four before an absolute one (sqlite+aiosqlite:////var/lib/ballotbot/ballotbot.db)."
+        )
     try:
         parsed = make_url(url)
     except (ArgumentError, NoSuchModuleError, ValueError):
         hint = ""
         if url.strip() and "://" not in url:
-            hint = f" For a SQLite file at that path: sqlite+aiosqlite:///{url.strip()}"
+            hint = f" For a SQLite file at that path: sqlite+aiosqlite:///{shown.strip()}"
         raise DatabaseUrlError(
             f"database URL {shown!r} is not a URL the bot can use: write {URL_FORMS}.{hint}"
         ) from None
@@ -107,6 +131,11 @@ def check_database_url(url: str) -> None:
         raise DatabaseUrlError(
             f"database URL {shown!r}: begin a PostgreSQL URL with postgresql+psycopg:// "
             f"({URL_FORMS})."
+        )
+    if backend != "sqlite" and rest.partition("?")[0].count("@") > 1:
+        raise DatabaseUrlError(
+            f"database URL {shown!r} has more than one '@': write an '@' in the user name or "
+            "password as %40 (and ':' as %3A, '/' as %2F), so the host is read as written."
         )
     if backend not in _ASYNC_DRIVERS:
         raise DatabaseUrlError(
@@ -166,6 +195,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("max_overflow", 0)
     engine = create_async_engine(url, **{"hide_parameters": True, **kwargs})
     if engine.dialect.name == "sqlite":
+        private_sqlite_file(engine.url)
         _prepare_sqlite(engine)
     return engine
 
@@ -197,6 +227,7 @@ def create_sync_engine(url: str, **kwargs: Any) -> Engine:
         return create_sync_engine_(parsed.set(drivername="postgresql+psycopg"), **options)
     options.setdefault("connect_args", {"timeout": BUSY_TIMEOUT_SECONDS})
     engine = create_sync_engine_(parsed.set(drivername="sqlite"), **options)
+    private_sqlite_file(engine.url)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -264,6 +295,28 @@ class _QueuedSession(AsyncSession):
         finally:
             if self.info.pop("ballotbot_queued", False):
                 self.writes.lock.release()
+
+
+PRIVATE_FILE = 0o600
+"""The SQLite file holds member ids: readable and writable by the bot's user only."""
+
+
+def private_sqlite_file(url: URL) -> None:
+    """Create the SQLite file of ``url`` readable by its owner only (mode 0600), before SQLite
+    creates it with the umask's mode (0644 as a rule: world-readable).
+
+    SQLite gives the ``-wal``, ``-shm`` and ``-journal`` files it makes later the mode of the
+    database file, so they are private too. A file that already exists is left as its
+    operator set it. In-memory databases and ``file:`` URIs are left to SQLite.
+    """
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    if url.query.get("uri") in ("true", "1"):
+        return
+    # Exists already, or cannot be made (a missing folder): SQLite says so when it opens it.
+    with contextlib.suppress(OSError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
 
 
 def _sqlite_pragmas(dbapi_connection: Any) -> None:

@@ -52,9 +52,23 @@ def _section(section: Section) -> RenderableType:
     return Group(*parts)
 
 
-def renderable(reply: Reply) -> RenderableType:
-    """The whole reply as one rich panel."""
+_TITLE_MARGIN = 8
+"""What a panel's border and padding take from the terminal's width around its title."""
+
+
+def renderable(reply: Reply, width: int | None = None) -> RenderableType:
+    """The whole reply as one rich panel, ``width`` columns wide at most (the terminal's).
+
+    rich cuts a title that does not fit on the border; a header often says what to do (an
+    error naming the value and the rule), so a header too long for it is also printed whole,
+    wrapped, as the panel's first line, under a title cut at a word."""
     parts: list[RenderableType] = []
+    colour = _COLOURS[reply.tone]
+    title = reply.header
+    if width is not None and len(printable(title)) > width - _TITLE_MARGIN:
+        parts.append(literal(reply.header, f"bold {colour}"))
+        room = max(width - _TITLE_MARGIN - 1, 10)
+        title = printable(title)[:room].rsplit(" ", 1)[0] + "…"
     if reply.text:
         parts.append(literal(reply.text))
     if reply.fields:
@@ -70,14 +84,13 @@ def renderable(reply: Reply) -> RenderableType:
     commands = [b.command for b in reply.buttons if not b.share]
     if commands:
         parts.append(literal("Try: " + " · ".join(commands), "dim"))
-    colour = _COLOURS[reply.tone]
     return Panel(
         Group(*parts),
-        title=literal(reply.header, f"bold {colour}"),
+        title=literal(title, f"bold {colour}"),
         border_style=colour,
         title_align="left",
     )
 
 
 def show(reply: Reply, console: Console) -> None:
-    console.print(renderable(reply))
+    console.print(renderable(reply, console.width))

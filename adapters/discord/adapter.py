@@ -13,11 +13,13 @@ import os
 from types import TracebackType
 from typing import Any, Self
 
+import aiohttp
 import discord
 from pydantic import SecretStr
 
-from adapters.discord.client import DISCORD_API_URL, BallotClient, point_at
+from adapters.discord.client import DISCORD_API_URL, BallotClient, intents, point_at
 from adapters.discord.sender import DiscordSender
+from adapters.startup import cannot_reach
 from bot.config import ConfigError, DiscordSettings
 from bot.ports import Answerer
 
@@ -89,6 +91,9 @@ class DiscordAdapter:
         except discord.LoginFailure as exc:
             await self.stop()
             raise ConfigError(f"Discord refused {TOKEN_VARIABLE}: {exc}") from exc
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            await self.stop()
+            raise cannot_reach("Discord", "[discord] api_url", self.settings.api_url, exc) from None
         except BaseException:
             await self.stop()
             raise
@@ -103,6 +108,13 @@ class DiscordAdapter:
                 await ready
             failure = self._task.exception() if self._task in done else None
             await self.stop()
+            if isinstance(failure, discord.PrivilegedIntentsRequired):
+                raise ConfigError(
+                    "Discord refused the gateway connection for a privileged intent that is not "
+                    "enabled for this bot. ballotbot asks for none (Guilds only): check that "
+                    f"{TOKEN_VARIABLE} is this bot's token, or enable the intent under Bot, "
+                    "Privileged Gateway Intents, in the Discord Developer Portal."
+                ) from None
             if failure is not None:
                 raise failure
             raise TimeoutError(f"the Discord gateway sent no READY within {ready_timeout}s")
@@ -150,7 +162,9 @@ class DiscordSending:
         self.token = SecretStr(token if token is not None else token_from_env())
         """Shown as ``**********`` in every repr, str and log line."""
         self.client = discord.Client(
-            intents=discord.Intents.none(),
+            # Never used (no gateway here), but without Guilds discord.py warns at start about
+            # "state related issues" that cannot happen on a REST-only client.
+            intents=intents(),
             max_ratelimit_timeout=max_ratelimit_timeout,
             allowed_mentions=discord.AllowedMentions.none(),
         )
@@ -162,6 +176,9 @@ class DiscordSending:
         except discord.LoginFailure as exc:
             await self.client.close()
             raise ConfigError(f"Discord refused {TOKEN_VARIABLE}: {exc}") from exc
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            await self.client.close()
+            raise cannot_reach("Discord", "[discord] api_url", self.settings.api_url, exc) from None
         return DiscordSender(self.client)
 
     async def stop(self) -> None:

@@ -53,6 +53,12 @@ def point_at(api_url: str, gateway_url: str) -> None:
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url) if gateway_url else DISCORD_GATEWAY
 
 
+# The bot never joins a voice channel: discord.py's start-up warnings that voice will not work
+# without PyNaCl / davey do not apply, and would be an operator's first WARNING lines.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
+
+
 def intents() -> discord.Intents:
     """No privileged intent: interactions arrive whatever the intents; guilds keeps the cache
     of channels and roles usable without asking the member list or message content."""

@@ -13,6 +13,10 @@ from adapters.slack.app import (
     start_slack,
 )
 from adapters.slack.sender import SlackSender
+from bot.privacy import logs as _logs
+
+# discord.py / bolt log records name no member, even from a client used on its own.
+_logs.guard()
 
 __all__ = [
     "MissingSecret",

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.middleware.authorization.async_single_team_authorization import (
@@ -26,6 +27,7 @@ from adapters.slack.http import EventsServer, Ready
 from adapters.slack.members import as_member
 from adapters.slack.retries import FirstTime, once
 from adapters.slack.sender import SlackSender, web_client
+from adapters.startup import cannot_listen, cannot_reach
 from bot.config import ConfigError, Settings, SlackSettings
 from bot.ports import Answerer
 
@@ -195,18 +197,33 @@ class SlackAdapter:
             if reason in TOKEN_REFUSALS:
                 raise RefusedSecret(f"Slack refused SLACK_BOT_TOKEN: {reason}") from None
             raise
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise cannot_reach("Slack", "[slack] api_url", self.settings.api_url, exc) from None
         for middleware in getattr(self.bolt, "_async_middleware_list", ()):
             if isinstance(middleware, AsyncSingleTeamAuthorization):
                 middleware.auth_test_result = middleware.auth_test_result or identity
         if self.settings.mode == "http":
-            self._server = EventsServer(self.bolt, ready=self.ready)
-            await self._server.start(self.settings.host, self.settings.port)
-            log.info("Slack (HTTP mode) listening on %s", self._server.url)
+            server = EventsServer(self.bolt, ready=self.ready)
+            try:
+                await server.start(self.settings.host, self.settings.port)
+            except OSError as exc:
+                await server.stop()
+                raise cannot_listen(
+                    exc, "[slack] port", self.settings.host, self.settings.port
+                ) from None
+            self._server = server
+            log.info("Slack (HTTP mode) listening on %s", server.url)
             return
         self._socket = AsyncSocketModeHandler(
             self.bolt, app_token=self.secrets.app_token, web_client=self.bolt.client
         )
-        await self._socket.connect_async()
+        try:
+            await self._socket.connect_async()
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            await self.stop()
+            raise cannot_reach(
+                "Slack", "[slack] api_url", "Slack's Socket Mode websocket", exc
+            ) from None
         log.info("Slack (Socket Mode) connected")
 
     async def stop(self) -> None:

@@ -6,16 +6,16 @@ message and changes nothing. Figures are checked like an import before anything 
 
 from __future__ import annotations
 
-import shlex
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from bot import columns, commands, forms, parsers
-from bot.admin_target import named_ballot, split_target
+from bot import columns, commands, forms
+from bot.admin_target import named_ballot
 from bot.announce.audit import entry_line
 from bot.announce.model import Announce, Declared, FilterKind, OutboxState, Target
+from bot.commands import FIGURE_ARGUMENTS, Handler, argument_of
 from bot.config import Settings
 from bot.domain import Ballot, Question, Result, Status, TurnoutSoFar
 from bot.percentages import as_reported
@@ -34,13 +34,6 @@ KIND_OF_NAME = {
     "sector": FilterKind.SECTOR,
     "campaign": FilterKind.CAMPAIGN,
 }
-ADMIN_VERBS = frozenset(
-    {"add", "set", "result", "correct", "turnout", "preview", "announce", "cancel", "audit",
-     "deliveries"}
-)  # fmt: skip
-"""The organiser commands this service answers."""
-ANSWERED_ELSEWHERE = ("reminders", "privacy")
-"""Organiser commands the reminders service answers (the core routes them there)."""
 
 
 def is_organiser(request: Request, settings: Settings) -> bool:
@@ -89,20 +82,34 @@ class AnnouncementService:
         self.clock = clock
         """When organisers' reports happen (the composition root shares the reminders')."""
 
-    async def handle(self, command: commands.Command, request: Request) -> Reply:
-        target = Target(request.platform, request.channel_id, request.workspace)
-        if isinstance(command, commands.Subscriptions):
-            return await self._list(target)
-        if not is_organiser(request, self.settings):
-            return refused(request)
-        match command:
-            case commands.Subscribe(text):
-                return await self._subscribe(target, text, request)
-            case commands.Unsubscribe(text):
-                return await self._unsubscribe(target, text)
-            case commands.Admin(verb, args):
-                return await self._admin(verb, args, request)
-        return error("I could not read that")
+    def handlers(self) -> Mapping[type, Handler]:
+        """What this service answers, by command type: reading what a channel follows is
+        for anyone, everything else for organisers only."""
+        organisers = self._organisers_only
+        return {
+            commands.Subscriptions: self._list,
+            commands.Subscribe: organisers(self._subscribe),
+            commands.Unsubscribe: organisers(self._unsubscribe),
+            commands.AdminInvalid: organisers(_unreadable),
+            commands.AdminAdd: organisers(self._add),
+            commands.AdminSet: organisers(self._set),
+            commands.AdminResult: organisers(self._result),
+            commands.AdminCorrect: organisers(self._result),
+            commands.AdminTurnout: organisers(self._turnout),
+            commands.AdminPreview: organisers(self._preview),
+            commands.AdminAnnounce: organisers(self._announce),
+            commands.AdminCancel: organisers(self._cancel),
+            commands.AdminAudit: organisers(self._audit),
+            commands.AdminDeliveries: organisers(self._deliveries),
+        }
+
+    def _organisers_only(self, handler: Handler) -> Handler:
+        async def checked(command: Any, request: Request) -> Reply:
+            if not is_organiser(request, self.settings):
+                return refused(request)
+            return await handler(command, request)
+
+        return checked
 
     async def submit(self, submission: FormSubmission, request: Request) -> Reply:
         """A filled-in form: organisers only; each box checked against its own limit, then
@@ -115,8 +122,11 @@ class AnnouncementService:
         found = forms.problems(form, submission)
         if found:
             return forms.refusal(form, found)
-        command = commands.Admin(form.verb, forms.arguments(form, submission))
-        return forms.attribute(await self.handle(command, request), form)
+        command = commands.admin(form.verb, forms.options(form, submission), form.ballot_id)
+        handler = self.handlers().get(type(command))
+        if handler is None:  # pragma: no cover - forms are drawn for organiser verbs only
+            return forms.unknown_form(submission)
+        return forms.attribute(await handler(command, request), form)
 
     async def _form_for(self, submission: FormSubmission) -> Form | Reply:
         """The form a submission answers, drawn again from what it names."""
@@ -132,16 +142,17 @@ class AnnouncementService:
         assert form is not None
         return form
 
-    async def _filter(self, text: str) -> tuple[FilterKind, str] | Reply:
-        if not text.strip():
+    async def _filter(
+        self, command: commands.Subscribe | commands.Unsubscribe
+    ) -> tuple[FilterKind, str] | Reply:
+        text, kind = command.filter, command.kind
+        if kind is None and not text.strip():
             return FilterKind.ALL, ""
-        kind_text, colon, value = text.partition(":")
         index = await self.index()
-        if colon and kind_text.strip().lower() in FilterKind.__members__.values():
-            kind = FilterKind(kind_text.strip().lower())
-            if kind is FilterKind.UNION:
-                return kind, index.union_key(value)  # "union:royal college of nursing" is rcn
-            return kind, normalise(value)
+        if kind is FilterKind.UNION:
+            return kind, index.union_key(text)  # "union:royal college of nursing" is rcn
+        if kind is not None:
+            return kind, normalise(text)
         named = index.filter_of(text)
         if named is not None:
             return KIND_OF_NAME[named.kind], named.value
@@ -158,8 +169,9 @@ class AnnouncementService:
             + ". Or name it: `union:unison`, `area:falkirk`.",
         )
 
-    async def _subscribe(self, target: Target, text: str, request: Request) -> Reply:
-        chosen = await self._filter(text)
+    async def _subscribe(self, command: commands.Subscribe, request: Request) -> Reply:
+        target = _target(request)
+        chosen = await self._filter(command)
         if isinstance(chosen, Reply):
             return chosen
         kind, value = chosen
@@ -168,11 +180,12 @@ class AnnouncementService:
         header = "This channel now follows " if new else "This channel already follows "
         return Reply(header=header + what, tone=Tone.PASSED, kind=ReplyKind.SUBSCRIPTION)
 
-    async def _unsubscribe(self, target: Target, text: str) -> Reply:
-        if not text.strip():
+    async def _unsubscribe(self, command: commands.Unsubscribe, request: Request) -> Reply:
+        target = _target(request)
+        if command.kind is None and not command.filter.strip():
             removed = await self.subscriptions.unsubscribe(target, None, "")
         else:
-            chosen = await self._filter(text)
+            chosen = await self._filter(command)
             if isinstance(chosen, Reply):
                 return chosen
             removed = await self.subscriptions.unsubscribe(target, *chosen)
@@ -180,8 +193,8 @@ class AnnouncementService:
             return error("This channel did not follow that", "Nothing was changed.")
         return Reply(header=f"Stopped {removed} subscription(s) here", kind=ReplyKind.SUBSCRIPTION)
 
-    async def _list(self, target: Target) -> Reply:
-        found = await self.subscriptions.subscriptions(target)
+    async def _list(self, command: commands.Subscriptions, request: Request) -> Reply:
+        found = await self.subscriptions.subscriptions(_target(request))
         if not found:
             return Reply(header="This channel follows no results", kind=ReplyKind.SUBSCRIPTION)
         lines = tuple(s.describe() for s in found)
@@ -191,59 +204,18 @@ class AnnouncementService:
             kind=ReplyKind.SUBSCRIPTION,
         )
 
-    async def _admin(self, verb: str, args: str, request: Request) -> Reply:
-        try:
-            words = shlex.split(args)
-        except ValueError as exc:
-            return error("I could not read that", str(exc))
-        if verb not in ADMIN_VERBS:
-            return error(
-                f"`/ballot admin {verb}` is not a command",
-                "Organisers' commands: "
-                + ", ".join(f"admin {v}" for v in sorted({*ADMIN_VERBS, *ANSWERED_ELSEWHERE}))
-                + ". Type `/ballot help`; nothing was changed.",
-            )
-        if verb == "add":
-            return await self._add(words, request) if words else ADD_FORM_REPLY
-        named, options = split_target(verb, words)
-        if verb == "deliveries" and not named:
-            return await self._deliveries(None)
-        if not named:
-            return error(
-                f"Say which ballot: `/ballot admin {verb} <ballot>`",
-                "Its id, or a search as members type it (an employer, branch or alias).",
-            )
-        ballot = await named_ballot(named, self.ballots, await self.index(), f"admin {verb}")
-        if isinstance(ballot, Reply):
-            return ballot
-        match verb:
-            case "deliveries":
-                return await self._deliveries(ballot.id)
-            case "result" | "correct":
-                return await self._result(ballot, options, request, verb)
-            case "turnout":
-                return await self._turnout(ballot, options, request)
-            case "set":
-                return await self._set(ballot, options, request)
-            case "cancel":
-                cancelled = replace(ballot, status=Status.CANCELLED)
-                await self.declarations.declare([cancelled], who(request), "cancel", Announce.NONE)
-                return Reply(header=f"Cancelled: {ballot.title}", kind=ReplyKind.ADMIN)
-            case "preview":
-                card = self.card(ballot)
-                return replace(card, header=f"Preview (not sent): New result: {card.header}")
-            case "announce":
-                declared = await self.declarations.declare(
-                    [ballot], who(request), "announce", Announce.ALL
-                )
-                return _queued(ballot, declared)
-            case "audit":
-                return await self._audit(ballot)
-        raise AssertionError(f"unhandled admin verb {verb!r}")  # pragma: no cover
+    async def _ballot(self, command: Any) -> Ballot | Reply:
+        """The one ballot an organiser's command names (:mod:`bot.admin_target`)."""
+        index = await self.index()
+        return await named_ballot(command.ballot, self.ballots, index, f"admin {command.VERB}")
 
     async def _result(
-        self, ballot: Ballot, options: list[str], request: Request, verb: str
+        self, command: commands.AdminResult | commands.AdminCorrect, request: Request
     ) -> Reply:
+        ballot = await self._ballot(command)
+        if isinstance(ballot, Reply):
+            return ballot
+        verb = command.VERB
         declared = ballot.effective_status is Status.DECLARED and ballot.has_result
         if verb == "result" and declared:
             return error(
@@ -253,84 +225,68 @@ class AnnouncementService:
             )
         if verb == "correct" and not declared:
             return error("There is no declared result to correct", "Use `admin result` first.")
-        if not options:
+        if command.figures is None:
             return _result_form(ballot, verb)
-        changed = _apply_figures(ballot, options)
+        changed = _apply_figures(ballot, command.figures)
         if isinstance(changed, Reply):
             return changed
         changed = replace(changed, status=Status.DECLARED)
         queued = await self.declarations.declare([changed], who(request), verb, Announce.ALL)
         return _queued(changed, queued)
 
-    async def _add(self, words: list[str], request: Request) -> Reply:
+    async def _add(self, command: commands.AdminAdd, request: Request) -> Reply:
         """``add id=... employer=... unions=... question=... kind=...``: the import columns."""
-        fields = _key_values(words)
-        if isinstance(fields, Reply):
-            return fields
-        if await self.ballots.get(str(fields.get("id", ""))) is not None:
+        ballot = command.ballot
+        if ballot is None:
+            return ADD_FORM_REPLY
+        if await self.ballots.get(ballot.id) is not None:
             return error(
-                f"A ballot with id {fields['id']!r} exists already",
-                f"Change it with `/ballot admin set {fields['id']} ...`; nothing was changed.",
+                f"A ballot with id {ballot.id!r} exists already",
+                f"Change it with `/ballot admin set {ballot.id} ...`; nothing was changed.",
             )
-        ballot = _checked(fields)
-        if isinstance(ballot, Reply):
-            return ballot
         await self.declarations.declare([ballot], who(request), "add", Announce.NONE)
         return Reply(
             header=f"Added: {ballot.title}", text=f"Ballot id: {ballot.id}", kind=ReplyKind.ADMIN
         )
 
-    async def _set(self, ballot: Ballot, words: list[str], request: Request) -> Reply:
+    async def _set(self, command: commands.AdminSet, request: Request) -> Reply:
         """``set <id> opens=... closes=... status=open ...``: ballot details, not figures; and
         what the union declared (``reported_mandate=yes reported_by="..."``), for every
         question or, with ``q=N``, for one."""
-        position = _question_number(words, ballot)
-        if isinstance(position, Reply):
-            return position
-        fields = _key_values([w for w in words if not w.startswith("q=")])
-        if isinstance(fields, Reply):
-            return fields
-        settable = ({c.name for c in columns.BALLOT_COLUMNS} - {"id", *columns.RUNNING}) | set(
-            REPORTED
+        ballot = await self._ballot(command)
+        if isinstance(ballot, Reply):
+            return ballot
+        position = command.question
+        if position is not None:
+            checked = _question_position(position, len(ballot.questions))
+            if isinstance(checked, Reply):
+                return checked
+        questions = tuple(
+            replace(q, **command.reported) if position is None or i == position else q
+            for i, q in enumerate(ballot.questions, start=1)
         )
-        wrong = sorted(set(fields) - settable)
-        if wrong:
-            return error(
-                f"`admin set` cannot change {', '.join(wrong)}",
-                "It sets ballot details (" + ", ".join(sorted(settable)) + "); figures go "
-                "through `admin result`, `admin correct` and `admin turnout`.",
-            )
-        reported = {k: fields.pop(k) for k in REPORTED if k in fields}
-        questions = _reported(ballot.questions, reported, position)
-        if isinstance(questions, Reply):
-            return questions
-        raw = {**columns.ballot_record(ballot), **fields}
-        changed = _checked(raw, questions, stored_id=ballot.id)
+        changed = _changed(ballot, command.details, questions)
         if isinstance(changed, Reply):
             return changed
         await self.declarations.declare([changed], who(request), "set", Announce.NONE)
         return Reply(
             header=f"Updated: {changed.title}",
-            text=", ".join([*fields, *reported]),
+            text=", ".join([*command.details, *command.reported]),
             kind=ReplyKind.ADMIN,
         )
 
-    async def _turnout(self, ballot: Ballot, options: list[str], request: Request) -> Reply:
+    async def _turnout(self, command: commands.AdminTurnout, request: Request) -> Reply:
         """Turnout so far, while the ballot runs: the ballot's own figure, never a result's
         (:class:`bot.domain.TurnoutSoFar`), so it decides no verdict and announces nothing."""
-        if len(options) != 1:
-            return error("Say the percentage: `/ballot admin turnout <ballot id> 34.5`")
-        try:
-            pct = columns.COLUMN_PARSERS["turnout_so_far_pct"](options[0])
-        except columns.Invalid as exc:
-            return error("That turnout cannot be right", f"{exc}; nothing was changed.")
-        if pct is None:
-            return error("Say the percentage: `/ballot admin turnout <ballot id> 34.5`")
+        ballot = await self._ballot(command)
+        if isinstance(ballot, Reply):
+            return ballot
+        pct = command.turnout
         if ballot.has_result or ballot.effective_status is Status.DECLARED:
             return error(
                 f"{ballot.title} has a result already",
                 "Turnout so far is for a ballot still running. The result's own turnout is "
-                f"part of the result: `/ballot admin correct {shlex.quote(ballot.id)} "
+                f"part of the result: `/ballot admin correct {commands.quoted(ballot.id)} "
                 "turnout=...`. Nothing was changed.",
             )
         if ballot.effective_status is Status.CANCELLED:
@@ -346,9 +302,34 @@ class AnnouncementService:
             kind=ReplyKind.ADMIN,
         )
 
-    async def _audit(self, ballot: Ballot) -> Reply:
+    async def _preview(self, command: commands.AdminPreview, request: Request) -> Reply:
+        ballot = await self._ballot(command)
+        if isinstance(ballot, Reply):
+            return ballot
+        card = self.card(ballot)
+        return replace(card, header=f"Preview (not sent): New result: {card.header}")
+
+    async def _announce(self, command: commands.AdminAnnounce, request: Request) -> Reply:
+        ballot = await self._ballot(command)
+        if isinstance(ballot, Reply):
+            return ballot
+        declared = await self.declarations.declare([ballot], who(request), "announce", Announce.ALL)
+        return _queued(ballot, declared)
+
+    async def _cancel(self, command: commands.AdminCancel, request: Request) -> Reply:
+        ballot = await self._ballot(command)
+        if isinstance(ballot, Reply):
+            return ballot
+        cancelled = replace(ballot, status=Status.CANCELLED)
+        await self.declarations.declare([cancelled], who(request), "cancel", Announce.NONE)
+        return Reply(header=f"Cancelled: {ballot.title}", kind=ReplyKind.ADMIN)
+
+    async def _audit(self, command: commands.AdminAudit, request: Request) -> Reply:
         """Every change to the ballot, oldest first: when, who, what, and each field that
         changed, before → after (:mod:`bot.announce.audit`)."""
+        ballot = await self._ballot(command)
+        if isinstance(ballot, Reply):
+            return ballot
         entries = await self.declarations.audit(ballot.id)
         lines = tuple(entry_line(e) for e in entries)
         return Reply(
@@ -357,9 +338,15 @@ class AnnouncementService:
             kind=ReplyKind.ADMIN,
         )
 
-    async def _deliveries(self, ballot_id: str | None) -> Reply:
+    async def _deliveries(self, command: commands.AdminDeliveries, request: Request) -> Reply:
         """Messages to channels one by one; DMs to members only counted, per ballot and
         stage: no member is named, and nothing shows who said they posted their paper."""
+        ballot_id = None
+        if command.ballot is not None:
+            ballot = await self._ballot(command)
+            if isinstance(ballot, Reply):
+                return ballot
+            ballot_id = ballot.id
         rows = await self.outbox.deliveries(ballot_id, members=False)
         lines = tuple(
             f"{d.ballot_id} {d.kind} → {d.target.platform}:{d.target.channel_id}: {d.state}"
@@ -404,25 +391,22 @@ def _form_reply(form: Form, header: str) -> Reply:
     )
 
 
-_FIGURE_FIELDS = (
-    ("for", "Votes for", "votes_for"),
-    ("against", "Votes against", "votes_against"),
-    ("spoilt", "Spoilt papers", "spoilt"),
-)
+_FIGURE_FIELDS = (("for", "Votes for"), ("against", "Votes against"), ("spoilt", "Spoilt papers"))
 
 
 def _result_form(ballot: Ballot, verb: str) -> Reply:
     """Declare (empty boxes) or correct (today's figures filled in) one question's result."""
     result = ballot.questions[0].result
+    known = {key: getattr(result, FIGURE_ARGUMENTS[key]) for key, _ in _FIGURE_FIELDS}
     fields = [
         forms.box(
             key,
             label,
             "a whole number",
-            "" if verb == "result" or getattr(result, attr) is None else str(getattr(result, attr)),
+            "" if verb == "result" else _known_or_empty(known[key]),
             required=key != "spoilt",
         )
-        for key, label, attr in _FIGURE_FIELDS
+        for key, label in _FIGURE_FIELDS
     ]
     fields.append(
         forms.box(
@@ -434,7 +418,7 @@ def _result_form(ballot: Ballot, verb: str) -> Reply:
     action = "Declare the result" if verb == "result" else "Correct the result"
     form = Form(
         title=action[:24],
-        command=f"admin {verb} {shlex.quote(ballot.id)}",
+        command=f"admin {verb} {commands.quoted(ballot.id)}",
         fields=tuple(fields),
         submit="Declare" if verb == "result" else "Correct",
         verb=verb,
@@ -476,127 +460,34 @@ ADD_FORM_REPLY = _form_reply(
 )
 
 
-REPORTED = ("reported_mandate", "reported_by")
-"""What the union declared of a question: set with `admin set`, like the ballot's details."""
-
-
-def _question_number(words: list[str], ballot: Ballot) -> int | Reply | None:
-    """``q=N`` among the words: that question (1-based) only; ``None``: every question."""
-    given = [w.partition("=")[2] for w in words if w.startswith("q=")]
-    if not given:
-        return None
-    if len(given) > 1:
-        return error("q is given twice", "Give each column once; nothing was changed.")
-    return _question_position(given[0], len(ballot.questions))
-
-
-def _reported(
-    questions: tuple[Question, ...], raw: dict[str, str], position: int | None
-) -> tuple[Question, ...] | Reply:
-    """The questions with the union's declaration set, checked as an import checks it."""
-    if not raw:
-        return questions
-    values, problems = columns.parse_fields(
-        raw, [c for c in columns.QUESTION_COLUMNS if c.name in raw]
-    )
-    if problems:
-        column, problem = problems[0]
-        return error(f"{column} {problem}", "Nothing was changed.")
-    return tuple(
-        replace(q, **values) if position is None or i == position else q
-        for i, q in enumerate(questions, start=1)
-    )
-
-
-def _key_values(words: list[str]) -> dict[str, str] | Reply:
-    fields: dict[str, str] = {}
-    for word in words:
-        key, equals, value = word.partition("=")
-        if not equals or key not in columns.NAMES:
-            return error(
-                f"I could not read “{word[:60]}”",
-                "Write column=value with the import's column names, quoting spaces: "
-                'employer="Leeds City Council". Nothing was changed.',
-            )
-        if key in fields:
-            return error(f"{key} is given twice", "Give each column once; nothing was changed.")
-        fields[key] = value
-    return fields
-
-
-def _checked(
-    raw: dict[str, Any],
-    questions: tuple[Question, ...] | None = None,
-    stored_id: str | None = None,
+def _changed(
+    ballot: Ballot, details: Mapping[str, Any], questions: tuple[Question, ...]
 ) -> Ballot | Reply:
-    """Build a ballot from column values exactly as an import would, or say what is wrong.
-
-    ``stored_id``: the ballot exists already under this id, which is kept as it is."""
-    stored = (stored_id,) if stored_id is not None else ()
-    values, problems = columns.parse_fields(raw, columns.BALLOT_COLUMNS, stored)
-    if questions is None:
-        question_values, more = columns.parse_fields(raw, columns.QUESTION_COLUMNS)
-        problems += more
+    """The stored ballot with ``details`` (parsed columns) and ``questions``, checked as an
+    import checks a row; its id is kept as stored."""
+    kept = [c for c in columns.BALLOT_COLUMNS if c.name not in details]
+    values, problems = columns.parse_fields(columns.ballot_record(ballot), kept, (ballot.id,))
     if problems:
         column, problem = problems[0]
         return error(f"{column} {problem}", "Nothing was changed.")
-    if questions is None:
-        questions = (columns.build_question(question_values),)
-    ballot = columns.build_ballot(values, questions)
-    problems = columns.consistency_problems(ballot)
+    changed = columns.build_ballot({**values, **details}, questions)
+    problems = columns.consistency_problems(changed)
     if problems:
         column, problem = problems[0]
         return error(
             "Those details cannot all be true", f"{column}: {problem}; nothing was changed."
         )
-    return ballot
+    return changed
 
 
-_FIGURE_ARGUMENTS = {
-    "for": "votes_for",
-    "against": "votes_against",
-    "spoilt": "spoilt",
-    "eligible": "eligible",
-    "turnout": "turnout_pct",
-    "for_pct": "for_pct",
-}
-
-
-def _apply_figures(ballot: Ballot, options: list[str]) -> Ballot | Reply:
-    """``for=N against=N spoilt=N eligible=N q=N turnout=PCT``, checked like an import.
-
-    Every argument needs a value (an empty one would make a known figure unknown), is given
-    once, and is parsed by the import's own parser; a refusal names the argument."""
-    values: dict[str, Any] = {}
-    position = 1
-    seen: set[str] = set()
-    for option in options:
-        key, equals, value = option.partition("=")
-        if not equals or key not in (*_FIGURE_ARGUMENTS, "q"):
-            return error(
-                f"I could not read “{option[:60]}”",
-                "Use for=N against=N [spoilt=N] [eligible=N] [q=N]; nothing was changed.",
-            )
-        if key in seen:
-            return error(f"{key} is given twice", "Give each figure once; nothing was changed.")
-        seen.add(key)
-        if not value.strip():
-            return error(
-                f"{key} has no value",
-                f"Give {key}= a value or leave it out; nothing was changed.",
-            )
-        if key == "q":
-            chosen = _question_position(value, len(ballot.questions))
-            if isinstance(chosen, Reply):
-                return chosen
-            position = chosen
-            continue
-        column = _FIGURE_ARGUMENTS[key]
-        try:
-            values[column] = columns.COLUMN_PARSERS[column](value)
-        except columns.Invalid as exc:
-            return error(f"{key} cannot be {value[:40]!r}", f"{exc}; nothing was changed.")
-    eligible = values.pop("eligible", ballot.eligible)
+def _apply_figures(ballot: Ballot, figures: commands.Figures) -> Ballot | Reply:
+    """The figures (parsed by the import's parsers) on question ``q`` of ``ballot``, checked
+    against the ballot as an import would check them; a refusal names the argument."""
+    position = _question_position(figures.question, len(ballot.questions))
+    if isinstance(position, Reply):
+        return position
+    values = figures.result()
+    eligible = figures.eligible if figures.eligible is not None else ballot.eligible
     question = ballot.questions[position - 1]
     result = replace(question.result, **values) if values else question.result
     if isinstance(result, Result) and result.is_empty:
@@ -607,30 +498,31 @@ def _apply_figures(ballot: Ballot, options: list[str]) -> Ballot | Reply:
     problems = columns.consistency_problems(changed)
     if problems:
         column, problem = problems[0]
-        argument = next((k for k, c in _FIGURE_ARGUMENTS.items() if c == column), column)
         return error(
-            "Those figures cannot all be true", f"{argument}: {problem}; nothing was changed."
+            "Those figures cannot all be true",
+            f"{argument_of(column)}: {problem}; nothing was changed.",
         )
     return changed
 
 
-def _question_position(value: str, questions: int) -> int | Reply:
+def _question_position(number: int, questions: int) -> int | Reply:
     """``q=N``: questions are numbered from 1, as on the ballot paper."""
-    try:
-        number = parsers.count(value, "question number")
-    except columns.Invalid:
-        number = None
-    if number is not None and 1 <= number <= questions:
+    if 1 <= number <= questions:
         return number
-    shown = repr(value[:40])
+    shown = repr(str(number))
     has = "one question: q=1" if questions == 1 else f"{questions} questions: q=1 to q={questions}"
-    if number is None:
-        return error(
-            f"q cannot be {shown}",
-            f"q= is a question's number on the paper; this ballot has {has}. Nothing was changed.",
-        )
     return error(
         f"q cannot be {shown}: there is no question {shown}",
         f"There is no question {number} on this ballot: it has {has}, counted from 1 as on "
         "the paper. Nothing was changed.",
     )
+
+
+async def _unreadable(command: commands.AdminInvalid, request: Request) -> Reply:
+    """An organiser's command the grammar could not read: what is wrong, nothing changed."""
+    return error(command.header, command.reason)
+
+
+def _target(request: Request) -> Target:
+    """The channel a subscription command is about: the one it was typed in."""
+    return Target(request.platform, request.channel_id, request.workspace)

@@ -7,14 +7,26 @@ a member says so (:func:`acting_for`: the adapters around a member's request, th
 dispatcher around a DM), and every log record created meanwhile, by any logger at any level,
 has that member's id replaced by the pseudonym: in the message, the traceback and the stack.
 
+Two more rules hold for every record, whoever is being worked for:
+
+- The platform libraries' own records at INFO and above (loggers ``discord.*``, ``slack_bolt*``,
+  ``slack_sdk*``, ``slack*``) name no member: discord.py's rate-limit warning quotes the route,
+  ``/channels/<DM channel id>/messages``, and a DM channel stands for one member; bolt's
+  warnings quote payloads with user ids. Every Discord id (a snowflake) and every Slack user,
+  workspace-user or DM id (``U…``, ``W…``, ``D…``) in them is replaced by its pseudonym.
+- The database URL's passwords (:func:`hide_secrets`) never reach a log line, from any logger.
+
 The record factory is process-wide (logging is); :func:`install` puts it in place once and
-sets the pseudonyms it uses, from the composition root (:func:`adapters.compose.open_app`).
+sets the pseudonyms it uses, from the composition root (:func:`adapters.compose.open_app`);
+:func:`guard` puts it in place with the pseudonyms it has (the adapters call it on import, so
+a platform client used on its own is covered too).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import traceback
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
@@ -32,9 +44,27 @@ class _Installed:
 
     pseudonyms: Pseudonyms
     previous: Callable[..., logging.LogRecord]
+    secrets: tuple[str, ...] = ()
+    """Passwords of the database URL, kept out of every record (:func:`hide_secrets`)."""
 
 
 _state = _Installed(Pseudonyms.random(), logging.LogRecord)
+
+PLATFORM_LOGGERS = {
+    "discord": "discord",
+    "slack": "slack",
+    "slack_bolt": "slack",
+    "slack_sdk": "slack",
+}
+"""Top-level logger names of the platform libraries, and the platform their ids belong to."""
+
+_IDS = {
+    # A Discord snowflake: 17 to 20 digits (15-21 to be safe), not inside a longer number.
+    "discord": re.compile(r"(?<![0-9A-Za-z])[0-9]{15,21}(?![0-9A-Za-z])"),
+    # A Slack user (U, W: Enterprise Grid) or DM (D) id: upper-case letters and digits, at
+    # least one digit (so "WARNING" or "DELETED" stay words).
+    "slack": re.compile(r"(?<![0-9A-Za-z])[UWD](?=[A-Z]*[0-9])[A-Z0-9]{6,}(?![0-9A-Za-z])"),
+}
 
 
 @contextlib.contextmanager
@@ -59,10 +89,25 @@ def install(pseudonyms: Pseudonyms) -> None:
     """Pseudonymise log records made while :func:`acting_for` a member, with these
     pseudonyms. Safe to call again (a second app in one process: the latest salt wins)."""
     _state.pseudonyms = pseudonyms
+    guard()
+
+
+def guard() -> None:
+    """Put the record factory in place (idempotent), with the pseudonyms it has: the platform
+    libraries' records name no member from now on, even before :func:`install`."""
     current = logging.getLogRecordFactory()
     if current is not _record:
         _state.previous = current
         logging.setLogRecordFactory(_record)
+
+
+def hide_secrets(url: str) -> None:
+    """Keep the passwords written in the database ``url`` out of every log record from now
+    on (a driver's error may quote them). Replaces the previous URL's."""
+    from bot.privacy.urls import secrets_in
+
+    _state.secrets = tuple(secrets_in(url))
+    guard()
 
 
 def pseudonyms() -> Pseudonyms:
@@ -75,7 +120,44 @@ def _record(*args: Any, **kwargs: Any) -> logging.LogRecord:
     member = _member.get()
     if member is not None:
         _scrub(record, *member)
+    if record.levelno >= logging.INFO:
+        platform = PLATFORM_LOGGERS.get(record.name.partition(".")[0])
+        if platform is not None:
+            _rewrite(record, lambda text: _platform_ids(text, platform))
+    if _state.secrets:
+        _rewrite(record, _without_secrets)
     return record
+
+
+def _platform_ids(text: str, platform: str) -> str:
+    pseudonyms_ = _state.pseudonyms
+    return _IDS[platform].sub(lambda found: pseudonyms_.of(platform, found.group(0)), text)
+
+
+def _without_secrets(text: str) -> str:
+    for secret in _state.secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
+def _rewrite(record: logging.LogRecord, change: Callable[[str], str]) -> None:
+    """Apply ``change`` to the record's message, traceback and stack, where it changes them."""
+    try:
+        message = record.getMessage()
+    except Exception:  # a malformed call: logging reports it when the record is emitted
+        return
+    changed = change(message)
+    if changed != message:
+        record.msg, record.args = changed, ()
+    if record.exc_info and record.exc_info[0] is not None:
+        text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+        changed = change(text)
+        if changed != text:
+            record.exc_info, record.exc_text = None, changed
+    elif record.exc_text:
+        record.exc_text = change(record.exc_text)
+    if record.stack_info:
+        record.stack_info = change(record.stack_info)
 
 
 def _scrub(record: logging.LogRecord, platform: str, user_id: str) -> None:

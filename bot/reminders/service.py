@@ -11,15 +11,14 @@ one DM per ballot per day.
 from __future__ import annotations
 
 import logging
-import shlex
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from bot import commands, parsers
+from bot import commands
 from bot.actions import Action, Verb
-from bot.admin_target import named_ballot, split_target
+from bot.admin_target import named_ballot
 from bot.announce.model import OutboxItem, OutboxKind, Target, matching
 from bot.announce.service import is_organiser, refused
 from bot.cards import Judge, Judged, judge_ballot, unresolved
@@ -129,32 +128,37 @@ class ReminderService:
 
     # -- commands ----------------------------------------------------------------------------
 
-    async def handle(self, command: commands.Command, request: Request) -> Reply:
-        member = Member(request.platform, request.user_id)
-        match command:
-            case commands.RemindMe(search):
-                return await self._remind_me(member, search)
-            case commands.RemindStop(search):
-                return await self._remind_stop(member, search)
-            case commands.Voted(search):
-                return await self._voted(member, search)
-            case commands.Replacement(search):
-                return await self._replacement(search)
-            case commands.ForgetMe():
-                gone = await self.store.forget(member)
-                # By pseudonym: after restoring a backup, the operator can tell who to erase again.
-                who = logs.pseudonyms().label(member.platform, member.user_id)
-                log.info("erased %s at their request (%d rows)", who, gone.total)
-                return _forgotten(gone)
-            case commands.Admin("reminders", args):
-                if not is_organiser(request, self.settings):
-                    return refused(request)
-                return await self._admin(args)
-            case commands.Admin("privacy", _):
-                if not is_organiser(request, self.settings):
-                    return refused(request)
-                return await self.privacy_report()
-        return error("I could not read that")
+    def handlers(self) -> Mapping[type, commands.Handler]:
+        """What this service answers, by command type: members' own commands for anyone
+        (about themselves), the reminder plan and the privacy report for organisers."""
+        return {
+            commands.RemindMe: self._remind_me,
+            commands.RemindStop: self._remind_stop,
+            commands.Voted: self._voted,
+            commands.Replacement: self._replacement,
+            commands.ForgetMe: self._forget_me,
+            commands.AdminReminders: self._organisers_only(self._admin),
+            commands.AdminPrivacy: self._organisers_only(self._privacy),
+        }
+
+    def _organisers_only(self, handler: commands.Handler) -> commands.Handler:
+        async def checked(command: object, request: Request) -> Reply:
+            if not is_organiser(request, self.settings):
+                return refused(request)
+            return await handler(command, request)
+
+        return checked
+
+    async def _forget_me(self, command: commands.ForgetMe, request: Request) -> Reply:
+        member = _member(request)
+        gone = await self.store.forget(member)
+        # By pseudonym: after restoring a backup, the operator can tell who to erase again.
+        who = logs.pseudonyms().label(member.platform, member.user_id)
+        log.info("erased %s at their request (%d rows)", who, gone.total)
+        return _forgotten(gone)
+
+    async def _privacy(self, command: commands.AdminPrivacy, request: Request) -> Reply:
+        return await self.privacy_report()
 
     async def _running(self, search: str, verb: Verb = Verb.PICK) -> list[Ballot] | Reply:
         """The open or upcoming ballots a search means (all open ones when it is empty).
@@ -190,8 +194,9 @@ class ReminderService:
             return error(f"No ballot is open or coming up {what}", "Nothing was changed.")
         return running
 
-    async def _remind_me(self, member: Member, search: str) -> Reply:
-        running = await self._running(search, Verb.REMIND)
+    async def _remind_me(self, command: commands.RemindMe, request: Request) -> Reply:
+        member = _member(request)
+        running = await self._running(command.search, Verb.REMIND)
         if isinstance(running, Reply):
             return running
         new = await self.store.opt_in(member, [b.id for b in running])
@@ -210,7 +215,8 @@ class ReminderService:
             kind=ReplyKind.REMINDERS,
         )
 
-    async def _remind_stop(self, member: Member, search: str) -> Reply:
+    async def _remind_stop(self, command: commands.RemindStop, request: Request) -> Reply:
+        member, search = _member(request), command.search
         ids: list[str] | None = None
         if search.strip():
             running = await self._running(search)
@@ -224,7 +230,8 @@ class ReminderService:
             header=f"Stopped: no more reminders ({stopped} ballot(s))", kind=ReplyKind.REMINDERS
         )
 
-    async def _voted(self, member: Member, search: str) -> Reply:
+    async def _voted(self, command: commands.Voted, request: Request) -> Reply:
+        member, search = _member(request), command.search
         running = await self._running(search, Verb.POSTED)
         if isinstance(running, Reply):
             return running
@@ -245,8 +252,8 @@ class ReminderService:
             kind=ReplyKind.REMINDERS,
         )
 
-    async def _replacement(self, search: str) -> Reply:
-        running = await self._running(search, Verb.REPLACEMENT)
+    async def _replacement(self, command: commands.Replacement, request: Request) -> Reply:
+        running = await self._running(command.search, Verb.REPLACEMENT)
         if isinstance(running, Reply):
             return running
         sections = []
@@ -261,26 +268,15 @@ class ReminderService:
             kind=ReplyKind.REMINDERS,
         )
 
-    async def _admin(self, args: str) -> Reply:
-        try:
-            words = shlex.split(args)
-        except ValueError as exc:
-            return error("I could not read that", str(exc))
-        named, options = split_target("reminders", words)
-        if not named:
-            return error(
-                "Say which ballot: `/ballot admin reminders <ballot>`",
-                "Its id, or a search as members type it (an employer, branch or alias).",
-            )
-        ballot = await named_ballot(named, self.ballots, await self.index(), "admin reminders")
+    async def _admin(self, command: commands.AdminReminders, request: Request) -> Reply:
+        index = await self.index()
+        ballot = await named_ballot(command.ballot, self.ballots, index, "admin reminders")
         if isinstance(ballot, Reply):
             return ballot
-        if options:
-            changes = _plan_changes(await self.store.plan_changes(ballot.id), options)
-            if isinstance(changes, Reply):
-                return changes
-            await self.store.change_plan(ballot.id, changes)
-        return await self._plan_reply(ballot, changed=bool(options))
+        if command.edit is not None:
+            current = await self.store.plan_changes(ballot.id)
+            await self.store.change_plan(ballot.id, replace(current, **command.edit.changes()))
+        return await self._plan_reply(ballot, changed=command.edit is not None)
 
     async def _plan_reply(self, ballot: Ballot, changed: bool) -> Reply:
         plan, knobs = await self.plan(ballot)
@@ -501,42 +497,6 @@ def _forgotten(gone: Forgotten) -> Reply:
     )
 
 
-def _plan_changes(current: PlanChanges, words: Sequence[str]) -> PlanChanges | Reply:
-    changes = current
-    for word in words:
-        key, equals, value = word.partition("=")
-        value = value.strip()
-        try:
-            match key if equals else "":
-                case "days":
-                    counted = (parsers.count(d, "number of days") for d in value.split(","))
-                    days = tuple(sorted({d for d in counted if d is not None}))
-                    if any(d < 0 or d > 90 for d in days):
-                        raise ValueError("days must be between 0 and 90")
-                    changes = replace(changes, days_before_close=tuple(reversed(days)))
-                case "open":
-                    if value.lower() not in ("yes", "no"):
-                        raise ValueError("open is yes or no")
-                    changes = replace(changes, on_open=value.lower() == "yes")
-                case "posting_days":
-                    posting = parsers.count(value, "number of days") if value else None
-                    if posting is None or posting > 20:
-                        raise ValueError("posting_days is a whole number of working days, 0-20")
-                    changes = replace(changes, posting_days=posting)
-                case "replacement":
-                    changes = replace(
-                        changes, replacement_deadline=date.fromisoformat(value) if value else None
-                    )
-                case "contact":
-                    if len(value) > 500:
-                        raise ValueError("contact is at most 500 characters")
-                    changes = replace(changes, contact=value or None)
-                case _:
-                    return error(
-                        f"I could not read “{word}”",
-                        "Use days=7,3,1 open=yes|no posting_days=2 replacement=YYYY-MM-DD "
-                        'contact="..."; nothing was changed.',
-                    )
-        except ValueError as exc:
-            return error(f"{key} cannot be {value!r}", f"{exc}; nothing was changed.")
-    return changes
+def _member(request: Request) -> Member:
+    """Who asked: reminders are about the member, on their platform."""
+    return Member(request.platform, request.user_id)

@@ -95,3 +95,34 @@ async def test_a_crash_in_a_members_request_is_logged_without_them(
     assert SLACK_MEMBER not in text and MEMBER_ID not in text
     assert union.app.pseudonyms.of("slack", SLACK_MEMBER) in text
     assert union.app.pseudonyms.of("discord", MEMBER_ID) in text
+
+
+@pytest.mark.parametrize(
+    "logger", ["slack_bolt.AsyncApp", "slack_sdk.web.async_base_client", "discord.gateway"]
+)
+def test_the_platform_libraries_log_lines_name_no_member(
+    logger: str, logged: pytest.LogCaptureFixture
+) -> None:
+    """bolt warns about an unhandled request by quoting it, user and DM channel ids and all;
+    discord.py's gateway and HTTP lines quote routes with ids in them."""
+    import adapters.discord
+    import adapters.slack  # noqa: F401  (importing an adapter guards the platform's logs)
+    from bot.privacy.logs import pseudonyms
+
+    platform = "discord" if logger.startswith("discord") else "slack"
+    if platform == "slack":
+        member, dm_channel = SLACK_MEMBER, "D0DMCHAN42"
+    else:
+        member, dm_channel = MEMBER_ID, "940000000000000042"
+    payload = {"user": {"id": member}, "channel": {"id": dm_channel}, "type": "WARNING"}
+    logging.getLogger(logger).warning("Unhandled request (%s)", payload)
+    logged.set_level(logging.DEBUG, logger=logger)
+    logging.getLogger(logger).debug("below INFO: %s", member)
+
+    warning, debug = (r for r in logged.records if r.name == logger)
+    said = warning.getMessage()
+    assert "Unhandled request" in said and "'type': 'WARNING'" in said
+    assert member not in said and dm_channel not in said
+    assert pseudonyms().of(platform, member) in said
+    assert pseudonyms().of(platform, dm_channel) in said
+    assert member in debug.getMessage()  # DEBUG is for a developer at a test bench

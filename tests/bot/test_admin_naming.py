@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.admin_target import split_target
+from bot.commands import split_target
 from bot.domain import Ballot, Kind, PartialDate, Question, Result, Status
 from tests.bot.conftest import Chat
 

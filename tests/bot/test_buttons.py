@@ -17,7 +17,9 @@ from sqlalchemy import MetaData, select
 from adapters.compose import App, open_app
 from bot.actions import VERBS, Action, BadAction, Verb
 from bot.cards import unresolved
+from bot.commands import COMMAND_TYPES, parse
 from bot.config import Settings
+from bot.core import button_command
 from bot.domain import Ballot, Kind, PartialDate, Question, Result, Status
 from bot.replies import Reply
 from bot.requests import Request
@@ -354,3 +356,14 @@ def test_a_button_offers_the_same_thing_typed_where_there_are_no_buttons() -> No
     assert Action(Verb.HISTORY, "k-1").typed == "/ballot #k-1 history"
     assert Action(Verb.POSTED, "k-1").typed == "/ballot voted #k-1"
     assert Action(Verb.REMIND, "k-1").typed == "/ballot remind me #k-1"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(list(Verb)), st.from_regex(r"[A-Za-z0-9._-]{1,60}", fullmatch=True))
+def test_a_button_runs_the_typed_command_its_typed_words_parse_to(
+    verb: Verb, ballot_id: str
+) -> None:
+    action = Action(verb, ballot_id)
+    pressed = button_command(action.value)
+    assert isinstance(pressed, COMMAND_TYPES)  # built from the verb and the id, not parsed
+    assert pressed == parse(action.typed)

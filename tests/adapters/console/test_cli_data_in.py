@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,26 @@ def test_an_import_from_a_fifo_is_refused_without_hanging(tmp_path: Path) -> Non
 
     assert done.returncode == 1
     assert "not a regular file" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "ballot_id",
+    ["leeds pay", "leeds/pay", "léeds", "leeds;pay", "leeds\\\\pay", "leeds:pay", "leeds,pay"],
+)
+def test_admin_add_refuses_an_id_outside_the_rule_naming_it_in_full(
+    tmp_path: Path, ballot_id: str
+) -> None:
+    command = (
+        f'admin add id="{ballot_id}" employer="Leeds City Council" unions=Unison '
+        'question="Strike over pay?" kind=strike'
+    )
+    done = ballotbot(tmp_path, "ask", command, env={"COLUMNS": "80"})
+
+    assert done.returncode == 1
+    said = " ".join(re.sub(r"[│╭╮╰╯─]", " ", done.stdout + done.stderr).split())
+    shown = ballot_id.replace("\\\\", "\\")
+    assert f"id {shown!r} is not a ballot id" in said
+    assert "use letters, digits and - _ . only (no spaces), e.g. leeds-pay-2026" in said
+    assert "Nothing was changed" in said
+    listed = ballotbot(tmp_path, "ask", "--json", "leeds city council")
+    assert "Leeds City Council" not in listed.stdout

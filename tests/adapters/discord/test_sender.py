@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import aiohttp
 import pytest
 
@@ -164,3 +166,34 @@ async def test_a_message_discord_refuses_is_refused_not_a_gone_channel(
         else:
             await bot.sender.dm("930000000000000077", reply)
     assert not isinstance(raised.value, PermanentSendError)
+
+
+# -- the platform's own log lines name no member ----------------------------------------------
+
+
+@pytest.mark.parametrize("retry_after", [0.05, 120.0])  # waited out; handed back
+async def test_discord_pys_rate_limit_warning_does_not_name_the_dm_channel(
+    fake: FakeDiscord,
+    bot: DiscordAdapter,
+    app: App,
+    caplog: pytest.LogCaptureFixture,
+    retry_after: float,
+) -> None:
+    member = "930000000000000077"
+    caplog.set_level(logging.INFO)
+    fake.fail("POST", MESSAGES, 429, retry_after=retry_after)
+
+    try:
+        await bot.sender.dm(member, await kirklees(app))
+    except RetryableSendError:
+        assert retry_after > 30
+
+    assert len(fake.calls_to("POST", r"/users/@me/channels")) == 1
+    dm_channel = fake.calls_to("POST", MESSAGES)[0].path.split("/")[2]
+    warnings = [r for r in caplog.records if r.name == "discord.http" and r.levelno >= 30]
+    assert warnings, "discord.py did not warn about the 429"
+    ours = [r for r in caplog.records if r.levelno >= 20 and r.name != "aiohttp.access"]
+    text = "\n".join(logging.Formatter().format(r) for r in ours)  # not the fake's access log
+    assert "responded with 429" in text  # the trouble is still there for the operator
+    assert dm_channel not in text and member not in text
+    assert app.pseudonyms.of("discord", dm_channel) in text  # one name to follow it by

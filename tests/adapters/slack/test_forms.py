@@ -228,3 +228,37 @@ async def test_a_modal_from_before_forms_were_submitted_box_by_box_is_refused(
     assert "older version" in answer["view"]["blocks"][0]["text"]["text"]
     leeds = await core.core.store.get("leeds-2026")
     assert leeds is not None and not leeds.has_result and leeds.status.value == "open"
+
+
+@pytest.mark.parametrize(
+    "ballot_id",
+    [
+        "york 1",
+        "york\t1",
+        "york\n1",
+        "york/1",
+        "yórk-1",
+        "york;1",
+        'york"1',
+        "york\\",
+        "york=1",
+        "york-1 employer=Evil",
+        "york\u00a01",
+        "<@U0MEMBER1>",
+    ],
+)
+async def test_an_id_outside_the_rule_is_refused_under_the_id_box_naming_it(
+    adapter: SlackAdapter, slack: FakeSlack, core: RecordingCore, ballot_id: str
+) -> None:
+    view = await open_form(adapter, slack, "admin add")
+
+    answer = await submit(adapter, view, {**ADD, "id": ballot_id})
+
+    assert answer["response_action"] == "errors", answer
+    assert list(answer["errors"]) == ["f:id"]
+    said = answer["errors"]["f:id"]
+    assert "letters, digits and - _ ." in said
+    named = repr(ballot_id)[1:-1].replace("<", "&lt;").replace(">", "&gt;")
+    assert f"id '{named}'" in said or f'id "{named}"' in said  # the id as typed, escaped
+    assert await core.core.store.get("york-1") is None
+    assert await core.core.store.get(ballot_id) is None
