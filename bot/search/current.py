@@ -68,14 +68,16 @@ class CatalogIndex:
         if self._index is not None and version == self.version:
             return self._index
         async with self._lock:
-            if self._index is None or version != self.version:
+            index = self._index
+            if index is None or version != self.version:
                 entries = await self.store.catalog()
-                self._index, longest = await offloop.compute(self._build, entries)
+                built, longest = await offloop.compute(self._build, entries)
+                self._index = index = built
                 offloop.keep()
                 self.query_limit = min(QUERY_MAX, max(QUERY_MIN, longest))
                 self.version = version
                 self._matches.clear()
-        return self._index
+        return index
 
     def _build(self, entries: Sequence[CatalogEntry]) -> tuple[SearchIndex, int]:
         """The index and the longest name in it (on the CPU thread: seconds for 50,000)."""
