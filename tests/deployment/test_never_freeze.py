@@ -14,8 +14,9 @@ Stalls are measured by the monitor in the bot's process, not by the test's clock
 test's own work does not count; and the time the loop's thread waited for a CPU (the machine
 busy with something else, as a shared CI machine is) is not the bot's doing and is left
 out. What is left still counts the bot's other threads holding the interpreter lock, which
-a machine busy with other processes stretches: on a loaded two-core machine a 60 ms stall
-read 111 ms, hence the margin. About 15 seconds.
+a machine busy with other processes stretches: on a two-core machine at load 9, one stall
+read as 111 ms of the bot's own while the loop's thread waited 128 ms for a CPU; hence the
+margin. About 15 seconds.
 """
 
 from __future__ import annotations
