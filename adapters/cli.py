@@ -229,7 +229,7 @@ async def _export(settings: Settings, fmt: str, output: Path | None, console: Co
 
     extra = verdict_fields(rules_from(settings))
     async with open_app(settings) as app:
-        text = await export_ballots(app.store, fmt, extra)  # type: ignore[arg-type]
+        text = await export_ballots(app.store, fmt, extra)  # type: ignore[arg-type]  # argparse choices
     if output is None:
         sys.stdout.write(text)
     else:

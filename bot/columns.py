@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from bot import parsers
 from bot.domain import (
@@ -39,6 +39,7 @@ MAX_ID = parsers.MAX_ID
 MAX_DATE = len("YYYY-MM-DD")
 
 Invalid = parsers.Invalid
+_Parser = TypeVar("_Parser", bound=Callable[[Any], Any])
 """A value that cannot be stored; the message says why (see :mod:`bot.parsers`)."""
 
 
@@ -46,7 +47,12 @@ def _text(limit: int) -> Callable[[Any], str | None]:
     def parse(raw: Any) -> str | None:
         return parsers.text(raw, limit)
 
-    parse.max_length = limit  # type: ignore[attr-defined]
+    return _carrying(parse, limit)
+
+
+def _carrying(parse: _Parser, limit: int) -> _Parser:
+    """``parse``, carrying the most characters its value can have (:func:`max_length`)."""
+    parse.max_length = limit  # type: ignore[attr-defined]  # a function attribute, read by getattr
     return parse
 
 
@@ -69,8 +75,7 @@ def _enum(kind: type[StrEnum]) -> Callable[[Any], StrEnum | None]:
             shown = text if len(text) <= 40 else text[:40] + "…"
             raise Invalid(f"{shown!r} is not one of {allowed}") from None
 
-    parse.max_length = max(len(m.value) for m in kind)  # type: ignore[attr-defined]
-    return parse
+    return _carrying(parse, max(len(m.value) for m in kind))
 
 
 def _count(what: str) -> Callable[[Any], int | None]:
@@ -102,8 +107,7 @@ def _limited(parse: Callable[[Any], Any], limit: int) -> Callable[[Any], Any]:
     def limited(raw: Any) -> Any:
         return parse(raw)
 
-    limited.max_length = limit  # type: ignore[attr-defined]
-    return limited
+    return _carrying(limited, limit)
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,15 @@ they do it and what they are: ``storage`` keeps data in SQL (``SqlBallotStore``,
 ``SqlFeedStates``, ``SqlSeenRequests``), the adapters talk to the platforms
 (``SlackSender``, ``DiscordSender``, ``ConsoleSender``) and the web (``HttpFeedSource``), and
 the core keeps one of its own (``InProcessPacer``). They are put together in one composition
-root, ``adapters.compose``. The last one, :class:`Answerer`, is the other way round: what the
-adapters ask of the core.
+root, ``adapters.compose``. Within the core, :class:`CommandService` and :class:`FormService`
+are what :class:`bot.core.Core` hands commands and forms to (the announcement and reminder
+services). The last one, :class:`Answerer`, is the other way round: what the adapters ask of
+the core.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, NamedTuple, Protocol
@@ -29,11 +31,12 @@ from bot.announce.model import (
     Subscription,
     Target,
 )
+from bot.commands import Handler
 from bot.domain import Ballot, CatalogEntry, SaveReport
 from bot.privacy.report import Inventory, MemberBallot
 from bot.reminders.model import Forgotten, Member, PlanChanges
 from bot.replies import Reply
-from bot.requests import Request
+from bot.requests import FormSubmission, Request
 
 if TYPE_CHECKING:  # the search package itself reads the ports: a type only, no import loop
     from bot.search.index import SearchIndex, Suggestion
@@ -262,6 +265,24 @@ class SeenRequests(Protocol):
 
     async def first_time(self, key: str) -> bool:
         """Record ``key``; False when any process of the deployment recorded it already."""
+        ...
+
+
+class CommandService(Protocol):
+    """A service the core hands some commands to: subscriptions and organiser commands
+    (:class:`bot.announce.service.AnnouncementService`), reminders
+    (:class:`bot.reminders.service.ReminderService`)."""
+
+    def handlers(self) -> Mapping[type, Handler]:
+        """Its handler for each command type it answers (the core's one dispatch table)."""
+        ...
+
+
+class FormService(CommandService, Protocol):
+    """A service whose replies can be forms (organiser commands): it takes them back."""
+
+    async def submit(self, form: FormSubmission, request: Request) -> Reply:
+        """The reply to a form this service sent, filled in and submitted."""
         ...
 
 

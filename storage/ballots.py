@@ -188,9 +188,9 @@ class SqlBallotStore:
                 lock = select(BallotRow.id, BallotRow.employer_id, BallotRow.ended_on).where(
                     BallotRow.id.in_(chunk)
                 )
-                for id_, employer_id, ended in await session.execute(lock.with_for_update()):
+                for id_, employer_id, ended_on in await session.execute(lock.with_for_update()):
                     old_employers.add(employer_id)
-                    recorded[id_] = ended
+                    recorded[id_] = ended_on
                 rows = await session.execute(_GET_MANY, {"ids": list(chunk)})
                 stored.update((b.id, b) for b in fold(rows))
             changed = [b for b in ballots if stored.get(b.id) != b]
@@ -297,9 +297,9 @@ async def _write(
         rows[QuestionRow] += questions
         rows[ResultRow] += results
     # Parents before children, so foreign keys hold at every statement.
-    for model, values in rows.items():
-        if values:
-            await session.execute(insert(model.__table__), values)
+    for model, batch in rows.items():
+        if batch:
+            await session.execute(insert(model.__table__), batch)
 
 
 async def _ids_for(

@@ -174,7 +174,7 @@ class SqlDeclarations:
             )
             .values(state=OutboxState.SUPERSEDED.value)
         )
-        rows = [
+        values = [
             {
                 "kind": due.kind.value,
                 "ballot_id": ballot.id,
@@ -191,7 +191,7 @@ class SqlDeclarations:
             }
             for due in announcements_due(followers, sent, version)
         ]
-        if not rows:
+        if not values:
             return
         insert = upsert_insert(dialect_of(self._sessions))
         statement = insert(OutboxRow)
@@ -206,7 +206,7 @@ class SqlDeclarations:
             where=OutboxRow.state == OutboxState.SUPERSEDED.value,
         ).returning(OutboxRow.kind)
         # One statement for every channel (insertmanyvalues): 10,000 rows in well under a second.
-        kinds = (await session.execute(statement, rows)).scalars().all()
+        kinds = (await session.execute(statement, values)).scalars().all()
         counts[0] += sum(kind == OutboxKind.RESULT.value for kind in kinds)
         counts[1] += sum(kind == OutboxKind.CORRECTION.value for kind in kinds)
 
@@ -215,6 +215,5 @@ class SqlDeclarations:
         async with self._sessions() as session:
             rows = (await session.scalars(query)).all()
         return [
-            AuditEntry(as_utc(r.at), r.who, r.action, r.ballot_id, r.before, r.after)  # type: ignore[arg-type]
-            for r in rows
+            AuditEntry(as_utc(r.at), r.who, r.action, r.ballot_id, r.before, r.after) for r in rows
         ]

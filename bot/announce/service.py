@@ -231,8 +231,8 @@ class AnnouncementService:
         if isinstance(changed, Reply):
             return changed
         changed = replace(changed, status=Status.DECLARED)
-        declared = await self.declarations.declare([changed], who(request), verb, Announce.ALL)
-        return _queued(changed, declared)
+        queued = await self.declarations.declare([changed], who(request), verb, Announce.ALL)
+        return _queued(changed, queued)
 
     async def _add(self, command: commands.AdminAdd, request: Request) -> Reply:
         """``add id=... employer=... unions=... question=... kind=...``: the import columns."""

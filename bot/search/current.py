@@ -88,12 +88,14 @@ class CatalogIndex:
         if self._index is not None and version == self.version:
             return self._index
         async with self._lock:
-            if self._index is None or version != self.version:
-                self._index, longest = await self._saved_or_built(version)
+            index = self._index
+            if index is None or version != self.version:
+                built, longest = await self._saved_or_built(version)
+                self._index = index = built
                 self.query_limit = min(QUERY_MAX, max(QUERY_MIN, longest))
                 self.version = version
                 self._matches.clear()
-        return self._index
+        return index
 
     def _build(self, entries: Sequence[CatalogEntry]) -> tuple[SearchIndex, int]:
         """The index and the longest name in it (on the CPU thread: seconds for 50,000)."""
