@@ -14,7 +14,7 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.announce.corrections import SentAnnouncement, announcements_due
@@ -100,14 +100,14 @@ class SqlDeclarations:
                     }
                 )
                 if len(audit) == _AUDIT_CHUNK:  # flat memory: a chunk of JSON at a time
-                    await session.execute(AuditRow.__table__.insert(), audit)
+                    await session.execute(insert(AuditRow), audit)
                     audit.clear()
             if announce is Announce.ALL:
                 audit += [
                     {"at": now, "who": who, "action": action, "ballot_id": b.id} for b in unchanged
                 ]
             if audit:
-                await session.execute(AuditRow.__table__.insert(), audit)
+                await session.execute(insert(AuditRow), audit)
 
         report = await self._ballots.save(ballots, also=also, progress=progress)
         return Declared(report, results=counts[0], corrections=counts[1])
