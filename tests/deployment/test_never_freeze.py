@@ -1,4 +1,4 @@
-"""A fresh ``ballotbot run`` under hostile load never stalls its event loop past 250 ms.
+"""A fresh ``ballotbot run`` under hostile load never stalls its event loop past 100 ms.
 
 The process starts on a SQLite database holding a large catalogue (thousands of ballots),
 hundreds of open ballots (so the reminder scheduler writes over a thousand jobs as it
@@ -6,17 +6,12 @@ starts, and again every second) and a ballot with 5,000 questions. From the mome
 port opens, members send long junk, names with several typos, the many-question ballot in
 different words, ``remind me`` and plain lookups, in waves. The bot's own loop-lag monitor
 measures every stall and says the longest when the process stops; it must stay under
-250 ms (the freezes this guards against were 30 seconds long; the 100 ms target itself is
-measured by ``python -m bench.load``, where the machine is quiet), and every member must
-have Slack's answer within 3 seconds, none an error.
+100 ms, and every member must have Slack's answer within 3 seconds, none an error.
 
 Stalls are measured by the monitor in the bot's process, not by the test's clock, so the
 test's own work does not count; and the time the loop's thread waited for a CPU (the machine
 busy with something else, as a shared CI machine is) is not the bot's doing and is left
-out. What is left still counts the bot's other threads holding the interpreter lock, which
-a machine busy with other processes stretches: on a two-core machine at load 9, one stall
-read as 111 ms of the bot's own while the loop's thread waited 128 ms for a CPU; hence the
-margin. About 15 seconds.
+out, which keeps the test steady on a loaded two-core machine. About 15 seconds.
 """
 
 from __future__ import annotations
@@ -46,7 +41,7 @@ from tests.fakes.slack_api import FakeSlack
 
 pytestmark = pytest.mark.slow
 
-LONGEST_STALL_MS = 250
+LONGEST_STALL_MS = 100
 CATALOGUE, EMPLOYERS, OPEN, QUESTIONS = 3_000, 600, 300, 5_000
 
 CONFIG = """
@@ -84,7 +79,6 @@ async def a_large_union(database: Path) -> tuple[list[str], list[str]]:
             method=Method.POSTAL,
             opens=PartialDate.of(today - timedelta(days=2)),
             closes=PartialDate.of(today + timedelta(days=8 + n % 20)),
-            announced=None,  # open: no result announced yet
             questions=(Question("Are you prepared to take strike action?", Kind.STRIKE),),
         )
         for n, ballot in enumerate(make_ballots(OPEN, OPEN, seed=9))
@@ -156,7 +150,7 @@ async def listening(port: int, process: subprocess.Popen[bytes], log: Path) -> N
     raise AssertionError(f"ballotbot run did not listen within 30 s: see {log}")
 
 
-async def test_a_fresh_start_under_hostile_load_never_stalls_past_250_ms(tmp_path: Path) -> None:
+async def test_a_fresh_start_under_hostile_load_never_stalls_past_100_ms(tmp_path: Path) -> None:
     database = tmp_path / "union.db"
     names, open_names = await a_large_union(database)
     rng = random.Random(19)
