@@ -92,11 +92,21 @@ class SqlReminderStore:
             ReminderOptInRow.platform == member.platform,
             ReminderOptInRow.user_id == member.user_id,
         ]
+        # A reminder queued for the member and not yet sent goes with the opt-in: "stop"
+        # means no more DMs, including the one waiting its turn in the outbox.
+        pending = [
+            OutboxRow.kind == OutboxKind.DM.value,
+            OutboxRow.platform == member.platform,
+            OutboxRow.channel_id == member.user_id,
+            OutboxRow.state == OutboxState.PENDING.value,
+        ]
         if ballot_ids is not None:
             where.append(ReminderOptInRow.ballot_id.in_(list(ballot_ids)))
+            pending.append(OutboxRow.ballot_id.in_(list(ballot_ids)))
         async with self._sessions.begin() as session:
             await session.connection(execution_options=WRITE)
             result = await session.execute(delete(ReminderOptInRow).where(*where))
+            await session.execute(delete(OutboxRow).where(*pending))
         return rows_changed(result)
 
     async def posted(self, member: Member, ballot_id: str) -> bool:
