@@ -184,13 +184,21 @@ async def _demo(settings: Settings, open_example: bool, console: Console) -> int
 async def _import(
     settings: Settings, path: Path, announce: bool, console: Console, err: Console
 ) -> int:
+    from adapters.console.progress import TerminalProgress
     from bot.imports.files import ImportRejected, import_announcing
 
     async with open_app(settings, load_demo=False) as app:
         try:
-            declared = await import_announcing(
-                app.declarations, path, f"console:{getpass.getuser()}", announce, app.store
-            )
+            # A bar on a terminal once it takes more than a second; nothing in a pipe.
+            async with TerminalProgress(console, f"Checking {path.name}", "Storing") as bar:
+                declared = await import_announcing(
+                    app.declarations,
+                    path,
+                    f"console:{getpass.getuser()}",
+                    announce,
+                    app.store,
+                    progress=bar,
+                )
         except ImportRejected as rejected:
             fail(err, f"nothing imported: {path} has problems (fix them and import again):")
             for problem in rejected.errors:
@@ -221,7 +229,7 @@ async def _export(settings: Settings, fmt: str, output: Path | None, console: Co
 
     extra = verdict_fields(rules_from(settings))
     async with open_app(settings) as app:
-        text = await export_ballots(app.store, fmt, extra)  # type: ignore[arg-type]
+        text = await export_ballots(app.store, fmt, extra)  # type: ignore[arg-type]  # argparse choices
     if output is None:
         sys.stdout.write(text)
     else:

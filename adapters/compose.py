@@ -50,6 +50,7 @@ from storage.ballots import SqlBallotStore
 from storage.database import create_engine, open_connections, session_factory, upgrade
 from storage.declarations import SqlDeclarations
 from storage.feeds import SqlFeedStates
+from storage.index_file import IndexFile, index_path
 from storage.leader_lock import Leadership
 from storage.outbox import SqlOutbox
 from storage.pacing import SqlPacer
@@ -169,12 +170,19 @@ def core_parts(
         search.ambiguity_margin,
         search.refresh_seconds,
         union_table(settings.unions),
+        saved=_saved_index(settings),
     )
 
     def campaign(name: str, ballots: Sequence[Ballot]) -> Reply:
         return campaign_card(name, ballots, table)
 
     return cards, catalog, campaign
+
+
+def _saved_index(settings: Settings) -> IndexFile | None:
+    """The search index kept beside a SQLite file between starts (quick one-shot answers)."""
+    kept = index_path(settings.database.url)
+    return IndexFile(kept) if kept is not None else None
 
 
 def build_core(store: BallotStore, settings: Settings) -> Core:

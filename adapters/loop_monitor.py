@@ -33,6 +33,7 @@ import threading
 import time
 import traceback
 from pathlib import Path
+from types import FrameType
 
 from bot.requests import IN_HAND
 
@@ -191,10 +192,10 @@ def _idle(frame: object) -> bool:
     return getattr(getattr(frame, "f_code", None), "co_name", "") in _IDLE
 
 
-def _where(frame: object) -> str:
+def _where(frame: FrameType) -> str:
     """The innermost frames of the stack in our own code, innermost last, plus the very
     innermost frame when it is a library's."""
-    summary = traceback.extract_stack(frame)  # type: ignore[arg-type]
+    summary = traceback.extract_stack(frame)
     ours = [f for f in summary if f.filename.startswith(_OURS)][-3:]
     shown = [f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in ours]
     if summary and (not ours or summary[-1] is not ours[-1]):

@@ -110,7 +110,8 @@ def _place(employer: str) -> str:
 
 
 def make_ballots(n_ballots: int = 50_000, n_employers: int = 5_000, seed: int = 7) -> list[Ballot]:
-    """``n_ballots`` ballots spread over ``n_employers`` employers, with plausible figures."""
+    """``n_ballots`` ballots spread over ``n_employers`` employers, with plausible figures
+    that satisfy :mod:`bot.invariants` (the store refuses any that does not)."""
     rng = random.Random(seed)
     employers = employer_names(n_employers, seed)
     ballots = []
@@ -121,7 +122,8 @@ def make_ballots(n_ballots: int = 50_000, n_employers: int = 5_000, seed: int = 
         eligible = rng.randrange(50, 20_000)
         votes = rng.randrange(0, eligible)
         yes = rng.randrange(0, votes + 1)
-        spoilt = rng.randrange(0, max(1, votes // 50))
+        # Papers returned (votes and spoilt) never outnumber those entitled to vote.
+        spoilt = min(rng.randrange(0, max(1, votes // 50)), eligible - votes)
         kind = rng.choice((Kind.STRIKE, Kind.STRIKE, Kind.CONSULTATIVE, Kind.PAY_OFFER))
         ballots.append(
             Ballot(

@@ -113,7 +113,7 @@ def query_sets(
                 (union, {"union": union}),
             ]
         )
-        sets["facets only"].append((facets[0].lower(), facets[1]))  # type: ignore[arg-type]
+        sets["facets only"].append((facets[0].lower(), facets[1]))  # type: ignore[arg-type]  # an Expect
         generic = rng.choice(
             [
                 ("council", {}),
@@ -123,7 +123,7 @@ def query_sets(
                 (f"{union.lower()} college", {"union": union}),
             ]
         )
-        sets["generic words"].append(generic)  # type: ignore[arg-type]
+        sets["generic words"].append(generic)  # type: ignore[arg-type]  # dict literals: each an Expect
         sets["up to 500 characters"].append(long(b))
     return sets
 

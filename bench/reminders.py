@@ -47,9 +47,9 @@ def limiter(rate: float, refused: list[int], accepted: collections.Counter[str])
             return wait
         method = getattr(call, "method", "")
         if method == "chat.postMessage":
-            accepted[str(call.args["channel"])] += 1  # type: ignore[attr-defined]
+            accepted[str(call.args["channel"])] += 1  # type: ignore[attr-defined]  # Slack fake call
         elif method == "POST" and str(getattr(call, "path", "")).startswith("/channels/"):
-            accepted[str(call.path)] += 1  # type: ignore[attr-defined]
+            accepted[str(call.path)] += 1  # type: ignore[attr-defined]  # a Discord fake call
         return None
 
     return check

@@ -113,7 +113,9 @@ class CardMaker:
         """The card, and the ballot and judgements it shows (its first questions)."""
         shown, more = first_questions(ballot)
         judged = self.judged(shown) if judged is None else judged[: len(shown.questions)]
-        data = {"ballot": self.serialise(shown, judged)} if self.serialise else {}
+        data: dict[str, object] = (
+            {"ballot": self.serialise(shown, judged)} if self.serialise else {}
+        )
         if more:
             data["questions_shown"] = len(shown.questions)
             data["questions_total"] = len(ballot.questions)

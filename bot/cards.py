@@ -29,7 +29,7 @@ from bot.shown import (
 )
 from bot.verdicts import BallotOutcome, RuleTable, campaign_summary
 from bot.verdicts.reported import yes_span
-from bot.verdicts.verdict import NO_THRESHOLDS, Thresholds, Verdict
+from bot.verdicts.verdict_types import NO_THRESHOLDS, Thresholds, Verdict
 
 NO_TURNOUT_THRESHOLD = "no turnout threshold"
 
@@ -136,21 +136,21 @@ def question_section(ballot: Ballot, question: Question, judgement: Judgement) -
         fields[-1] = Field("Turnout", "not known until the result")
         fields.append(Field("Turnout so far", turnout_so_far(running)))
         turnout, caption = running.pct, "turnout so far " + turnout_so_far(running)
-    lines = judgement.thresholds
-    if judgement.verdict is not None and lines.turnout_pct is None:
+    drawn = judgement.thresholds
+    if judgement.verdict is not None and drawn.turnout_pct is None:
         caption += f" ({NO_TURNOUT_THRESHOLD})"
     bars = (
         Bar(
             "Yes",
             _fraction(yes),
             f"{yes_share} yes" if yes is not None else NOT_KNOWN,
-            threshold=_fraction(lines.majority_pct),
+            threshold=_fraction(drawn.majority_pct),
         ),
         Bar(
             "Turnout",
             _fraction(turnout),
             caption,
-            threshold=_fraction(lines.turnout_pct),
+            threshold=_fraction(drawn.turnout_pct),
         ),
     )
     lines = (*judgement.lines, *figures.warnings)

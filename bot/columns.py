@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from bot import parsers
 from bot.domain import (
@@ -29,18 +29,17 @@ from bot.domain import (
     written_decimals,
 )
 from bot.figures import derive
+from bot.invariants import MAX_QUESTIONS as MAX_QUESTIONS  # the columns' limit, checked there
 
 MAX_TEXT = 500
 MAX_NOTES = 2000
 MAX_NAMES = 50
 """Unions or aliases of one ballot: joint ballots name a handful."""
-MAX_QUESTIONS = 20
-"""Questions on one ballot paper. Statutory ballots ask one or two (strike, action short of
-a strike); a file with more for one ballot id has lost its ids, and is refused."""
 MAX_ID = parsers.MAX_ID
 MAX_DATE = len("YYYY-MM-DD")
 
 Invalid = parsers.Invalid
+_Parser = TypeVar("_Parser", bound=Callable[[Any], Any])
 """A value that cannot be stored; the message says why (see :mod:`bot.parsers`)."""
 
 
@@ -48,7 +47,12 @@ def _text(limit: int) -> Callable[[Any], str | None]:
     def parse(raw: Any) -> str | None:
         return parsers.text(raw, limit)
 
-    parse.max_length = limit  # type: ignore[attr-defined]
+    return _carrying(parse, limit)
+
+
+def _carrying(parse: _Parser, limit: int) -> _Parser:
+    """``parse``, carrying the most characters its value can have (:func:`max_length`)."""
+    parse.max_length = limit  # type: ignore[attr-defined]  # a function attribute, read by getattr
     return parse
 
 
@@ -71,8 +75,7 @@ def _enum(kind: type[StrEnum]) -> Callable[[Any], StrEnum | None]:
             shown = text if len(text) <= 40 else text[:40] + "…"
             raise Invalid(f"{shown!r} is not one of {allowed}") from None
 
-    parse.max_length = max(len(m.value) for m in kind)  # type: ignore[attr-defined]
-    return parse
+    return _carrying(parse, max(len(m.value) for m in kind))
 
 
 def _count(what: str) -> Callable[[Any], int | None]:
@@ -104,8 +107,7 @@ def _limited(parse: Callable[[Any], Any], limit: int) -> Callable[[Any], Any]:
     def limited(raw: Any) -> Any:
         return parse(raw)
 
-    limited.max_length = limit  # type: ignore[attr-defined]
-    return limited
+    return _carrying(limited, limit)
 
 
 @dataclass(frozen=True)
@@ -235,54 +237,6 @@ def build_ballot(values: dict[str, Any], questions: tuple[Question, ...]) -> Bal
             else None
         ),
     )
-
-
-def consistency_problems(ballot: Ballot) -> list[tuple[str, str]]:
-    """Figures that cannot all be true together: refused, never stored.
-
-    The ballot's own problems, then each question's (:func:`question_problems`).
-    """
-    problems = ballot_problems(ballot)
-    for question in ballot.questions:
-        problems += question_problems(ballot, question)
-    return problems
-
-
-def ballot_problems(ballot: Ballot) -> list[tuple[str, str]]:
-    """What is wrong with the ballot as a whole: dates out of order, too many questions."""
-    problems: list[tuple[str, str]] = []
-    if ballot.opens and ballot.closes and ballot.opens.earliest > ballot.closes.latest:
-        problems.append(("closes", f"{ballot.closes} is before it opens ({ballot.opens})"))
-    if len(ballot.questions) > MAX_QUESTIONS:
-        problems.append(("question", too_many_questions(ballot.id, len(ballot.questions))))
-    return problems
-
-
-def too_many_questions(ballot_id: str, questions: int) -> str:
-    return (
-        f"ballot {ballot_id!r} has {questions} questions, more than the {MAX_QUESTIONS} a "
-        "ballot may have (statutory ballots ask one or two): is the id column right?"
-    )
-
-
-_COUNTED = (("votes_for", "votes for"), ("votes_against", "votes against"), ("spoilt", "spoilt"))
-
-
-def question_problems(ballot: Ballot, question: Question) -> list[tuple[str, str]]:
-    """Counts of one question that the ballot's electorate cannot hold: the first such
-    column, or ``votes_for`` when only together they are too many."""
-    eligible = ballot.eligible
-    if eligible is None:
-        return []
-    r = question.result
-    for column, label in _COUNTED:  # the first count that is too many, by its own column
-        value = getattr(r, column)
-        if value is not None and value > eligible:
-            return [(column, f"{value:,} {label} but only {eligible:,} entitled")]
-    counted = sum(v for v in (r.votes_for, r.votes_against, r.spoilt) if v is not None)
-    if counted > eligible:
-        return [("votes_for", f"{counted:,} votes counted but only {eligible:,} entitled")]
-    return []
 
 
 def _out(value: Any) -> Any:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar, get_args
 
-from bot import columns, parsers
+from bot import columns, invariants, parsers
 from bot.announce.model import FilterKind
 from bot.domain import Ballot, Percentage
 from bot.replies import Reply
@@ -560,7 +560,7 @@ def _add(words: Sequence[str]) -> AdminAdd:
     values = _columns(raw, columns.BALLOT_COLUMNS)
     question = columns.build_question(_columns(raw, columns.QUESTION_COLUMNS))
     ballot = columns.build_ballot(values, (question,))
-    problems = columns.consistency_problems(ballot)
+    problems = invariants.consistency_problems(ballot)
     if problems:
         column, problem = problems[0]
         raise Unreadable(

@@ -385,8 +385,15 @@ def _toml(value: Any) -> str:
 
 
 def _kind(value: Any) -> str:
-    kinds = {bool: "true/false", str: "text", int: "a whole number", float: "a number"}
-    return kinds.get(type(value), {list: "a list", dict: "a section"}.get(type(value), "a value"))
+    kinds: dict[type, str] = {
+        bool: "true/false",
+        str: "text",
+        int: "a whole number",
+        float: "a number",
+        list: "a list",
+        dict: "a section",
+    }
+    return kinds.get(type(value), "a value")
 
 
 def _fixed(value: Any, takes: str) -> str | None:
@@ -481,7 +488,7 @@ def load_settings(path: Path | None = None, database_url: str | None = None) -> 
     # ``--database ''`` is a mistake to report (storage.database.check_database_url), not
     # a reason to fall back quietly on another database; an empty variable is an unset one.
     url = database_url if database_url is not None else os.environ.get("BALLOTBOT_DATABASE_URL")
-    if url or database_url is not None:
+    if url is not None and (url or database_url is not None):
         settings.database.url = url
     salt = os.environ.get("BALLOTBOT_LOG_SALT", "").strip()
     if salt:

@@ -17,14 +17,13 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Protocol
 
 from bot import commands, offloop
 from bot.actions import Action, BadAction, Verb, legacy, read_ref
 from bot.card_maker import CardMaker, first_questions
 from bot.cards import Judge, Judged, ballot_line, open_line, unresolved
 from bot.domain import Ballot
-from bot.ports import BallotStore
+from bot.ports import BallotStore, CommandService, FormService
 from bot.privacy.logs import acting_for
 from bot.replies import Button, Reply, ReplyKind, Section, Tone, error
 from bot.requests import FormSubmission, Request, in_hand
@@ -32,21 +31,6 @@ from bot.search import Match, SearchIndex, Suggestion
 from bot.search.current import CatalogIndex
 
 CampaignCard = Callable[[str, Sequence[Ballot]], Reply]
-
-
-class CommandService(Protocol):
-    """A service the core hands some commands to: subscriptions and organiser commands
-    (:mod:`bot.announce`), reminders (:mod:`bot.reminders`)."""
-
-    def handlers(self) -> Mapping[type, commands.Handler]:
-        """Its handler for each command type it answers."""
-        ...
-
-
-class FormService(CommandService, Protocol):
-    """A service whose replies can be forms (organiser commands): it takes them back."""
-
-    async def submit(self, form: FormSubmission, request: Request) -> Reply: ...
 
 
 BUTTON_COMMANDS: dict[Verb, Callable[[str], commands.Command]] = {

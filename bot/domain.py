@@ -114,9 +114,9 @@ class PartialDate:
         match = _PARTIAL_DATE.fullmatch(text.strip())
         if not match:
             raise ValueError(f"{text!r} is not a date: use YYYY-MM-DD, YYYY-MM or YYYY")
-        year, month, day = (int(g) if g else None for g in match.groups())
+        year, month, day = match.groups()
         try:
-            return cls(year, month, day)  # type: ignore[arg-type]
+            return cls(int(year), int(month) if month else None, int(day) if day else None)
         except ValueError as exc:
             raise ValueError(f"{text!r} is not a real date ({exc})") from None
 

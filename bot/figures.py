@@ -76,9 +76,9 @@ def derive(ballot: Ballot, question: Question) -> Figures:
 
     for_share: float | None = None
     against_share: float | None = None
-    if valid:
-        for_share = _pct(yes, valid)  # type: ignore[arg-type]
-        against_share = _pct(no, valid)  # type: ignore[arg-type]
+    if valid and yes is not None and no is not None:  # (valid is only known from both)
+        for_share = _pct(yes, valid)
+        against_share = _pct(no, valid)
     elif result.for_pct is not None:
         # Only the reported share is known: the rest of the valid votes were against.
         for_share = result.for_pct
@@ -97,15 +97,16 @@ def derive(ballot: Ballot, question: Question) -> Figures:
             f"({percent(for_share)} of {valid:,} valid votes)."
         )
     conflict = _turnout_conflict(result, turnout, turnout_is_minimum)
-    if conflict and not turnout_is_minimum:
+    # A conflict needs a turnout from the counts, so entitled members and valid votes.
+    if conflict and turnout is not None and not turnout_is_minimum:
         warnings.append(
             f"Reported turnout {_reported_turnout(result)} does not match the counts "
-            f"({percent(turnout)} of {eligible:,} entitled)."  # type: ignore[arg-type]
+            f"({percent(turnout)} of {eligible:,} entitled)."
         )
-    elif conflict:
+    elif conflict and turnout is not None:
         warnings.append(
             f"Reported turnout {_reported_turnout(result)} is below what the counts alone make: "
-            f"{valid:,} valid votes are {percent(turnout)} of {eligible:,} entitled "  # type: ignore[arg-type]
+            f"{valid:,} valid votes are {percent(turnout)} of {eligible:,} entitled "
             "before any spoilt paper. One of the figures is wrong."
         )
     if eligible is not None and papers is not None and papers > eligible:
@@ -136,5 +137,6 @@ def _turnout_conflict(result: Result, turnout: float | None, is_minimum: bool) -
 
 
 def _reported_turnout(result: Result) -> str:
+    assert result.turnout_pct is not None, "asked only where a turnout was reported"
     around = "around " if result.turnout_approximate else ""
-    return f"{around}{as_reported(result.turnout_pct)}"  # type: ignore[arg-type]
+    return f"{around}{as_reported(result.turnout_pct)}"

@@ -6,13 +6,15 @@ they do it and what they are: ``storage`` keeps data in SQL (``SqlBallotStore``,
 ``SqlFeedStates``, ``SqlSeenRequests``), the adapters talk to the platforms
 (``SlackSender``, ``DiscordSender``, ``ConsoleSender``) and the web (``HttpFeedSource``), and
 the core keeps one of its own (``InProcessPacer``). They are put together in one composition
-root, ``adapters.compose``. The last one, :class:`Answerer`, is the other way round: what the
-adapters ask of the core.
+root, ``adapters.compose``. Within the core, :class:`CommandService` and :class:`FormService`
+are what :class:`bot.core.Core` hands commands and forms to (the announcement and reminder
+services). The last one, :class:`Answerer`, is the other way round: what the adapters ask of
+the core.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, NamedTuple, Protocol
@@ -29,16 +31,22 @@ from bot.announce.model import (
     Subscription,
     Target,
 )
+from bot.commands import Handler
 from bot.domain import Ballot, CatalogEntry, SaveReport
 from bot.privacy.report import Inventory, MemberBallot
 from bot.reminders.model import Forgotten, Member, PlanChanges
 from bot.replies import Reply
-from bot.requests import Request
+from bot.requests import FormSubmission, Request
 
 if TYPE_CHECKING:  # the search package itself reads the ports: a type only, no import loop
-    from bot.search.index import Suggestion
+    from bot.search.index import SearchIndex, Suggestion
 
 # -- ballots ------------------------------------------------------------------------------
+
+
+Progress = Callable[[int, int], None]
+"""Told ``(done, total)`` as a long write goes (ballots stored, messages sent): a terminal
+draws a bar with it; nothing else depends on it."""
 
 
 class BallotStore(Protocol):
@@ -72,8 +80,11 @@ class BallotStore(Protocol):
         """The latest ballots that have a result, newest first."""
         ...
 
-    async def save(self, ballots: Sequence[Ballot]) -> SaveReport:
-        """Create or replace ballots by id, all in one transaction: all or nothing."""
+    async def save(
+        self, ballots: Sequence[Ballot], *, progress: Progress | None = None
+    ) -> SaveReport:
+        """Create or replace ballots by id, all in one transaction: all or nothing.
+        ``progress(done, total)`` is told the ballots written so far, as they are written."""
         ...
 
     async def count(self) -> int: ...
@@ -106,9 +117,16 @@ class Declarations(Protocol):
     """Ballots declared by organisers, imports and feeds, with their audit log."""
 
     async def declare(
-        self, ballots: Sequence[Ballot], who: str, action: str, announce: Announce
+        self,
+        ballots: Sequence[Ballot],
+        who: str,
+        action: str,
+        announce: Announce,
+        progress: Progress | None = None,
     ) -> Declared:
-        """Save the ballots; in the same transaction audit each change and enqueue, as
+        """``progress`` as for :meth:`BallotStore.save`.
+
+        Save the ballots; in the same transaction audit each change and enqueue, as
         ``announce`` says, a result (or, where one was sent, a correction) per following
         channel (:func:`bot.announce.corrections.announcements_due`). All or nothing."""
         ...
@@ -250,6 +268,24 @@ class SeenRequests(Protocol):
         ...
 
 
+class CommandService(Protocol):
+    """A service the core hands some commands to: subscriptions and organiser commands
+    (:class:`bot.announce.service.AnnouncementService`), reminders
+    (:class:`bot.reminders.service.ReminderService`)."""
+
+    def handlers(self) -> Mapping[type, Handler]:
+        """Its handler for each command type it answers (the core's one dispatch table)."""
+        ...
+
+
+class FormService(CommandService, Protocol):
+    """A service whose replies can be forms (organiser commands): it takes them back."""
+
+    async def submit(self, form: FormSubmission, request: Request) -> Reply:
+        """The reply to a form this service sent, filled in and submitted."""
+        ...
+
+
 class Answerer(Protocol):
     """What an adapter asks of the core (:class:`bot.core.Core` is one)."""
 
@@ -359,4 +395,24 @@ class FeedSource(Protocol):
 
         ``format`` is ``"csv"`` or ``"json"``. Raises :class:`FeedError` for whatever stops
         the whole feed from being read (network, status, size, encoding)."""
+        ...
+
+
+# -- the search index between starts -------------------------------------------------------
+
+
+class SavedIndex(Protocol):
+    """The search index kept between starts (a file beside the database), so a one-shot
+    answer or a restart does not read the whole catalogue and rebuild it."""
+
+    async def load(self, version: int, key: str) -> tuple[SearchIndex, int] | None:
+        """The index saved for catalogue ``version`` and build ``key``, with the length of
+        the longest name in it; None if there is none, or it was built from another version,
+        other settings or other code."""
+        ...
+
+    async def save(self, version: int, key: str, index: SearchIndex, longest: int) -> None:
+        """Keep ``index`` (and its longest name's length) for the next start; never raises
+        (it is only a cache)."""
+        ...
         ...

@@ -29,8 +29,8 @@ def shares(question: Question, figures: Figures) -> tuple[str, str, bool]:
     rest to the same decimals (``20%``)."""
     result = question.result
     span = yes_span(result)
-    if span is not None and not span.exact:
-        decimals = written_decimals(result.for_pct)  # type: ignore[arg-type]
+    if span is not None and not span.exact and result.for_pct is not None:
+        decimals = written_decimals(result.for_pct)
         return span.written, percent(100 - span.value, decimals), True
     return share(figures.for_pct_of_votes), share(figures.against_pct_of_votes), False
 

@@ -30,6 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain import Ballot, CatalogEntry, SaveReport, Status
+from bot.invariants import refuse_invalid
+from bot.ports import Progress
 from bot.privacy.retention import has_ended_status
 from storage.catalog import read_catalog
 from storage.database import READ, WRITE, upsert_insert
@@ -50,6 +52,8 @@ _T = TypeVar("_T")
 
 # Well under SQLite's and PostgreSQL's limits on bound parameters per statement.
 CHUNK = 500
+WRITE_CHUNK = 5_000
+"""Ballots written per round of bulk inserts (one executemany per table each)."""
 
 
 # Built once: SQLAlchemy then reuses the compiled SQL, which matters for a ~1 ms get().
@@ -153,15 +157,25 @@ class SqlBallotStore:
             query = select(CatalogVersionRow.version).where(CatalogVersionRow.id == 1)
             return int(await session.scalar(query) or 0)
 
-    async def save(self, ballots: Sequence[Ballot], also: AlsoWrite | None = None) -> SaveReport:
+    async def save(
+        self,
+        ballots: Sequence[Ballot],
+        also: AlsoWrite | None = None,
+        *,
+        progress: Progress | None = None,
+    ) -> SaveReport:
         """Create or replace ballots by id, all in one transaction: all or nothing.
 
-        A ballot identical to the stored one is left alone and reported ``unchanged``; the
-        catalog version moves only when something really changed. ``also`` writes more in the
-        same transaction (announcements, audit), given each changed ballot before and after.
+        A ballot whose figures or dates cannot all be true raises
+        :class:`bot.invariants.InvalidBallot` (a ``ValueError``) naming it and the field, and
+        nothing is stored. A ballot identical to the stored one is left alone and reported
+        ``unchanged``; the catalog version moves only when something really changed. ``also``
+        writes more in the same transaction (announcements, audit), given each changed ballot
+        before and after. ``progress(done, total)`` hears of each :data:`WRITE_CHUNK` written.
         """
         ballots = list(ballots)
         _refuse_duplicates(ballots)
+        refuse_invalid(ballots)  # every path's last check: what cannot be true is not stored
         if not ballots:
             return SaveReport()
         async with self._sessions.begin() as session:
@@ -174,16 +188,21 @@ class SqlBallotStore:
                 lock = select(BallotRow.id, BallotRow.employer_id, BallotRow.ended_on).where(
                     BallotRow.id.in_(chunk)
                 )
-                for id_, employer_id, ended in await session.execute(lock.with_for_update()):
+                for id_, employer_id, ended_on in await session.execute(lock.with_for_update()):
                     old_employers.add(employer_id)
-                    recorded[id_] = ended
+                    recorded[id_] = ended_on
                 rows = await session.execute(_GET_MANY, {"ids": list(chunk)})
                 stored.update((b.id, b) for b in fold(rows))
             changed = [b for b in ballots if stored.get(b.id) != b]
             created = sum(1 for b in changed if b.id not in stored)
             if changed:
                 ended = _ended_days(changed, stored, recorded, self.today)
-                await _write(session, changed, [b.id for b in changed if b.id in stored], ended)
+                # Written in chunks: flat memory, and a bar on a terminal moves as they go.
+                for start in range(0, len(changed), WRITE_CHUNK):
+                    part = changed[start : start + WRITE_CHUNK]
+                    await _write(session, part, [b.id for b in part if b.id in stored], ended)
+                    if progress is not None:
+                        progress(start + len(part), len(changed))
                 await _drop_orphan_employers(session, old_employers)
                 await session.execute(
                     update(CatalogVersionRow)
@@ -278,9 +297,9 @@ async def _write(
         rows[QuestionRow] += questions
         rows[ResultRow] += results
     # Parents before children, so foreign keys hold at every statement.
-    for model, values in rows.items():
-        if values:
-            await session.execute(insert(model.__table__), values)
+    for model, batch in rows.items():
+        if batch:
+            await session.execute(insert(model.__table__), batch)
 
 
 async def _ids_for(

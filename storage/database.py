@@ -14,11 +14,11 @@ import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import URL, Connection, Engine, event, make_url
+from sqlalchemy import URL, Connection, CursorResult, Engine, Result, event, make_url
 from sqlalchemy import create_engine as create_sync_engine_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
@@ -377,9 +377,21 @@ def _run_upgrade(connection: Connection, revision: str) -> None:
     command.upgrade(config, revision)
 
 
+@overload
+def as_utc(moment: datetime) -> datetime: ...
+@overload
+def as_utc(moment: None) -> None: ...
 def as_utc(moment: datetime | None) -> datetime | None:
     """A moment read back from the database, in UTC: SQLite gives back naive datetimes, and
     they were stored as UTC."""
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=UTC)
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed. A session types what it executes as a
+    plain :class:`Result`; a statement without RETURNING gives a :class:`CursorResult`,
+    which counts them."""
+    assert isinstance(result, CursorResult), f"no row count on {type(result).__name__}"
+    return result.rowcount

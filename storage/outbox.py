@@ -15,7 +15,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.announce.model import Delivery, DmCounts, OutboxItem, OutboxKind, OutboxState, Target
-from storage.database import WRITE, as_utc, dialect_of, upsert_insert
+from storage.database import WRITE, as_utc, dialect_of, rows_changed, upsert_insert
 from storage.models import OutboxRow, ReminderOptInRow, SubscriptionRow
 
 
@@ -155,7 +155,7 @@ class SqlOutbox:
                     .on_conflict_do_nothing()
                 )
                 result = await session.execute(statement)
-                queued += int(result.rowcount)  # type: ignore[attr-defined]
+                queued += rows_changed(result)
         return queued
 
     async def release(self, item_ids: Sequence[int]) -> None:
@@ -182,7 +182,7 @@ class SqlOutbox:
         async with self._sessions.begin() as session:
             await session.connection(execution_options=WRITE)
             result = await session.execute(statement)
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(rows_changed(result))
 
     async def sent(self, item_id: int, message_id: str, now: datetime) -> None:
         await self._update(

@@ -14,10 +14,12 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, delete, func, literal_column
 from sqlalchemy.dialects.postgresql import INTERVAL, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.dml import ReturningInsert
 
 from storage.database import WRITE
 from storage.models import RateSlotRow
@@ -26,7 +28,8 @@ CLEAN_SECONDS = 60.0
 """How often a process deletes the slots already past (one per channel or member messaged)."""
 
 
-def _reserve(key: str, interval: float):
+def _reserve(key: str, interval: float) -> ReturningInsert[Any]:
+    """The statement taking the next slot of ``key``; returns the seconds to wait for it."""
     step = bindparam("step", timedelta(seconds=interval), type_=INTERVAL)
     statement = insert(RateSlotRow).values(key=key, next_at=func.now() + step)
     slot_start = func.greatest(RateSlotRow.next_at, func.now())

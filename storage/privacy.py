@@ -68,9 +68,8 @@ async def empty_the_log(sessions: async_sessionmaker[AsyncSession]) -> bool:
         return True
     async with sessions() as session:
         connection = await session.connection(execution_options=READ)
-        busy, _frames, _done = (
-            await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        ).one()
+        # One row: (busy, frames in the log, frames checkpointed).
+        busy = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()[0]
     if busy:
         log.warning("erased rows may stay in the -wal file until the next checkpoint: busy")
     return not busy

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import ColumnElement, ColumnExpressionArgument, Select, and_, select
 from sqlalchemy.engine import Result as Rows
 
 from bot import offloop
@@ -87,7 +87,7 @@ _FROM = (
 
 def ballots_where(
     condition: ColumnElement[bool],
-    order_by: Sequence[ColumnElement[Any]] = NEWEST_FIRST,
+    order_by: Sequence[ColumnExpressionArgument[Any]] = NEWEST_FIRST,
     limit: int | ColumnElement[int] | None = None,
 ) -> Select[Any]:
     """One statement reading the ballots matching ``condition``, whole, in ``order_by``.
@@ -262,7 +262,7 @@ def _turnout_so_far(
         return None
     if at is not None:  # SQLite gives back naive datetimes: they were stored as UTC
         at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-    return TurnoutSoFar(_percentage(value, decimals), at)  # type: ignore[arg-type]
+    return TurnoutSoFar(value if decimals is None else Percentage(value, decimals), at)
 
 
 def _percentage(value: float | None, decimals: int | None) -> float | None:

@@ -94,7 +94,8 @@ class _Scheduler(BackgroundScheduler):
 
     def _process_jobs(self) -> float | None:
         try:
-            return super()._process_jobs()  # type: ignore[no-any-return]
+            wait: float | None = super()._process_jobs()  # seconds to the next job (untyped)
+            return wait
         except Exception:
             log.exception("the reminder job store failed; trying again in %gs", RETRY_SECONDS)
             return RETRY_SECONDS

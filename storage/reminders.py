@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import delete, func, or_, select, union, update
+from sqlalchemy import Result, delete, func, or_, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.announce.model import OutboxKind, OutboxState
 from bot.privacy.pseudonyms import Pseudonyms, dm_pacing_key
 from bot.privacy.report import Inventory, MemberBallot
 from bot.reminders.model import Forgotten, Member, PlanChanges
-from storage.database import WRITE, dialect_of, upsert_insert
+from storage.database import WRITE, dialect_of, rows_changed, upsert_insert
 from storage.models import (
     AuditRow,
     BallotRow,
@@ -91,12 +92,22 @@ class SqlReminderStore:
             ReminderOptInRow.platform == member.platform,
             ReminderOptInRow.user_id == member.user_id,
         ]
+        # A reminder queued for the member and not yet sent goes with the opt-in: "stop"
+        # means no more DMs, including the one waiting its turn in the outbox.
+        pending = [
+            OutboxRow.kind == OutboxKind.DM.value,
+            OutboxRow.platform == member.platform,
+            OutboxRow.channel_id == member.user_id,
+            OutboxRow.state == OutboxState.PENDING.value,
+        ]
         if ballot_ids is not None:
             where.append(ReminderOptInRow.ballot_id.in_(list(ballot_ids)))
+            pending.append(OutboxRow.ballot_id.in_(list(ballot_ids)))
         async with self._sessions.begin() as session:
             await session.connection(execution_options=WRITE)
             result = await session.execute(delete(ReminderOptInRow).where(*where))
-        return int(result.rowcount)  # type: ignore[attr-defined]
+            await session.execute(delete(OutboxRow).where(*pending))
+        return rows_changed(result)
 
     async def posted(self, member: Member, ballot_id: str) -> bool:
         statement = (
@@ -121,7 +132,7 @@ class SqlReminderStore:
                     OutboxRow.state == OutboxState.PENDING.value,
                 )
             )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(rows_changed(result))
 
     async def to_remind(self, ballot_id: str) -> list[Member]:
         said_posted = select(PaperPostedRow.id).where(
@@ -245,5 +256,5 @@ class SqlReminderStore:
         return await inventory(self._sessions)
 
 
-def _count(result: object) -> int:
-    return int(result.rowcount)  # type: ignore[attr-defined]
+def _count(result: Result[Any]) -> int:
+    return rows_changed(result)

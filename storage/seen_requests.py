@@ -33,7 +33,7 @@ class SqlSeenRequests:
 
     async def first_time(self, key: str) -> bool:
         """Records ``key``; False when it was recorded before (by any process)."""
-        answer = asyncio.get_running_loop().create_future()
+        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._waiting.append((key, answer))
         if self._writing is None or self._writing.done():
             self._writing = asyncio.ensure_future(self._write_all())

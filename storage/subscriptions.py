@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.announce.model import FilterKind, Subscription, Target
-from storage.database import WRITE, dialect_of, upsert_insert
+from storage.database import WRITE, dialect_of, rows_changed, upsert_insert
 from storage.models import SubscriptionRow
 
 
@@ -45,7 +45,7 @@ class SqlSubscriptions:
         async with self._sessions.begin() as session:
             await session.connection(execution_options=WRITE)
             result = await session.execute(statement)
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(rows_changed(result))
 
     async def unsubscribe(self, target: Target, kind: FilterKind | None, value: str) -> int:
         where = [
@@ -60,7 +60,7 @@ class SqlSubscriptions:
         async with self._sessions.begin() as session:
             await session.connection(execution_options=WRITE)
             result = await session.execute(delete(SubscriptionRow).where(*where))
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return rows_changed(result)
 
     async def subscriptions(self, target: Target | None = None) -> list[Subscription]:
         query = select(SubscriptionRow).where(SubscriptionRow.active.is_(True))

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import sys
+from typing import Any
 
 from rich.console import Console
 from rich.text import Text
@@ -24,11 +25,11 @@ class PlainConsole(Console):
     turns a closed pipe (``ballotbot ask ... | head``) into :class:`BrokenPipeError` for the
     command to end quietly, instead of rich's own exit with status 1."""
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("markup", False)
         kwargs.setdefault("emoji", False)
         kwargs.setdefault("highlight", False)
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
 
     def on_broken_pipe(self) -> None:
         self.quiet = True

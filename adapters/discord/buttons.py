@@ -66,7 +66,7 @@ class _StoredButton:
         button = discord.ui.Button[Any](
             label=label or self.LABEL, style=style, custom_id=self.PREFIX + value
         )
-        super().__init__(button)  # type: ignore[call-arg]
+        super().__init__(button)  # type: ignore[call-arg]  # mixin: DynamicItem is next in the MRO
         self.value = value
 
     @classmethod

@@ -1,14 +1,18 @@
-"""Slack sends a request again when it thinks we were too slow (``X-Slack-Retry-Num``): a
-retried command, click or event must be handled once, whichever process it reaches.
+"""Slack delivers an Events API event again when it thinks we were too slow or failed
+(``X-Slack-Retry-Num``, ``X-Slack-Retry-Reason``: at once, then after about a minute and five
+minutes): a retried event must be handled once, whichever process it reaches. Its
+``event_id`` is the same in every copy; the first process to record it handles the event,
+every later copy is acknowledged (so Slack stops retrying) and dropped.
 
-Each request carries an id that a retry repeats: ``event_id`` for Events API, ``trigger_id``
-for slash commands, button clicks and form submissions. The first process to record the id
-handles the request; every later copy is acknowledged (so Slack stops retrying) and dropped.
+Slash commands, button clicks and form submissions are never retried: one not acknowledged
+within 3 seconds shows the member a timeout error and that is all. So they are recorded
+nowhere: recording their ``trigger_id`` was one database write per member's question that
+recognised nothing (issue 18; ``bench/RESULTS.md``).
 
 Recording is a database write, and a busy database must not cost the member their answer:
-the request waits for the record at most :data:`RECORD_WAIT` seconds, then is handled while
+the event waits for the record at most :data:`RECORD_WAIT` seconds, then is handled while
 the record finishes beside it (a retry, which only comes seconds later, still finds it). A
-record that fails is logged and the request handled: answering twice beats not answering.
+record that fails is logged and the event handled: handling twice beats not handling.
 """
 
 from __future__ import annotations
@@ -28,12 +32,10 @@ FirstTime = Callable[[str], Awaitable[bool]]
 
 
 def request_key(body: dict[str, Any]) -> str | None:
-    """The id a retry of this request repeats, or None when it has none."""
-    for field in ("event_id", "trigger_id"):
-        value = body.get(field)
-        if value:
-            return f"slack:{field}:{value}"
-    return None
+    """The id a retry of this request repeats: an Events API delivery's ``event_id``; None
+    for requests Slack never retries (commands, clicks, form submissions)."""
+    value = body.get("event_id")
+    return f"slack:event_id:{value}" if value else None
 
 
 RECORD_WAIT = 0.5

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from bot import columns, commands, forms
+from bot import columns, commands, forms, invariants
 from bot.admin_target import named_ballot
 from bot.announce.audit import entry_line
 from bot.announce.model import Announce, Declared, FilterKind, OutboxState, Target
@@ -231,8 +231,8 @@ class AnnouncementService:
         if isinstance(changed, Reply):
             return changed
         changed = replace(changed, status=Status.DECLARED)
-        declared = await self.declarations.declare([changed], who(request), verb, Announce.ALL)
-        return _queued(changed, declared)
+        queued = await self.declarations.declare([changed], who(request), verb, Announce.ALL)
+        return _queued(changed, queued)
 
     async def _add(self, command: commands.AdminAdd, request: Request) -> Reply:
         """``add id=... employer=... unions=... question=... kind=...``: the import columns."""
@@ -471,7 +471,7 @@ def _changed(
         column, problem = problems[0]
         return error(f"{column} {problem}", "Nothing was changed.")
     changed = columns.build_ballot({**values, **details}, questions)
-    problems = columns.consistency_problems(changed)
+    problems = invariants.consistency_problems(changed)
     if problems:
         column, problem = problems[0]
         return error(
@@ -495,7 +495,7 @@ def _apply_figures(ballot: Ballot, figures: commands.Figures) -> Ballot | Reply:
     questions = list(ballot.questions)
     questions[position - 1] = replace(question, result=result)
     changed = replace(ballot, questions=tuple(questions), eligible=eligible)
-    problems = columns.consistency_problems(changed)
+    problems = invariants.consistency_problems(changed)
     if problems:
         column, problem = problems[0]
         return error(

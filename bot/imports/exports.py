@@ -51,9 +51,9 @@ async def export_ballots(
     ballots = await store.all_ballots()
     if fmt == "json":
         document = {"ballots": [columns.ballot_to_dict(b, extra) for b in ballots]}
-        for ballot in document["ballots"]:
-            _under_one_percent(ballot)  # the turnout so far: 0.6% on a ballot's first day
-            ballot["questions"] = [_under_one_percent(q) for q in ballot["questions"]]
+        for record in document["ballots"]:
+            _under_one_percent(record)  # the turnout so far: 0.6% on a ballot's first day
+            record["questions"] = [_under_one_percent(q) for q in record["questions"]]
         return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns.NAMES, lineterminator="\n")

@@ -9,16 +9,16 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot import columns, parsers
+from bot import columns, invariants, parsers
 from bot.announce.model import Announce, Declared
 from bot.domain import Ballot, Question, SaveReport
 from bot.imports import bounded, formulas
-from bot.ports import BallotStore, Declarations
+from bot.ports import BallotStore, Declarations, Progress
 
 MAX_BYTES = 20 * 2**20
 MAX_ROWS = 100_000
@@ -61,7 +61,7 @@ def _problem(where: str, column: str, message: str) -> ImportRejected:
 
 
 def _assemble(
-    rows: list[tuple[str, dict[str, Any]]], questions_of: str, stored_ids: Collection[str]
+    rows: Iterable[tuple[str, dict[str, Any]]], questions_of: str, stored_ids: Collection[str]
 ) -> list[Ballot]:
     """Group records by ballot id, parse and check them, and build the ballots; or raise
     :class:`ImportRejected` with every problem found."""
@@ -83,8 +83,8 @@ def _assemble(
             ballots[ballot_values["id"]] = (where, ballot_values, [(where, question)])
             continue
         first_where, first_values, questions = known
-        if len(questions) == columns.MAX_QUESTIONS:
-            message = columns.too_many_questions(ballot_values["id"], len(questions) + 1)
+        if len(questions) == invariants.MAX_QUESTIONS:
+            message = invariants.too_many_questions(ballot_values["id"], len(questions) + 1)
             errors.append(RowError(where, "id", message))
             continue
         for column in columns.BALLOT_COLUMNS:
@@ -103,9 +103,9 @@ def _assemble(
     built = []
     for where, values, questions in ballots.values():
         ballot = columns.build_ballot(values, tuple(q for _, q in questions))
-        errors += [RowError(where, c, m) for c, m in columns.ballot_problems(ballot)]
+        errors += [RowError(where, c, m) for c, m in invariants.ballot_problems(ballot)]
         for question_where, question in questions:
-            problems = columns.question_problems(ballot, question)
+            problems = invariants.question_problems(ballot, question)
             errors += [RowError(question_where, c, m) for c, m in problems]
         built.append(ballot)
     if errors:
@@ -133,8 +133,15 @@ def parse_csv(text: str, stored_ids: Collection[str] = ()) -> list[Ballot]:
     """
     if len(text) > MAX_BYTES:
         raise _problem("row 1", "(file)", f"larger than {MAX_BYTES // 2**20} MiB")
+    return _assemble(_csv_rows(text), "rows", stored_ids)
+
+
+def _csv_rows(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each row of a CSV export as (where, cells by column), read as they are checked: a
+    50,000-row file is never held as 50,000 dicts at once. A problem with the file itself
+    (a quote never closed, an empty file...) raises :class:`ImportRejected` when reached."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows: list[tuple[str, dict[str, Any]]] = []
+    rows = 0
     header: list[str] | None = None
     number, line = 0, 1
     try:
@@ -144,10 +151,11 @@ def parse_csv(text: str, stored_ids: Collection[str] = ()) -> list[Ballot]:
             elif len(cells) > len(header):
                 raise _problem(f"row {number}", "(row)", "more cells than the header has columns")
             elif any(cell.strip() for cell in cells):
-                if len(rows) == MAX_ROWS:
+                if rows == MAX_ROWS:
                     raise _problem(f"row {number}", "(file)", f"more than {MAX_ROWS:,} rows")
+                rows += 1
                 cells = [formulas.unguard(cell) for cell in cells]
-                rows.append((f"row {number}", dict(zip(header, cells, strict=False))))
+                yield f"row {number}", dict(zip(header, cells, strict=False))
             line = reader.line_num + 1
     except csv.Error as exc:
         where = f"row {number + 1}"
@@ -168,7 +176,6 @@ def parse_csv(text: str, stored_ids: Collection[str] = ()) -> list[Ballot]:
         raise _problem("row 1", "(header)", "the file is empty: a header row is required")
     if not rows:
         raise _problem("row 2", "(file)", "no rows after the header")
-    return _assemble(rows, "rows", stored_ids)
 
 
 def _header(cells: list[str]) -> list[str]:
@@ -208,8 +215,8 @@ def parse_json(text: str, stored_ids: Collection[str] = ()) -> list[Ballot]:
         questions = ballot.get("questions")
         if not isinstance(questions, list) or not questions:
             raise _problem(f"ballot {b}", "questions", "at least one question is required")
-        if len(questions) > columns.MAX_QUESTIONS:
-            message = columns.too_many_questions(str(ballot.get("id"))[:200], len(questions))
+        if len(questions) > invariants.MAX_QUESTIONS:
+            message = invariants.too_many_questions(str(ballot.get("id"))[:200], len(questions))
             raise _problem(f"ballot {b}", "questions", message)
         fields = {k: v for k, v in ballot.items() if k != "questions"}
         unknown = [k for k in fields if k not in columns.NAMES]
@@ -283,6 +290,7 @@ async def import_announcing(
     who: str,
     announce: bool = True,
     store: BallotStore | None = None,
+    progress: Progress | None = None,
 ) -> Declared:
     """Check the whole file, then store it, audited, in one transaction; with ``announce``,
     results that are new or whose figures changed go to the channels following them in that
@@ -290,4 +298,4 @@ async def import_announcing(
     already stored keep their ids even if those predate the rule for new ids."""
     policy = Announce.NEW_RESULTS if announce else Announce.NONE
     ballots = await checked(lambda ids: read_ballots(path, ids), store)
-    return await declarations.declare(ballots, who, "import", policy)
+    return await declarations.declare(ballots, who, "import", policy, progress)

@@ -30,12 +30,25 @@ import re
 import traceback
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from bot.privacy.pseudonyms import Pseudonyms, whole
 
 _member: ContextVar[tuple[str, str] | None] = ContextVar("ballotbot_member", default=None)
-_state: dict[str, Any] = {"pseudonyms": Pseudonyms.random(), "previous": None, "secrets": ()}
+
+
+@dataclass
+class _Installed:
+    """What :func:`install` set: the pseudonyms, and the record factory it wraps."""
+
+    pseudonyms: Pseudonyms
+    previous: Callable[..., logging.LogRecord]
+    secrets: tuple[str, ...] = ()
+    """Passwords of the database URL, kept out of every record (:func:`hide_secrets`)."""
+
+
+_state = _Installed(Pseudonyms.random(), logging.LogRecord)
 
 PLATFORM_LOGGERS = {
     "discord": "discord",
@@ -75,7 +88,7 @@ def acting_for_the_rest(platform: str, user_id: str) -> None:
 def install(pseudonyms: Pseudonyms) -> None:
     """Pseudonymise log records made while :func:`acting_for` a member, with these
     pseudonyms. Safe to call again (a second app in one process: the latest salt wins)."""
-    _state["pseudonyms"] = pseudonyms
+    _state.pseudonyms = pseudonyms
     guard()
 
 
@@ -84,7 +97,7 @@ def guard() -> None:
     libraries' records name no member from now on, even before :func:`install`."""
     current = logging.getLogRecordFactory()
     if current is not _record:
-        _state["previous"] = current
+        _state.previous = current
         logging.setLogRecordFactory(_record)
 
 
@@ -93,17 +106,17 @@ def hide_secrets(url: str) -> None:
     on (a driver's error may quote them). Replaces the previous URL's."""
     from bot.privacy.urls import secrets_in
 
-    _state["secrets"] = tuple(secrets_in(url))
+    _state.secrets = tuple(secrets_in(url))
     guard()
 
 
 def pseudonyms() -> Pseudonyms:
     """The pseudonyms logs use in this process."""
-    return _state["pseudonyms"]  # type: ignore[no-any-return]
+    return _state.pseudonyms
 
 
 def _record(*args: Any, **kwargs: Any) -> logging.LogRecord:
-    record: logging.LogRecord = _state["previous"](*args, **kwargs)
+    record = _state.previous(*args, **kwargs)
     member = _member.get()
     if member is not None:
         _scrub(record, *member)
@@ -111,18 +124,18 @@ def _record(*args: Any, **kwargs: Any) -> logging.LogRecord:
         platform = PLATFORM_LOGGERS.get(record.name.partition(".")[0])
         if platform is not None:
             _rewrite(record, lambda text: _platform_ids(text, platform))
-    if _state["secrets"]:
+    if _state.secrets:
         _rewrite(record, _without_secrets)
     return record
 
 
 def _platform_ids(text: str, platform: str) -> str:
-    pseudonyms_ = _state["pseudonyms"]
+    pseudonyms_ = _state.pseudonyms
     return _IDS[platform].sub(lambda found: pseudonyms_.of(platform, found.group(0)), text)
 
 
 def _without_secrets(text: str) -> str:
-    for secret in _state["secrets"]:
+    for secret in _state.secrets:
         text = text.replace(secret, "***")
     return text
 
@@ -149,7 +162,7 @@ def _rewrite(record: logging.LogRecord, change: Callable[[str], str]) -> None:
 
 def _scrub(record: logging.LogRecord, platform: str, user_id: str) -> None:
     pattern = whole(user_id)
-    label = _state["pseudonyms"].of(platform, user_id)
+    label = _state.pseudonyms.of(platform, user_id)
     try:
         message = record.getMessage()
     except Exception:  # a malformed call: logging reports it when the record is emitted

@@ -336,9 +336,9 @@ class ReminderService:
         what = planned.what if planned else "a reminder"
         fields = [Field("Ballot", ballot.title)]
         closes = ballot.closes.exact if ballot.closes else None
-        if closes is not None:
+        if ballot.closes is not None and closes is not None:
             left = (closes - local_today).days
-            fields.append(Field("Closes", f"{ballot.closes.human()} ({_days(left)})"))  # type: ignore[union-attr]
+            fields.append(Field("Closes", f"{ballot.closes.human()} ({_days(left)})"))
         else:
             fields.append(Field("Closes", "not known"))
         if ballot.method is Method.POSTAL and closes is not None and knobs.posting_days:
@@ -348,6 +348,7 @@ class ReminderService:
         judged = judge_ballot(ballot, self.judge)
         threshold = _turnout_threshold(ballot, judged)
         fields += await self._turnout_fields(ballot, threshold)
+        buttons: tuple[Button, ...]
         if item.kind is OutboxKind.DM:
             buttons = (
                 Button("I've posted my paper", Action(Verb.POSTED, ballot.id), "primary"),

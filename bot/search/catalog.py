@@ -73,7 +73,7 @@ class Catalog:
         self.by_status: dict[Status, array[int]] = defaultdict(_ballots)
         self.dated: list[tuple[int, date | None, date | None]] = []
         """Ballots whose status only their dates settle: (ballot, opens, closes)."""
-        self.kinds_of_name: dict[str, set[str]] = defaultdict(set)
+        self._fields_of_name: dict[str, set[str]] = defaultdict(set)  # only while building
         self.displays: dict[str, str] = {}
         """Every distinct name, normalised -> as first typed."""
         self.union_names: dict[str, str] = {}
@@ -106,7 +106,7 @@ class Catalog:
                 key = normalise(name)
                 if key:
                     self.displays.setdefault(key, name)
-                    self.kinds_of_name[key].add(field)
+                    self._fields_of_name[key].add(field)
         self.vocabulary = Vocabulary(t for words_of in tokens.values() for t in words_of)
         self.postings: list[dict[int, int]] = [{} for _ in self.vocabulary.words]
         self.bigrams: set[tuple[str, str]] = set()
@@ -115,12 +115,15 @@ class Catalog:
         for identity, s in subjects.items():
             self._subject(s, identity, tokens, named, shared)
         kinds: dict[frozenset[str], frozenset[str]] = {}
-        for key, found in self.kinds_of_name.items():
-            frozen = frozenset(found)
-            self.kinds_of_name[key] = kinds.setdefault(frozen, frozen)  # type: ignore[assignment]
+        self.kinds_of_name: dict[str, frozenset[str]] = {}
+        """Every distinct name, normalised -> the fields it stands in (``union``, ...)."""
+        for key, fields in self._fields_of_name.items():
+            frozen = frozenset(fields)
+            self.kinds_of_name[key] = kinds.setdefault(frozen, frozen)  # one set per shape
         for year, found in named.items():
             self.by_year[year] = _ballots(sorted(found.union(self.by_year.get(year, ()))))
         self._union_keys.clear()  # only needed while building
+        del self._fields_of_name
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -138,7 +141,7 @@ class Catalog:
                 normalised = normalise(name)
                 self.union_names.setdefault(normalised, key)
                 self.displays.setdefault(normalised, name)
-                self.kinds_of_name[normalised].add("union")
+                self._fields_of_name[normalised].add("union")
             if key not in keys:
                 keys.append(key)
                 self.by_union[key].append(b)

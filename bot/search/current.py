@@ -15,7 +15,7 @@ from datetime import date
 
 from bot import offloop
 from bot.domain import CatalogEntry
-from bot.ports import BallotStore
+from bot.ports import BallotStore, SavedIndex
 from bot.search.index import Match, SearchIndex, Suggestion
 from bot.search.unions import BUILTIN_TABLE, UnionTable
 
@@ -42,12 +42,16 @@ class CatalogIndex:
         margin: float = 4.0,
         refresh_seconds: float = 1.0,
         unions: UnionTable = BUILTIN_TABLE,
+        *,
+        saved: SavedIndex | None = None,
     ) -> None:
         self.store = store
         self.score_cutoff = score_cutoff
         self.margin = margin
         self.refresh_seconds = refresh_seconds
         self.unions = unions
+        self.saved = saved
+        """Where the index is kept between starts (a file beside the database), if anywhere."""
         self.version: int | None = None
         """The catalog version the index was built from (None before the first build)."""
         self.query_limit = QUERY_MAX
@@ -56,6 +60,22 @@ class CatalogIndex:
         self._checked_at = -float("inf")
         self._lock = asyncio.Lock()
         self._matches: OrderedDict[tuple[object, ...], Match] = OrderedDict()
+
+    async def _saved_or_built(self, version: int) -> tuple[SearchIndex, int]:
+        """The index of catalogue ``version`` and its longest name: kept from an earlier
+        start when :attr:`saved` has them (no catalogue read at all), else built from the
+        catalogue on the CPU thread and kept there."""
+        key = f"{self.score_cutoff}/{self.margin}/{sorted(self.unions.unions.items())!r}"
+        if self.saved is not None:
+            kept = await self.saved.load(version, key)
+            if kept is not None:
+                return kept
+        entries = await self.store.catalog()
+        index, longest = await offloop.compute(self._build, entries)
+        offloop.keep()
+        if self.saved is not None:
+            await self.saved.save(version, key, index, longest)
+        return index, longest
 
     async def current(self) -> SearchIndex:
         """The index for the current catalog, rebuilt (on the CPU thread) when any ballot
@@ -68,14 +88,14 @@ class CatalogIndex:
         if self._index is not None and version == self.version:
             return self._index
         async with self._lock:
-            if self._index is None or version != self.version:
-                entries = await self.store.catalog()
-                self._index, longest = await offloop.compute(self._build, entries)
-                offloop.keep()
+            index = self._index
+            if index is None or version != self.version:
+                built, longest = await self._saved_or_built(version)
+                self._index = index = built
                 self.query_limit = min(QUERY_MAX, max(QUERY_MIN, longest))
                 self.version = version
                 self._matches.clear()
-        return self._index
+        return index
 
     def _build(self, entries: Sequence[CatalogEntry]) -> tuple[SearchIndex, int]:
         """The index and the longest name in it (on the CPU thread: seconds for 50,000)."""

@@ -6,15 +6,16 @@ closest names. One reading of the query for every command that takes a search (l
 from __future__ import annotations
 
 import heapq
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 
 from rapidfuzz import fuzz, process
 
 from bot.actions import ballot_ref
 from bot.domain import Ballot, CatalogEntry
-from bot.search.catalog import Catalog
+from bot.search.catalog import Catalog, Subject
 from bot.search.ranking import Ranked, campaign_named, rank
 from bot.search.reading import Reader, Reading
 from bot.search.text import normalise
@@ -190,17 +191,10 @@ class SearchIndex:
     def _relaxed(self, reading: Reading, today: date) -> tuple[str, ...]:
         """When the facets rule everything out: the newest names that hold fewer of them
         (``rcn 1999``: the RCN's names), status first, then dates, then kinds."""
-        for dropped in (
-            {"statuses": frozenset()},
-            {"statuses": frozenset(), "years": frozenset(), "months": frozenset()},
-            {
-                "statuses": frozenset(),
-                "years": frozenset(),
-                "months": frozenset(),
-                "kinds": frozenset(),
-            },
-        ):
-            allowed = self._allowed(replace(reading, **dropped), today, None)
+        no_status = replace(reading, statuses=frozenset())
+        no_date = replace(no_status, years=frozenset(), months=frozenset())
+        for relaxed in (no_status, no_date, replace(no_date, kinds=frozenset())):
+            allowed = self._allowed(relaxed, today, None)
             if allowed:
                 names = (self.catalog.employer_of(b) for b in sorted(allowed)[: CLOSEST * 8])
                 return tuple(dict.fromkeys(names))[:CLOSEST]
@@ -310,12 +304,7 @@ class SearchIndex:
         catalog = self.catalog
         parts: list[Collection[int]] = [self._union(key) for key in reading.unions]
         for group in reading.union_groups:
-            parts.append(
-                self._cached(
-                    ("unions", group),
-                    lambda group=group: set().union(*(catalog.by_union.get(k, ()) for k in group)),
-                )
-            )
+            parts.append(self._cached(("unions", group), partial(_any_of, catalog.by_union, group)))
         if reading.kinds:
             parts.append(
                 self._cached(
@@ -353,7 +342,7 @@ class SearchIndex:
     def _union(self, key: str) -> frozenset[int]:
         return self._cached(("union", key), lambda: self.catalog.by_union.get(key, ()))
 
-    def _cached(self, key: tuple[object, ...], make) -> frozenset[int]:  # type: ignore[no-untyped-def]
+    def _cached(self, key: tuple[object, ...], make: Callable[[], Iterable[int]]) -> frozenset[int]:
         found = self._facets.get(key)
         if found is None:
             if len(self._facets) >= FACET_CACHE_SIZE:
@@ -384,8 +373,8 @@ class SearchIndex:
         if reading.typed_nothing:
             if normalise(prefix):
                 return []
-            newest = [(s.employer_display, s.ballots[0]) for s in self._newest_subjects(limit)]
-            return self._offered(newest, "", limit)
+            latest = [(s.employer_display, s.ballots[0]) for s in self._newest_subjects(limit)]
+            return self._offered(latest, "", limit)
         suffix = f" ({', '.join(reading.labels)})" if reading.labels else ""
         allowed = self._allowed(reading, today or date.today(), None)
         offered: list[tuple[str, int]] = []
@@ -414,7 +403,7 @@ class SearchIndex:
         ids = self.catalog.ids
         return [Suggestion(f"{name}{suffix}", ids[b]) for name, b in first.items()][:limit]
 
-    def _newest_subjects(self, limit: int):  # type: ignore[no-untyped-def]
+    def _newest_subjects(self, limit: int) -> Iterator[Subject]:
         seen: set[int] = set()
         for s in self.catalog.subject_of:
             if s not in seen:
@@ -454,7 +443,7 @@ class SearchIndex:
         name its words reach (``kirklese`` -> ``kirklees``). None when it names no one thing."""
         catalog = self.catalog
         key = normalise(text)
-        kinds = catalog.kinds_of_name.get(key, set())
+        kinds = catalog.kinds_of_name.get(key, frozenset())
         for kind in NAME_PRIORITY:
             if kind in kinds:
                 value = catalog.unions.key_of(text) if kind == "union" else key
@@ -488,3 +477,8 @@ class SearchIndex:
         if len(rivals) > 1:
             return None  # two names fit equally well: say which
         return NamedFilter(best.field, normalise(best.display), best.display)
+
+
+def _any_of(postings: Mapping[str, Iterable[int]], keys: Iterable[str]) -> set[int]:
+    """The ballots under any of ``keys`` in ``postings``."""
+    return set().union(*(postings.get(k, ()) for k in keys))

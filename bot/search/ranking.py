@@ -18,7 +18,7 @@ only rank, except when they are all the query has.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import takewhile
 
@@ -55,7 +55,7 @@ class Ranked:
     """Some word is distinctive: every candidate contains all of them."""
     reached: frozenset[int]
     """Subjects that contain the words, whatever the facets."""
-    ballots: dict[int, Sequence[int]]
+    ballots: Mapping[int, Sequence[int]]
     order: list[tuple[Key, int, int]]
     """(key, newest ballot, subject), best first."""
 
@@ -157,7 +157,7 @@ def rank(
 
 def _holding(
     catalog: Catalog, reached: set[int], allowed: set[int] | None
-) -> dict[int, Sequence[int]]:
+) -> Mapping[int, Sequence[int]]:
     """Each reached subject's ballots that hold the facets, newest first; none: left out."""
     subjects = catalog.subjects
     if allowed is None:
@@ -170,7 +170,7 @@ def _holding(
             if s in reached:
                 held.setdefault(s, []).append(b)
         return held
-    found = {}
+    found: dict[int, Sequence[int]] = {}
     for s in reached:
         kept = [b for b in subjects[s].ballots if b in allowed]
         if kept:

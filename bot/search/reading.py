@@ -211,9 +211,9 @@ class Reader:
             if kinds is not None:
                 state.kinds.update(kinds)
                 state.labels.extend(KIND_LABELS[k] for k in sorted(kinds))
-            else:
-                state.statuses.add(status)  # type: ignore[arg-type]
-                state.labels.append(status)  # type: ignore[arg-type]
+            elif status is not None:
+                state.statuses.add(status)
+                state.labels.append(status)
             return length
         return self._date(tokens, fixed, i, state)
 

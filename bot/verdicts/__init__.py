@@ -14,7 +14,8 @@ from bot.verdicts.rules import (
     rule_table,
     rules_from,
 )
-from bot.verdicts.verdict import Thresholds, Verdict, verdict_for
+from bot.verdicts.verdict import verdict_for
+from bot.verdicts.verdict_types import Thresholds, Verdict
 
 __all__ = [
     "BUILT_IN_RULES",

@@ -13,7 +13,8 @@ from datetime import date
 from bot.domain import Ballot
 from bot.verdicts.explain import Mandate
 from bot.verdicts.rules import RuleTable
-from bot.verdicts.verdict import Verdict, verdict_for
+from bot.verdicts.verdict import verdict_for
+from bot.verdicts.verdict_types import Verdict
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,10 @@ ballot given as one line: its added-up figures cannot say which employers' ballo
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from bot.domain import Ballot, Question, ReportedMandate
 from bot.verdicts.explain import Basis, Mandate, action
-
-if TYPE_CHECKING:
-    from bot.verdicts.verdict import Verdict
+from bot.verdicts.verdict_types import Verdict
 
 _SAID = {
     ReportedMandate.YES: "mandate ✔",

@@ -217,9 +217,9 @@ class RuleTable:
                 boundaries.add(rule.ends + timedelta(days=1))
         found: list[RuleSet] = []
         for day in sorted(b for b in boundaries if low <= b <= high):
-            rule = self.for_date(jurisdiction, day)
-            if rule is not None and rule not in found:
-                found.append(rule)
+            applies = self.for_date(jurisdiction, day)
+            if applies is not None and applies not in found:
+                found.append(applies)
         return tuple(found)
 
 

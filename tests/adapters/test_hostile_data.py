@@ -57,7 +57,6 @@ HOSTILE = Ballot(
     campaign="<!channel> [camp](https://phish.example)",
     source_url="https://example.org/a)[Official](https://phish.example)",
     closes=PartialDate(2099, 12, 10),
-    announced=PartialDate(2025, 1, 2),
     method=Method.POSTAL,
     eligible=1000,
     status=Status.OPEN,

@@ -80,6 +80,7 @@ async def a_large_union(database: Path) -> tuple[list[str], list[str]]:
             method=Method.POSTAL,
             opens=PartialDate.of(today - timedelta(days=2)),
             closes=PartialDate.of(today + timedelta(days=8 + n % 20)),
+            announced=None,  # open: no result announced yet
             questions=(Question("Are you prepared to take strike action?", Kind.STRIKE),),
         )
         for n, ballot in enumerate(make_ballots(OPEN, OPEN, seed=9))

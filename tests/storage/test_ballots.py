@@ -29,6 +29,7 @@ from bot.domain import (
     YesNoUnknown,
     written_decimals,
 )
+from bot.invariants import InvalidBallot
 from storage.ballots import SqlBallotStore
 
 EVERY_FIELD = Ballot(
@@ -422,3 +423,67 @@ async def test_the_catalog_names_every_ballot_as_the_domain_does(database_url: s
         assert catalog == {b.id: b.catalog_entry() for b in DEMO_BALLOTS}
     finally:
         await engine.dispose()
+
+
+def _counted(ballot_id: str, eligible: int, **result: object) -> Ballot:
+    question = Question(text="Strike?", kind=Kind.STRIKE, result=Result(**result))  # type: ignore[arg-type]
+    return ballot(ballot_id, eligible=eligible, questions=(question,))
+
+
+@pytest.mark.parametrize(
+    ("bad", "field", "reason"),
+    [
+        (
+            _counted("more-votes-than-voters", 2266, votes_for=2000, votes_against=250, spoilt=33),
+            "votes_for",
+            "2,283 votes counted but only 2,266 entitled",
+        ),
+        (
+            ballot(
+                "shut-before-it-opened", opens=PartialDate(2024, 5, 2), closes=PartialDate(2024, 4)
+            ),
+            "closes",
+            "2024-04 is before it opens (2024-05-02)",
+        ),
+        (
+            ballot(
+                "result-before-the-close",
+                closes=PartialDate(2024, 5, 20),
+                announced=PartialDate(2024, 5, 19),
+            ),
+            "announced",
+            "2024-05-19 is before it closes (2024-05-20)",
+        ),
+        (
+            ballot(
+                "result-before-it-opened", opens=PartialDate(2024, 5), announced=PartialDate(2024)
+            ),
+            None,
+            None,
+        ),
+    ],
+    ids=["votes over electorate", "closes first", "announced early", "year"],
+)
+async def test_a_ballot_that_cannot_be_true_is_refused_by_the_store_itself(
+    store: SqlBallotStore, bad: Ballot, field: str | None, reason: str | None
+) -> None:
+    """Whatever path a write comes by (import, feed, organiser, code), the store refuses it."""
+    if field is None:  # announced in 2024, opened May 2024: may well be true, so stored
+        assert (await store.save([bad])).created == 1
+        return
+    with pytest.raises(InvalidBallot) as refused:
+        await store.save([SOUTHAMPTON, bad])
+
+    assert refused.value.ballot_id == bad.id
+    assert refused.value.problems[0] == (field, reason)
+    assert f"{field}: {reason}" in str(refused.value)
+    assert await store.count() == 0
+    assert await store.catalog_version() == 0
+
+
+async def test_counts_past_the_turnout_reported_so_far_are_stored(store: SqlBallotStore) -> None:
+    """Turnout is reported while a ballot runs: the final counts may pass it (a card shows
+    the disagreement), so it is not refused."""
+    final = _counted("counted-after", 1000, votes_for=400, votes_against=200, turnout_pct=31.5)
+
+    assert (await store.save([final])).created == 1

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from tests.adapters.console.test_cli import ballotbot
 
@@ -86,3 +88,40 @@ def test_admin_add_refuses_an_id_outside_the_rule_naming_it_in_full(
     assert "Nothing was changed" in said
     listed = ballotbot(tmp_path, "ask", "--json", "leeds city council")
     assert "Leeds City Council" not in listed.stdout
+
+
+def _generated_catalogue(folder: Path, n: int) -> None:
+    """``n`` ballots from the benchmarks' generator, written through the store."""
+    from bench.dataset import make_ballots
+    from storage.ballots import SqlBallotStore
+    from storage.database import create_engine, upgrade
+
+    async def write() -> None:
+        engine = create_engine(f"sqlite+aiosqlite:///{folder / 'ballotbot.db'}")
+        try:
+            await upgrade(engine)
+            store = SqlBallotStore(async_sessionmaker(engine, expire_on_commit=False))
+            await store.save(make_ballots(n, n // 5))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(write())
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_generated_catalogue_exports_and_imports_back_unchanged(tmp_path: Path, fmt: str) -> None:
+    """What the store accepted, an export gives back and an import takes as it is."""
+    _generated_catalogue(tmp_path, 300)
+    exported = tmp_path / f"all.{fmt}"
+    assert ballotbot(tmp_path, "export", "--format", fmt, "-o", str(exported)).returncode == 0
+
+    again = ballotbot(tmp_path, "import", "--no-announce", str(exported))
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    elsewhere = ballotbot(fresh, "import", "--no-announce", str(exported))
+
+    assert again.returncode == 0, again.stderr
+    assert "0 ballots added, 0 updated, 300 unchanged" in again.stdout
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert "300 ballots added" in elsewhere.stdout
+    assert ballotbot(fresh, "export", "--format", fmt).stdout == exported.read_text()

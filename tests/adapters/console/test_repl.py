@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import stat
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,6 +44,20 @@ def console_session(tmp_path: Path) -> Iterator[pexpect.spawn]:
             child.terminate(force=True)
 
 
+def _press_ctrl_c_once_seen(child: pexpect.spawn, typed: str | None = None) -> None:
+    """Ctrl-C as a member presses it: after seeing what they typed on the screen.
+
+    CPython's readline looks for a signal only when its wait for a key is interrupted; a
+    Ctrl-C landing in the instant it is echoing a key is acted on at the next key. A person
+    sees the echo before pressing Ctrl-C; on a busy machine a test that does not wait for it
+    can land in that instant and wait for a prompt that comes only after the next key.
+    """
+    if typed is not None:
+        child.expect_exact(typed)
+    time.sleep(0.3)  # the echo is written before readline waits for the next key
+    child.sendintr()
+
+
 def _left(child: pexpect.spawn) -> int:
     child.expect(pexpect.EOF)
     child.close()
@@ -55,12 +70,12 @@ def test_ctrl_c_clears_the_line_and_prompts_again(
 ) -> None:
     child = console_session
     child.send("kirkl")
-    child.sendintr()
+    _press_ctrl_c_once_seen(child, "kirkl")
     child.expect(PROMPT_SEEN)  # a new prompt at once, the console still running
     child.sendline("help")  # "kirkl" is gone: this line is "help", not "kirklhelp"
     child.expect("admin add")
     child.expect(PROMPT_SEEN)
-    child.sendintr()
+    _press_ctrl_c_once_seen(child)
     child.expect(PROMPT_SEEN)
     child.sendline("exit")
     assert _left(child) == 0

@@ -1,17 +1,20 @@
-"""Slack sends a command again when it thinks we were slow: it is answered once."""
+"""Slack sends an event again when we seem slow: handled once. Commands, never retried: no write."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
+from sqlalchemy import func, select
 
 from adapters.compose import App, open_app
 from adapters.slack.app import SlackAdapter, SlackSecrets
 from bot.config import Settings
+from storage.models import SeenRequestRow
 from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 from tests.support.recording import RecordingCore
 from tests.support.slack_requests import http_settings, post, signed_headers, slash_command
@@ -38,18 +41,47 @@ async def adapter_on(app: App, slack: FakeSlack, core: RecordingCore) -> SlackAd
     return adapter
 
 
-async def test_a_retried_slash_command_is_answered_once_across_processes(
-    app: App, slack: FakeSlack
-) -> None:
+async def _seen(app: App) -> int:
+    async with app.engine.connect() as connection:
+        count = select(func.count()).select_from(SeenRequestRow)
+        return int((await connection.execute(count)).scalar_one())
+
+
+def event_delivery(event_id: str) -> tuple[str, dict[str, str]]:
+    """An Events API delivery as Slack signs and sends it (the kind Slack retries)."""
+    body = json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": "T0TEAM",
+            "api_app_id": "A0APP",
+            "event_id": event_id,
+            "event_time": 1700000000,
+            "event": {"type": "app_home_opened", "user": "U0MEMBER", "tab": "home"},
+        }
+    )
+    return body, {**signed_headers(body), "Content-Type": "application/json"}
+
+
+def handled_events(adapter: SlackAdapter) -> list[str]:
+    """Event ids that reached a listener (the bot listens to no event itself)."""
+    handled: list[str] = []
+
+    @adapter.bolt.event("app_home_opened")
+    async def opened(body: dict[str, str]) -> None:
+        handled.append(body["event_id"])
+
+    return handled
+
+
+async def test_a_retried_event_is_handled_once_across_processes(app: App, slack: FakeSlack) -> None:
     core = RecordingCore(app.core)
     first, second = await adapter_on(app, slack, core), await adapter_on(app, slack, core)
+    first_handled, second_handled = handled_events(first), handled_events(second)
+    body, headers = event_delivery("Ev0RETRIED")
     try:
-        body = slash_command(slack, "kirklees")
-        status, answer = await post(first.url, body, signed_headers(body))
-        assert status == 200 and "Kirklees" in str(answer)
-
+        await post(first.url, body, headers)
         retry = {
-            **signed_headers(body),
+            **headers,
             "X-Slack-Retry-Num": "1",
             "X-Slack-Retry-Reason": "http_timeout",
         }
@@ -58,8 +90,27 @@ async def test_a_retried_slash_command_is_answered_once_across_processes(
         await first.stop()
         await second.stop()
 
-    assert again_status == 200 and again == ""
-    assert [r.text for r in core.requests] == ["kirklees"]
+    assert again_status == 200 and again == ""  # acknowledged, so Slack stops, and dropped
+    assert first_handled == ["Ev0RETRIED"] and second_handled == []
+    assert await _seen(app) == 1
+
+
+async def test_a_slash_command_writes_nothing_to_recognise_retries(
+    app: App, slack: FakeSlack
+) -> None:
+    """Slack never retries a slash command: a member's question costs no database write."""
+    core = RecordingCore(app.core)
+    adapter = await adapter_on(app, slack, core)
+    try:
+        for text in ("kirklees", "southampton"):
+            body = slash_command(slack, text)
+            status, answer = await post(adapter.url, body, signed_headers(body))
+            assert status == 200 and answer
+    finally:
+        await adapter.stop()
+
+    assert [r.text for r in core.requests] == ["kirklees", "southampton"]
+    assert await _seen(app) == 0
 
 
 async def test_health_and_readiness_for_the_load_balancer(app: App, slack: FakeSlack) -> None:
@@ -112,19 +163,19 @@ async def test_recording_a_request_on_a_slow_database_does_not_hold_up_its_answe
         first_time=slow_first_time,
     )
     await adapter.start()
+    handled = handled_events(adapter)
     try:
-        body = slash_command(slack, "kirklees")
+        body, headers = event_delivery("Ev0SLOW")
         # Waiting for the record would wait for ever: the 30 s only ends such a failure.
-        asking = post(adapter.url or "", body, signed_headers(body))
-        status, answer = await asyncio.wait_for(asking, 30)
+        status, _ = await asyncio.wait_for(post(adapter.url or "", body, headers), 30)
         answered_before_recorded = not recorded
     finally:
         database_free.set()
         await adapter.stop()  # lets the record finish
 
-    assert status == 200 and "Kirklees" in str(answer)
+    assert status == 200 and handled == ["Ev0SLOW"]
     assert answered_before_recorded
-    assert len(recorded) == 1
+    assert recorded == ["slack:event_id:Ev0SLOW"]
 
 
 async def test_a_request_whose_id_cannot_be_recorded_is_still_answered(
@@ -140,10 +191,11 @@ async def test_a_request_whose_id_cannot_be_recorded_is_still_answered(
         first_time=broken_first_time,
     )
     await adapter.start()
+    handled = handled_events(adapter)
     try:
-        body = slash_command(slack, "kirklees")
-        status, answer = await post(adapter.url or "", body, signed_headers(body))
+        body, headers = event_delivery("Ev0BROKEN")
+        status, _ = await post(adapter.url or "", body, headers)
     finally:
         await adapter.stop()
 
-    assert status == 200 and "Kirklees" in str(answer)
+    assert status == 200 and handled == ["Ev0BROKEN"]

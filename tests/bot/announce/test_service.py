@@ -342,3 +342,11 @@ async def test_a_union_named_in_the_colon_form_is_the_same_subscription(chat: Co
     assert again.header == "This channel already follows union: rcn"
     assert (await chat.say("/ballot unsubscribe RCN")).ok
     assert await chat.app.subscriptions.subscriptions(CONSOLE) == []
+
+
+async def test_a_result_announced_before_the_ballot_closes_is_refused(chat: Conversation) -> None:
+    reply = await chat.say(LEEDS + " announced=2026-12-01")
+
+    assert not reply.ok
+    assert "announced: 2026-12-01 is before it closes (2026-12-10)" in reply.text
+    assert await chat.app.store.get("leeds-2026") is None

@@ -50,6 +50,7 @@ def test_rows_sharing_an_id_are_questions_of_one_ballot() -> None:
         (GOOD_ROW.replace("2024-01-08", "2024-02-30"), "opens", "not a real date"),
         (GOOD_ROW.replace(",strike,", ",walkout,"), "kind", "not one of"),
         (GOOD_ROW.replace("2024-01-08", "2024-03-01"), "closes", "before it opens"),
+        (GOOD_ROW.replace(",400,200,10,", ",400,590,11,"), "votes_for", "1,001 votes counted"),
         (GOOD_ROW.replace("Strike?", "x" * 600), "question", "too long"),
         (GOOD_ROW.replace("Leeds City Council", ""), "employer", "required"),
     ],
@@ -61,6 +62,18 @@ def test_every_bad_row_is_named_with_its_column(row: str, column: str, why: str)
     assert problem.where == "row 3"
     assert problem.column == column
     assert why in problem.message
+
+
+def test_a_result_announced_before_the_ballot_closed_is_refused_with_its_row() -> None:
+    text = (
+        "id,unions,employer,kind,question,closes,announced\n"
+        "leeds-1,GMB,Leeds City Council,strike,Strike?,2024-02-09,2024-02-08\n"
+    )
+    with pytest.raises(ImportRejected) as refused:
+        parse_csv(text)
+    (problem,) = refused.value.errors
+    assert (problem.where, problem.column) == ("row 2", "announced")
+    assert problem.message == "2024-02-08 is before it closes (2024-02-09)"
 
 
 def test_percentage_over_100_is_refused() -> None:

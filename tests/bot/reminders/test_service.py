@@ -80,6 +80,20 @@ async def test_remind_stop_stops_them(branch: Conversation) -> None:
     assert await branch.app.reminders.fire("leeds-2026", "close-7d") == (1, 0)
 
 
+async def test_remind_stop_also_drops_the_dm_already_waiting_to_go(branch: Conversation) -> None:
+    await branch.say("/ballot remind me leeds")
+    await branch.say("/ballot remind me leeds", user="U0BEN")
+    branch.at("2026-12-03 09:00")
+    assert await branch.app.reminders.fire("leeds-2026", "close-7d") == (1, 2)  # queued
+
+    assert (await branch.say("/ballot remind stop leeds")).header.startswith("Stopped")
+
+    slack = FakePlatform("slack")
+    await branch.deliver(slack)
+    assert "dm-U0AMINA" not in slack.channels  # stopped before the queued DM went out
+    assert "dm-U0BEN" in slack.channels  # another member's reminder is untouched
+
+
 async def test_at_most_one_dm_per_member_per_ballot_per_day(branch: Conversation) -> None:
     await branch.say("/ballot remind me leeds")
     await branch.organiser("/ballot admin reminders leeds-2026 days=7,6,5")

@@ -1,0 +1,128 @@
+"""The search index kept in a file beside a SQLite database, so a start does not rebuild it.
+
+Building the index of 50,000 ballots reads the whole catalogue and works for about two
+seconds of CPU; reading it back from this file takes a tenth of that. The file is named
+for the database (``ballotbot.db`` -> ``ballotbot.db-search-index``) and starts with a header
+line: the catalogue version it was built from and a fingerprint of how it was built (the
+core's search settings and this version of the search code). A file whose header does not
+match is not read at all; the index is rebuilt and the file replaced (atomically).
+
+Unpickling is restricted to the classes a search index is made of (Python's "restricting
+globals"): a file that names anything else is refused and rebuilt over, never run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+import bot.search
+from bot.search import SearchIndex
+
+log = logging.getLogger(__name__)
+
+MAGIC = b"ballotbot search index 1\n"
+_ALLOWED = {
+    ("array", "_array_reconstructor"),
+    ("array", "array"),
+    ("builtins", "set"),
+    ("builtins", "frozenset"),
+    ("collections", "defaultdict"),
+    ("datetime", "date"),
+    ("bot.domain", "Kind"),
+    ("bot.domain", "Status"),
+    ("bot.domain", "PartialDate"),
+}
+_ALLOWED_MODULES = ("bot.search.",)
+
+
+class _Restricted(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _ALLOWED or module.startswith(_ALLOWED_MODULES):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of a search index")
+
+
+_CODE: str | None = None
+
+
+def _code_fingerprint() -> str:
+    """This version of the search code and the domain it reads: another version's file is
+    rebuilt, not misread."""
+    global _CODE
+    if _CODE is None:
+        digest = hashlib.sha256()
+        folder = Path(bot.search.__file__).parent
+        for source in [*sorted(folder.glob("*.py")), folder.parent / "domain.py"]:
+            digest.update(source.name.encode() + source.read_bytes())
+        _CODE = digest.hexdigest()
+    return _CODE
+
+
+def index_path(database_url: str) -> Path | None:
+    """Where a SQLite file database keeps its index; None for any other database."""
+    prefix = "sqlite+aiosqlite:///"
+    if not database_url.startswith(prefix):
+        return None
+    database = database_url.removeprefix(prefix).partition("?")[0]
+    if not database or database == ":memory:":
+        return None
+    return Path(database).with_name(Path(database).name + "-search-index")
+
+
+class IndexFile:
+    """:class:`bot.ports.SavedIndex` in one file; reads and writes run in a worker thread."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    async def load(self, version: int, key: str) -> tuple[SearchIndex, int] | None:
+        """The index saved for this catalogue ``version`` and build ``key`` with its longest
+        name's length, or None."""
+        return await asyncio.to_thread(self._load, version, key)
+
+    async def save(self, version: int, key: str, index: SearchIndex, longest: int) -> None:
+        """Replace the file with ``index``; a failure is logged, never raised (the index
+        is only a cache of the database)."""
+        await asyncio.to_thread(self._save, version, key, index, longest)
+
+    def _header(self, version: int, key: str) -> bytes:
+        fields = {"version": version, "key": key, "code": _code_fingerprint()}
+        return MAGIC + json.dumps(fields, sort_keys=True).encode() + b"\n"
+
+    def _load(self, version: int, key: str) -> tuple[SearchIndex, int] | None:
+        expected = self._header(version, key)
+        try:
+            with self.path.open("rb") as file:
+                if file.read(len(expected)) != expected:
+                    return None  # another version, other settings, other code: rebuild
+                loaded = _Restricted(file).load()
+        except FileNotFoundError:
+            return None
+        except Exception as exc:  # unreadable, truncated, or naming a class it may not
+            log.warning("search index file %s not used (%s); rebuilding", self.path, exc)
+            return None
+        match loaded:
+            case (SearchIndex() as index, int() as longest):
+                return index, longest
+        return None
+
+    def _save(self, version: int, key: str, index: SearchIndex, longest: int) -> None:
+        partial = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
+        try:
+            # Private like the database beside it (0600 whatever the umask).
+            handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(handle, 0o600)
+            with os.fdopen(handle, "wb") as file:
+                file.write(self._header(version, key))
+                pickle.dump((index, longest), file, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(partial, self.path)  # readers see the old file or the new, whole
+        except OSError as exc:
+            log.warning("search index not saved to %s (%s)", self.path, exc)
+            partial.unlink(missing_ok=True)
