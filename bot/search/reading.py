@@ -46,6 +46,15 @@ MAX_LETTERS = 1_000
 """Characters looked at, before anything else: twice what a member can send."""
 
 
+FACETS = ("unions", "union_groups", "kinds", "years", "months", "statuses")
+"""The fields of a reading (and of the reader's working state) that name a facet."""
+
+
+def named_facets(found: object) -> bool:
+    """Whether ``found`` (a :class:`Reading` or the reader's state) names any facet."""
+    return any(getattr(found, name) for name in FACETS)
+
+
 @dataclass(frozen=True)
 class Word:
     """A name word of the query."""
@@ -87,14 +96,7 @@ class Reading:
 
     @property
     def has_facets(self) -> bool:
-        return bool(
-            self.unions
-            or self.union_groups
-            or self.kinds
-            or self.years
-            or self.months
-            or self.statuses
-        )
+        return named_facets(self)
 
     @property
     def has_dates(self) -> bool:
@@ -274,14 +276,7 @@ class _State:
 
     @property
     def has_facets(self) -> bool:
-        return bool(
-            self.unions
-            or self.union_groups
-            or self.kinds
-            or self.years
-            or self.months
-            or self.statuses
-        )
+        return named_facets(self)
 
     def add_word(self, token: str, prefix: bool) -> None:
         if token in NOISE and not prefix:
