@@ -281,21 +281,25 @@ def header(reply: Reply) -> Block:
     }
 
 
-_PAIRABLE = re.compile("[~`\uff40\uff5e]|(?<![^\\W_])[*_\uff0a\uff3f]|[*_\uff0a\uff3f](?![^\\W_])")
-"""Formatting marks Slack could pair in a message's ``text``: every ``~`` and backtick, and
-a ``*`` or ``_`` unless it stands inside a word (``not_in_channel`` is never italic)."""
+_MARKS = re.compile("[*~`\uff0a\uff3f\uff40\uff5e]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+"""Formatting marks in a message's ``text``: every ``*``, ``~`` and backtick, and every ``_``
+but one between two ASCII letters or digits. Slack documents no rule for marks inside a word,
+and whether ``Smith*Acme*Sons`` or ``é_it_é`` pairs depends on what its parser takes for a
+word boundary (an accented letter may not be a letter to it); an ASCII word is a word to
+any parser, so ``not_in_channel`` (an error code, an id) is never italic and reads as
+written."""
 
 
 @lru_cache(maxsize=8192)
 def fallback(text: str) -> str:
     """A message's top-level ``text`` (notifications, screen readers, and the message
     itself where blocks cannot be shown). Slack reads it as mrkdwn, so it is made inert
-    like data in mrkdwn: :func:`escape`, look-alikes for formatting marks that could pair
-    (:data:`_PAIRABLE`) and for the colon opening an emoji code, a soft hyphen before a
-    quote's ``>``; and no bare address either (:data:`_LINKISH`). It can never ping,
-    format, draw an emoji code or link."""
+    like data in mrkdwn: :func:`escape`, look-alikes for every formatting mark but an
+    underscore inside an ASCII word (:data:`_MARKS`) and for the colon opening an emoji
+    code, a soft hyphen before a quote's ``>``; and no bare address either
+    (:data:`_LINKISH`). It can never ping, format, draw an emoji code or link."""
     text = escape(text)
-    text = _PAIRABLE.sub(lambda m: m.group().translate(_LOOKALIKES), text)
+    text = _MARKS.sub(lambda m: m.group().translate(_LOOKALIKES), text)
     text = _SHORTCODE.sub("\ua789", text)
     text = _LINKISH.sub(lambda m: _DEFANGED[m.group()], text)
     return cut(_QUOTE.sub("\u00ad\\1", text), MAX_FALLBACK)
