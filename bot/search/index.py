@@ -134,13 +134,24 @@ class SearchIndex:
         today = today or date.today()
         match = self._resolve(reading, today, among)
         if not (match.found or match.choices) and reading.ambiguous:
-            # "unison community health": Community is a union, but here part of a name.
-            again = self._resolve(self.reader.read(query, as_names=reading.ambiguous), today, among)
+            # "unison community health": Community is a union, but here part of a name. Read
+            # so, it is a guess: it stands only where a name holds every word typed, never
+            # on the union's name alone ("unison nhs" is not the branch "Kirklees Unison").
+            as_names = self.reader.read(query, as_names=reading.ambiguous)
+            again = self._resolve(as_names, today, among, every_word=True)
             if again.found or again.choices:
                 return again
         return match
 
-    def _resolve(self, reading: Reading, today: date, among: Collection[str] | None) -> Match:
+    def _resolve(
+        self,
+        reading: Reading,
+        today: date,
+        among: Collection[str] | None,
+        every_word: bool = False,
+    ) -> Match:
+        """The ballots ``reading`` means, choices, or the closest names. ``every_word``: a
+        name must hold every word typed, generic ones too (a second reading's guess)."""
         allowed = self._allowed(reading, today, among)
         if not reading.words:
             found = self._facets_only(reading, allowed)
@@ -149,7 +160,7 @@ class SearchIndex:
             return found
         ranked = rank(self.catalog, reading, allowed)
         tier = ranked.tier()
-        if not tier:
+        if not tier or (every_word and any(tier[0] not in h.subjects for h in ranked.hits)):
             return self._not_found(reading, ranked)
         subjects = self.catalog.subjects
         campaign = campaign_named(self.catalog, ranked, tier)

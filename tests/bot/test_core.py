@@ -40,6 +40,15 @@ async def test_no_match_says_so_with_the_closest_names(chat: Conversation) -> No
     assert "Closest names" in reply.text
 
 
+async def test_a_union_and_a_word_no_ballot_of_it_holds_finds_nothing(chat: Conversation) -> None:
+    # The demo's only Unison branch is "Kirklees Unison": it is not an NHS or school ballot.
+    for typed in ("/ballot unison nhs", "/ballot unison school"):
+        reply = await chat.say(typed)
+        assert not reply.ok and "No ballot found" in reply.header, typed
+        assert "Kirklees Council" not in reply.header
+    assert (await chat.say("/ballot unison kirklees")).header == "Kirklees Council — Unison"
+
+
 async def test_help_lists_every_command(chat: Conversation) -> None:
     reply = await chat.say("/ballot")
     assert reply.kind == "help"

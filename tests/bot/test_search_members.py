@@ -199,6 +199,12 @@ CASES: list[tuple[str, Card | Choices | Nothing | str]] = [
     ("rcn 1999", Nothing(near="NHS employers in England")),
     ("kirklees college unite", Nothing(near="Kirklees College")),
     ("open unison", Nothing()),
+    # A union's name inside branch names ("Hackney UNISON", "Kirklees Unison") is no reason
+    # to show a branch that lacks the other words typed.
+    ("unison fire", Nothing(near="Fire and rescue services")),
+    ("unison hospital", Nothing()),
+    ("nurses falkirk", Nothing(near="Falkirk Council")),
+    ("teachers kirklees", Nothing(near="Kirklees Council")),
     # The demo's ballots.
     ("southampton", card("southampton-city-council-pay-cuts")),
     ("scc", card("southampton-city-council-pay-cuts")),
