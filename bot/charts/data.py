@@ -41,6 +41,8 @@ class ResultChart:
     turnout_threshold: float | None
     support_pct_of_eligible: float | None
     support_threshold: float | None
+    support_text: str
+    """Yes votes of all entitled as the card writes it (``35.6%``; ``not known``)."""
     verdict: str
     source: str | None
 
@@ -58,6 +60,12 @@ class ResultChart:
             turnout += f" Threshold {as_reported(self.turnout_threshold)}."
         else:
             turnout += f" {NO_TURNOUT_THRESHOLD}"
+        if self.support_threshold is not None:
+            needed = as_reported(self.support_threshold)
+            if self.support_pct_of_eligible is None:
+                turnout += f" Yes votes of all entitled not known; {needed} needed."
+            else:
+                turnout += f" Yes votes {self.support_text} of all entitled; {needed} needed."
         return f"{self.title}. {self.question} {votes} {turnout} {self.verdict}".strip()
 
 
@@ -144,6 +152,11 @@ def result_chart(ballot: Ballot, question: Question, verdict: Verdict | None = N
         turnout_threshold=turnout_threshold,
         support_pct_of_eligible=figures.for_pct_of_eligible,
         support_threshold=support_threshold,
+        support_text=(
+            NOT_KNOWN
+            if figures.for_pct_of_eligible is None
+            else percent(figures.for_pct_of_eligible)
+        ),
         verdict=explanation[0] if explanation else "",
         source=ballot.source_url,
     )

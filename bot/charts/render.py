@@ -226,15 +226,37 @@ def render_result(chart: ResultChart) -> Picture:
         turnout.axvline(chart.turnout_threshold, color=LINE, linestyle="--", linewidth=1.5)
         lines.append({"what": "turnout", "at": chart.turnout_threshold})
     if chart.support_threshold is not None:
-        votes.axvline(chart.support_threshold, color=LINE, linestyle=":", linewidth=1.5)
+        # The 40% test counts yes votes against everyone entitled to vote, as the turnout
+        # bar does: its line and the yes votes it is about go there, never on the bar of
+        # shares of those voting (85.6% yes of a 41.6% turnout is 35.6% of all entitled).
+        turnout.axvline(chart.support_threshold, color=LINE, linestyle=":", linewidth=1.5)
         lines.append({"what": "yes of all entitled", "at": chart.support_threshold})
+        drawn["support"] = _support(turnout, chart)
     drawn["lines"] = lines
+    drawn["axes_lines"] = {
+        name: [round(float(line.get_xdata()[0]), 6) for line in axes.get_lines()]
+        for name, axes in (("votes", votes), ("turnout", turnout))
+    }
     footer = chart.verdict + (f"   Source: {chart.source}" if chart.source else "")
     figure.text(LEFT, 0.02, fitted(figure, footer, fontsize=9), fontsize=9, **LITERAL)
     drawn["verdict"] = chart.verdict
     png = _png(figure)  # drawn first: positions are settled when the picture is drawn
     drawn["texts"] = _texts(figure)
     return Picture(png, chart.alt_text, drawn)
+
+
+def _support(turnout: Any, chart: ResultChart) -> float | None:
+    """Yes votes as a share of all entitled, drawn inside the turnout bar (the part of those
+    who voted who said yes) and written beside the 40% line; "not known" when it is."""
+    support = chart.support_pct_of_eligible
+    if support is None:
+        text = "Yes votes of all entitled: not known"
+    else:
+        if chart.turnout_pct is not None:  # else the hatched "not known" is left whole
+            turnout.barh([0], [support], color=YES, height=0.3)
+        text = f"Yes votes: {chart.support_text} of all entitled"
+    turnout.text(99, 0, text, va="center", ha="right", color="black", fontsize=10, **LITERAL)
+    return support
 
 
 def render_thermometer(chart: ThermometerChart) -> Picture:

@@ -234,3 +234,38 @@ def test_the_thermometer_writes_turnout_so_far_with_when_it_was_reported() -> No
     assert "Turnout so far, reported by organisers" in [t["text"] for t in nothing.drawn["texts"]]
     assert "not reported yet" in [t["text"] for t in nothing.drawn["texts"]]
     assert "%" not in nothing.alt_text.replace("threshold 50%", "")
+
+
+def test_the_40_percent_line_is_drawn_against_all_entitled_never_against_those_voting() -> None:
+    # PCS 2018 (tests/verdicts): 85.6% yes of a 41.6% turnout is 35.6% of all entitled. On
+    # the bar of shares of those voting, a 40% line would show the yes bar far past it.
+    ballot = Ballot(
+        "pcs-2018",
+        ("PCS",),
+        "Civil service",
+        (Question("Strike action over pay?", Kind.STRIKE, Result(50726, 8528, 31)),),
+        eligible=142673,
+        closes=PartialDate(2018, 7, 23),
+        important_public_service=YesNoUnknown.YES,
+    )
+    picture = picture_for(ballot, TODAY, verdict(ballot))
+    assert picture.drawn["axes_lines"] == {"votes": [], "turnout": [50.0, 40.0]}
+    assert round(picture.drawn["support"], 1) == 35.6  # the yes votes, inside the turnout bar
+    assert "Yes votes: 35.6% of all entitled" in [t["text"] for t in picture.drawn["texts"]]
+    assert "Yes votes 35.6% of all entitled; 40% needed." in picture.alt_text
+
+
+def test_yes_votes_of_all_entitled_not_known_are_drawn_as_not_known() -> None:
+    ballot = Ballot(
+        "rcn-reported",
+        ("RCN",),
+        "Leeds Hospitals NHS Trust",
+        (Question("Strike?", Kind.STRIKE, Result(for_pct=80, turnout_pct=55)),),
+        closes=PartialDate(2024, 1, 9),
+        important_public_service=YesNoUnknown.YES,
+    )
+    picture = picture_for(ballot, TODAY, verdict(ballot))
+    assert picture.drawn["axes_lines"] == {"votes": [], "turnout": [50.0, 40.0]}
+    assert picture.drawn["support"] is None
+    assert "Yes votes of all entitled: not known" in [t["text"] for t in picture.drawn["texts"]]
+    assert "Yes votes of all entitled not known; 40% needed." in picture.alt_text
