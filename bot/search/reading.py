@@ -221,7 +221,9 @@ class Reader:
 
     def _date(self, tokens: list[str], fixed: list[str], i: int, state: _State) -> int:
         """``2023``, ``2022/23``, ``may 2018``, ``2018 may``; a month alone when no name of the
-        catalog has that word (``march`` is also a town)."""
+        catalog has that word (``march`` is also a town). A day beside a month is read with it
+        and says no more than the month (``23 july 2018``, ``july 23rd 2018``, ``23/07/2018``,
+        ``2018-07-23``): a ballot runs for weeks, and the day it was named by is one of many."""
         n = len(tokens)
         year = _year(tokens[i])
         if year is not None:
@@ -234,20 +236,41 @@ class Reader:
             if month is not None:
                 state.add_month(year, month)
                 return 2
+            numbered = _month_number(nxt)
+            if numbered is not None:  # 2018-07, 2018-07-23
+                state.add_month(year, numbered)
+                return 3 if i + 2 < n and _day(tokens[i + 2]) is not None else 2
             state.years.add(year)
             state.labels.append(str(year))
             return 1
+        if _day(tokens[i]) is not None and i + 1 < n:
+            return self._day_first(tokens, fixed, i, state)
         month = MONTHS.get(fixed[i])
         if month is None:
             return 0
-        year = _year(tokens[i + 1]) if i + 1 < n else None
+        after = i + 1
+        if after + 1 < n and _day(tokens[after]) is not None and _year(tokens[after + 1]):
+            after += 1  # july 23 2018
+        year = _year(tokens[after]) if after < n else None
         if year is not None:
             state.add_month(year, month)
-            return 2
+            return after - i + 1
         if stem(tokens[i]) in self.names:
             return 0
         state.add_month(None, month)
         return 1
+
+    def _day_first(self, tokens: list[str], fixed: list[str], i: int, state: _State) -> int:
+        """``23 july [2018]`` or ``23/07/2018``: a day, then its month (and year)."""
+        n = len(tokens)
+        month = MONTHS.get(fixed[i + 1])
+        year = _year(tokens[i + 2]) if i + 2 < n else None
+        if month is None:
+            month = _month_number(tokens[i + 1])
+            if month is None or year is None:
+                return 0  # "7 11" is no date
+        state.add_month(year, month)
+        return 3 if year is not None else 2
 
     def _bound_to_a_name(self, tokens: list[str], i: int) -> bool:
         """Does the word at ``i`` stand beside a word it shares a name with (``open
@@ -291,6 +314,21 @@ class _State:
         self.months.add((year, month))
         name = MONTH_NAMES[month - 1]
         self.labels.append(f"{name} {year}" if year is not None else name)
+
+
+def _day(token: str) -> int | None:
+    """A day of a month as members write it: ``23``, ``03``, ``23rd``, ``1st``."""
+    digits = token.removesuffix(token[-2:]) if token.endswith(("st", "nd", "rd", "th")) else token
+    if 1 <= len(digits) <= 2 and digits.isdigit() and 1 <= int(digits) <= 31:
+        return int(digits)
+    return None
+
+
+def _month_number(token: str) -> int | None:
+    """A month written as its number beside a year: ``07``, ``7``."""
+    if 1 <= len(token) <= 2 and token.isdigit() and 1 <= int(token) <= 12:
+        return int(token)
+    return None
 
 
 def _year(token: str) -> int | None:

@@ -171,6 +171,13 @@ CASES: list[tuple[str, Card | Choices | Nothing | str]] = [
     ("civil service pensions strike 2011", card("prospect-2011-pensions-strike")),
     ("doctors strike 2023", choices(BMA_JUNIOR, "bma-2023-consultants-strike")),
     ("unison hackney pay 2023", card("hackney-unison-2023-pay-strike")),
+    # A day beside its month says the month, however it is written.
+    ("pcs 23 july 2018", card("pcs-2018-pay-strike")),
+    ("23/07/2018", card("pcs-2018-pay-strike")),
+    ("2018-07-23", card("pcs-2018-pay-strike")),
+    ("july 23rd, 2018", card("pcs-2018-pay-strike")),
+    ("c2c 24 may 2022", card("rmt-c2c-2022")),
+    ("rmt 2022-05", card("rmt-network-rail-2022-strike", "rmt-c2c-2022")),
     # Typos.
     ("unsion falkirk", card(FALKIRK)),
     ("falkrik", card(FALKIRK)),
