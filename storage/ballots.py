@@ -46,7 +46,7 @@ from storage.models import (
     ResultRow,
     UnionRow,
 )
-from storage.reading import CATALOG, ballots_where, fold, fold_catalog, fold_off_loop
+from storage.reading import BY_ID, BY_IDS, CATALOG, ballots_where, fold, fold_catalog, fold_off_loop
 
 _T = TypeVar("_T")
 
@@ -56,9 +56,6 @@ WRITE_CHUNK = 5_000
 """Ballots written per round of bulk inserts (one executemany per table each)."""
 
 
-# Built once: SQLAlchemy then reuses the compiled SQL, which matters for a ~1 ms get().
-_GET = ballots_where(BallotRow.id == bindparam("ballot_id"))
-_GET_MANY = ballots_where(BallotRow.id.in_(bindparam("ids", expanding=True)))
 _TODAY = bindparam("today", type_=Date)
 _IN_WINDOW = and_(BallotRow.opens_on <= _TODAY, BallotRow.closes_on >= _TODAY)
 # Three flat alternatives, so each can use ix_ballots_open (status, closes_on).
@@ -101,7 +98,7 @@ class SqlBallotStore:
         root gives the reminders' clock, in the union's time zone)."""
 
     async def get(self, ballot_id: str) -> Ballot | None:
-        found = await self._read(_GET, ballot_id=ballot_id)
+        found = await self._read(BY_ID, ballot_id=ballot_id)
         return found[0] if found else None
 
     async def get_many(self, ballot_ids: Sequence[str]) -> list[Ballot]:
@@ -109,7 +106,7 @@ class SqlBallotStore:
         wanted = list(dict.fromkeys(ballot_ids))
         found: dict[str, Ballot] = {}
         for chunk in _chunks(wanted):
-            for ballot in await self._read(_GET_MANY, ids=list(chunk)):
+            for ballot in await self._read(BY_IDS, ids=list(chunk)):
                 found[ballot.id] = ballot
         return [found[i] for i in ballot_ids if i in found]
 
@@ -191,7 +188,7 @@ class SqlBallotStore:
                 for id_, employer_id, ended_on in await session.execute(lock.with_for_update()):
                     old_employers.add(employer_id)
                     recorded[id_] = ended_on
-                rows = await session.execute(_GET_MANY, {"ids": list(chunk)})
+                rows = await session.execute(BY_IDS, {"ids": list(chunk)})
                 stored.update((b.id, b) for b in fold(rows))
             changed = [b for b in ballots if stored.get(b.id) != b]
             created = sum(1 for b in changed if b.id not in stored)
