@@ -34,7 +34,7 @@ from bot.invariants import refuse_invalid
 from bot.ports import Progress
 from bot.privacy.retention import has_ended_status
 from storage.catalog import read_catalog
-from storage.database import READ, WRITE, upsert_insert
+from storage.database import WRITE, dialect_of, single_read, upsert_insert
 from storage.mapping import ballot_values, child_values, employer_key, employer_values
 from storage.models import (
     BallotAliasRow,
@@ -93,6 +93,7 @@ class SqlBallotStore:
         today: Callable[[], date] = lambda: datetime.now(UTC).date(),
     ) -> None:
         self._sessions = sessions
+        self._read_options = single_read(dialect_of(sessions))
         self.today = today
         """The union's calendar day, for recording when a ballot ended (the composition
         root gives the reminders' clock, in the union's time zone)."""
@@ -217,7 +218,7 @@ class SqlBallotStore:
     async def _read(self, statement: Select[Any], **params: Any) -> list[Ballot]:
         async with self._sessions() as session:
             # A single statement is its own snapshot: no BEGIN needed (see storage.database).
-            connection = await session.connection(execution_options=READ)
+            connection = await session.connection(execution_options=self._read_options)
             return await fold_off_loop(await connection.execute(statement, params))
 
 

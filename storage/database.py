@@ -49,6 +49,14 @@ READ = {"ballotbot_single_read": True}
 ``BEGIN`` is sent (a single statement is already a consistent snapshot), which saves a
 round trip to the driver's thread on every member's question."""
 
+
+def single_read(dialect: str) -> dict[str, object]:
+    """:data:`READ`, and on PostgreSQL autocommit as well: the statement goes alone, without
+    the ``BEGIN`` before it and the ``ROLLBACK`` when the connection goes back to the pool,
+    one network round trip instead of three. (Not on SQLite, where SQLAlchemy would reset
+    the isolation level with an extra statement each time.)"""
+    return {**READ, "isolation_level": "AUTOCOMMIT"} if dialect == "postgresql" else {**READ}
+
 BUSY_TIMEOUT_SECONDS = 30.0
 """How long a SQLite connection waits for another one's write lock before giving up. Long on
 purpose: a member's write waits (the adapters say "working on it" and follow up) rather than
