@@ -57,6 +57,7 @@ def single_read(dialect: str) -> dict[str, object]:
     the isolation level with an extra statement each time.)"""
     return {**READ, "isolation_level": "AUTOCOMMIT"} if dialect == "postgresql" else {**READ}
 
+
 BUSY_TIMEOUT_SECONDS = 30.0
 """How long a SQLite connection waits for another one's write lock before giving up. Long on
 purpose: a member's write waits (the adapters say "working on it" and follow up) rather than

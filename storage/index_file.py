@@ -112,18 +112,21 @@ class IndexFile:
             return None
         # A new interpreter, not a fork: a fork would copy this process's threads' locks.
         pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        loop = asyncio.get_running_loop()
         try:
-            loop = asyncio.get_running_loop()
             await loop.run_in_executor(
                 pool, _build_into, self.database_url, self.path, version, key, make
             )
+        except asyncio.CancelledError:  # the bot is stopping: the process ends by itself
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
         except Exception as exc:
+            await asyncio.to_thread(pool.shutdown)
             log.warning(
                 "search index not built in a process of its own (%s): building it here", exc
             )
             return None
-        finally:
-            await asyncio.to_thread(pool.shutdown)  # waits for the process to end
+        await asyncio.to_thread(pool.shutdown)  # waits for the process to end
         return await self.load(version, key)
 
     def _header(self, version: int, key: str) -> bytes:
