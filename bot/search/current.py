@@ -32,11 +32,12 @@ good (freed objects stay in the interpreter's partly used memory pools) and take
 interpreter lock from the event loop for seconds; another process gives back all of its
 memory when it ends and has a core of its own. Starting one costs about half a second, so a
 smaller catalogue is indexed here, on the CPU thread."""
-QUERY_MIN = 64
+QUERY_MIN = 120
 QUERY_MAX = 200
 """What a member types is cut to the longest name in the catalogue, but never below
-QUERY_MIN characters (room for "kirklees council strike history") nor above QUERY_MAX:
-anything longer cannot be a name, and fuzzy matching costs grow with the length."""
+QUERY_MIN characters (room for a pasted headline: "RMT members at c2c vote for strike action
+and action short of a strike") nor above QUERY_MAX: anything longer cannot be a name, and
+fuzzy matching costs grow with the length."""
 
 
 class CatalogIndex:

@@ -22,10 +22,14 @@ NOISE = _words(
     ballot ballots balloting reballot vote votes voting poll result results outcome outcomes
     latest last newest news show find me my our what whats was were is are did how please about
     with from by union unions branch members staff workers pay dispute
+    happened happen happening tell when where which who does do has have had win won lose lost
+    can could would will you your there this that get got give see info information update
+    updates status close closes closing hi hello hey thanks thank any
     """
 )
-"""Words members add that name nothing: ``the latest unison ballot`` is ``unison``; ``union``,
-``branch``, ``pay`` and the like say nothing a facet or a name does not say better."""
+"""Words members add that name nothing: ``the latest unison ballot`` is ``unison``, ``what
+happened at c2c`` is ``c2c``; ``union``, ``branch``, ``pay`` and the like say nothing a facet
+or a name does not say better."""
 
 GENERIC = _words(
     """

@@ -102,3 +102,25 @@ async def test_a_long_name_typed_in_full_is_still_found(
 
     assert card.header == replace(DEMO_BALLOTS[0], employer=long_name).title
     assert max(len(query) for query in searched) <= len(long_name)
+
+
+async def test_a_pasted_headline_is_read_whole(chat: Conversation, searched: list[str]) -> None:
+    """Cut at 64 characters, it ended "... action short of a" and found nothing."""
+    await chat.app.store.save(
+        [
+            replace(
+                DEMO_BALLOTS[1],
+                id="rmt-c2c",
+                employer="c2c",
+                unions=("RMT",),
+                branch=None,
+                area=None,
+            )
+        ]
+    )
+    headline = "RMT members at c2c vote for strike action and action short of a strike"
+
+    card = await chat.say(f"/ballot {headline}")
+
+    assert card.header.startswith("c2c"), card.header
+    assert headline in searched

@@ -113,6 +113,16 @@ CASES: list[tuple[str, Card | Choices | Nothing | str]] = [
     ("c2c", card("rmt-c2c-2022")),
     ("northern ireland health unison", card("unison-ni-2019-health-strike")),
     ("the latest unison ballot at hackney", card("hackney-unison-2023-pay-strike")),
+    # Questions as members ask them, and a headline pasted whole.
+    ("what happened at c2c", card("rmt-c2c-2022")),
+    ("did the rmt win at c2c?", card("rmt-c2c-2022")),
+    ("tell me about the c2c ballot please", card("rmt-c2c-2022")),
+    ("when does the hackney unison vote close", card("hackney-unison-2023-pay-strike")),
+    ("hi, any update on felixstowe?", card("unite-felixstowe-2022-strike")),
+    (
+        "RMT members at c2c vote for strike action and action short of a strike",
+        card("rmt-c2c-2022"),
+    ),
     # Unions by their full, former or merged names.
     (
         "national education union",
