@@ -1,12 +1,14 @@
 """Each picture is drawn once per version of its figures, then read from a cache folder.
 
-The key is a hash of everything the picture shows, so any changed figure misses and a stale
-picture can never be served.
+The key is a hash of everything the picture shows and of the code that draws it, so any
+changed figure misses, a new version of the drawing (a line moved, a label reworded) draws
+anew, and a stale picture can never be served.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import tempfile
@@ -20,9 +22,26 @@ from bot.charts.render import Picture
 Chart = ResultChart | ThermometerChart
 
 
+_DRAWN_BY: str | None = None
+
+
+def drawing_code() -> str:
+    """A fingerprint of what draws and words a picture: this package's code, the wording of
+    its percentages (:mod:`bot.percentages`) and the matplotlib version."""
+    global _DRAWN_BY
+    if _DRAWN_BY is None:
+        digest = hashlib.sha256(importlib.metadata.version("matplotlib").encode())
+        folder = Path(__file__).parent
+        for source in [*sorted(folder.glob("*.py")), folder.parent / "percentages.py"]:
+            digest.update(source.name.encode() + source.read_bytes())
+        _DRAWN_BY = digest.hexdigest()
+    return _DRAWN_BY
+
+
 def chart_key(chart: Chart) -> str:
-    """A name for the picture that changes whenever anything it shows changes."""
-    return hashlib.sha256(repr(chart).encode("utf-8")).hexdigest()[:32]
+    """A name for the picture that changes whenever anything it shows, or the code that
+    draws it (:func:`drawing_code`), changes."""
+    return hashlib.sha256((drawing_code() + repr(chart)).encode("utf-8")).hexdigest()[:32]
 
 
 class PictureCache:

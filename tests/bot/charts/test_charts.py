@@ -8,7 +8,10 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
+
 from bot.charts import PictureCache, picture_for
+from bot.charts import cache as charts_cache
 from bot.charts.data import result_chart
 from bot.charts.render import Picture, render_result
 from bot.demo import KIRKLEES, SOUTHAMPTON
@@ -103,6 +106,27 @@ def test_the_cache_draws_once_per_version_of_the_figures(tmp_path: Path) -> None
     changed = result_chart(KIRKLEES, KIRKLEES.questions[0])
     cache.get_or_render(changed, render)
     assert drawn == ["once", "once"]
+
+
+def test_a_new_version_of_the_drawing_draws_anew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A picture drawn by an older version (the 40% line on another bar, say) is never
+    served after an upgrade, although the figures are the same."""
+    cache = PictureCache(tmp_path)
+    drawn: list[str] = []
+
+    def render(chart: object) -> Picture:
+        drawn.append("drawn")
+        return render_result(chart)  # type: ignore[arg-type]
+
+    chart = result_chart(SOUTHAMPTON, SOUTHAMPTON.questions[0])
+    cache.get_or_render(chart, render)
+    monkeypatch.setattr(charts_cache, "_DRAWN_BY", "the next version of the drawing code")
+    cache.get_or_render(chart, render)
+    cache.get_or_render(chart, render)
+
+    assert drawn == ["drawn", "drawn"]
 
 
 def test_plain_replies_never_load_matplotlib() -> None:
