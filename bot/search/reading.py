@@ -141,7 +141,10 @@ class Reader:
                 state.typos += sum(typos[i : i + used])
                 i += used
                 continue
-            state.add_word(tokens[i], prefix=typing and i == n - 1)
+            # A noise word inside a name the catalogue holds is part of that name: 'close
+            # brothers' is Close Brothers, not every ballot with 'brothers' in its name.
+            named = tokens[i] in NOISE and self._bound_to_a_name(tokens, i)
+            state.add_word(tokens[i], prefix=typing and i == n - 1, named=named)
             i += 1
         if not state.words and not state.has_facets and all(t in NOISE for t in tokens):
             return Reading(typed_nothing=True, tokens=tuple(tokens))
@@ -301,8 +304,8 @@ class _State:
     def has_facets(self) -> bool:
         return named_facets(self)
 
-    def add_word(self, token: str, prefix: bool) -> None:
-        if token in NOISE and not prefix:
+    def add_word(self, token: str, prefix: bool, named: bool = False) -> None:
+        if token in NOISE and not prefix and not named:
             return
         if any(w.text == (token if prefix else stem(token)) for w in self.words):
             return

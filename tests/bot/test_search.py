@@ -173,6 +173,35 @@ def test_a_status_word_inside_a_name_stays_a_name() -> None:
     assert index.find("ucu open", today).ballot_ids == ("leeds",)
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("close brothers", "close-brothers"),
+        ("what happened at close brothers", "close-brothers"),
+        ("hello fresh strike", "hello-fresh"),
+        ("thanks ltd", "thanks-ltd"),
+        ("information services", "information-services"),
+        ("brothers pizza", "brothers-pizza"),
+        ("what happened at fresh foods", "fresh-foods"),
+    ],
+)
+def test_a_word_members_add_is_kept_where_it_is_part_of_a_name(typed: str, meant: str) -> None:
+    index = SearchIndex(
+        [
+            _at("close-brothers", "Close Brothers"),
+            _at("brothers-pizza", "Brothers Pizza"),
+            _at("hello-fresh", "Hello Fresh", union="GMB"),
+            _at("fresh-foods", "Fresh Foods", union="GMB"),
+            _at("thanks-ltd", "Thanks Ltd", union="GMB"),
+            _at("other-ltd", "Other Ltd", union="GMB"),
+            _at("information-services", "Information Services Ltd"),
+            _at("services-direct", "Services Direct"),
+        ]
+    )
+    match = index.find(typed)
+    assert match.found and match.ballot_ids == (meant,), match
+
+
 def test_open_and_closed_follow_the_dates_when_no_status_says() -> None:
     index = SearchIndex(
         [
