@@ -404,8 +404,51 @@ def _run_upgrade(connection: Connection, revision: str) -> None:
     from alembic import command
 
     config = alembic_config()
+    _check_recorded(connection, config)
     config.attributes["connection"] = connection
     command.upgrade(config, revision)
+
+
+class SchemaError(ConfigError):
+    """The database records a schema this version of ballotbot cannot bring up to date; the
+    message names the database and what it records. Raised before anything is changed."""
+
+
+def _check_recorded(connection: Connection, config: Config) -> None:
+    """Refuse, with a message saying why, a database whose recorded migration Alembic would
+    only trip over: one this code does not know (a newer ballotbot's, or edited by hand), or
+    none recorded beside tables that exist (Alembic would create them again and fail on
+    'table already exists')."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+    from sqlalchemy import inspect
+
+    tables = set(inspect(connection).get_table_names())
+    if "alembic_version" not in tables:
+        return
+    recorded = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+    versions = [str(version) for version in recorded.scalars()]
+    where = shown_url(connection.engine.url)
+    scripts = ScriptDirectory.from_config(config)
+    for version in versions:
+        try:
+            known = scripts.get_revision(version) is not None
+        except CommandError:
+            known = False
+        if not known:
+            raise SchemaError(
+                f"the database {where} is at schema revision {version!r}, which this version "
+                "of ballotbot does not know: it was written by a newer ballotbot, or its "
+                "alembic_version table was changed by hand. Use the ballotbot that wrote it, "
+                "or a backup; nothing was changed."
+            )
+    if not versions and tables - {"alembic_version"}:
+        raise SchemaError(
+            f"the database {where} holds ballotbot's tables but its alembic_version table "
+            "records no schema revision, so it cannot be brought up to date safely. Restore "
+            "the row (the newest revision it was migrated to) or use a backup; nothing was "
+            "changed."
+        )
 
 
 @overload

@@ -14,7 +14,14 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.database import HEAD_REVISION, alembic_config, at_revision, create_engine, upgrade
+from storage.database import (
+    HEAD_REVISION,
+    SchemaError,
+    alembic_config,
+    at_revision,
+    create_engine,
+    upgrade,
+)
 from storage.models import Base
 
 TABLES = {
@@ -93,6 +100,29 @@ async def test_a_database_behind_is_brought_to_the_head(engine: AsyncEngine) -> 
     await upgrade(engine)
 
     assert await at_revision(engine) == HEAD_REVISION
+    async with engine.connect() as connection:
+        assert await connection.run_sync(_tables) == TABLES
+
+
+@pytest.mark.parametrize(
+    ("recorded", "said"),
+    [
+        ("UPDATE alembic_version SET version_num = '0099_future'", "'0099_future'"),
+        ("DELETE FROM alembic_version", "records no schema revision"),
+    ],
+    ids=["a newer ballotbot's revision", "no revision beside the tables"],
+)
+async def test_a_database_whose_recorded_revision_cannot_be_followed_is_refused_plainly(
+    engine: AsyncEngine, recorded: str, said: str
+) -> None:
+    await upgrade(engine)
+    async with engine.begin() as connection:
+        await connection.execute(text(recorded))
+
+    with pytest.raises(SchemaError, match=said) as refused:
+        await upgrade(engine)
+
+    assert "nothing was changed" in str(refused.value)
     async with engine.connect() as connection:
         assert await connection.run_sync(_tables) == TABLES
 
