@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import inspect
 import json
 import logging
 import multiprocessing
@@ -49,8 +50,17 @@ _ALLOWED_MODULES = ("bot.search.",)
 
 class _Restricted(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in _ALLOWED or module.startswith(_ALLOWED_MODULES):
-            return super().find_class(module, name)
+        # A dotted name would be followed attribute by attribute ("asyncio.events.os.system"
+        # from a search module), and a module's imports are its attributes too: only a class
+        # or function the search code itself defines (an index's defaultdict factory), by name.
+        if "." not in name:
+            if (module, name) in _ALLOWED:
+                return super().find_class(module, name)
+            if module.startswith(_ALLOWED_MODULES):
+                found = super().find_class(module, name)
+                defined = isinstance(found, type) or inspect.isfunction(found)
+                if defined and found.__module__ == module:
+                    return found
         raise pickle.UnpicklingError(f"{module}.{name} is not part of a search index")
 
 

@@ -90,6 +90,37 @@ async def test_a_file_naming_anything_but_the_index_is_never_run(tmp_path: Path)
     assert RAN == []
 
 
+def _global(module: str, name: str) -> bytes:
+    """Pickle opcodes pushing ``module``'s ``name`` (protocol 4's STACK_GLOBAL)."""
+    parts = (module.encode(), name.encode())
+    return b"".join(b"\x8c" + bytes([len(part)]) + part for part in parts) + b"\x93"
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        ("bot.search.current", "asyncio.events.os.system"),  # a path through its imports
+        ("bot.search.current", "asyncio"),  # a module it imports
+        ("bot.search.reading", "stem"),  # a function it imports from elsewhere
+    ],
+)
+async def test_a_file_reaching_past_the_search_code_through_its_names_is_never_run(
+    tmp_path: Path, module: str, name: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "ballotbot.db-search-index"
+    saved = IndexFile(path)
+    await saved.save(3, "key", SearchIndex(DEMO_BALLOTS), 40)
+    header = path.read_bytes().split(b"\n", 2)
+    marker = tmp_path / "ran"
+    argument = f"touch {marker}".encode()
+    call = b"\x8c" + bytes([len(argument)]) + argument + b"\x85R."
+    path.write_bytes(b"\n".join(header[:2]) + b"\n\x80\x04" + _global(module, name) + call)
+
+    assert await saved.load(3, "key") is None
+    assert not marker.exists()
+    assert f"{module}.{name} is not part of a search index" in caplog.text
+
+
 async def test_an_index_of_another_version_or_settings_is_not_read(tmp_path: Path) -> None:
     saved = IndexFile(tmp_path / "index")
     await saved.save(3, "key", SearchIndex(DEMO_BALLOTS), 40)
