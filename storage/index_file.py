@@ -22,7 +22,7 @@ import multiprocessing
 import os
 import pickle
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -121,22 +121,39 @@ class IndexFile:
         if self.database_url is None:
             return None
         # A new interpreter, not a fork: a fork would copy this process's threads' locks.
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        loop = asyncio.get_running_loop()
+        # Daemonic: an interpreter that exits any other way ends it too, not waits for it.
+        context = multiprocessing.get_context("spawn")
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_build_into,
+            args=(send, self.database_url, self.path, version, key, make),
+            name="ballotbot-search-index",
+            daemon=True,
+        )
         try:
-            await loop.run_in_executor(
-                pool, _build_into, self.database_url, self.path, version, key, make
-            )
-        except asyncio.CancelledError:  # the bot is stopping: the process ends by itself
-            pool.shutdown(wait=False, cancel_futures=True)
+            process.start()
+            send.close()  # the child's end now
+            await asyncio.to_thread(process.join)
+            failure = receive.recv() if receive.poll() else None
+        except asyncio.CancelledError:
+            # The bot is stopping: end the process now rather than wait seconds for an index
+            # nobody will read; the file it was writing goes too (the old one stays whole).
+            process.terminate()
+            await asyncio.shield(asyncio.to_thread(process.join))
+            self.path.with_name(f"{self.path.name}.{process.pid}.tmp").unlink(missing_ok=True)
             raise
-        except Exception as exc:
-            await asyncio.to_thread(pool.shutdown)
+        except Exception as exc:  # it could not be started
+            failure = f"{type(exc).__name__}: {exc}"
+        finally:
+            send.close()
+            receive.close()
+        if failure is None and process.exitcode != 0:
+            failure = f"it ended with exit code {process.exitcode}"
+        if failure is not None:
             log.warning(
-                "search index not built in a process of its own (%s): building it here", exc
+                "search index not built in a process of its own (%s): building it here", failure
             )
             return None
-        await asyncio.to_thread(pool.shutdown)  # waits for the process to end
         return await self.load(version, key)
 
     def _header(self, version: int, key: str) -> bytes:
@@ -176,13 +193,32 @@ class IndexFile:
 
 
 def _build_into(
+    report: Connection,
     database_url: str,
     path: Path,
     version: int,
     key: str,
     make: Callable[[Sequence[CatalogEntry]], IndexBuilt],
 ) -> None:
-    """In the indexing process: read the catalogue, index it, write the file (atomically)."""
+    """In the indexing process: read the catalogue, index it, write the file (atomically);
+    then send ``report`` None, or what went wrong (a short line)."""
+    try:
+        _build_now(database_url, path, version, key, make)
+    except Exception as exc:
+        report.send(f"{type(exc).__name__}: {exc}"[:500])
+    else:
+        report.send(None)
+    finally:
+        report.close()
+
+
+def _build_now(
+    database_url: str,
+    path: Path,
+    version: int,
+    key: str,
+    make: Callable[[Sequence[CatalogEntry]], IndexBuilt],
+) -> None:
     from storage.catalog import read_catalog_now
     from storage.database import create_sync_engine
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import gc
+import multiprocessing
 import pickle
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -12,8 +16,10 @@ import pytest
 from adapters.compose import open_app
 from bot.config import Settings
 from bot.demo import DEMO_BALLOTS
+from bot.domain import CatalogEntry
 from bot.requests import Request
-from bot.search import SearchIndex
+from bot.search import BUILTIN_TABLE, SearchIndex
+from bot.search.current import build_index
 from storage.index_file import IndexFile, index_path
 
 RAN: list[str] = []
@@ -177,3 +183,37 @@ async def test_when_the_indexing_process_fails_the_bot_indexes_the_catalogue_its
     assert "Kirklees" in reply.header
     assert "not built in a process of its own" in caplog.text
     assert (tmp_path / "index").exists()  # built here, and kept all the same
+
+
+def slow_index(entries: Sequence[CatalogEntry]) -> tuple[SearchIndex, int]:
+    """An index that takes a minute to build (in the indexing process)."""
+    time.sleep(60)
+    return build_index(entries, 80.0, 4.0, BUILTIN_TABLE)
+
+
+def _the_indexing_process() -> multiprocessing.process.BaseProcess:
+    while not (started := multiprocessing.active_children()):
+        time.sleep(0.05)
+    (child,) = started
+    return child
+
+
+async def test_a_bot_stopping_while_its_index_is_built_elsewhere_ends_that_process(
+    tmp_path: Path,
+) -> None:
+    settings = _settings(tmp_path)
+    async with open_app(settings, load_demo=True):
+        pass
+    path = tmp_path / "ballotbot.db-search-index"
+    building = asyncio.create_task(IndexFile(path, settings.database.url).build(1, "k", slow_index))
+    child = await asyncio.to_thread(_the_indexing_process)
+
+    building.cancel()
+    started = time.monotonic()
+    with pytest.raises(asyncio.CancelledError):
+        await building
+
+    assert time.monotonic() - started < 10
+    assert not child.is_alive()
+    left = await asyncio.to_thread(lambda: [p.name for p in tmp_path.iterdir()])
+    assert not [name for name in left if name.startswith(path.name)]
