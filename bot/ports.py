@@ -45,8 +45,9 @@ if TYPE_CHECKING:  # the search package itself reads the ports: a type only, no 
 
 
 Progress = Callable[[int, int], None]
-"""Told ``(done, total)`` as a long write goes (ballots stored, messages sent): a terminal
-draws a bar with it; nothing else depends on it."""
+"""Told ``(done, total)`` as a long write goes (ballots stored, then announcements queued):
+a terminal draws a bar with it; nothing else depends on it. A new stage of the work starts
+its own count (another total, or a count that starts again)."""
 
 
 class BallotStore(Protocol):
