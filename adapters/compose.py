@@ -57,6 +57,7 @@ from storage.pacing import SqlPacer
 from storage.privacy import installation_salt
 from storage.reminders import SqlReminderStore
 from storage.seen_requests import SqlSeenRequests
+from storage.sqlite_reader import SqliteBallotReader, embedded_file
 from storage.subscriptions import SqlSubscriptions
 
 
@@ -182,7 +183,7 @@ def core_parts(
 def _saved_index(settings: Settings) -> IndexFile | None:
     """The search index kept beside a SQLite file between starts (quick one-shot answers)."""
     kept = index_path(settings.database.url)
-    return IndexFile(kept) if kept is not None else None
+    return IndexFile(kept, settings.database.url) if kept is not None else None
 
 
 def build_core(store: BallotStore, settings: Settings) -> Core:
@@ -196,6 +197,10 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
     """Open the database (migrating it to the latest schema), load demo data when empty."""
     logs.hide_secrets(settings.database.url)  # a driver's error may quote the URL's password
     engine = create_engine(settings.database.url)
+    # On a SQLite file the core reads ballots on its CPU thread (storage.sqlite_reader).
+    reader = (
+        SqliteBallotReader(settings.database.url) if embedded_file(settings.database.url) else None
+    )
     try:
         await upgrade(engine)
         sessions = session_factory(engine)
@@ -224,6 +229,7 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
         )
         core = Core(
             store,
+            reader=reader,
             cards=cards,
             catalog=catalog,
             campaign_card=campaign,
@@ -262,4 +268,6 @@ async def open_app(settings: Settings, *, load_demo: bool | None = None) -> Asyn
             pseudonyms,
         )
     finally:
+        if reader is not None:
+            reader.close()
         await engine.dispose()

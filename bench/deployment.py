@@ -13,6 +13,12 @@ Run by hand: ``python -m bench.deployment [--channels 10000] [--processes 1 2 3]
    id, as Slack sends them) at concurrency 20 through nginx, in front of 1 and 3 Slack-only
    processes. The load generator is this process; the servers are the ``ballotbot``
    processes.
+3. **PostgreSQL against SQLite** (issue 18: a process on PostgreSQL at least half its SQLite
+   rate): one Slack-only process through nginx on each database in turn, same run, on
+   ``--ballots`` synthetic ballots plus the demo ones; the repeated ``/ballot kirklees`` and
+   new questions (each a typo of a name in the catalogue, asked once).
+
+``--parts`` picks which of ``fanout``, ``slack`` and ``databases`` run (all by default).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import asyncio
 import collections
 import itertools
 import os
+import random
 import shutil
 import signal
 import statistics
@@ -39,6 +46,7 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import insert, text
 
 from adapters.compose import open_app
+from bench.dataset import make_ballots, typo
 from bench.fanout import discord_limits, slack_limits, subscription_rows
 from bot.announce.model import Announce
 from bot.config import Settings
@@ -150,11 +158,11 @@ async def fanout(url: str, channels: int, count: int, folder: Path) -> str:
 _triggers = itertools.count(1)
 
 
-def _signed() -> tuple[bytes, dict[str, str]]:
+def _signed(text: str = "kirklees") -> tuple[bytes, dict[str, str]]:
     body = urlencode(
         {
             "team_id": "T0BENCH", "channel_id": "C0BENCH", "user_id": "U0BENCH",
-            "command": "/ballot", "text": "kirklees",
+            "command": "/ballot", "text": text,
             "response_url": "http://127.0.0.1:9/unused", "trigger_id": f"b.{next(_triggers)}",
         }
     )  # fmt: skip
@@ -168,18 +176,23 @@ def _signed() -> tuple[bytes, dict[str, str]]:
     return body.encode(), headers
 
 
-async def load(url: str, n: int, concurrency: int = 20) -> tuple[float, float, float]:
+async def load(
+    url: str, n: int, concurrency: int = 20, texts: list[str] | None = None
+) -> tuple[float, float, float]:
+    """Requests per second, p50 and p99 ms of ``n`` signed commands: ``/ballot kirklees``,
+    or each of ``texts`` in turn."""
     latencies: list[float] = []
-    todo = iter(range(n))
+    todo = iter(texts[:n] if texts is not None else ["kirklees"] * n)
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as s:
 
         async def worker() -> None:
-            for _ in todo:
-                body, headers = _signed()
+            for text in todo:
+                body, headers = _signed(text)
                 t0 = time.perf_counter()
                 async with s.post(url, data=body, headers=headers) as response:
                     answer = await response.read()
-                if response.status != 200 or b"Kirklees" not in answer:
+                wanted = b"Kirklees" if texts is None else b'"blocks"'
+                if response.status != 200 or wanted not in answer:
                     raise RuntimeError(f"{response.status}: {answer[:200]!r}")
                 latencies.append((time.perf_counter() - t0) * 1000)
 
@@ -213,6 +226,75 @@ async def slack_through_nginx(url: str, count: int, requests: int, folder: Path)
     return f"| {count} | {requests} | {rps:.0f} | {p50:.1f} | {p99:.1f} |"
 
 
+async def one_process(
+    url: str, requests: int, folder: Path, new: list[str]
+) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+    """One Slack-only process on ``url`` behind nginx: (rate, p50, p99) for the repeated
+    question, then for ``new`` questions."""
+    async with FakeSlack() as slack, FakeDiscord() as discord:
+        (process,) = write_configs(
+            folder, url, slack.api_url, discord.api_url, discord.gateway_url, "09:00",
+            count=1, roles=("slack",),
+        )  # fmt: skip
+        nginx = None
+        try:
+            process.start(process_env())
+            await asyncio.sleep(4)
+            nginx = start_nginx(folder / "nginx", [process.slack_port])
+            await load(nginx.url, 200)  # warm-up
+            await load(nginx.url, 200, texts=new[-200:])
+            repeated = await load(nginx.url, requests)
+            fresh = await load(nginx.url, requests, texts=new)
+        finally:
+            if nginx is not None:
+                nginx.process.send_signal(signal.SIGQUIT)
+                nginx.process.wait(timeout=10)
+            process.stop()
+    return repeated, fresh
+
+
+async def fill(url: str, ballots: int, employers: int) -> list[str]:
+    """The demo ballots and ``ballots`` synthetic ones in an empty database; the names."""
+    settings = Settings()
+    settings.database.url = url
+    catalogue = make_ballots(ballots, employers)
+    async with open_app(settings, load_demo=True) as app:
+        for i in range(0, len(catalogue), 5_000):
+            await app.store.save(catalogue[i : i + 5_000])
+    return list(dict.fromkeys(b.employer for b in catalogue))
+
+
+async def databases(pg_url: str, args: argparse.Namespace, folder: Path) -> list[str]:
+    """Issue 18's comparison: one process on PostgreSQL against one on SQLite."""
+    rng = random.Random(5)
+    rows, rates = [], {}
+    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+    for kind in ("sqlite", "postgres"):
+        if kind == "sqlite":
+            url = f"sqlite+aiosqlite:///{folder / 'compare.db'}"
+        else:
+            url = pg_url
+            await reset(url, 0)
+        names = await fill(url, args.ballots, args.employers)
+        new = list(dict.fromkeys(typo(rng.choice(names), rng) for _ in range(3 * args.requests)))
+        repeated, fresh = await one_process(url, args.requests, folder / kind, new)
+        rates[kind] = (repeated[0], fresh[0])
+        for label, (rps, p50, p99) in (("repeated", repeated), ("new", fresh)):
+            rows.append(f"| {kind} | {label} | {rps:.0f} | {p50:.1f} | {p99:.1f} |")
+    share = [rates["postgres"][i] / rates["sqlite"][i] for i in (0, 1)]
+    return [
+        f"One Slack process through nginx on each database ({args.ballots:,} synthetic "
+        "ballots and the demo ones), concurrency 20:",
+        "",
+        "| database | questions | requests/s | p50 ms | p99 ms |",
+        "| --- | --- | ---: | ---: | ---: |",
+        *rows,
+        "",
+        f"PostgreSQL / SQLite: {share[0]:.0%} on the repeated question, {share[1]:.0%} on new "
+        "ones (target: at least 50%).",
+    ]
+
+
 async def run(args: argparse.Namespace) -> str:
     folder = Path(tempfile.mkdtemp(prefix="ballotbot-bench-"))
     out = [
@@ -223,17 +305,23 @@ async def run(args: argparse.Namespace) -> str:
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     with postgres() as url:
-        for count in args.processes:
-            out.append(await fanout(url, args.channels, count, folder))
-        out += [
-            "",
-            "Slack `/ballot kirklees` through nginx, concurrency 20:",
-            "",
-            "| Slack processes | requests | requests/s | p50 ms | p99 ms |",
-            "| ---: | ---: | ---: | ---: | ---: |",
-        ]
-        for count in (1, 3):
-            out.append(await slack_through_nginx(url, count, args.requests, folder))
+        if "fanout" in args.parts:
+            for count in args.processes:
+                out.append(await fanout(url, args.channels, count, folder))
+        else:
+            out = []
+        if "slack" in args.parts:
+            out += [
+                "",
+                "Slack `/ballot kirklees` through nginx, concurrency 20:",
+                "",
+                "| Slack processes | requests | requests/s | p50 ms | p99 ms |",
+                "| ---: | ---: | ---: | ---: | ---: |",
+            ]
+            for count in (1, 3):
+                out.append(await slack_through_nginx(url, count, args.requests, folder))
+        if "databases" in args.parts:
+            out += ["", *await databases(url, args, folder / "compare")]
     shutil.rmtree(folder, ignore_errors=True)
     return "\n".join(out)
 
@@ -243,6 +331,12 @@ def main() -> None:
     parser.add_argument("--channels", type=int, default=10_000)
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--ballots", type=int, default=5_000)
+    parser.add_argument("--employers", type=int, default=1_000)
+    parser.add_argument(
+        "--parts", nargs="+", default=["fanout", "slack", "databases"],
+        choices=["fanout", "slack", "databases"],
+    )  # fmt: skip
     print(asyncio.run(run(parser.parse_args())))
 
 

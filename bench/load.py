@@ -137,6 +137,19 @@ SCENARIOS = {
             waves=(Wave(0.0, 500, (("remind", 1.0),)),),
         ),
         Scenario(
+            "resident",
+            "50,000 ballots / 5,000 employers: 1,000 new questions (typos and names of the "
+            "whole catalogue, 10% pictures) in ten waves of 100, a second apart; the bot's "
+            "resident memory is read once all are answered (issue 18: under 150 MB)",
+            ballots=50_000,
+            employers=5_000,
+            waves=tuple(
+                Wave(float(n), 100, (("typo", 0.6), ("name", 0.3), ("chart", 0.1)))
+                for n in range(10)
+            ),
+            databases=("sqlite",),
+        ),
+        Scenario(
             "junk",
             "500 concurrent 490-character junk queries over 50,000 ballots",
             ballots=50_000,
@@ -167,6 +180,8 @@ class Requests:
                 return rng.choice([*self.catalogue[:50], "kirklees", "southampton"]), user
             case "typo":
                 return typo(rng.choice(self.catalogue), rng), user
+            case "name":
+                return rng.choice(self.catalogue), user
             case "remind":
                 return f"remind me {rng.choice(self.open_names)}", user
             case "junk":
@@ -362,6 +377,10 @@ class Outcome:
     first_port_seconds: float = 0.0
     cpu: dict[str, float] = field(default_factory=dict)
     """CPU seconds the bot's threads used, by thread name (Linux)."""
+    resident_mib: float | None = None
+    """The bot's resident memory (VmRSS) once every answer and follow-up is in (Linux)."""
+    peak_mib: float | None = None
+    """Its highest resident memory until then (VmHWM)."""
 
 
 class Responses(FakeSlack):
@@ -535,6 +554,7 @@ async def one_start(
                     answer.followed = slack.followed[f"r{n}"]
         finally:
             outcome.cpu = thread_cpu(process.pid)
+            outcome.resident_mib, outcome.peak_mib = resident(process.pid)
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
                 try:
@@ -550,6 +570,17 @@ async def one_start(
         outcome.monitor_longest = float(longest[-1][0])
         outcome.monitor_own = float(longest[-1][1]) if longest[-1][1] else None
     return outcome
+
+
+def resident(pid: int) -> tuple[float | None, float | None]:
+    """Resident memory of ``pid`` now and at its highest (MiB), from /proc (Linux)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None, None
+    kib = dict(re.findall(r"^(VmRSS|VmHWM):\s+(\d+) kB", status, re.MULTILINE))
+    mib = {key: int(value) / 1024 for key, value in kib.items()}
+    return mib.get("VmRSS"), mib.get("VmHWM")
 
 
 def thread_cpu(pid: int) -> dict[str, float]:
@@ -646,13 +677,16 @@ def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
         "monitor": max(monitor) if monitor else None,
         "own": max(own) if own else None,
         "port": max(o.first_port_seconds for o in outcomes),
+        "resident": max((o.resident_mib or 0.0 for o in outcomes), default=0.0),
+        "peak": max((o.peak_mib or 0.0 for o in outcomes), default=0.0),
     }
 
 
 HEADER = (
     "| scenario | database | requests | p50 / worst answer | 3 s misses | statuses "
-    '| "working on it" (followed up, worst) | longest /healthz | longest stall (monitor) |\n'
-    "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |"
+    '| "working on it" (followed up, worst) | longest /healthz | longest stall (monitor) '
+    "| resident at the end / peak |\n"
+    "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |"
 )
 
 
@@ -664,7 +698,7 @@ def row(label: str, scenario: str, database: str, s: dict[str, Any]) -> str:
         f"| {scenario} ({label}) | {database} | {s['requests']:,} | {s['p50'] * 1000:,.0f} / "
         f"{s['worst'] * 1000:,.0f} ms | {s['misses']:,} | {s['statuses']} | {s['working']:,} "
         f"({s['followed']:,}, {s['follow_worst']:.1f} s) | {s['healthz'] * 1000:,.0f} ms "
-        f"| {monitor} |"
+        f"| {monitor} | {s['resident']:.0f} / {s['peak']:.0f} MiB |"
     )
 
 
@@ -698,6 +732,12 @@ async def run(args: argparse.Namespace, code: Path) -> str:
                         cpu = sorted(outcome.cpu.items(), key=lambda item: -item[1])
                         used = ", ".join(f"{thread} {seconds:.1f} s" for thread, seconds in cpu)
                         print(f"  bot CPU by thread: {used}", file=sys.stderr)
+                        if outcome.resident_mib is not None:
+                            print(
+                                f"  resident memory at the end {outcome.resident_mib:.0f} MiB, "
+                                f"peak {outcome.peak_mib or 0:.0f} MiB",
+                                file=sys.stderr,
+                            )
                     lines.append(row(label, name, kind, summarise(outcomes)))
     finally:
         if not args.keep:

@@ -13,6 +13,7 @@ at most :data:`bot.card_maker.CARD_QUESTIONS` questions and says how many more t
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -23,7 +24,7 @@ from bot.actions import Action, BadAction, Verb, legacy, read_ref
 from bot.card_maker import CardMaker, first_questions
 from bot.cards import Judge, Judged, ballot_line, open_line, unresolved
 from bot.domain import Ballot
-from bot.ports import BallotStore, CommandService, FormService
+from bot.ports import BallotReader, BallotStore, CommandService, FormService
 from bot.privacy.logs import acting_for
 from bot.replies import Button, Reply, ReplyKind, Section, Tone, error
 from bot.requests import FormSubmission, Request, in_hand
@@ -87,8 +88,12 @@ class Core:
         announcements: FormService | None = None,
         reminders: CommandService | None = None,
         today: Callable[[], date] = date.today,
+        reader: BallotReader | None = None,
     ) -> None:
         self.store = store
+        self.reader = reader
+        """Where the store is an embedded file, ballots read on the CPU thread beside their
+        card (one hop off the event loop, not three): see :meth:`_ballots`."""
         self.cards = cards if cards is not None else CardMaker()
         self.catalog = catalog if catalog is not None else CatalogIndex(store)
         self.campaign_card = campaign_card
@@ -247,7 +252,7 @@ class Core:
                 card = None if picture or history else await self._card_of(ballot_id)
                 if card is not None:
                     return card
-                ballot = await self.store.get(ballot_id)
+                ballot = next(iter(await self._ballots([ballot_id])), None)
                 if ballot is not None:
                     break
             if ballot is None:
@@ -256,22 +261,34 @@ class Core:
                 return await self._history_of(ballot)
             return await self.pictured(ballot) if picture else await self.answer_card(ballot)
         search = self.bounded_query(search)
-        match = await self.find(search)
+        if history or picture:
+            match = await self.find(search)
+        else:
+            await self.index()  # refreshes the version, clearing stale answers
+            at = (self._index_version, self.today())
+            match, found = await self.catalog.find_then(
+                search, at[1], functools.partial(self._found, search, at)
+            )
+            reply, card_of = found if found is not None else (None, None)
+            if reply is not None:
+                if card_of is not None:
+                    self._keep_card((card_of, *at), reply)
+                return reply
         answer = unresolved(search, match)
         if answer is not None:
             return answer
         if match.campaign is not None and self.campaign_card is not None and not history:
-            ballots = await self.store.get_many(match.ballot_ids)
+            ballots = await self._ballots(match.ballot_ids)
             return await offloop.compute(self.campaign_card, match.campaign, ballots)
         if not history:
             card = None if picture else await self._card_of(match.ballot_ids[0])
             if card is not None:
                 return card
-            ballot = await self.store.get(match.ballot_ids[0])
+            ballot = next(iter(await self._ballots(match.ballot_ids[:1])), None)
             if ballot is None:  # removed since the index was built
                 return error(f"No ballot found for “{search}”", "It was removed just now.")
             return await self.pictured(ballot) if picture else await self.answer_card(ballot)
-        ballots = await self.store.get_many(match.ballot_ids[:HISTORY_LIMIT])
+        ballots = await self._ballots(match.ballot_ids[:HISTORY_LIMIT])
         more = len(match.ballot_ids) - len(ballots)
         return await self._listing(
             f"Ballots matching “{search}”, newest first",
@@ -288,7 +305,7 @@ class Core:
         ids = list((await self.index()).employer_ballots(ballot.employer))
         if ballot.id not in ids:
             ids.insert(0, ballot.id)
-        ballots = await self.store.get_many(ids[:HISTORY_LIMIT])
+        ballots = await self._ballots(ids[:HISTORY_LIMIT])
         more = len(ids) - len(ballots)
         return await self._listing(
             f"Ballots for “{ballot.employer}”, newest first",
@@ -312,15 +329,52 @@ class Core:
         return await asyncio.shield(building)
 
     async def _build_card(self, key: tuple[str, int | None, date]) -> Reply | None:
-        ballot = await self.store.get(key[0])
-        if ballot is None:
-            return None
-        card = await self.answer_card(ballot)
+        if self.reader is not None:
+            card = await offloop.compute(self._read_card, self.reader, key[0])
+        else:
+            ballot = await self.store.get(key[0])
+            card = None if ballot is None else await self.answer_card(ballot)
+        if card is not None:
+            self._keep_card(key, card)
+        return card
+
+    def _keep_card(self, key: tuple[str, int | None, date], card: Reply) -> None:
         if key[1] == self._index_version:  # not built across a catalog change
             self._cards[key] = card
             if len(self._cards) > REPLY_CACHE_SIZE:
                 self._cards.popitem(last=False)
-        return card
+
+    def _found(
+        self, search: str, at: tuple[int | None, date], match: Match
+    ) -> tuple[Reply | None, str | None]:
+        """On the CPU thread, right after a new search (:meth:`CatalogIndex.find_then`):
+        the answer, when it is one this thread can give at once (the choices, no match, or
+        a ballot's card read from the embedded :attr:`reader`), with the id of the ballot
+        whose card it is (to keep); ``(None, None)`` leaves the rest to the event loop (a
+        campaign, a card already kept, no reader)."""
+        answer = unresolved(search, match)
+        if answer is not None:
+            return answer, None
+        if self.reader is None or match.campaign is not None:
+            return None, None
+        ballot_id = match.ballot_ids[0]
+        if (ballot_id, *at) in self._cards:
+            return None, None
+        card = self._read_card(self.reader, ballot_id)
+        return (card, ballot_id) if card is not None else (None, None)
+
+    def _read_card(self, reader: BallotReader, ballot_id: str) -> Reply | None:
+        """On the CPU thread: a ballot read and its card built in one go (None: no such
+        ballot)."""
+        found = reader.read_now([ballot_id])
+        return self.cards.card_parts(found[0], None)[0] if found else None
+
+    async def _ballots(self, ballot_ids: Sequence[str]) -> list[Ballot]:
+        """The ballots of ``ballot_ids`` that exist, in the order asked: read on the CPU
+        thread from an embedded :attr:`reader`, else through the store."""
+        if self.reader is not None:
+            return await offloop.compute(self.reader.read_now, ballot_ids)
+        return await self.store.get_many(ballot_ids)
 
     async def _open(self) -> Reply:
         ballots = await self.store.open_ballots(self.today())

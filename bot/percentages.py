@@ -11,6 +11,7 @@ decimals): "80%" stays "80%", never "80.0%", and "52.90%" keeps its zero.
 
 from __future__ import annotations
 
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 
 from bot.domain import written_decimals
@@ -19,6 +20,7 @@ SHOWN_DECIMALS = 1
 """A computed share is shown to one decimal (``41.6%``) unless a caller needs more."""
 
 
+@functools.lru_cache(maxsize=8192)  # a card rounds ~15 figures; members ask the same ones
 def rounded(value: float, decimals: int = SHOWN_DECIMALS) -> Decimal:
     """``value`` rounded half up to ``decimals`` places: ``41.55`` -> ``41.6``.
 

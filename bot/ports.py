@@ -43,11 +43,24 @@ if TYPE_CHECKING:  # the search package itself reads the ports: a type only, no 
 
 # -- ballots ------------------------------------------------------------------------------
 
+IndexBuilt = tuple["SearchIndex", int]
+"""A search index and the length of the longest name in it."""
+
 
 Progress = Callable[[int, int], None]
 """Told ``(done, total)`` as a long write goes (ballots stored, then announcements queued):
 a terminal draws a bar with it; nothing else depends on it. A new stage of the work starts
 its own count (another total, or a count that starts again)."""
+
+
+class BallotReader(Protocol):
+    """Whole ballots read on the calling thread, blocking: an embedded database (a SQLite
+    file, microseconds a ballot) that the core reads from its CPU thread, beside the search
+    and the card, instead of hopping to the database's own thread."""
+
+    def read_now(self, ballot_ids: Sequence[str]) -> list[Ballot]:
+        """The ballots of ``ballot_ids`` that exist, whole, in the order asked."""
+        ...
 
 
 class BallotStore(Protocol):
@@ -406,7 +419,7 @@ class SavedIndex(Protocol):
     """The search index kept between starts (a file beside the database), so a one-shot
     answer or a restart does not read the whole catalogue and rebuild it."""
 
-    async def load(self, version: int, key: str) -> tuple[SearchIndex, int] | None:
+    async def load(self, version: int, key: str) -> IndexBuilt | None:
         """The index saved for catalogue ``version`` and build ``key``, with the length of
         the longest name in it; None if there is none, or it was built from another version,
         other settings or other code."""
@@ -416,4 +429,12 @@ class SavedIndex(Protocol):
         """Keep ``index`` (and its longest name's length) for the next start; never raises
         (it is only a cache)."""
         ...
+
+    async def build(
+        self, version: int, key: str, make: Callable[[Sequence[CatalogEntry]], IndexBuilt]
+    ) -> IndexBuilt | None:
+        """Build the index of catalogue ``version`` in another process, where ``make``
+        (picklable: a module-level function or a partial of one) is given the catalogue,
+        keep it as :meth:`save` does, and give it back as :meth:`load` would; None (after
+        logging why) when it could not, and the caller builds it itself."""
         ...

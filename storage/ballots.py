@@ -34,7 +34,7 @@ from bot.invariants import refuse_invalid
 from bot.ports import Progress
 from bot.privacy.retention import has_ended_status
 from storage.catalog import read_catalog
-from storage.database import READ, WRITE, upsert_insert
+from storage.database import WRITE, dialect_of, single_read, upsert_insert
 from storage.mapping import ballot_values, child_values, employer_key, employer_values
 from storage.models import (
     BallotAliasRow,
@@ -46,7 +46,7 @@ from storage.models import (
     ResultRow,
     UnionRow,
 )
-from storage.reading import CATALOG, ballots_where, fold, fold_catalog, fold_off_loop
+from storage.reading import BY_ID, BY_IDS, CATALOG, ballots_where, fold, fold_catalog, fold_off_loop
 
 _T = TypeVar("_T")
 
@@ -56,9 +56,6 @@ WRITE_CHUNK = 5_000
 """Ballots written per round of bulk inserts (one executemany per table each)."""
 
 
-# Built once: SQLAlchemy then reuses the compiled SQL, which matters for a ~1 ms get().
-_GET = ballots_where(BallotRow.id == bindparam("ballot_id"))
-_GET_MANY = ballots_where(BallotRow.id.in_(bindparam("ids", expanding=True)))
 _TODAY = bindparam("today", type_=Date)
 _IN_WINDOW = and_(BallotRow.opens_on <= _TODAY, BallotRow.closes_on >= _TODAY)
 # Three flat alternatives, so each can use ix_ballots_open (status, closes_on).
@@ -96,12 +93,13 @@ class SqlBallotStore:
         today: Callable[[], date] = lambda: datetime.now(UTC).date(),
     ) -> None:
         self._sessions = sessions
+        self._read_options = single_read(dialect_of(sessions))
         self.today = today
         """The union's calendar day, for recording when a ballot ended (the composition
         root gives the reminders' clock, in the union's time zone)."""
 
     async def get(self, ballot_id: str) -> Ballot | None:
-        found = await self._read(_GET, ballot_id=ballot_id)
+        found = await self._read(BY_ID, ballot_id=ballot_id)
         return found[0] if found else None
 
     async def get_many(self, ballot_ids: Sequence[str]) -> list[Ballot]:
@@ -109,7 +107,7 @@ class SqlBallotStore:
         wanted = list(dict.fromkeys(ballot_ids))
         found: dict[str, Ballot] = {}
         for chunk in _chunks(wanted):
-            for ballot in await self._read(_GET_MANY, ids=list(chunk)):
+            for ballot in await self._read(BY_IDS, ids=list(chunk)):
                 found[ballot.id] = ballot
         return [found[i] for i in ballot_ids if i in found]
 
@@ -195,7 +193,7 @@ class SqlBallotStore:
                 for id_, employer_id, ended_on in await session.execute(lock.with_for_update()):
                     old_employers.add(employer_id)
                     recorded[id_] = ended_on
-                found = {b.id: b for b in fold(await session.execute(_GET_MANY, {"ids": ids}))}
+                found = {b.id: b for b in fold(await session.execute(BY_IDS, {"ids": ids}))}
                 for ballot in chunk:
                     before = found.get(ballot.id)
                     if before != ballot:
@@ -223,7 +221,7 @@ class SqlBallotStore:
     async def _read(self, statement: Select[Any], **params: Any) -> list[Ballot]:
         async with self._sessions() as session:
             # A single statement is its own snapshot: no BEGIN needed (see storage.database).
-            connection = await session.connection(execution_options=READ)
+            connection = await session.connection(execution_options=self._read_options)
             return await fold_off_loop(await connection.execute(statement, params))
 
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import offloop
@@ -67,6 +67,14 @@ async def read_catalog(session: AsyncSession) -> list[CatalogEntry]:
     kinds = await connection.execute(_KINDS)
     ballots = await connection.execute(_BALLOTS)
     return await offloop.compute(_entries, unions, aliases, kinds, ballots)
+
+
+def read_catalog_now(connection: Connection) -> list[CatalogEntry]:
+    """:func:`read_catalog` on a synchronous connection (another process indexing it)."""
+    unions = connection.execute(_UNIONS)
+    aliases = connection.execute(_ALIASES)
+    kinds = connection.execute(_KINDS)
+    return _entries(unions, aliases, kinds, connection.execute(_BALLOTS))
 
 
 def _entries(

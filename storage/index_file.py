@@ -17,12 +17,17 @@ import asyncio
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import pickle
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import bot.search
+from bot.domain import CatalogEntry
+from bot.ports import IndexBuilt
 from bot.search import SearchIndex
 
 log = logging.getLogger(__name__)
@@ -77,10 +82,15 @@ def index_path(database_url: str) -> Path | None:
 
 
 class IndexFile:
-    """:class:`bot.ports.SavedIndex` in one file; reads and writes run in a worker thread."""
+    """:class:`bot.ports.SavedIndex` in one file; reads and writes run in a worker thread.
 
-    def __init__(self, path: Path) -> None:
+    Given ``database_url`` (the SQLite database the file is beside), :meth:`build` indexes
+    the catalogue in a process of its own, which writes the file and ends.
+    """
+
+    def __init__(self, path: Path, database_url: str | None = None) -> None:
         self.path = path
+        self.database_url = database_url
 
     async def load(self, version: int, key: str) -> tuple[SearchIndex, int] | None:
         """The index saved for this catalogue ``version`` and build ``key`` with its longest
@@ -91,6 +101,33 @@ class IndexFile:
         """Replace the file with ``index``; a failure is logged, never raised (the index
         is only a cache of the database)."""
         await asyncio.to_thread(self._save, version, key, index, longest)
+
+    async def build(
+        self, version: int, key: str, make: Callable[[Sequence[CatalogEntry]], IndexBuilt]
+    ) -> IndexBuilt | None:
+        """Index the catalogue in a new process (``make`` given its entries) straight into
+        the file, then read it back here (:meth:`load`). None, logged, if there is no
+        database to read or that process failed: the caller then builds it itself."""
+        if self.database_url is None:
+            return None
+        # A new interpreter, not a fork: a fork would copy this process's threads' locks.
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(
+                pool, _build_into, self.database_url, self.path, version, key, make
+            )
+        except asyncio.CancelledError:  # the bot is stopping: the process ends by itself
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        except Exception as exc:
+            await asyncio.to_thread(pool.shutdown)
+            log.warning(
+                "search index not built in a process of its own (%s): building it here", exc
+            )
+            return None
+        await asyncio.to_thread(pool.shutdown)  # waits for the process to end
+        return await self.load(version, key)
 
     def _header(self, version: int, key: str) -> bytes:
         fields = {"version": version, "key": key, "code": _code_fingerprint()}
@@ -126,3 +163,28 @@ class IndexFile:
         except OSError as exc:
             log.warning("search index not saved to %s (%s)", self.path, exc)
             partial.unlink(missing_ok=True)
+
+
+def _build_into(
+    database_url: str,
+    path: Path,
+    version: int,
+    key: str,
+    make: Callable[[Sequence[CatalogEntry]], IndexBuilt],
+) -> None:
+    """In the indexing process: read the catalogue, index it, write the file (atomically)."""
+    from storage.catalog import read_catalog_now
+    from storage.database import create_sync_engine
+
+    engine = create_sync_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            # One snapshot for the four reads: an import landing between them is not seen.
+            connection.exec_driver_sql("BEGIN")
+            entries = read_catalog_now(connection)
+            connection.exec_driver_sql("COMMIT")
+    finally:
+        engine.dispose()
+    index, longest = make(entries)
+    del entries
+    IndexFile(path)._save(version, key, index, longest)

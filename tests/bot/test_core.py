@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import pytest
@@ -158,6 +159,15 @@ async def test_a_repeated_question_does_not_read_the_ballot_again(
         return await original(ballot_id)
 
     monkeypatch.setattr(chat.app.store, "get", counting_get)
+    reader = chat.app.core.reader  # on a SQLite file the core reads the ballot itself
+    assert reader is not None
+
+    class CountingReader:
+        def read_now(self, ballot_ids: Sequence[str]) -> list[Ballot]:
+            reads.extend(ballot_ids)
+            return reader.read_now(ballot_ids)
+
+    monkeypatch.setattr(chat.app.core, "reader", CountingReader())
     first = await chat.say("/ballot kirklees")
     again = await chat.say("/ballot kirklees")
     assert again == first

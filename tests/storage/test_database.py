@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.database import alembic_config, create_engine, upgrade
+from storage.database import HEAD_REVISION, alembic_config, at_revision, create_engine, upgrade
 from storage.models import Base
 
 TABLES = {
@@ -71,6 +73,41 @@ async def test_starting_twice_migrates_once(engine: AsyncEngine) -> None:
         rows = await connection.scalar(text("SELECT count(*) FROM catalog_version"))
         heads = await connection.scalar(text("SELECT count(*) FROM alembic_version"))
     assert (rows, heads) == (1, 1)
+
+
+def test_the_head_a_start_looks_for_is_alembics_head() -> None:
+    """A new migration must move HEAD_REVISION too, or starts would skip it."""
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD_REVISION
+
+
+async def test_a_database_behind_is_brought_to_the_head(engine: AsyncEngine) -> None:
+    def downgrade(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0005")
+
+    async with engine.begin() as connection:
+        await connection.run_sync(downgrade)
+    assert await at_revision(engine) == "0005"
+
+    await upgrade(engine)
+
+    assert await at_revision(engine) == HEAD_REVISION
+    async with engine.connect() as connection:
+        assert await connection.run_sync(_tables) == TABLES
+
+
+def test_a_start_on_a_database_already_at_the_head_does_not_load_alembic(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'ballotbot.db'}"
+    start = (
+        "import asyncio, sys\n"
+        "from storage.database import upgrade\n"
+        f"asyncio.run(upgrade({url!r}))\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    first = subprocess.run([sys.executable, "-c", start], capture_output=True, text=True)
+    again = subprocess.run([sys.executable, "-c", start], capture_output=True, text=True)
+    assert (first.stdout, again.stdout) == ("True\n", "False\n"), first.stderr + again.stderr
 
 
 async def test_the_migrations_build_exactly_the_models(engine: AsyncEngine) -> None:

@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import ballots as store_module
 from storage.database import create_engine, upgrade
-from storage.reading import CATALOG
+from storage.reading import BY_ID, BY_IDS, CATALOG
 
 QUERIES: dict[str, tuple[Select[Any], dict[str, Any]]] = {
-    "get": (store_module._GET, {"ballot_id": "ballot-00001"}),
-    "get_many": (store_module._GET_MANY, {"ids": ["ballot-00001", "ballot-00002"]}),
+    "get": (BY_ID, {"ballot_id": "ballot-00001"}),
+    "get_many": (BY_IDS, {"ids": ["ballot-00001", "ballot-00002"]}),
     "open_ballots": (store_module._OPEN, {"today": date(2024, 5, 15)}),
     "recent_results": (store_module._RECENT, {"limit": 10}),
 }
