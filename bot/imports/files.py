@@ -18,6 +18,7 @@ from bot import columns, invariants, parsers
 from bot.announce.model import Announce, Declared
 from bot.domain import Ballot, Question, SaveReport
 from bot.imports import bounded, formulas
+from bot.imports.bounded import FILE
 from bot.ports import BallotStore, Declarations, Progress
 
 MAX_BYTES = 20 * 2**20
@@ -40,6 +41,8 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
+        if self.column == FILE:  # the file as a whole: no column to name
+            return f"{self.where}: {self.message}"
         return f"{self.where}, column {self.column}: {self.message}"
 
 
@@ -147,7 +150,7 @@ def parse_csv(text: str, stored_ids: Collection[str] = ()) -> list[Ballot]:
     ``stored_ids`` (ballots stored already) are accepted even if they predate the id rule.
     """
     if len(text) > MAX_BYTES:
-        raise _problem("row 1", "(file)", f"larger than {MAX_BYTES // 2**20} MiB")
+        raise _problem("row 1", FILE, f"larger than {MAX_BYTES // 2**20} MiB")
     return _assemble(_csv_rows(text), "rows", stored_ids)
 
 
@@ -167,7 +170,7 @@ def _csv_rows(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
                 raise _problem(f"row {number}", "(row)", "more cells than the header has columns")
             elif any(cell.strip() for cell in cells):
                 if rows == MAX_ROWS:
-                    raise _problem(f"row {number}", "(file)", f"more than {MAX_ROWS:,} rows")
+                    raise _problem(f"row {number}", FILE, f"more than {MAX_ROWS:,} rows")
                 rows += 1
                 # Only a cell starting with a quote can be a guarded one (most cells: none).
                 cells = [formulas.unguard(c) if c[:1] == "'" else c for c in cells]
@@ -191,7 +194,7 @@ def _csv_rows(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
     if header is None:
         raise _problem("row 1", "(header)", "the file is empty: a header row is required")
     if not rows:
-        raise _problem("row 2", "(file)", "no rows after the header")
+        raise _problem("row 2", FILE, "no rows after the header")
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
@@ -277,7 +280,7 @@ def read_ballots(path: Path, stored_ids: Collection[str] = ()) -> list[Ballot]:
     """
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".json"):
-        raise _problem(str(path), "(file)", "the file name must end in .csv or .json")
+        raise _problem(str(path), FILE, "the file name must end in .csv or .json")
     try:
         data = bounded.read_regular_file(path, MAX_BYTES)
     except bounded.Refused as refused:
@@ -285,7 +288,7 @@ def read_ballots(path: Path, stored_ids: Collection[str] = ()) -> list[Ballot]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise _problem(str(path), "(file)", f"not UTF-8 text (byte {exc.start})") from None
+        raise _problem(str(path), FILE, f"not UTF-8 text (byte {exc.start})") from None
     del data  # the text is all that is read from here: the bytes need not wait for the parse
     parse = parse_csv if suffix == ".csv" else parse_json
     return parse(text, stored_ids)
