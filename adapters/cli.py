@@ -190,7 +190,9 @@ async def _import(
     async with open_app(settings, load_demo=False) as app:
         try:
             # A bar on a terminal once it takes more than a second; nothing in a pipe.
-            async with TerminalProgress(console, f"Checking {path.name}", "Storing") as bar:
+            async with TerminalProgress(
+                console, f"Checking {path.name}", "Storing", "Queuing announcements"
+            ) as bar:
                 declared = await import_announcing(
                     app.declarations,
                     path,

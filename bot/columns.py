@@ -161,14 +161,69 @@ QUESTION_COLUMNS = tuple(c for c in COLUMNS if c.level == "question")
 REQUIRED = tuple(c.name for c in COLUMNS if c.required)
 
 
+REPEATING = frozenset(
+    {
+        "unions", "employer", "branch", "area", "sector", "jurisdiction", "kind", "question",
+        "method", "important_public_service", "opens", "closes", "announced", "turnout_pct",
+        "for_pct", "source_url", "aliases", "campaign", "status", "turnout_approximate",
+        "reported_mandate", "reported_by", "turnout_so_far_pct", "turnout_so_far_at",
+    }
+)  # fmt: skip
+"""Columns whose cells repeat from row to row of a file (names, dates, choices, rounded
+percentages): worth parsing each distinct cell once (:class:`Memo`). Ids, counts and notes
+are mostly distinct and are parsed every time."""
+MEMO_LIMIT = 10_000
+"""Distinct cells remembered per column (a date column of ten years' ballots: ~3,650):
+bounds a memo's memory whatever the file holds."""
+
+
+class Memo:
+    """What each distinct text cell of a :data:`REPEATING` column parsed to, for one file:
+    a 50,000-row import parses "2024-05-14" or "Unison" once, and its ballots share the one
+    (immutable) value. Only exact ``str`` cells are remembered (a JSON number, which parses
+    differently from the same digits as text, never is); a refusal is remembered as its
+    message, so every row with that cell is still reported."""
+
+    def __init__(self) -> None:
+        self._cells: dict[str, dict[str, tuple[Any, str | None]]] = {name: {} for name in REPEATING}
+
+    def parse(self, column: Column, raw: Any) -> Any:
+        """``column.parse(raw)``, remembered; raises :class:`Invalid` as it does."""
+        cells = self._cells.get(column.name)
+        if cells is None or type(raw) is not str:
+            return column.parse(raw)
+        found = cells.get(raw)
+        if found is None:
+            found = self._first(cells, column, raw)
+        if found[1] is not None:
+            raise Invalid(found[1])
+        return found[0]
+
+    @staticmethod
+    def _first(
+        cells: dict[str, tuple[Any, str | None]], column: Column, raw: str
+    ) -> tuple[Any, str | None]:
+        try:
+            found: tuple[Any, str | None] = (column.parse(raw), None)
+        except Invalid as exc:
+            found = (None, str(exc))
+        if len(cells) < MEMO_LIMIT:
+            cells[raw] = found
+        return found
+
+
 def parse_fields(
-    raw: dict[str, Any], columns: Iterable[Column], stored_ids: Collection[str] = ()
+    raw: dict[str, Any],
+    columns: Iterable[Column],
+    stored_ids: Collection[str] = (),
+    memo: Memo | None = None,
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Parse the given columns of one record; return values and (column, problem) pairs.
 
     ``stored_ids`` are ids of ballots already stored, kept as they are even if they predate
-    the rule for new ids (:func:`bot.parsers.ballot_id`). A parser's refusal is a problem for
-    its column; no exception leaves this.
+    the rule for new ids (:func:`bot.parsers.ballot_id`). ``memo`` (one per file) parses
+    repeated cells once. A parser's refusal is a problem for its column; no exception leaves
+    this.
     """
     values: dict[str, Any] = {}
     problems: list[tuple[str, str]] = []
@@ -177,6 +232,8 @@ def parse_fields(
         try:
             if column.name == "id" and isinstance(value, str) and value.strip() in stored_ids:
                 values[column.name] = value.strip()
+            elif memo is not None:
+                values[column.name] = memo.parse(column, value)
             else:
                 values[column.name] = column.parse(value)
         except Invalid as exc:
@@ -251,27 +308,27 @@ def _out(value: Any) -> Any:
 
 def ballot_record(ballot: Ballot) -> dict[str, Any]:
     """The ballot-level fields, named as the import columns."""
-    values = {
+    # Each field converted as its kind needs (every export and audit entry comes here).
+    out = {
         "id": ballot.id,
-        "unions": ballot.unions,
+        "unions": list(ballot.unions),
         "employer": ballot.employer,
         "branch": ballot.branch,
         "area": ballot.area,
         "sector": ballot.sector,
-        "jurisdiction": ballot.jurisdiction,
-        "method": ballot.method,
-        "important_public_service": ballot.important_public_service,
-        "opens": ballot.opens,
-        "closes": ballot.closes,
-        "announced": ballot.announced,
+        "jurisdiction": _out(ballot.jurisdiction),
+        "method": _out(ballot.method),
+        "important_public_service": _out(ballot.important_public_service),
+        "opens": _out(ballot.opens),
+        "closes": _out(ballot.closes),
+        "announced": _out(ballot.announced),
         "eligible": ballot.eligible,
         "source_url": ballot.source_url,
-        "aliases": ballot.aliases,
+        "aliases": list(ballot.aliases),
         "notes": ballot.notes,
         "campaign": ballot.campaign,
-        "status": ballot.status,
+        "status": _out(ballot.status),
     }
-    out = {k: _out(v) for k, v in values.items()}
     running = ballot.turnout_so_far
     out["turnout_so_far_pct"] = as_written(running.pct) if running else None
     at = running.reported_at if running else None
@@ -308,6 +365,15 @@ def as_written(value: float | None) -> int | float | None:
 
 
 QuestionExtra = Callable[[Ballot, Question], dict[str, Any]]
+
+
+def ballot_fields(ballot: Ballot) -> dict[str, Any]:
+    """A ballot as JSON with only what was set: the import fields, its questions' among them
+    (``{..., "questions": [{"question": ..., ...}]}``), none of what the bot works out. What
+    the audit log keeps of each version (:mod:`bot.announce.audit` compares no more)."""
+    out = ballot_record(ballot)
+    out["questions"] = [question_record(question) for question in ballot.questions]
+    return out
 
 
 def ballot_to_dict(ballot: Ballot, extra: QuestionExtra | None = None) -> dict[str, Any]:

@@ -48,8 +48,9 @@ IndexBuilt = tuple["SearchIndex", int]
 
 
 Progress = Callable[[int, int], None]
-"""Told ``(done, total)`` as a long write goes (ballots stored, messages sent): a terminal
-draws a bar with it; nothing else depends on it."""
+"""Told ``(done, total)`` as a long write goes (ballots stored, then announcements queued):
+a terminal draws a bar with it; nothing else depends on it. A new stage of the work starts
+its own count (another total, or a count that starts again)."""
 
 
 class BallotReader(Protocol):

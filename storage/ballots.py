@@ -179,28 +179,31 @@ class SqlBallotStore:
         async with self._sessions.begin() as session:
             # First statement of the transaction: on SQLite this makes it BEGIN IMMEDIATE.
             await session.connection(execution_options=WRITE)
+            # The stored versions of the ballots that change (the others are let go of as
+            # each chunk is compared: a re-import of 50,000 holds no second 50,000).
             stored: dict[str, Ballot] = {}
+            changed: list[Ballot] = []
             old_employers: set[int] = set()
             recorded: dict[str, date | None] = {}
-            for chunk in _chunks([b.id for b in ballots]):
+            for chunk in _chunks(ballots):
+                ids = [b.id for b in chunk]
                 lock = select(BallotRow.id, BallotRow.employer_id, BallotRow.ended_on).where(
-                    BallotRow.id.in_(chunk)
+                    BallotRow.id.in_(ids)
                 )
                 for id_, employer_id, ended_on in await session.execute(lock.with_for_update()):
                     old_employers.add(employer_id)
                     recorded[id_] = ended_on
-                rows = await session.execute(BY_IDS, {"ids": list(chunk)})
-                stored.update((b.id, b) for b in fold(rows))
-            changed = [b for b in ballots if stored.get(b.id) != b]
-            created = sum(1 for b in changed if b.id not in stored)
+                found = {b.id: b for b in fold(await session.execute(BY_IDS, {"ids": ids}))}
+                for ballot in chunk:
+                    before = found.get(ballot.id)
+                    if before != ballot:
+                        changed.append(ballot)
+                        if before is not None:
+                            stored[ballot.id] = before
+            created = len(changed) - len(stored)
             if changed:
                 ended = _ended_days(changed, stored, recorded, self.today)
-                # Written in chunks: flat memory, and a bar on a terminal moves as they go.
-                for start in range(0, len(changed), WRITE_CHUNK):
-                    part = changed[start : start + WRITE_CHUNK]
-                    await _write(session, part, [b.id for b in part if b.id in stored], ended)
-                    if progress is not None:
-                        progress(start + len(part), len(changed))
+                await _write(session, changed, list(stored), ended, progress)
                 await _drop_orphan_employers(session, old_employers)
                 await session.execute(
                     update(CatalogVersionRow)
@@ -257,19 +260,23 @@ async def _write(
     ballots: list[Ballot],
     replaced: list[str],
     ended: dict[str, date | None],
+    progress: Progress | None = None,
 ) -> None:
     """Insert ``ballots`` whole, after deleting the stored versions of ``replaced``.
 
     Replacing the rows (children go by ON DELETE CASCADE) rather than diffing them keeps the
-    order of unions and questions exactly as given, with no position shuffling.
+    order of unions and questions exactly as given, with no position shuffling. Rows are
+    built and inserted :data:`WRITE_CHUNK` ballots at a time (flat memory, and a bar on a
+    terminal moves as they go: ``progress(done, total)`` hears of each chunk written).
     """
     for chunk in _chunks(replaced):
         await session.execute(delete(BallotRow).where(BallotRow.id.in_(chunk)))
+    keys = [employer_key(b) for b in ballots]  # JSON of four fields: worked out once each
     employer_ids = await _ids_for(
         session,
         EmployerRow,
         EmployerRow.key,
-        {employer_key(b): employer_values(b) for b in ballots},
+        {key: employer_values(b, key) for key, b in zip(keys, ballots, strict=True)},
     )
     union_ids = await _ids_for(
         session,
@@ -277,27 +284,31 @@ async def _write(
         UnionRow.name,
         {name: {"name": name} for b in ballots for name in b.unions},
     )
-    rows: dict[type[Any], list[dict[str, Any]]] = {
-        BallotRow: [],
-        BallotUnionRow: [],
-        BallotAliasRow: [],
-        QuestionRow: [],
-        ResultRow: [],
-    }
-    for n, ballot in enumerate(ballots, 1):
-        if n % CHUNK == 0:
-            await asyncio.sleep(0)  # thousands of ballots (a feed): members in between
-        values = ballot_values(ballot, employer_ids[employer_key(ballot)])
-        rows[BallotRow].append({**values, "ended_on": ended[ballot.id]})
-        unions, aliases, questions, results = child_values(ballot, union_ids)
-        rows[BallotUnionRow] += unions
-        rows[BallotAliasRow] += aliases
-        rows[QuestionRow] += questions
-        rows[ResultRow] += results
-    # Parents before children, so foreign keys hold at every statement.
-    for model, batch in rows.items():
-        if batch:
-            await session.execute(insert(model.__table__), batch)
+    for start in range(0, len(ballots), WRITE_CHUNK):
+        rows: dict[type[Any], list[dict[str, Any]]] = {
+            BallotRow: [],
+            BallotUnionRow: [],
+            BallotAliasRow: [],
+            QuestionRow: [],
+            ResultRow: [],
+        }
+        for n in range(start, min(start + WRITE_CHUNK, len(ballots))):
+            if n % CHUNK == 0:
+                await asyncio.sleep(0)  # thousands of ballots (a feed): members in between
+            ballot = ballots[n]
+            values = ballot_values(ballot, employer_ids[keys[n]])
+            rows[BallotRow].append({**values, "ended_on": ended[ballot.id]})
+            unions, aliases, questions, results = child_values(ballot, union_ids)
+            rows[BallotUnionRow] += unions
+            rows[BallotAliasRow] += aliases
+            rows[QuestionRow] += questions
+            rows[ResultRow] += results
+        # Parents before children, so foreign keys hold at every statement.
+        for model, batch in rows.items():
+            if batch:
+                await session.execute(insert(model.__table__), batch)
+        if progress is not None:
+            progress(min(start + WRITE_CHUNK, len(ballots)), len(ballots))
 
 
 async def _ids_for(

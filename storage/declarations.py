@@ -13,8 +13,9 @@ import hashlib
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.announce.corrections import SentAnnouncement, announcements_due
@@ -28,7 +29,7 @@ from bot.announce.model import (
     matching,
     result_is_news,
 )
-from bot.columns import ballot_to_dict
+from bot.columns import ballot_fields, ballot_to_dict
 from bot.domain import Ballot
 from bot.ports import Progress
 from bot.search import BUILTIN_TABLE, UnionTable
@@ -38,6 +39,23 @@ from storage.models import AuditRow, OutboxRow, SubscriptionRow
 from storage.subscriptions import subscription_of
 
 ANNOUNCEMENTS = [OutboxKind.RESULT.value, OutboxKind.CORRECTION.value]
+_AUDIT_INSERT = insert(cast(Table, AuditRow.__table__))
+"""Core, not the ORM's bulk insert: nothing is read back, and the ORM's per-row work was a
+tenth of an import."""
+_OUTBOX = cast(Table, OutboxRow.__table__)
+_SUPERSEDE = (
+    # The table, not the ORM class: a list of parameters is then a plain executemany, not
+    # the ORM's bulk update by primary key.
+    update(_OUTBOX)
+    .where(
+        _OUTBOX.c.ballot_id == bindparam("stale_ballot"),
+        or_(*(_OUTBOX.c.kind == kind for kind in ANNOUNCEMENTS)),  # no IN in an executemany
+        _OUTBOX.c.state == OutboxState.PENDING.value,
+        _OUTBOX.c.revision != bindparam("stale_revision"),
+    )
+    .values(state=OutboxState.SUPERSEDED.value)
+)
+"""Unsent announcements of a ballot's older figures, superseded (executed for many ballots)."""
 _AUDIT_CHUNK = 500
 """Audit rows inserted per statement, and ballot ids per ``IN`` list."""
 
@@ -86,8 +104,7 @@ class SqlDeclarations:
             # asks two questions here, not 150,000.
             followed = await self._active(session) if news else []
             queued = await self._with_outbox(session, [b.id for b in news])
-            for ballot in news:
-                await self._enqueue(session, ballot, now, counts, followed, queued)
+            await self._enqueue(session, news, now, counts, followed, queued, progress)
             for before, after in changed:
                 audit.append(
                     {
@@ -95,19 +112,29 @@ class SqlDeclarations:
                         "who": who,
                         "action": action,
                         "ballot_id": after.id,
-                        "before": json.dumps(ballot_to_dict(before)) if before else None,
-                        "after": json.dumps(ballot_to_dict(after)),
+                        # What was set, not what the bot works out from it: `admin audit`
+                        # compares only that, and deriving figures was a third of an import.
+                        "before": json.dumps(ballot_fields(before)) if before else None,
+                        "after": json.dumps(ballot_fields(after)),
                     }
                 )
                 if len(audit) == _AUDIT_CHUNK:  # flat memory: a chunk of JSON at a time
-                    await session.execute(insert(AuditRow), audit)
+                    await session.execute(_AUDIT_INSERT, audit)
                     audit.clear()
             if announce is Announce.ALL:
                 audit += [
-                    {"at": now, "who": who, "action": action, "ballot_id": b.id} for b in unchanged
+                    {
+                        "at": now,
+                        "who": who,
+                        "action": action,
+                        "ballot_id": b.id,
+                        "before": None,
+                        "after": None,
+                    }
+                    for b in unchanged
                 ]
             if audit:
-                await session.execute(insert(AuditRow), audit)
+                await session.execute(_AUDIT_INSERT, audit)
 
         report = await self._ballots.save(ballots, also=also, progress=progress)
         return Declared(report, results=counts[0], corrections=counts[1])
@@ -128,71 +155,102 @@ class SqlDeclarations:
     async def _enqueue(
         self,
         session: AsyncSession,
-        ballot: Ballot,
+        news: list[Ballot],
         now: datetime,
         counts: list[int],
         subscriptions: list[Subscription],
         queued: set[str],
+        progress: Progress | None = None,
     ) -> None:
-        """A result row per following channel; where a result was already sent there, a
-        correction of that message instead (:func:`announcements_due`). Existing keys are
-        left alone (no duplicates). A ballot no channel follows and with no outbox row
-        (``queued``) needs nothing."""
-        followers = matching(subscriptions, ballot, self._unions)
-        if not followers and ballot.id not in queued:
-            return
-        announced = (
-            await session.execute(
-                select(
-                    OutboxRow.id,
-                    OutboxRow.kind,
-                    OutboxRow.platform,
-                    OutboxRow.channel_id,
-                    OutboxRow.revision,
-                )
-                .where(
-                    OutboxRow.ballot_id == ballot.id,
-                    OutboxRow.kind.in_(ANNOUNCEMENTS),
-                    OutboxRow.message_id.is_not(None),
-                )
-                .order_by(OutboxRow.id)
-            )
-        ).all()
-        sent = [
-            SentAnnouncement(row_id, OutboxKind(kind), platform, channel, sent_revision)
-            for row_id, kind, platform, channel, sent_revision in announced
+        """A result row per following channel for each ballot in ``news``; where a result
+        was already sent there, a correction of that message instead
+        (:func:`announcements_due`). Existing keys are left alone (no duplicates). A ballot
+        no channel follows and with no outbox row (``queued``) needs nothing.
+
+        In bulk, :data:`_AUDIT_CHUNK` ballots at a time: their sent announcements read in one
+        statement, their older unsent figures superseded in one, their rows inserted in one
+        (an import of 5,000 results to 20 channels made 15,000 statements, over a minute).
+        ``progress(done, total)`` hears of each chunk of ballots queued.
+        """
+        due = [
+            (ballot, followers)
+            for ballot in news
+            if (followers := matching(subscriptions, ballot, self._unions)) or ballot.id in queued
         ]
-        version = revision(ballot)
-        # Older figures not yet sent are replaced by these: a channel hears the newest once.
-        await session.execute(
-            update(OutboxRow)
+        for start in range(0, len(due), _AUDIT_CHUNK):
+            chunk = due[start : start + _AUDIT_CHUNK]
+            sent = await self._sent(session, [b.id for b, _ in chunk if b.id in queued])
+            versions = {ballot.id: revision(ballot) for ballot, _ in chunk}
+            stale = [
+                {"stale_ballot": ballot.id, "stale_revision": versions[ballot.id]}
+                for ballot, _ in chunk
+                if ballot.id in queued
+            ]
+            if stale:
+                # Older figures not yet sent are replaced by these: a channel hears the newest
+                # once.
+                await session.execute(_SUPERSEDE, stale)
+            values: list[dict[str, object]] = [
+                {
+                    "kind": due.kind.value,
+                    "ballot_id": ballot.id,
+                    "revision": versions[ballot.id],
+                    "platform": due.subscription.target.platform,
+                    "workspace": due.subscription.target.workspace,
+                    "channel_id": due.subscription.target.channel_id,
+                    "subscription_id": due.subscription.id,
+                    "corrects_id": due.corrects_id,
+                    "state": OutboxState.PENDING.value,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+                for ballot, followers in chunk
+                for due in announcements_due(
+                    followers, sent.get(ballot.id, []), versions[ballot.id]
+                )
+            ]
+            if values:
+                await self._insert_announcements(session, values, now, counts)
+            if progress is not None:
+                progress(min(start + _AUDIT_CHUNK, len(due)), len(due))
+
+    async def _sent(
+        self, session: AsyncSession, ballot_ids: list[str]
+    ) -> dict[str, list[SentAnnouncement]]:
+        """The announcements sent about each of these ballots, oldest first."""
+        if not ballot_ids:
+            return {}
+        announced = await session.execute(
+            select(
+                OutboxRow.ballot_id,
+                OutboxRow.id,
+                OutboxRow.kind,
+                OutboxRow.platform,
+                OutboxRow.channel_id,
+                OutboxRow.revision,
+            )
             .where(
-                OutboxRow.ballot_id == ballot.id,
+                OutboxRow.ballot_id.in_(ballot_ids),
                 OutboxRow.kind.in_(ANNOUNCEMENTS),
-                OutboxRow.state == OutboxState.PENDING.value,
-                OutboxRow.revision != version,
+                OutboxRow.message_id.is_not(None),
             )
-            .values(state=OutboxState.SUPERSEDED.value)
+            .order_by(OutboxRow.id)
         )
-        values = [
-            {
-                "kind": due.kind.value,
-                "ballot_id": ballot.id,
-                "revision": version,
-                "platform": due.subscription.target.platform,
-                "workspace": due.subscription.target.workspace,
-                "channel_id": due.subscription.target.channel_id,
-                "subscription_id": due.subscription.id,
-                "corrects_id": due.corrects_id,
-                "state": OutboxState.PENDING.value,
-                "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-            }
-            for due in announcements_due(followers, sent, version)
-        ]
-        if not values:
-            return
+        sent: dict[str, list[SentAnnouncement]] = {}
+        for ballot_id, row_id, kind, platform, channel, sent_revision in announced:
+            sent.setdefault(ballot_id, []).append(
+                SentAnnouncement(row_id, OutboxKind(kind), platform, channel, sent_revision)
+            )
+        return sent
+
+    async def _insert_announcements(
+        self,
+        session: AsyncSession,
+        values: list[dict[str, object]],
+        now: datetime,
+        counts: list[int],
+    ) -> None:
         insert = upsert_insert(dialect_of(self._sessions))
         statement = insert(OutboxRow)
         statement = statement.on_conflict_do_update(

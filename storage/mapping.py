@@ -23,9 +23,11 @@ def employer_key(ballot: Ballot) -> str:
     )
 
 
-def employer_values(ballot: Ballot) -> dict[str, Any]:
+def employer_values(ballot: Ballot, key: str | None = None) -> dict[str, Any]:
+    """The ``employers`` row of a ballot's employer; ``key``: its :func:`employer_key`, if
+    already worked out."""
     return {
-        "key": employer_key(ballot),
+        "key": employer_key(ballot) if key is None else key,
         "name": ballot.employer,
         "branch": ballot.branch,
         "area": ballot.area,

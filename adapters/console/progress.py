@@ -1,4 +1,5 @@
-"""A progress bar on a terminal for long work (an import), drawn with rich.
+"""A progress bar on a terminal for long work (an import, the announcements it queues),
+drawn with rich.
 
 Drawn only when the console is a terminal (a pipe, a file or a test sees nothing of it) and
 only once the work has run for :data:`AFTER_SECONDS`: a quick import prints what it always
@@ -28,20 +29,23 @@ AFTER_SECONDS = 1.0
 
 
 class TerminalProgress:
-    """``async with TerminalProgress(console, "Checking ballots.csv", "Storing ballots") as
-    bar:``, then ``bar(done, total)`` (a :data:`bot.ports.Progress`) as the work goes: the
-    first label with a spinner until counts come, then the second with a bar. While open it
-    redraws itself, so a step that reports nothing (a file read in a thread) still shows.
+    """``async with TerminalProgress(console, "Checking ballots.csv", "Storing",
+    "Queuing announcements") as bar:``, then ``bar(done, total)`` (a
+    :data:`bot.ports.Progress`) as the work goes: the first label with a spinner until counts
+    come, then the next with a bar. A new stage of counts (another total, or a count that
+    starts again) moves on to the next label, while there is one. While open it redraws
+    itself, so a step that reports nothing (a file read in a thread) still shows.
 
     Labels are shown as plain text (never rich markup): a file name is data.
     """
 
     def __init__(
-        self, console: Console, label: str, counting: str, after: float = AFTER_SECONDS
+        self, console: Console, label: str, *counting: str, after: float = AFTER_SECONDS
     ) -> None:
         self._console = console
         self._label = label
-        self._counting = counting
+        self._stages = counting
+        self._stage = -1
         self._after = after
         self._started = time.monotonic()
         self._bar: Progress | None = None
@@ -70,7 +74,12 @@ class TerminalProgress:
             self._bar = None
 
     def __call__(self, done: int, total: int) -> None:
-        self._label, self._done = self._counting, (done, total)
+        was_done, was_total = self._done
+        starts_again = total != was_total or done < was_done
+        if self._stage < 0 or (starts_again and self._stage + 1 < len(self._stages)):
+            self._stage += 1
+            self._label = self._stages[self._stage] if self._stages else self._label
+        self._done = (done, total)
         self.tick()
 
     async def _tick_forever(self) -> None:

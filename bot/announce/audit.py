@@ -1,6 +1,7 @@
 """What each audit entry changed, field by field, as organisers read it in ``admin audit``.
 
-An entry keeps the whole ballot before and after (``ballot_to_dict`` as JSON); this names
+An entry keeps the whole ballot before and after as set (``ballot_fields`` as JSON; entries
+written before it kept derived figures too, which are never compared); this names
 every field that differs, ballot details and each question's figures alike: ``employer:
 “GB Open” → “GB Open (official)”``. Values are quoted text, never links or commands (every
 surface shows them as text).

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from bot import columns, commands, forms, invariants
+from bot import columns, commands, forms, invariants, offloop
 from bot.admin_target import named_ballot
 from bot.announce.audit import entry_line
 from bot.announce.model import Announce, Declared, FilterKind, OutboxState, Target
@@ -22,7 +22,8 @@ from bot.percentages import as_reported
 from bot.ports import BallotStore, Declarations, Outbox, Subscriptions
 from bot.replies import Form, Reply, ReplyKind, Section, Tone, error
 from bot.requests import FormSubmission, Request
-from bot.search import SearchIndex, normalise
+from bot.search import Match, SearchIndex, normalise
+from bot.search.current import QUERY_MAX
 from bot.shown import moment
 
 KIND_OF_NAME = {
@@ -145,7 +146,8 @@ class AnnouncementService:
     async def _filter(
         self, command: commands.Subscribe | commands.Unsubscribe
     ) -> tuple[FilterKind, str] | Reply:
-        text, kind = command.filter, command.kind
+        # As members' searches: cut to what a name can be, searched off the event loop.
+        text, kind = command.filter[:QUERY_MAX], command.kind
         if kind is None and not text.strip():
             return FilterKind.ALL, ""
         index = await self.index()
@@ -156,8 +158,7 @@ class AnnouncementService:
         named = index.filter_of(text)
         if named is not None:
             return KIND_OF_NAME[named.kind], named.value
-        match = index.find(text)
-        closest = index.closest_names(text)
+        match, closest = await offloop.compute(_found_and_closest, index, text)
         if match.found or match.choices:
             why = "A channel follows one union, employer, area, sector or campaign at a time."
         else:
@@ -526,3 +527,8 @@ async def _unreadable(command: commands.AdminInvalid, request: Request) -> Reply
 def _target(request: Request) -> Target:
     """The channel a subscription command is about: the one it was typed in."""
     return Target(request.platform, request.channel_id, request.workspace)
+
+
+def _found_and_closest(index: SearchIndex, text: str) -> tuple[Match, tuple[str, ...]]:
+    """What a channel filter's text leads to, and the closest names (on the CPU thread)."""
+    return index.find(text), index.closest_names(text)

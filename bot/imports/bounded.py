@@ -16,6 +16,10 @@ from typing import Any
 
 from bot.parsers import JsonNumber
 
+FILE = "(file)"
+"""The column of a problem with the whole file (unreadable, too big, not JSON): messages name
+no column for it."""
+
 
 class Refused(Exception):
     """Unreadable or out of bounds: ``where`` (the file, a line), ``column``, ``message``."""
@@ -37,26 +41,26 @@ def read_regular_file(path: Path, limit: int) -> bytes:
         _check_regular(name, path.stat(), limit)
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
-        raise Refused(name, "(file)", f"cannot be read: {exc.strerror}") from None
+        raise Refused(name, FILE, f"cannot be read: {exc.strerror}") from None
     with open(descriptor, "rb") as file:
         _check_regular(name, os.fstat(file.fileno()), limit)
         try:
             data = file.read(limit + 1)
         except OSError as exc:
-            raise Refused(name, "(file)", f"cannot be read: {exc.strerror}") from None
+            raise Refused(name, FILE, f"cannot be read: {exc.strerror}") from None
     if len(data) > limit:  # it grew since it was measured
-        raise Refused(name, "(file)", f"larger than {_size(limit)}")
+        raise Refused(name, FILE, f"larger than {_size(limit)}")
     return data
 
 
 def _check_regular(name: str, found: os.stat_result, limit: int) -> None:
     if stat.S_ISDIR(found.st_mode):
-        raise Refused(name, "(file)", "is a folder, not a file")
+        raise Refused(name, FILE, "is a folder, not a file")
     if not stat.S_ISREG(found.st_mode):
-        raise Refused(name, "(file)", "is not a regular file (a pipe or a device?)")
+        raise Refused(name, FILE, "is not a regular file (a pipe or a device?)")
     if found.st_size > limit:
         raise Refused(
-            name, "(file)", f"is {found.st_size / 2**20:,.1f} MiB, larger than {_size(limit)}"
+            name, FILE, f"is {found.st_size / 2**20:,.1f} MiB, larger than {_size(limit)}"
         )
 
 
@@ -101,12 +105,12 @@ def load_json(text: str, limit: int, max_depth: int) -> Any:
     they were written as, for the strict parsers to judge; a field repeated in one object is
     refused rather than silently the last one."""
     if len(text) > limit:
-        raise Refused("top level", "(file)", f"larger than {_size(limit)}")
+        raise Refused("top level", FILE, f"larger than {_size(limit)}")
     depth = json_depth(text)
     if depth > max_depth:
         raise Refused(
             "top level",
-            "(file)",
+            FILE,
             f"nested {depth:,} levels deep; ballot files nest at most {max_depth}",
         )
     try:
@@ -118,9 +122,9 @@ def load_json(text: str, limit: int, max_depth: int) -> Any:
             object_pairs_hook=_object,
         )
     except json.JSONDecodeError as exc:
-        raise Refused(f"line {exc.lineno}", "(file)", f"not valid JSON: {exc.msg}") from None
+        raise Refused(f"line {exc.lineno}", FILE, f"not valid JSON: {exc.msg}") from None
     except _Repeated as repeated:
         where = repr(repeated.key[:40])
         raise Refused("top level", where, "a field appears twice in one object") from None
     except RecursionError:  # not reachable within max_depth; the last guard all the same
-        raise Refused("top level", "(file)", "nested too deeply") from None
+        raise Refused("top level", FILE, "nested too deeply") from None

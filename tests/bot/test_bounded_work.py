@@ -124,3 +124,21 @@ async def test_a_pasted_headline_is_read_whole(chat: Conversation, searched: lis
 
     assert card.header.startswith("c2c"), card.header
     assert headline in searched
+
+
+async def test_an_organisers_long_name_is_cut_before_it_is_searched(
+    chat: Conversation, searched: list[str]
+) -> None:
+    """Organisers name ballots and channel filters with the members' search: the same bound."""
+    junk = ("qzxv wplk " * 50)[:440]  # the longest a command can be, less its words
+
+    organiser = chat.as_organiser()
+    answers = [
+        await organiser.say(f"/ballot admin reminders {junk}"),
+        await organiser.say(f"/ballot admin result {junk} for=1 against=2"),
+        await organiser.say(f"/ballot subscribe {junk}"),
+        await organiser.say(f"/ballot remind me {junk}"),
+    ]
+
+    assert [answer.ok for answer in answers] == [False] * 4, [a.header for a in answers]
+    assert len(searched) >= 3 and all(len(query) <= QUERY_MAX for query in searched)

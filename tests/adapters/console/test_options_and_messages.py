@@ -344,3 +344,24 @@ def test_an_output_file_that_cannot_be_written_is_named(tmp_path: Path, args: li
     assert done.returncode == 1
     assert done.stderr.startswith(f"ballotbot: cannot use {args[-1]}: No such file or directory")
     assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("nope.csv", "nope.csv: cannot be read: No such file or directory"),
+        ("folder.csv", "folder.csv: is a folder, not a file"),
+        ("notes.txt", "notes.txt: the file name must end in .csv or .json"),
+    ],
+)
+def test_a_file_that_cannot_be_imported_is_named_without_a_column(
+    tmp_path: Path, name: str, said: str
+) -> None:
+    """The whole file is the problem: no "column (file)" to puzzle over."""
+    (tmp_path / "folder.csv").mkdir()
+    (tmp_path / "notes.txt").write_text("id,employer\n")
+
+    done = ballotbot(tmp_path, "import", name)
+
+    assert done.returncode == 1 and said in done.stderr, done.stderr
+    assert "column" not in done.stderr and "Traceback" not in done.stderr

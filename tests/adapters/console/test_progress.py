@@ -45,3 +45,26 @@ async def test_no_bar_reaches_a_pipe() -> None:
         bar(5_000, 50_000)
 
     assert out.getvalue() == ""
+
+
+async def test_announcements_queued_after_the_ballots_are_stored_get_their_own_label() -> None:
+    console, out = _console(terminal=True)
+
+    labels = ("Storing", "Queuing announcements")
+    async with TerminalProgress(console, "Checking ballots.csv", *labels, after=0) as bar:
+        bar(50_000, 50_000)  # every ballot stored
+        bar(500, 2_000)  # a new count: the results being queued for their channels
+
+    drawn = out.getvalue()
+    assert "Queuing announcements" in drawn and "500/2000" in drawn
+
+
+async def test_a_count_that_starts_again_with_no_label_left_keeps_the_last() -> None:
+    console, out = _console(terminal=True)
+
+    async with TerminalProgress(console, "Checking ballots.csv", "Storing", after=0) as bar:
+        bar(10, 10)
+        bar(1, 5)
+
+    drawn = out.getvalue()
+    assert "Storing" in drawn and "1/5" in drawn

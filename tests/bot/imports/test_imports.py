@@ -239,3 +239,40 @@ async def test_export_writes_percentages_as_reported_and_the_declaration(
     (neu,) = [b for b in document["ballots"] if b["id"] == "neu-1"]
     assert neu["questions"][0]["for_pct"] == 90 and isinstance(neu["questions"][0]["for_pct"], int)
     assert neu["questions"][0]["reported_mandate"] == "yes"
+
+
+def test_a_bad_cell_repeated_on_many_rows_is_named_on_every_row() -> None:
+    # A cell is parsed once per file and remembered, its refusal too: every row still hears.
+    rows = [f"b-{n},GMB,Leeds City Council,strike,Strike?,1000,,,,2024-13-01," for n in range(4)]
+    with pytest.raises(ImportRejected) as refused:
+        parse_csv(f"{HEADER}\n" + "\n".join(rows) + "\n")
+    assert [(e.where, e.column) for e in refused.value.errors] == [
+        (f"row {n}", "opens") for n in range(2, 6)
+    ]
+    assert "month 13 is not 01-12" in str(refused.value.errors[-1])
+
+
+def test_a_number_and_the_same_digits_as_text_are_each_judged_as_they_are() -> None:
+    # "employer": "2024" is text; "employer": 2024 a number where text belongs (refused) —
+    # whichever of the two a file gives first.
+    def ballot(n: int, employer: object) -> dict[str, object]:
+        fields = {"id": f"b-{n}", "unions": "GMB", "employer": employer}
+        return {**fields, "questions": [{"kind": "strike", "question": "Strike?"}]}
+
+    for order in (["2024", 2024], [2024, "2024"]):
+        text = json.dumps({"ballots": [ballot(n, e) for n, e in enumerate(order)]})
+        with pytest.raises(ImportRejected) as refused:
+            parse_json(text)
+        number = order.index(2024) + 1
+        assert [(e.where, e.column) for e in refused.value.errors] == [
+            (f"ballot {number} question 1", "employer")
+        ]
+
+
+def test_rows_of_a_ballot_far_apart_in_the_file_are_still_one_ballot() -> None:
+    far = [f"other-{n},GMB,Employer {n},strike,Strike?,1000,,,,2024-01-08," for n in range(30)]
+    first = "leeds-1,GMB,Leeds City Council,strike,Strike?,1000,400,200,10,2024-01-08,2024-02"
+    last = "leeds-1,GMB,Leeds City Council,pay_offer,Accept?,1000,600,100,,2024-01-08,2024-02"
+    ballots = parse_csv("\n".join([HEADER, first, *far, last]) + "\n")
+    assert [b.id for b in ballots] == ["leeds-1", *(f"other-{n}" for n in range(30))]
+    assert [q.kind for q in ballots[0].questions] == [Kind.STRIKE, Kind.PAY_OFFER]
