@@ -52,6 +52,12 @@ def _tables(connection: Connection) -> set[str]:
     return set(inspect(connection).get_table_names())
 
 
+def _downgrade(connection: Connection, revision: str) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.downgrade(config, revision)
+
+
 def _schema_differences(connection: Connection) -> list[object]:
     context = MigrationContext.configure(connection, opts={"compare_type": True})
     return list(compare_metadata(context, Base.metadata))
@@ -88,13 +94,8 @@ def test_the_head_a_start_looks_for_is_alembics_head() -> None:
 
 
 async def test_a_database_behind_is_brought_to_the_head(engine: AsyncEngine) -> None:
-    def downgrade(connection: Connection) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0005")
-
     async with engine.begin() as connection:
-        await connection.run_sync(downgrade)
+        await connection.run_sync(_downgrade, "0005")
     assert await at_revision(engine) == "0005"
 
     await upgrade(engine)
@@ -146,13 +147,8 @@ async def test_the_migrations_build_exactly_the_models(engine: AsyncEngine) -> N
 
 
 async def test_the_migrations_can_be_undone_and_redone(engine: AsyncEngine) -> None:
-    def downgrade(connection: Connection) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, "base")
-
     async with engine.begin() as connection:
-        await connection.run_sync(downgrade)
+        await connection.run_sync(_downgrade, "base")
         assert await connection.run_sync(_tables) == {"alembic_version"}
 
     await upgrade(engine)
