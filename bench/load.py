@@ -377,6 +377,8 @@ class Outcome:
     first_port_seconds: float = 0.0
     cpu: dict[str, float] = field(default_factory=dict)
     """CPU seconds the bot's threads used, by thread name (Linux)."""
+    started_mib: float | None = None
+    """The bot's resident memory (VmRSS) when its Slack port opened: before any question."""
     resident_mib: float | None = None
     """The bot's resident memory (VmRSS) once every answer and follow-up is in (Linux)."""
     peak_mib: float | None = None
@@ -498,6 +500,7 @@ async def one_start(
         try:
             opened = await _port_open(port, started + 60)
             outcome.first_port_seconds = opened - started
+            outcome.started_mib = resident(process.pid)[0]
             events = f"http://127.0.0.1:{port}/slack/events"
             health = f"http://127.0.0.1:{port}/healthz"
             finished = asyncio.Event()
@@ -734,7 +737,8 @@ async def run(args: argparse.Namespace, code: Path) -> str:
                         print(f"  bot CPU by thread: {used}", file=sys.stderr)
                         if outcome.resident_mib is not None:
                             print(
-                                f"  resident memory at the end {outcome.resident_mib:.0f} MiB, "
+                                f"  resident memory at the start {outcome.started_mib or 0:.0f} "
+                                f"MiB, at the end {outcome.resident_mib:.0f} MiB, "
                                 f"peak {outcome.peak_mib or 0:.0f} MiB",
                                 file=sys.stderr,
                             )

@@ -63,8 +63,10 @@ seconds later, hundreds in one turn of the event loop; this way they go out as t
 arrive, and the members know sooner."""
 CROWDED_WAIT = 0.25
 
-RENDERS_KEPT = 512
-"""Renderings kept for repeated answers (the core keeps 2,048 answers; these are the hot ones)."""
+RENDERS_KEPT = 64
+"""Renderings kept for repeated answers (the core keeps 2,048 answers; these are the hot ones).
+Each holds its answer and its Block Kit (~20 KB): 512 of them were 5 MB of a `ballotbot run`
+that must stay under 150 MB (``bench/RESULTS.md``, issue 18)."""
 
 ACTION_PATTERN = re.compile("^" + re.escape(ACTION_PREFIX))
 """Every button we draw (``ballot:press:<n>``; before actions ``ballot:run:<n>`` and
