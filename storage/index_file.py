@@ -88,7 +88,9 @@ def index_path(database_url: str) -> Path | None:
     database = database_url.removeprefix(prefix).partition("?")[0]
     if not database or database == ":memory:":
         return None
-    return Path(database).with_name(Path(database).name + "-search-index")
+    # Beside the file itself, not a symbolic link to it: one index however it is reached.
+    real = Path(database).resolve() if Path(database).is_symlink() else Path(database)
+    return real.with_name(real.name + "-search-index")
 
 
 class IndexFile:

@@ -218,3 +218,16 @@ async def test_a_bot_stopping_while_its_index_is_built_elsewhere_ends_that_proce
     assert not child.is_alive()
     left = await asyncio.to_thread(lambda: [p.name for p in tmp_path.iterdir()])
     assert not [name for name in left if name.startswith(path.name)]
+
+
+def test_a_database_reached_through_a_link_keeps_its_index_beside_the_file(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "ballotbot.db").touch()
+    (tmp_path / "link.db").symlink_to(tmp_path / "data" / "ballotbot.db")
+
+    through_link = index_path(f"sqlite+aiosqlite:///{tmp_path / 'link.db'}")
+
+    assert through_link == tmp_path / "data" / "ballotbot.db-search-index"
+    assert index_path(f"sqlite+aiosqlite:///{tmp_path / 'data' / 'ballotbot.db'}") == through_link
