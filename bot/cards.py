@@ -317,8 +317,14 @@ def unresolved(search: str, match: Match, verb: Verb = Verb.PICK) -> Reply | Non
         )
     if match.empty:
         return error(f"No ballot found for “{search}”", "There are no ballots stored yet.")
-    hint = ", ".join(match.closest) if match.closest else "none"
-    return error(f"No ballot found for “{search}”", f"Closest names: {hint}.{read_as}")
+    if match.closest:
+        hint = ", ".join(match.closest)
+        return error(f"No ballot found for “{search}”", f"Closest names: {hint}.{read_as}")
+    return error(
+        f"No ballot found for “{search}”",
+        f"No ballot has all of what was asked.{read_as} Ask with less: an employer, a union "
+        "or a year on its own.",
+    )
 
 
 # -- a campaign's card: balloted employer by employer ----------------------------------

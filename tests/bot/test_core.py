@@ -281,3 +281,14 @@ async def test_a_choice_keeps_the_facets_the_member_named(chat: Conversation) ->
     picked = await chat.say(college.command)
 
     assert picked.header == "Leeds College — UNISON"  # not the newer UCU ballot
+
+
+async def test_a_month_with_no_ballot_says_to_ask_with_less_not_closest_names_none(
+    chat: Conversation,
+) -> None:
+    reply = await chat.say("/ballot may 1999")
+
+    assert reply.header == "No ballot found for “may 1999”"
+    assert "none" not in reply.plain_text()
+    assert "Looking for: May 1999." in reply.plain_text()
+    assert "Ask with less" in reply.plain_text()
