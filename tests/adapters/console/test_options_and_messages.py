@@ -137,6 +137,13 @@ def test_a_missing_config_file_is_named_literally(tmp_path: Path) -> None:
     [
         ("[slack]\nmode = 'pigeon'\n", "slack.mode: Input should be 'socket' or 'http'"),
         ("[slak]\nenabled = true\n", "slak: is not a setting ballotbot knows (a typo?)"),
+        ("[slak]\nenabled = true\n", "(a typo?); the closest setting is [slack]"),
+        ("[Reminders]\nsend_at = '09:00'\n", "the closest setting is [reminders]"),
+        ("[reminders]\nsend_ta = '09:00'\n", "reminders.send_ta: is not a setting ballotbot"),
+        ("[reminders]\nsend_ta = '09:00'\n", "(a typo?); the closest setting is send_at"),
+        ("[discord]\ngild_ids = [1]\n", "the closest setting is guild_ids"),
+        ("[[unions]]\nname = 'X'\nshrot = 'Y'\n", "unions.0.shrot: is not a setting"),
+        ("[[unions]]\nname = 'X'\nshrot = 'Y'\n", "the closest setting is short"),
         ("[slack\n", "is not valid TOML"),
         ("[database]\nurl = 'foo.db'\n", "database URL 'foo.db' is not a URL"),
     ],
