@@ -268,6 +268,7 @@ def test_a_database_that_does_not_answer_is_named_without_its_password(tmp_path:
     assert "\n" not in line
     assert url.replace("hunter2", "***") in line
     assert "Connection refused" in line or "connection refused" in line.lower()
+    assert "Check that it exists and that its server runs" in line
     assert "hunter2" not in done.stderr
     assert "sqlalche.me" not in done.stderr and "Traceback" not in done.stderr
 
@@ -281,6 +282,9 @@ def test_a_file_that_is_not_a_database_is_named(tmp_path: Path) -> None:
     assert "\n" not in line
     assert f"the database {url} cannot be used: file is not a database" in line
     assert "sqlalche.me" not in line
+    # A file has no server: the advice is about the file.
+    assert "server" not in line
+    assert "is a ballotbot SQLite database (a new file name starts an empty one)" in line
 
 
 # -- closed pipes ----------------------------------------------------------------------------
