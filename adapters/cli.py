@@ -328,10 +328,17 @@ def _database_failed(exc: Exception, args: argparse.Namespace, err: Console) -> 
     from storage.database import URL_FORMS, shown_url
 
     url = _database_url(args)
+    if url.startswith("sqlite"):  # a file: there is no server to check
+        check = (
+            "Check that it is a ballotbot SQLite database (a new file name starts an empty one) "
+            "and that this user can read and write it and its folder"
+        )
+    else:
+        check = "Check that it exists and that its server runs"
     fail(
         err,
         f"the database {shown_url(url)} cannot be used: {_private(_message(exc), args)}. "
-        f"Check that it exists and that its server runs ({URL_FORMS}); nothing was changed.",
+        f"{check} ({URL_FORMS}); nothing was changed.",
     )
     return 1
 

@@ -69,6 +69,7 @@ async def serve(app: App, stop: asyncio.Event, console: Console) -> int:
             "alone for the console.",
         )
         return 2
+    _secrets_first(settings, roles)
     running = Running(console)
     try:
         await _prepare(app, roles)
@@ -99,6 +100,20 @@ async def serve(app: App, stop: asyncio.Event, console: Console) -> int:
         stop.set()  # also when a start failed: nothing may outlive what it depends on
         await running.stop_all()
     return 0
+
+
+def _secrets_first(settings: Settings, roles: set[str]) -> None:
+    """A missing token or secret is said before anything starts: the one line that says what
+    to set, not after "started" and "stopped" lines of what it had to stop again. Raises the
+    adapters' own :class:`bot.config.ConfigError`."""
+    if settings.slack.enabled and roles & {"slack", "dispatcher"}:
+        from adapters.slack import SlackSecrets
+
+        SlackSecrets.from_env(settings.slack.mode)
+    if settings.discord.enabled and roles & {"discord", "dispatcher"}:
+        from adapters.discord.adapter import token_from_env
+
+        token_from_env()
 
 
 async def _prepare(app: App, roles: set[str]) -> None:

@@ -6,11 +6,12 @@ they cannot end up in the repository or a pasted config.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -418,13 +419,42 @@ def _fixed(value: Any, takes: str) -> str | None:
     return None
 
 
+def _known_keys(loc: list[str]) -> list[str]:
+    """The settings beside the one at ``loc`` (the sections, for a top-level name)."""
+    model: Any = Settings
+    for part in loc[:-1]:
+        if part.isdigit():  # an item of a list of sections: [[unions]]
+            continue
+        field = model.model_fields.get(part)
+        model = None if field is None else _model_in(field.annotation)
+        if model is None:
+            return []
+    return list(model.model_fields)
+
+
+def _model_in(annotation: Any) -> Any:
+    """The settings model an annotation holds (``X``, ``list[X]``, ``X | None``), or None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
 def _problem(error: Any) -> str:
     """One pydantic error as ``section.key: what is wrong``; a value of the wrong type is
     named with its key, what it is, what the key takes and, when clear, how to write it."""
     loc = [str(part) for part in error["loc"]]
     where = ".".join(loc) or "settings"
     if error["type"] == "extra_forbidden":
-        return f"{where}: is not a setting ballotbot knows (a typo?)"
+        said = f"{where}: is not a setting ballotbot knows (a typo?)"
+        close = difflib.get_close_matches(loc[-1].lower(), _known_keys(loc), n=1, cutoff=0.6)
+        if not close:
+            return said
+        named = f"[{close[0]}]" if len(loc) == 1 else close[0]  # top level: sections
+        return f"{said}; the closest setting is {named}"
     takes = _EXPECTED.get(error["type"])
     if takes is not None and "input" in error:
         value = error["input"]

@@ -5,7 +5,9 @@ history) in the main thread, where the terminal's Ctrl-C arrives: it clears the 
 typed and gives a new prompt, or stops the answer being worked out. Ctrl-D, ``quit`` or
 ``exit`` leave with status 0. A line whose handling fails is reported and the console goes
 on. History is kept in ``$XDG_STATE_HOME/ballotbot/history`` (by default
-``~/.local/state/ballotbot/history``), readable by its owner only.
+``~/.local/state/ballotbot/history``), readable by its owner only. ``forget me`` empties it,
+file and memory, once the erasure is done: the lines typed (``remind me ...``,
+``voted ...``) say what the member asked and that they posted their paper.
 
 The bot itself (database, core, the reminder scheduler) runs on an event loop in a second
 thread (:class:`ConsoleBot`), so it keeps working while the console waits for a line.
@@ -29,6 +31,7 @@ from rich.console import Console
 
 from adapters.console.messages import fail, say
 from adapters.console.render import show
+from bot import commands
 from bot.announce.dispatcher import Dispatcher, Pacing
 from bot.config import Settings
 from bot.replies import Reply
@@ -86,6 +89,13 @@ class LineEditing:
         except OSError as exc:
             log.warning("console history not saved to %s: %s", self.path, exc)
 
+    def forget(self) -> None:
+        """Empty the history, in memory and in its file, at once (``forget me``)."""
+        if self.readline is None:  # pragma: no cover
+            return
+        self.readline.clear_history()
+        self.save()
+
 
 class Bot(Protocol):
     """What the REPL needs from the bot: an answer to a line, then whatever that line queued
@@ -120,17 +130,26 @@ def repl(
                 continue
             if text.lower() in LEAVE:
                 return 0
-            _answer(bot, line, console)
+            reply = _answer(bot, line, console)
+            if editing is not None and reply is not None and _erased(line, reply):
+                editing.forget()
     finally:
         if editing is not None:
             editing.save()
 
 
-def _answer(bot: Bot, line: str, console: Console) -> None:
-    """One line, answered; whatever goes wrong is said, and the console goes on."""
+def _erased(line: str, reply: Reply) -> bool:
+    """Whether ``line`` was a ``forget me`` that was carried out."""
+    return reply.ok and isinstance(commands.parse(line), commands.ForgetMe)
+
+
+def _answer(bot: Bot, line: str, console: Console) -> Reply | None:
+    """One line, answered; whatever goes wrong is said (None), and the console goes on."""
     try:
-        show(bot.answer(line), console)
+        reply = bot.answer(line)
+        show(reply, console)
         bot.after()
+        return reply
     except KeyboardInterrupt:
         console.print()
         say(console, "Interrupted: that line was stopped.")
@@ -144,6 +163,7 @@ def _answer(bot: Bot, line: str, console: Console) -> None:
             )
         except Exception:  # even the report failed: say so as simply as possible
             console.file.write("ballotbot: that line failed; the console goes on.\n")
+    return None
 
 
 def console_dispatcher(app: App, console: Console) -> Dispatcher:

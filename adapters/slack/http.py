@@ -5,9 +5,10 @@ the signature and the timestamp and answers 401 when either is bad. One thing is
 before bolt sees the request: that it can be checked at all. Bolt parses the body before it
 verifies it, reads ``X-Slack-Request-Timestamp`` with ``int()`` and compares
 ``X-Slack-Signature`` with ``hmac.compare_digest``; so a body that is not UTF-8 form data or
-a JSON object, a timestamp that is not a number, or a signature that is not ASCII would crash
-it (HTTP 500 and a traceback in the log, for anyone who can reach the port, unsigned). Such a
-request gets bolt's own 401 and one short log line; Slack never sends one.
+a JSON object (or one nested too deep to parse), a timestamp that is not a number, or a
+signature that is not ASCII would crash it (HTTP 500 and a traceback in the log, for anyone
+who can reach the port, unsigned). Such a request gets bolt's own 401 and one short log line;
+Slack never sends one.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ def events_app(
         received = time.monotonic()
         try:
             bolt_request = await to_bolt_request(request)
-        except (ValueError, TypeError, AttributeError):  # not UTF-8, not JSON, not an object
+        # Not UTF-8, not JSON, not an object, or JSON nested deeper than Python's recursion
+        # limit (256 KB of ``[`` is enough): parsed before any signature is checked.
+        except (ValueError, TypeError, AttributeError, RecursionError):
             return _refused(path, "its body is neither form data nor a JSON object")
         problem = unreadable_signature(bolt_request)
         if problem is not None:

@@ -9,12 +9,18 @@ has that member's id replaced by the pseudonym: in the message, the traceback an
 
 Two more rules hold for every record, whoever is being worked for:
 
-- The platform libraries' own records at INFO and above (loggers ``discord.*``, ``slack_bolt*``,
-  ``slack_sdk*``, ``slack*``) name no member: discord.py's rate-limit warning quotes the route,
+- The platform libraries' own records, at every level (loggers ``discord.*``, ``slack_bolt*``,
+  ``slack_sdk*``, ``slack*``) name no member, ``-vv``'s debug lines included: discord.py's
+  rate-limit warning quotes the route,
   ``/channels/<DM channel id>/messages``, and a DM channel stands for one member; bolt's
   warnings quote payloads with user ids. Every Discord id (a snowflake) and every Slack user,
   workspace-user or DM id (``U…``, ``W…``, ``D…``) in them is replaced by its pseudonym.
 - The database URL's passwords (:func:`hide_secrets`) never reach a log line, from any logger.
+- The SQLite driver's debug lines are never written: aiosqlite logs every statement with its
+  parameters (``executing ... ('slack', 'U0…', ...)``) from its own thread, where no
+  :func:`acting_for` reaches, and a reminder fan-out names every member it writes for.
+  :func:`guard` keeps the ``aiosqlite`` logger at INFO or above, so ``-vv`` stays safe to run
+  in production. (SQLAlchemy's own engine is created with ``hide_parameters``.)
 
 The record factory is process-wide (logging is); :func:`install` puts it in place once and
 sets the pseudonyms it uses, from the composition root (:func:`adapters.compose.open_app`);
@@ -58,6 +64,9 @@ PLATFORM_LOGGERS = {
 }
 """Top-level logger names of the platform libraries, and the platform their ids belong to."""
 
+QUIET_BELOW_INFO = ("aiosqlite",)
+"""Loggers whose debug lines quote SQL parameters (members' ids): kept at INFO or above."""
+
 _IDS = {
     # A Discord snowflake: 17 to 20 digits (15-21 to be safe), not inside a longer number.
     "discord": re.compile(r"(?<![0-9A-Za-z])[0-9]{15,21}(?![0-9A-Za-z])"),
@@ -95,6 +104,10 @@ def install(pseudonyms: Pseudonyms) -> None:
 def guard() -> None:
     """Put the record factory in place (idempotent), with the pseudonyms it has: the platform
     libraries' records name no member from now on, even before :func:`install`."""
+    for name in QUIET_BELOW_INFO:
+        driver = logging.getLogger(name)
+        if driver.level < logging.INFO:  # NOTSET (0) included: it would follow the root's
+            driver.setLevel(logging.INFO)
     current = logging.getLogRecordFactory()
     if current is not _record:
         _state.previous = current
@@ -120,10 +133,9 @@ def _record(*args: Any, **kwargs: Any) -> logging.LogRecord:
     member = _member.get()
     if member is not None:
         _scrub(record, *member)
-    if record.levelno >= logging.INFO:
-        platform = PLATFORM_LOGGERS.get(record.name.partition(".")[0])
-        if platform is not None:
-            _rewrite(record, lambda text: _platform_ids(text, platform))
+    platform = PLATFORM_LOGGERS.get(record.name.partition(".")[0])
+    if platform is not None:
+        _rewrite(record, lambda text: _platform_ids(text, platform))
     if _state.secrets:
         _rewrite(record, _without_secrets)
     return record

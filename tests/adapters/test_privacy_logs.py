@@ -126,4 +126,26 @@ def test_the_platform_libraries_log_lines_name_no_member(
     assert member not in said and dm_channel not in said
     assert pseudonyms().of(platform, member) in said
     assert pseudonyms().of(platform, dm_channel) in said
-    assert member in debug.getMessage()  # DEBUG is for a developer at a test bench
+    assert member not in debug.getMessage()  # -vv is run in production too
+    assert pseudonyms().of(platform, member) in debug.getMessage()
+
+
+async def test_every_level_names_no_member_when_an_operator_runs_with_vv(
+    union: Conversation, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``-vv`` logs everything at DEBUG: the SQLite driver's statement echo (every opt-in's
+    and every reminder's parameters, written from the driver's thread) is not among it."""
+    caplog.set_level(logging.DEBUG)
+    await union.on_slack(LEEDS_TYPED)
+    assert "remind you" in await union.on_slack("remind me leeds", user=SLACK_MEMBER)
+    assert "remind you" in await union.on_discord("remind me leeds")
+    set_clock(union, "2026-12-03 09:00")
+    await union.app.reminders.fire("leeds-2026", "close-7d")
+    await union.deliver()
+    assert "posted" in await union.on_slack("voted leeds", user=SLACK_MEMBER)
+
+    formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
+    text = "\n".join(formatter.format(r) for r in caplog.records)
+    assert SLACK_MEMBER not in text
+    # The fake API names its member "member<id>": a name, not the id, and no real username.
+    assert not re.search(rf"(?<![0-9A-Za-z]){MEMBER_ID}", text)

@@ -137,6 +137,13 @@ def test_a_missing_config_file_is_named_literally(tmp_path: Path) -> None:
     [
         ("[slack]\nmode = 'pigeon'\n", "slack.mode: Input should be 'socket' or 'http'"),
         ("[slak]\nenabled = true\n", "slak: is not a setting ballotbot knows (a typo?)"),
+        ("[slak]\nenabled = true\n", "(a typo?); the closest setting is [slack]"),
+        ("[Reminders]\nsend_at = '09:00'\n", "the closest setting is [reminders]"),
+        ("[reminders]\nsend_ta = '09:00'\n", "reminders.send_ta: is not a setting ballotbot"),
+        ("[reminders]\nsend_ta = '09:00'\n", "(a typo?); the closest setting is send_at"),
+        ("[discord]\ngild_ids = [1]\n", "the closest setting is guild_ids"),
+        ("[[unions]]\nname = 'X'\nshrot = 'Y'\n", "unions.0.shrot: is not a setting"),
+        ("[[unions]]\nname = 'X'\nshrot = 'Y'\n", "the closest setting is short"),
         ("[slack\n", "is not valid TOML"),
         ("[database]\nurl = 'foo.db'\n", "database URL 'foo.db' is not a URL"),
     ],
@@ -261,6 +268,7 @@ def test_a_database_that_does_not_answer_is_named_without_its_password(tmp_path:
     assert "\n" not in line
     assert url.replace("hunter2", "***") in line
     assert "Connection refused" in line or "connection refused" in line.lower()
+    assert "Check that it exists and that its server runs" in line
     assert "hunter2" not in done.stderr
     assert "sqlalche.me" not in done.stderr and "Traceback" not in done.stderr
 
@@ -274,6 +282,9 @@ def test_a_file_that_is_not_a_database_is_named(tmp_path: Path) -> None:
     assert "\n" not in line
     assert f"the database {url} cannot be used: file is not a database" in line
     assert "sqlalche.me" not in line
+    # A file has no server: the advice is about the file.
+    assert "server" not in line
+    assert "is a ballotbot SQLite database (a new file name starts an empty one)" in line
 
 
 # -- closed pipes ----------------------------------------------------------------------------

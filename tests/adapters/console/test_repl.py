@@ -238,3 +238,20 @@ def test_blank_lines_are_skipped_and_ctrl_d_leaves() -> None:
     bot = ScriptedBot({})
     assert repl(bot, Console(record=True), _typed("", "   ", "help")) == 0
     assert bot.asked == ["help"]
+
+
+def test_forget_me_empties_the_consoles_history_too(
+    console_session: pexpect.spawn, tmp_path: Path
+) -> None:
+    """The lines typed say what the member asked and that they posted their paper."""
+    for line in ("kirklees", "remind me kirklees", "voted kirklees", "forget me"):
+        console_session.sendline(line)
+        console_session.expect(PROMPT_SEEN)
+    path = tmp_path / "state" / "ballotbot" / "history"
+    assert path.read_text() == ""  # at once, not only when the console is left
+    console_session.sendline("kirklees")
+    console_session.expect(PROMPT_SEEN)
+    console_session.sendeof()
+    assert _left(console_session) == 0
+    assert path.read_text().splitlines() == ["kirklees"]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -163,3 +163,35 @@ def test_a_folder_given_as_the_config_says_to_name_the_file(tmp_path: Path) -> N
     assert f"Give the path of the settings file itself, such as {tmp_path / 'config.toml'}" in (
         done.stderr
     )
+
+
+@pytest.mark.parametrize(
+    ("config", "env", "said"),
+    [
+        (
+            '[discord]\nenabled = true\norganiser_roles = ["1"]\n',
+            {},
+            "[discord] is enabled but DISCORD_TOKEN is not set",
+        ),
+        (
+            '[slack]\nenabled = true\norganisers = ["U0MEMBER1"]\n',
+            {"SLACK_BOT_TOKEN": BOT_TOKEN},
+            "SLACK_APP_TOKEN is not set: Slack is enabled in socket mode",
+        ),
+        (
+            '[slack]\nenabled = true\nmode = "http"\norganisers = ["U0MEMBER1"]\n',
+            {"SLACK_BOT_TOKEN": BOT_TOKEN},
+            "SLACK_SIGNING_SECRET is not set: Slack is enabled in http mode",
+        ),
+    ],
+    ids=["discord token", "slack app token", "slack signing secret"],
+)
+def test_a_missing_token_is_the_one_thing_run_says(
+    tmp_path: Path, config: str, env: dict[str, str], said: str
+) -> None:
+    """Nothing is started (and stopped again) before the token is found missing."""
+    (tmp_path / "c.toml").write_text(config)
+    done = ballotbot(tmp_path, "run", "--config", "c.toml", env=env)
+    assert done.returncode == 2, done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert said in line and "README" in line

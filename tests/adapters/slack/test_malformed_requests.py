@@ -44,6 +44,10 @@ MALFORMED = [
     pytest.param(b"\xff\xfe\x00garbage", "now", id="body that is not UTF-8"),
     pytest.param(b"{not json", "json", id="JSON body that is not JSON"),
     pytest.param(b"[1, 2, 3]", "json", id="JSON body that is a list"),
+    pytest.param(b"[" * 100_000 + b"]" * 100_000, "json", id="JSON body nested 100,000 deep"),
+    pytest.param(b"payload=" + b"%5B" * 50_000, "now", id="payload nested 50,000 deep"),
+    pytest.param(b"payload=null", "now", id="payload that is null"),
+    pytest.param(b'{"a": 1e999999}', "json", id="JSON body with a huge number"),
 ]
 
 
