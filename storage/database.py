@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
+from urllib.parse import urlsplit
 
 from sqlalchemy import URL, Connection, CursorResult, Engine, Result, event, make_url
 from sqlalchemy import create_engine as create_sync_engine_
@@ -168,6 +169,13 @@ def check_database_url(url: str) -> None:
         )
     if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
         file = Path(parsed.database)
+        if parsed.query.get("uri") in ("true", "1") and parsed.database.startswith("file:"):
+            # SQLite's URI form (file:/path/b.db?mode=ro): the path is the URI's, and an
+            # in-memory one has no folder at all.
+            path = urlsplit(parsed.database).path
+            if not path or path == ":memory:" or parsed.query.get("mode") == "memory":
+                return
+            file = Path(path)
         if file.is_dir():
             raise DatabaseUrlError(
                 f"database URL {shown!r} names {file}, which is a folder: name a file in it, "

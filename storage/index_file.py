@@ -86,8 +86,8 @@ def index_path(database_url: str) -> Path | None:
     if not database_url.startswith(prefix):
         return None
     database = database_url.removeprefix(prefix).partition("?")[0]
-    if not database or database == ":memory:":
-        return None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None  # in memory, or SQLite's URI form: no plain file to keep it beside
     # Beside the file itself, not a symbolic link to it: one index however it is reached.
     real = Path(database).resolve() if Path(database).is_symlink() else Path(database)
     return real.with_name(real.name + "-search-index")

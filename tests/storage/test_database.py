@@ -16,9 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.database import (
     HEAD_REVISION,
+    DatabaseUrlError,
     SchemaError,
     alembic_config,
     at_revision,
+    check_database_url,
     create_engine,
     upgrade,
 )
@@ -217,3 +219,12 @@ async def test_a_failed_write_on_sqlite_is_rolled_back_whole(tmp_path: Path) -> 
             assert await connection.run_sync(_tables) == set()
     finally:
         await engine.dispose()
+
+
+def test_sqlites_uri_form_is_checked_by_the_path_it_names(tmp_path: Path) -> None:
+    """``file:/path/b.db?mode=ro&uri=true`` was refused as "folder file:/path does not exist"."""
+    check_database_url(f"sqlite+aiosqlite:///file:{tmp_path / 'b.db'}?mode=ro&uri=true")
+    check_database_url("sqlite+aiosqlite:///file:shared?mode=memory&cache=shared&uri=true")
+    missing = tmp_path / "no" / "b.db"
+    with pytest.raises(DatabaseUrlError, match=f"the folder {tmp_path / 'no'} does not exist"):
+        check_database_url(f"sqlite+aiosqlite:///file:{missing}?uri=true")

@@ -231,3 +231,8 @@ def test_a_database_reached_through_a_link_keeps_its_index_beside_the_file(
 
     assert through_link == tmp_path / "data" / "ballotbot.db-search-index"
     assert index_path(f"sqlite+aiosqlite:///{tmp_path / 'data' / 'ballotbot.db'}") == through_link
+
+
+def test_sqlites_uri_form_keeps_no_index_file() -> None:
+    assert index_path("sqlite+aiosqlite:///file:/var/lib/b.db?mode=ro&uri=true") is None
+    assert index_path("sqlite+aiosqlite:///:memory:") is None
