@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import (
     Date,
@@ -46,12 +46,19 @@ from storage.models import (
     ResultRow,
     UnionRow,
 )
-from storage.reading import BY_ID, BY_IDS, CATALOG, ballots_where, fold, fold_catalog, fold_off_loop
+from storage.reading import (
+    BY_ID,
+    BY_IDS,
+    CATALOG,
+    CHUNK,
+    ballots_where,
+    chunks,
+    fold,
+    fold_catalog,
+    fold_off_loop,
+    in_order,
+)
 
-_T = TypeVar("_T")
-
-# Well under SQLite's and PostgreSQL's limits on bound parameters per statement.
-CHUNK = 500
 WRITE_CHUNK = 5_000
 """Ballots written per round of bulk inserts (one executemany per table each)."""
 
@@ -104,12 +111,10 @@ class SqlBallotStore:
 
     async def get_many(self, ballot_ids: Sequence[str]) -> list[Ballot]:
         """One statement for up to :data:`CHUNK` ids (more are read in chunks)."""
-        wanted = list(dict.fromkeys(ballot_ids))
-        found: dict[str, Ballot] = {}
-        for chunk in _chunks(wanted):
-            for ballot in await self._read(BY_IDS, ids=list(chunk)):
-                found[ballot.id] = ballot
-        return [found[i] for i in ballot_ids if i in found]
+        found: list[Ballot] = []
+        for chunk in chunks(list(dict.fromkeys(ballot_ids))):
+            found += await self._read(BY_IDS, ids=list(chunk))
+        return in_order(ballot_ids, found)
 
     async def all_ballots(self) -> list[Ballot]:
         """The whole catalog, newest first, read in one snapshot (four statements)."""
@@ -185,7 +190,7 @@ class SqlBallotStore:
             changed: list[Ballot] = []
             old_employers: set[int] = set()
             recorded: dict[str, date | None] = {}
-            for chunk in _chunks(ballots):
+            for chunk in chunks(ballots):
                 ids = [b.id for b in chunk]
                 lock = select(BallotRow.id, BallotRow.employer_id, BallotRow.ended_on).where(
                     BallotRow.id.in_(ids)
@@ -269,7 +274,7 @@ async def _write(
     built and inserted :data:`WRITE_CHUNK` ballots at a time (flat memory, and a bar on a
     terminal moves as they go: ``progress(done, total)`` hears of each chunk written).
     """
-    for chunk in _chunks(replaced):
+    for chunk in chunks(replaced):
         await session.execute(delete(BallotRow).where(BallotRow.id.in_(chunk)))
     keys = [employer_key(b) for b in ballots]  # JSON of four fields: worked out once each
     employer_ids = await _ids_for(
@@ -321,7 +326,7 @@ async def _ids_for(
     """
     ids: dict[str, int] = {}
     keys = list(wanted)
-    for chunk in _chunks(keys):
+    for chunk in chunks(keys):
         query = select(natural_key, model.id).where(natural_key.in_(chunk))
         ids.update({key: id_ for key, id_ in await session.execute(query)})
     missing = [wanted[key] for key in keys if key not in ids]
@@ -335,7 +340,7 @@ async def _ids_for(
     else:
         statement = insert(model.__table__)
     await session.execute(statement, missing)
-    for chunk in _chunks([key for key in keys if key not in ids]):
+    for chunk in chunks([key for key in keys if key not in ids]):
         query = select(natural_key, model.id).where(natural_key.in_(chunk))
         ids.update({key: id_ for key, id_ in await session.execute(query)})
     return ids
@@ -344,10 +349,5 @@ async def _ids_for(
 async def _drop_orphan_employers(session: AsyncSession, candidates: Iterable[int]) -> None:
     """An employer no ballot points at any more (renamed, moved branch) goes with it."""
     still_used = exists().where(BallotRow.employer_id == EmployerRow.id)
-    for chunk in _chunks(sorted(candidates)):
+    for chunk in chunks(sorted(candidates)):
         await session.execute(delete(EmployerRow).where(EmployerRow.id.in_(chunk), ~still_used))
-
-
-def _chunks(items: Sequence[_T]) -> Iterable[Sequence[_T]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]

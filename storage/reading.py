@@ -9,9 +9,9 @@ never sees half of an organiser's import, without opening a transaction for it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, ColumnExpressionArgument, Select, and_, bindparam, select
 from sqlalchemy.engine import Result as Rows
@@ -100,6 +100,25 @@ def ballots_where(
         picked = select(_b.id).where(condition).order_by(*order_by).limit(limit)
         condition = _b.id.in_(picked.scalar_subquery())
     return select(*_COLUMNS).select_from(_FROM).where(condition).order_by(*order_by)
+
+
+_Item = TypeVar("_Item")
+
+CHUNK = 500
+"""Ids bound in one statement, well under SQLite's and PostgreSQL's limits on parameters."""
+
+
+def chunks(items: Sequence[_Item]) -> Iterator[Sequence[_Item]]:
+    """``items`` :data:`CHUNK` at a time."""
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def in_order(asked: Sequence[str], found: Iterable[Ballot]) -> list[Ballot]:
+    """The ``found`` ballots in the order their ids were ``asked`` (an id asked twice comes
+    twice; ids not found are left out): what every read by ids gives back."""
+    by_id = {ballot.id: ballot for ballot in found}
+    return [by_id[ballot_id] for ballot_id in asked if ballot_id in by_id]
 
 
 BY_ID = ballots_where(_b.id == bindparam("ballot_id"))

@@ -23,10 +23,7 @@ from sqlalchemy import Engine, event, make_url
 
 from bot.domain import Ballot
 from storage.database import create_sync_engine
-from storage.reading import BY_ID, BY_IDS, fold
-
-READ_CHUNK = 500
-"""Ids per statement, well under SQLite's limit on bound parameters."""
+from storage.reading import BY_ID, BY_IDS, chunks, fold, in_order
 
 
 def embedded_file(url: str) -> bool:
@@ -59,18 +56,19 @@ class SqliteBallotReader:
             dbapi_connection.execute("PRAGMA query_only=ON")
 
     def read_now(self, ballot_ids: Sequence[str]) -> list[Ballot]:
-        """The ballots of ``ballot_ids`` that exist, whole, in the order asked (one
-        statement per :data:`READ_CHUNK` ids)."""
+        """The ballots of ``ballot_ids`` that exist, whole, in the order asked, as the
+        store's ``get_many`` gives them (one statement per :data:`storage.reading.CHUNK`)."""
         wanted = list(dict.fromkeys(ballot_ids))
-        found: dict[str, Ballot] = {}
         with self._engine.connect() as connection:
             if len(wanted) == 1:  # nearly every read: one ballot, a statement without IN
-                return fold(connection.execute(BY_ID, {"ballot_id": wanted[0]}))
-            for start in range(0, len(wanted), READ_CHUNK):
-                rows = connection.execute(BY_IDS, {"ids": wanted[start : start + READ_CHUNK]})
-                for ballot in fold(rows):
-                    found[ballot.id] = ballot
-        return [found[i] for i in ballot_ids if i in found]
+                found = fold(connection.execute(BY_ID, {"ballot_id": wanted[0]}))
+            else:
+                found = [
+                    ballot
+                    for chunk in chunks(wanted)
+                    for ballot in fold(connection.execute(BY_IDS, {"ids": list(chunk)}))
+                ]
+        return in_order(ballot_ids, found)
 
     def close(self) -> None:
         """Close the reader's connections."""
