@@ -42,7 +42,6 @@ from urllib.parse import urlencode
 
 import aiohttp
 import psycopg
-from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import insert, text
 
 from adapters.compose import open_app
@@ -53,10 +52,11 @@ from bot.config import Settings
 from bot.demo import DEMO_BALLOTS
 from storage.models import SubscriptionRow
 from tests.fakes.discord_api import FakeDiscord
-from tests.fakes.slack_api import SIGNING_SECRET, FakeSlack
+from tests.fakes.slack_api import FakeSlack
 from tests.support.deployment import BotProcess, process_env, start_nginx, write_configs
 from tests.support.ports import free_port
 from tests.support.postgres import as_server_user, find_bindir
+from tests.support.slack_requests import signed_headers
 
 
 @contextmanager
@@ -166,14 +166,7 @@ def _signed(text: str = "kirklees") -> tuple[bytes, dict[str, str]]:
             "response_url": "http://127.0.0.1:9/unused", "trigger_id": f"b.{next(_triggers)}",
         }
     )  # fmt: skip
-    stamp = str(int(time.time()))
-    signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=stamp, body=body)
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": signature,
-    }
-    return body.encode(), headers
+    return body.encode(), signed_headers(body)
 
 
 async def load(

@@ -56,12 +56,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
-from slack_sdk.signature import SignatureVerifier
 
 from bench.dataset import employer_names, make_ballots, typo
 from bot.domain import Ballot, Jurisdiction, Kind, Method, PartialDate, Question, Result, Status
 from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 from tests.support.ports import free_port
+from tests.support.slack_requests import signed_headers
 
 ROOT = Path(__file__).resolve().parents[1]
 MISS_SECONDS = 3.0
@@ -411,14 +411,7 @@ def _signed(text: str, user: str, hook: str) -> tuple[bytes, dict[str, str]]:
             "trigger_id": f"bench.{hook.rsplit('/', 1)[-1]}.{time.time_ns()}",
         }
     )
-    stamp = str(int(time.time()))
-    signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=stamp, body=body)
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": signature,
-    }
-    return body.encode(), headers
+    return body.encode(), signed_headers(body)
 
 
 async def _port_open(port: int, deadline: float) -> float:

@@ -38,7 +38,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
-from slack_sdk.signature import SignatureVerifier
+
+from tests.support.slack_requests import signed_headers
 
 SECRET = "bench-signing-secret"
 SERVERS = ("bare", "adapter", "ballotbot")
@@ -125,15 +126,7 @@ def _signed(text: str, trigger: int = 0) -> tuple[bytes, dict[str, str]]:
             "trigger_id": f"1.2.{trigger}",
         }
     )
-    stamp = str(int(time.time()))
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(
-            timestamp=stamp, body=body
-        ),
-    }
-    return body.encode(), headers
+    return body.encode(), signed_headers(body, secret=SECRET)
 
 
 def new_questions(n: int, n_ballots: int, n_employers: int, seed: int = 11) -> list[str]:
