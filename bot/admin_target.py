@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot import offloop
 from bot.domain import Ballot
 from bot.ports import BallotStore
 from bot.replies import Reply, ReplyKind, Section, error
 from bot.search import SearchIndex
-from bot.search.current import QUERY_MAX
+from bot.search.current import find_in
 
 SHOWN = 10
 """How many matching ballots a choice lists (newest first)."""
@@ -39,8 +38,7 @@ async def named_ballot(
         return error(
             "No such ballot", f"There is no ballot with id {wanted!r}; nothing was changed."
         )
-    # As members' searches: cut to what a name can be, worked out off the event loop.
-    match = await offloop.compute(index.find, wanted[:QUERY_MAX])
+    match = await find_in(index, wanted)  # bounded and off the loop, as members' searches
     if match.choices:
         ids = list(dict.fromkeys(match.choice_ids))
         return await _choose(text, await ballots.get_many(ids), command)

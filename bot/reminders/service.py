@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from bot import commands, offloop
+from bot import commands
 from bot.actions import Action, Verb
 from bot.admin_target import named_ballot
 from bot.announce.model import OutboxItem, OutboxKind, Target, matching
@@ -40,7 +40,7 @@ from bot.reminders.plan import (
 from bot.replies import Button, Field, Reply, ReplyKind, Section, Tone, error
 from bot.requests import Request
 from bot.search import Match, SearchIndex
-from bot.search.current import QUERY_MAX
+from bot.search.current import find_in
 from bot.search.unions import union_table
 from bot.shown import turnout_so_far
 
@@ -113,8 +113,7 @@ class ReminderService:
     async def _find(
         self, search: str, today: date | None = None, among: Collection[str] | None = None
     ) -> Match:
-        index = await self.index()
-        return await offloop.compute(index.find, search[:QUERY_MAX], today, among)
+        return await find_in(await self.index(), search, today, among)
 
     async def _upcoming(self, today: date) -> list[Ballot]:
         """The ballots reminders may be about, read once per catalog version and day: a

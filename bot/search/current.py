@@ -200,3 +200,15 @@ def build_index(
     :func:`functools.partial`)."""
     longest = max((len(name) for entry in entries for _, name in entry.names), default=0)
     return SearchIndex(entries, score_cutoff, margin, unions), longest
+
+
+async def find_in(
+    index: SearchIndex,
+    search: str,
+    today: date | None = None,
+    among: Collection[str] | None = None,
+) -> Match:
+    """:meth:`SearchIndex.find` as :meth:`CatalogIndex.find` bounds it, where only an index
+    is at hand (an organiser naming a ballot, a service not wired to the catalog): the text
+    cut to :data:`QUERY_MAX` characters and searched on the CPU thread."""
+    return await offloop.compute(index.find, search[:QUERY_MAX], today, among)
